@@ -1,0 +1,21 @@
+package io.gauntlet.tsdb.storage;
+
+import io.gauntlet.tsdb.Labels;
+import java.util.List;
+
+/**
+ * Series as encoded chunks rather than samples: what a store passes on without decoding. Chunks of a
+ * series come in ascending min time.
+ */
+public interface ChunkSeriesSet {
+    boolean next() throws StorageException;
+
+    Labels labels();
+
+    /** The chunks of the current series; valid until the next call to {@link #next()}. */
+    List<EncodedChunk> chunks();
+
+    /** An encoded chunk: {@code encoding} is the TSDB encoding byte (1 XOR, 2 histogram, 3 float histogram, 0xFF aggregate). */
+    record EncodedChunk(long minTime, long maxTime, int encoding, byte[] data) {
+    }
+}
