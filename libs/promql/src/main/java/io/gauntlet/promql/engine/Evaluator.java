@@ -1,0 +1,662 @@
+package io.gauntlet.promql.engine;
+
+import io.gauntlet.promql.ErrorType;
+import io.gauntlet.promql.ast.AggregateExpr;
+import io.gauntlet.promql.ast.AggregateOperator;
+import io.gauntlet.promql.ast.BinaryExpr;
+import io.gauntlet.promql.ast.BinaryOperator;
+import io.gauntlet.promql.ast.Call;
+import io.gauntlet.promql.ast.Cardinality;
+import io.gauntlet.promql.ast.Expr;
+import io.gauntlet.promql.ast.MatrixSelector;
+import io.gauntlet.promql.ast.NumberLiteral;
+import io.gauntlet.promql.ast.ParenExpr;
+import io.gauntlet.promql.ast.StepInvariantExpr;
+import io.gauntlet.promql.ast.StringLiteral;
+import io.gauntlet.promql.ast.SubqueryExpr;
+import io.gauntlet.promql.ast.UnaryExpr;
+import io.gauntlet.promql.ast.ValueType;
+import io.gauntlet.promql.ast.VectorMatching;
+import io.gauntlet.promql.ast.VectorSelector;
+import io.gauntlet.tsdb.Labels;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Evaluates an expression over the steps {@code start, start+interval, …, end} (one step for instant queries), as
+ * Prometheus 2.42's evaluator does: every instant-vector or scalar node yields series with one point per step where
+ * it has a value; range-vector nodes yield raw points. An {@code @} modifier pins a selector or subquery to its own
+ * time instead of the step time, which is what Prometheus' step-invariant rewriting computes.
+ */
+final class Evaluator {
+    private static final long STALE_NAN_BITS = 0x7ff0000000000002L;
+
+    private final EvaluationContext context;
+    private final long start;
+    private final long end;
+    private final long interval;
+
+    Evaluator(EvaluationContext context, long start, long end, long interval) {
+        this.context = context;
+        this.start = start;
+        this.end = end;
+        this.interval = interval;
+    }
+
+    private int stepCount() {
+        return start > end ? 0 : (int) ((end - start) / interval) + 1;
+    }
+
+    List<SeriesBuffer> eval(Expr expr) {
+        context.checkCancelled();
+        return switch (expr) {
+            case NumberLiteral number -> constant(number.value());
+            case StringLiteral string -> throw new QueryExecutionException(ErrorType.INTERNAL,
+                    "string literal evaluated as a series: " + string);
+            case ParenExpr paren -> eval(paren.expr());
+            case StepInvariantExpr invariant -> stepInvariant(invariant.expr());
+            case UnaryExpr unary -> unary(unary);
+            case BinaryExpr binary -> binary(binary);
+            case AggregateExpr aggregate -> aggregate(aggregate);
+            case Call call -> call(call);
+            case VectorSelector selector -> vectorSelector(selector, false);
+            case MatrixSelector matrix -> matrixSelector(matrix);
+            case SubqueryExpr subquery -> subquery(subquery);
+        };
+    }
+
+    static Expr unwrap(Expr expr) {
+        Expr current = expr;
+        while (true) {
+            if (current instanceof ParenExpr paren) {
+                current = paren.expr();
+            } else if (current instanceof StepInvariantExpr invariant) {
+                current = invariant.expr();
+            } else {
+                return current;
+            }
+        }
+    }
+
+    // ---- leaves
+
+    private List<SeriesBuffer> constant(double value) {
+        int steps = stepCount();
+        SeriesBuffer series = new SeriesBuffer(Labels.EMPTY, steps);
+        for (long ts = start; ts <= end; ts += interval) {
+            series.add(ts, value);
+        }
+        context.addSamples(steps);
+        List<SeriesBuffer> result = new ArrayList<>(1);
+        result.add(series);
+        return result;
+    }
+
+    /**
+     * The newest sample at or before each step's reference time within the lookback window, unless it is a staleness
+     * marker. With {@code sampleTimestamps} the value is the sample's time in seconds (for timestamp()).
+     */
+    private List<SeriesBuffer> vectorSelector(VectorSelector selector, boolean sampleTimestamps) {
+        SeriesBuffer[] loaded = context.selection(selector);
+        long offset = selector.offsetMillis();
+        Long at = context.resolve(selector.at());
+        long lookback = context.options.lookbackDeltaMillis();
+        int steps = stepCount();
+        List<SeriesBuffer> result = new ArrayList<>(loaded.length);
+        for (SeriesBuffer series : loaded) {
+            context.checkCancelled();
+            SeriesBuffer out = null;
+            int cursor = 0;
+            for (long ts = start; ts <= end; ts += interval) {
+                long reference;
+                if (at == null) {
+                    reference = ts - offset;
+                } else {
+                    // Prometheus' timestamp() over a selector with @ re-derives the offset from @ alone
+                    reference = sampleTimestamps ? at : at - offset;
+                }
+                if (cursor > 0 && series.timestamps[cursor - 1] > reference) {
+                    cursor = 0;
+                }
+                while (cursor < series.size && series.timestamps[cursor] <= reference) {
+                    cursor++;
+                }
+                int index = cursor - 1;
+                if (index < 0 || series.timestamps[index] < reference - lookback
+                        || Double.doubleToRawLongBits(series.values[index]) == STALE_NAN_BITS) {
+                    continue;
+                }
+                if (out == null) {
+                    out = new SeriesBuffer(series.labels, steps);
+                }
+                out.add(ts, sampleTimestamps ? (double) series.timestamps[index] / 1000 : series.values[index]);
+                context.addSamples(1);
+            }
+            if (out != null) {
+                result.add(out);
+            }
+        }
+        return result;
+    }
+
+    /** A range selector evaluated on its own (instant queries only): the raw samples of each window. */
+    private List<SeriesBuffer> matrixSelector(MatrixSelector matrix) {
+        if (start != end) {
+            throw new QueryExecutionException(ErrorType.INTERNAL, "cannot do range evaluation of matrix selector");
+        }
+        SeriesBuffer[] loaded = context.selection(matrix.selector());
+        Long at = context.resolve(matrix.selector().at());
+        long maxt = (at == null ? start : at) - matrix.selector().offsetMillis();
+        long mint = maxt - matrix.rangeMillis();
+        List<SeriesBuffer> result = new ArrayList<>();
+        for (SeriesBuffer series : loaded) {
+            context.checkCancelled();
+            SeriesBuffer out = null;
+            for (int i = 0; i < series.size; i++) {
+                long t = series.timestamps[i];
+                if (t >= mint && t <= maxt) {
+                    if (out == null) {
+                        out = new SeriesBuffer(series.labels, 16);
+                    }
+                    out.add(t, series.values[i]);
+                }
+            }
+            if (out != null) {
+                context.addSamples(out.size);
+                result.add(out);
+            }
+        }
+        return result;
+    }
+
+    /** Evaluates the subquery's inner expression at its own aligned steps; the points are its raw samples. */
+    private List<SeriesBuffer> subquery(SubqueryExpr subquery) {
+        long offset = subquery.offsetMillis();
+        long range = subquery.rangeMillis();
+        long step = subquery.stepMillis() != 0 ? subquery.stepMillis() : context.options.defaultSubqueryStepMillis();
+        Long at = context.resolve(subquery.at());
+        long baseStart = at == null ? start : at;
+        long baseEnd = at == null ? end : at;
+        long first = baseStart - offset - range;
+        // the first step at or after the range start that is a multiple of the step (absolute alignment)
+        long alignedStart = step * (first / step);
+        if (alignedStart < first) {
+            alignedStart += step;
+        }
+        return new Evaluator(context, alignedStart, baseEnd - offset, step).eval(subquery.expr());
+    }
+
+    /** Evaluates once at the first step and repeats the value for every step. */
+    private List<SeriesBuffer> stepInvariant(Expr inner) {
+        if (start == end) {
+            return eval(inner);
+        }
+        Expr unwrapped = unwrap(inner);
+        if (unwrapped instanceof NumberLiteral || unwrapped instanceof StringLiteral) {
+            return eval(inner);
+        }
+        List<SeriesBuffer> once = new Evaluator(context, start, start, interval).eval(inner);
+        if (unwrapped instanceof MatrixSelector || unwrapped instanceof SubqueryExpr) {
+            return once;
+        }
+        int steps = stepCount();
+        List<SeriesBuffer> result = new ArrayList<>(once.size());
+        for (SeriesBuffer series : once) {
+            SeriesBuffer repeated = new SeriesBuffer(series.labels, steps);
+            for (long ts = start; ts <= end; ts += interval) {
+                repeated.add(ts, series.values[0]);
+            }
+            context.addSamples(steps - 1);
+            result.add(repeated);
+        }
+        return result;
+    }
+
+    // ---- step-wise evaluation
+
+    /**
+     * Gathers, for every step, the points of each input at that step into instant vectors, runs the operator and
+     * collects its output into series. For a single step the output order is kept (sort, topk).
+     */
+    private List<SeriesBuffer> rangeEval(List<List<SeriesBuffer>> inputs, StepFunction function) {
+        int steps = stepCount();
+        int inputCount = inputs.size();
+        StepVector[] vectors = new StepVector[inputCount];
+        int[][] cursors = new int[inputCount][];
+        long inputSamples = 0;
+        int biggest = 1;
+        for (int i = 0; i < inputCount; i++) {
+            List<SeriesBuffer> input = inputs.get(i);
+            int size = input == null ? 0 : input.size();
+            vectors[i] = new StepVector(size);
+            cursors[i] = new int[size];
+            biggest = Math.max(biggest, size);
+            if (input != null) {
+                for (SeriesBuffer series : input) {
+                    inputSamples += series.size;
+                }
+            }
+        }
+        StepVector out = new StepVector(biggest);
+        Map<Labels, SeriesBuffer> outputs = new LinkedHashMap<>();
+        Set<Labels> seen = new HashSet<>();
+        List<SeriesBuffer> single = null;
+        for (long ts = start; ts <= end; ts += interval) {
+            context.checkCancelled();
+            for (int i = 0; i < inputCount; i++) {
+                StepVector vector = vectors[i];
+                vector.clear();
+                List<SeriesBuffer> input = inputs.get(i);
+                if (input == null) {
+                    continue;
+                }
+                int[] cursor = cursors[i];
+                for (int s = 0; s < input.size(); s++) {
+                    SeriesBuffer series = input.get(s);
+                    int c = cursor[s];
+                    if (c < series.size && series.timestamps[c] == ts) {
+                        vector.add(series.labels, series.values[c], s);
+                        cursor[s] = c + 1;
+                    }
+                }
+            }
+            out.clear();
+            function.apply(vectors, ts, out);
+            if (out.size > 1) {
+                seen.clear();
+                for (int o = 0; o < out.size; o++) {
+                    if (!seen.add(out.labels[o])) {
+                        throw QueryExecutionException.execution("vector cannot contain metrics with the same labelset");
+                    }
+                }
+            }
+            context.addSamples(out.size);
+            if (start == end) {
+                single = new ArrayList<>(out.size);
+                for (int o = 0; o < out.size; o++) {
+                    SeriesBuffer series = new SeriesBuffer(out.labels[o], 1);
+                    series.add(ts, out.values[o]);
+                    single.add(series);
+                }
+                break;
+            }
+            for (int o = 0; o < out.size; o++) {
+                SeriesBuffer series = outputs.get(out.labels[o]);
+                if (series == null) {
+                    series = new SeriesBuffer(out.labels[o], Math.min(steps, 16));
+                    outputs.put(out.labels[o], series);
+                }
+                series.add(ts, out.values[o]);
+            }
+        }
+        context.releaseSamples(inputSamples);
+        if (single != null) {
+            return single;
+        }
+        return new ArrayList<>(outputs.values());
+    }
+
+    private static List<List<SeriesBuffer>> inputs(List<SeriesBuffer> first) {
+        List<List<SeriesBuffer>> inputs = new ArrayList<>(1);
+        inputs.add(first);
+        return inputs;
+    }
+
+    private static List<List<SeriesBuffer>> inputs(List<SeriesBuffer> first, List<SeriesBuffer> second) {
+        List<List<SeriesBuffer>> inputs = new ArrayList<>(2);
+        inputs.add(first);
+        inputs.add(second);
+        return inputs;
+    }
+
+    // ---- operators
+
+    private List<SeriesBuffer> unary(UnaryExpr unary) {
+        List<SeriesBuffer> inner = eval(unary.expr());
+        if (unary.operator() != BinaryOperator.SUB) {
+            return inner;
+        }
+        List<SeriesBuffer> result = new ArrayList<>(inner.size());
+        Set<Labels> seen = new HashSet<>();
+        boolean duplicate = false;
+        for (SeriesBuffer series : inner) {
+            SeriesBuffer negated = series.withLabels(LabelSets.dropMetricName(series.labels));
+            for (int i = 0; i < negated.size; i++) {
+                negated.values[i] = -negated.values[i];
+            }
+            duplicate |= !seen.add(negated.labels);
+            result.add(negated);
+        }
+        if (duplicate) {
+            throw QueryExecutionException.execution("vector cannot contain metrics with the same labelset");
+        }
+        return result;
+    }
+
+    private List<SeriesBuffer> binary(BinaryExpr binary) {
+        BinaryOperator operator = binary.operator();
+        ValueType lhsType = binary.lhs().type();
+        ValueType rhsType = binary.rhs().type();
+        List<SeriesBuffer> lhs = eval(binary.lhs());
+        List<SeriesBuffer> rhs = eval(binary.rhs());
+        boolean returnBool = binary.returnBool();
+        if (lhsType == ValueType.SCALAR && rhsType == ValueType.SCALAR) {
+            return rangeEval(inputs(lhs, rhs), (args, ts, out) -> out.add(Labels.EMPTY,
+                    BinaryOperations.scalarScalar(operator, args[0].values[0], args[1].values[0])));
+        }
+        if (lhsType == ValueType.VECTOR && rhsType == ValueType.SCALAR) {
+            return rangeEval(inputs(lhs, rhs), (args, ts, out) -> BinaryOperations.vectorScalar(operator, args[0],
+                    args[1].values[0], false, returnBool, out));
+        }
+        if (lhsType == ValueType.SCALAR && rhsType == ValueType.VECTOR) {
+            return rangeEval(inputs(lhs, rhs), (args, ts, out) -> BinaryOperations.vectorScalar(operator, args[1],
+                    args[0].values[0], true, returnBool, out));
+        }
+        VectorMatching matching = binary.matching() != null ? binary.matching()
+                : new VectorMatching(operator.isSetOperator() ? Cardinality.MANY_TO_MANY : Cardinality.ONE_TO_ONE,
+                        List.of(), false, List.of());
+        Labels[] lhsSignatures = signatures(lhs, matching);
+        Labels[] rhsSignatures = signatures(rhs, matching);
+        return switch (operator) {
+            case AND -> rangeEval(inputs(lhs, rhs),
+                    (args, ts, out) -> BinaryOperations.and(args[0], args[1], lhsSignatures, rhsSignatures, out));
+            case OR -> rangeEval(inputs(lhs, rhs),
+                    (args, ts, out) -> BinaryOperations.or(args[0], args[1], lhsSignatures, rhsSignatures, out));
+            case UNLESS -> rangeEval(inputs(lhs, rhs),
+                    (args, ts, out) -> BinaryOperations.unless(args[0], args[1], lhsSignatures, rhsSignatures, out));
+            default -> {
+                BinaryOperations.ResultLabels resultLabels = new BinaryOperations.ResultLabels();
+                yield rangeEval(inputs(lhs, rhs), (args, ts, out) -> BinaryOperations.vectorVector(operator, args[0],
+                        args[1], lhsSignatures, rhsSignatures, matching, returnBool, resultLabels, out));
+            }
+        };
+    }
+
+    private static Labels[] signatures(List<SeriesBuffer> series, VectorMatching matching) {
+        Labels[] signatures = new Labels[series.size()];
+        for (int i = 0; i < signatures.length; i++) {
+            signatures[i] = BinaryOperations.signature(series.get(i).labels, matching);
+        }
+        return signatures;
+    }
+
+    private List<SeriesBuffer> aggregate(AggregateExpr aggregate) {
+        AggregateOperator operator = aggregate.operator();
+        List<String> grouping = aggregate.grouping().stream().sorted().toList();
+        Expr parameter = aggregate.param() == null ? null : unwrap(aggregate.param());
+        String valueLabel = null;
+        List<SeriesBuffer> parameterSeries = null;
+        if (operator == AggregateOperator.COUNT_VALUES) {
+            if (!(parameter instanceof StringLiteral literal)) {
+                throw QueryExecutionException.badData("count_values needs a string parameter");
+            }
+            valueLabel = literal.value();
+            if (!LabelSets.isValidLabelName(valueLabel)) {
+                throw QueryExecutionException.execution("invalid label name " + GoFormat.quote(valueLabel));
+            }
+        } else if (aggregate.param() != null) {
+            parameterSeries = eval(aggregate.param());
+        }
+        List<SeriesBuffer> input = eval(aggregate.expr());
+        Labels[] groupLabels = new Labels[input.size()];
+        if (operator != AggregateOperator.COUNT_VALUES) {
+            for (int i = 0; i < groupLabels.length; i++) {
+                groupLabels[i] = Aggregator.groupLabels(input.get(i).labels, grouping, aggregate.without());
+            }
+        }
+        Aggregator aggregator = new Aggregator(operator, grouping, aggregate.without(), groupLabels, valueLabel);
+        boolean hasParameter = parameterSeries != null;
+        return rangeEval(inputs(parameterSeries, input), (args, ts, out) -> {
+            double value = hasParameter && args[0].size > 0 ? args[0].values[0] : Double.NaN;
+            aggregator.aggregate(value, args[1], out);
+        });
+    }
+
+    // ---- functions
+
+    private List<SeriesBuffer> call(Call call) {
+        String name = call.function().name();
+        if (io.gauntlet.promql.parser.Functions.isNativeHistogramFunction(name)) {
+            throw QueryExecutionException.execution("function " + name
+                    + " needs native histograms, which this engine does not support");
+        }
+        List<Expr> arguments = call.arguments();
+        for (int i = 0; i < arguments.size(); i++) {
+            Expr argument = unwrap(arguments.get(i));
+            if (argument instanceof MatrixSelector || argument instanceof SubqueryExpr) {
+                return rangeFunction(call, i, argument);
+            }
+        }
+        if (name.equals("timestamp")) {
+            Expr argument = unwrap(arguments.get(0));
+            if (argument instanceof VectorSelector selector) {
+                List<SeriesBuffer> times = vectorSelector(selector, true);
+                return rangeEval(inputs(times), (args, ts, out) -> {
+                    StepVector in = args[0];
+                    for (int i = 0; i < in.size; i++) {
+                        out.add(LabelSets.dropMetricName(in.labels[i]), in.values[i]);
+                    }
+                });
+            }
+        }
+        List<List<SeriesBuffer>> inputs = new ArrayList<>(arguments.size());
+        for (Expr argument : arguments) {
+            inputs.add(argument.type() == ValueType.STRING ? null : eval(argument));
+        }
+        InstantFunction function = InstantFunction.create(call);
+        return rangeEval(inputs, function);
+    }
+
+    private enum RangeKind {
+        RATE, INCREASE, DELTA, IRATE, IDELTA, DERIV, PREDICT_LINEAR, HOLT_WINTERS, CHANGES, RESETS, AVG, MIN, MAX, SUM,
+        COUNT, LAST, PRESENT, ABSENT, QUANTILE, STDDEV, STDVAR
+    }
+
+    private static RangeKind rangeKind(String name) {
+        return switch (name) {
+            case "rate" -> RangeKind.RATE;
+            case "increase" -> RangeKind.INCREASE;
+            case "delta" -> RangeKind.DELTA;
+            case "irate" -> RangeKind.IRATE;
+            case "idelta" -> RangeKind.IDELTA;
+            case "deriv" -> RangeKind.DERIV;
+            case "predict_linear" -> RangeKind.PREDICT_LINEAR;
+            case "holt_winters" -> RangeKind.HOLT_WINTERS;
+            case "changes" -> RangeKind.CHANGES;
+            case "resets" -> RangeKind.RESETS;
+            case "avg_over_time" -> RangeKind.AVG;
+            case "min_over_time" -> RangeKind.MIN;
+            case "max_over_time" -> RangeKind.MAX;
+            case "sum_over_time" -> RangeKind.SUM;
+            case "count_over_time" -> RangeKind.COUNT;
+            case "last_over_time" -> RangeKind.LAST;
+            case "present_over_time" -> RangeKind.PRESENT;
+            case "absent_over_time" -> RangeKind.ABSENT;
+            case "quantile_over_time" -> RangeKind.QUANTILE;
+            case "stddev_over_time" -> RangeKind.STDDEV;
+            case "stdvar_over_time" -> RangeKind.STDVAR;
+            default -> throw new QueryExecutionException(ErrorType.INTERNAL, "not a range-vector function: " + name);
+        };
+    }
+
+    /** A function over a range vector: slides the window over each series' samples, one value per step. */
+    private List<SeriesBuffer> rangeFunction(Call call, int matrixIndex, Expr matrixArgument) {
+        RangeKind kind = rangeKind(call.function().name());
+        int steps = stepCount();
+        // scalar arguments, one value per step
+        List<Expr> arguments = call.arguments();
+        double[][] scalars = new double[arguments.size()][];
+        for (int a = 0; a < arguments.size(); a++) {
+            if (a == matrixIndex) {
+                continue;
+            }
+            double[] perStep = new double[steps];
+            java.util.Arrays.fill(perStep, Double.NaN);
+            for (SeriesBuffer series : eval(arguments.get(a))) {
+                for (int p = 0; p < series.size; p++) {
+                    perStep[(int) ((series.timestamps[p] - start) / interval)] = series.values[p];
+                }
+            }
+            scalars[a] = perStep;
+        }
+        SeriesBuffer[] source;
+        long offset;
+        long range;
+        Long at;
+        Labels[] absentLabels = null;
+        if (matrixArgument instanceof MatrixSelector matrix) {
+            source = context.selection(matrix.selector());
+            offset = matrix.selector().offsetMillis();
+            range = matrix.rangeMillis();
+            at = context.resolve(matrix.selector().at());
+        } else {
+            SubqueryExpr subquery = (SubqueryExpr) matrixArgument;
+            source = subquery(subquery).toArray(SeriesBuffer[]::new);
+            offset = subquery.offsetMillis();
+            range = subquery.rangeMillis();
+            at = context.resolve(subquery.at());
+        }
+        boolean keepName = kind == RangeKind.LAST;
+        double[] regression = new double[2];
+        List<SeriesBuffer> result = new ArrayList<>(source.length);
+        for (SeriesBuffer series : source) {
+            context.checkCancelled();
+            SeriesBuffer out = null;
+            long[] t = series.timestamps;
+            double[] v = series.values;
+            int low = 0;
+            int high = 0;
+            int step = -1;
+            for (long ts = start; ts <= end; ts += interval) {
+                step++;
+                long maxt = (at == null ? ts : at) - offset;
+                long mint = maxt - range;
+                if (high > 0 && t[high - 1] > maxt || low > 0 && t[low - 1] >= mint) {
+                    low = 0;
+                    high = 0;
+                }
+                while (high < series.size && t[high] <= maxt) {
+                    high++;
+                }
+                while (low < high && t[low] < mint) {
+                    low++;
+                }
+                int count = high - low;
+                if (count == 0) {
+                    continue;
+                }
+                context.checkTransientSamples(count);
+                double value;
+                switch (kind) {
+                    case RATE, INCREASE, DELTA -> {
+                        if (count < 2) {
+                            continue;
+                        }
+                        value = RangeFunctions.extrapolatedRate(t, v, low, high, mint, maxt, range,
+                                kind != RangeKind.DELTA, kind == RangeKind.RATE);
+                    }
+                    case IRATE, IDELTA -> {
+                        if (!RangeFunctions.hasInstantValue(t, low, high)) {
+                            continue;
+                        }
+                        value = RangeFunctions.instantValue(t, v, low, high, kind == RangeKind.IRATE);
+                    }
+                    case DERIV -> {
+                        if (count < 2) {
+                            continue;
+                        }
+                        RangeFunctions.linearRegression(t, v, low, high, t[low], regression);
+                        value = regression[0];
+                    }
+                    case PREDICT_LINEAR -> {
+                        if (count < 2) {
+                            continue;
+                        }
+                        RangeFunctions.linearRegression(t, v, low, high, ts, regression);
+                        value = regression[0] * scalars[1][step] + regression[1];
+                    }
+                    case HOLT_WINTERS -> {
+                        double smoothing = scalars[1][step];
+                        double trend = scalars[2][step];
+                        if (smoothing <= 0 || smoothing >= 1) {
+                            throw QueryExecutionException.execution(
+                                    "invalid smoothing factor. Expected: 0 < sf < 1, got: " + String.format("%f", smoothing));
+                        }
+                        if (trend <= 0 || trend >= 1) {
+                            throw QueryExecutionException.execution(
+                                    "invalid trend factor. Expected: 0 < tf < 1, got: " + String.format("%f", trend));
+                        }
+                        if (count < 2) {
+                            continue;
+                        }
+                        value = RangeFunctions.holtWinters(v, low, high, smoothing, trend);
+                    }
+                    case CHANGES -> value = RangeFunctions.changes(v, low, high);
+                    case RESETS -> value = RangeFunctions.resets(v, low, high);
+                    case AVG -> value = RangeFunctions.avgOverTime(v, low, high);
+                    case MIN -> value = RangeFunctions.minOverTime(v, low, high);
+                    case MAX -> value = RangeFunctions.maxOverTime(v, low, high);
+                    case SUM -> value = KahanSum.sum(v, low, high);
+                    case COUNT -> value = count;
+                    case LAST -> value = v[high - 1];
+                    case PRESENT, ABSENT -> value = 1;
+                    case QUANTILE -> value = context.rangeFunctions.quantileOverTime(scalars[0][step], v, low, high);
+                    case STDDEV -> value = Math.sqrt(RangeFunctions.stdvarOverTime(v, low, high));
+                    case STDVAR -> value = RangeFunctions.stdvarOverTime(v, low, high);
+                    default -> throw new IllegalStateException();
+                }
+                if (out == null) {
+                    out = new SeriesBuffer(keepName ? series.labels : LabelSets.dropMetricName(series.labels),
+                            Math.min(steps, 16));
+                }
+                out.add(ts, value);
+            }
+            if (out != null) {
+                context.addSamples(out.size);
+                result.add(out);
+            }
+        }
+        if (kind == RangeKind.ABSENT) {
+            return absentOverTime(result, call.arguments().get(matrixIndex), steps);
+        }
+        Set<Labels> seen = new HashSet<>();
+        for (SeriesBuffer series : result) {
+            if (!seen.add(series.labels)) {
+                throw QueryExecutionException.execution("vector cannot contain metrics with the same labelset");
+            }
+        }
+        return result;
+    }
+
+    /** One series with value 1 at the steps where no input series had a sample. */
+    private List<SeriesBuffer> absentOverTime(List<SeriesBuffer> present, Expr argument, int steps) {
+        boolean[] found = new boolean[steps];
+        int foundCount = 0;
+        for (SeriesBuffer series : present) {
+            for (int p = 0; p < series.size; p++) {
+                int step = (int) ((series.timestamps[p] - start) / interval);
+                if (!found[step]) {
+                    found[step] = true;
+                    foundCount++;
+                }
+            }
+        }
+        List<SeriesBuffer> result = new ArrayList<>(1);
+        if (foundCount == steps) {
+            return result;
+        }
+        SeriesBuffer absent = new SeriesBuffer(InstantFunction.absentLabels(argument), steps - foundCount);
+        int step = 0;
+        for (long ts = start; ts <= end; ts += interval, step++) {
+            if (!found[step]) {
+                absent.add(ts, 1);
+            }
+        }
+        result.add(absent);
+        return result;
+    }
+}

@@ -1,0 +1,461 @@
+package io.gauntlet.promql.engine;
+
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
+import io.gauntlet.promql.ast.Call;
+import io.gauntlet.promql.ast.Expr;
+import io.gauntlet.promql.ast.MatrixSelector;
+import io.gauntlet.promql.ast.StringLiteral;
+import io.gauntlet.promql.ast.VectorSelector;
+import io.gauntlet.tsdb.LabelMatcher;
+import io.gauntlet.tsdb.Labels;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
+
+/** The functions over instant vectors and scalars (everything but the range-vector functions), one step at a time. */
+final class InstantFunction implements StepFunction {
+    private final String name;
+    private final List<Expr> arguments;
+    private final StepFunction body;
+
+    private InstantFunction(String name, List<Expr> arguments, StepFunction body) {
+        this.name = name;
+        this.arguments = arguments;
+        this.body = body;
+    }
+
+    @Override
+    public void apply(StepVector[] vectors, long timestamp, StepVector out) {
+        body.apply(vectors, timestamp, out);
+    }
+
+    @Override
+    public String toString() {
+        return name + arguments;
+    }
+
+    static InstantFunction create(Call call) {
+        String name = call.function().name();
+        List<Expr> arguments = call.arguments();
+        return new InstantFunction(name, arguments, body(name, arguments));
+    }
+
+    private static StepFunction simple(DoubleUnaryOperator operation) {
+        return (args, ts, out) -> {
+            StepVector in = args[0];
+            for (int i = 0; i < in.size; i++) {
+                out.add(LabelSets.dropMetricName(in.labels[i]), operation.applyAsDouble(in.values[i]));
+            }
+        };
+    }
+
+    private static StepFunction body(String name, List<Expr> arguments) {
+        return switch (name) {
+            case "abs" -> simple(Math::abs);
+            case "ceil" -> simple(Math::ceil);
+            case "floor" -> simple(Math::floor);
+            case "exp" -> simple(Math::exp);
+            case "sqrt" -> simple(Math::sqrt);
+            case "ln" -> simple(Math::log);
+            case "log2" -> simple(InstantFunction::log2);
+            case "log10" -> simple(Math::log10);
+            case "sin" -> simple(Math::sin);
+            case "cos" -> simple(Math::cos);
+            case "tan" -> simple(Math::tan);
+            case "asin" -> simple(Math::asin);
+            case "acos" -> simple(Math::acos);
+            case "atan" -> simple(Math::atan);
+            case "sinh" -> simple(Math::sinh);
+            case "cosh" -> simple(Math::cosh);
+            case "tanh" -> simple(Math::tanh);
+            case "asinh" -> simple(InstantFunction::asinh);
+            case "acosh" -> simple(InstantFunction::acosh);
+            case "atanh" -> simple(InstantFunction::atanh);
+            case "rad" -> simple(v -> v * Math.PI / 180);
+            case "deg" -> simple(v -> v * 180 / Math.PI);
+            case "sgn" -> simple(v -> v < 0 ? -1 : v > 0 ? 1 : v);
+            case "pi" -> (args, ts, out) -> out.add(Labels.EMPTY, Math.PI);
+            case "time" -> (args, ts, out) -> out.add(Labels.EMPTY, (double) ts / 1000);
+            case "vector" -> (args, ts, out) -> out.add(Labels.EMPTY, args[0].values[0]);
+            case "scalar" -> (args, ts, out) -> out.add(Labels.EMPTY, args[0].size == 1 ? args[0].values[0] : Double.NaN);
+            case "timestamp" -> (args, ts, out) -> {
+                StepVector in = args[0];
+                for (int i = 0; i < in.size; i++) {
+                    // samples of a computed vector carry the step time
+                    out.add(LabelSets.dropMetricName(in.labels[i]), (double) ts / 1000);
+                }
+            };
+            case "absent" -> {
+                Labels labels = absentLabels(arguments.get(0));
+                yield (args, ts, out) -> {
+                    if (args[0].size == 0) {
+                        out.add(labels, 1);
+                    }
+                };
+            }
+            case "clamp" -> (args, ts, out) -> {
+                double min = args[1].values[0];
+                double max = args[2].values[0];
+                if (max < min) {
+                    return;
+                }
+                StepVector in = args[0];
+                for (int i = 0; i < in.size; i++) {
+                    out.add(LabelSets.dropMetricName(in.labels[i]), Math.max(min, Math.min(max, in.values[i])));
+                }
+            };
+            case "clamp_max" -> (args, ts, out) -> {
+                double max = args[1].values[0];
+                StepVector in = args[0];
+                for (int i = 0; i < in.size; i++) {
+                    out.add(LabelSets.dropMetricName(in.labels[i]), Math.min(max, in.values[i]));
+                }
+            };
+            case "clamp_min" -> (args, ts, out) -> {
+                double min = args[1].values[0];
+                StepVector in = args[0];
+                for (int i = 0; i < in.size; i++) {
+                    out.add(LabelSets.dropMetricName(in.labels[i]), Math.max(min, in.values[i]));
+                }
+            };
+            case "round" -> (args, ts, out) -> {
+                double toNearest = args.length >= 2 ? args[1].values[0] : 1;
+                // the inverse gives fewer floating point surprises, as in Prometheus
+                double inverse = 1.0 / toNearest;
+                StepVector in = args[0];
+                for (int i = 0; i < in.size; i++) {
+                    out.add(LabelSets.dropMetricName(in.labels[i]), Math.floor(in.values[i] * inverse + 0.5) / inverse);
+                }
+            };
+            case "sort" -> (args, ts, out) -> sorted(args[0], false, out);
+            case "sort_desc" -> (args, ts, out) -> sorted(args[0], true, out);
+            case "histogram_quantile" -> new HistogramQuantile();
+            case "label_replace" -> labelReplace(arguments);
+            case "label_join" -> labelJoin(arguments);
+            case "days_in_month" -> date(t -> t.toLocalDate().lengthOfMonth());
+            case "day_of_month" -> date(ZonedDateTime::getDayOfMonth);
+            case "day_of_week" -> date(t -> t.getDayOfWeek().getValue() % 7);
+            case "day_of_year" -> date(ZonedDateTime::getDayOfYear);
+            case "hour" -> date(ZonedDateTime::getHour);
+            case "minute" -> date(ZonedDateTime::getMinute);
+            case "month" -> date(ZonedDateTime::getMonthValue);
+            case "year" -> date(ZonedDateTime::getYear);
+            default -> throw QueryExecutionException.badData("unknown function " + name);
+        };
+    }
+
+    /** Go's {@code math.Log2}: exact for powers of two. */
+    static double log2(double x) {
+        if (Double.isNaN(x) || x < 0) {
+            return Double.NaN;
+        }
+        if (x == 0) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        if (Double.isInfinite(x)) {
+            return x;
+        }
+        int exponent = Math.getExponent(x);
+        double scaled = x;
+        int adjust = 0;
+        if (exponent == Double.MIN_EXPONENT - 1) {
+            scaled = x * 0x1p52;
+            adjust = 52;
+            exponent = Math.getExponent(scaled);
+        }
+        // frexp: x = frac * 2^exp with frac in [0.5, 1)
+        int exp = exponent + 1;
+        double frac = Math.scalb(scaled, -exp);
+        if (frac == 0.5) {
+            return exp - 1 - adjust;
+        }
+        return Math.log(frac) * (1 / Math.log(2)) + (exp - adjust);
+    }
+
+    private static double asinh(double x) {
+        if (Double.isNaN(x) || Double.isInfinite(x) || x == 0) {
+            return x;
+        }
+        double a = Math.abs(x);
+        double result = Math.log(a + Math.sqrt(a * a + 1));
+        return x < 0 ? -result : result;
+    }
+
+    private static double acosh(double x) {
+        if (x < 1 || Double.isNaN(x)) {
+            return Double.NaN;
+        }
+        if (x == 1) {
+            return 0;
+        }
+        return Math.log(x + Math.sqrt(x * x - 1));
+    }
+
+    private static double atanh(double x) {
+        if (x < -1 || x > 1 || Double.isNaN(x)) {
+            return Double.NaN;
+        }
+        if (x == 1) {
+            return Double.POSITIVE_INFINITY;
+        }
+        if (x == -1) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        return 0.5 * Math.log((1 + x) / (1 - x));
+    }
+
+    private interface DateField {
+        int of(ZonedDateTime time);
+    }
+
+    private static StepFunction date(DateField field) {
+        return (args, ts, out) -> {
+            if (args.length == 0) {
+                out.add(Labels.EMPTY, field.of(toTime(Math.floorDiv(ts, 1000))));
+                return;
+            }
+            StepVector in = args[0];
+            for (int i = 0; i < in.size; i++) {
+                double value = in.values[i];
+                double result;
+                if (Double.isNaN(value) || Double.isInfinite(value)) {
+                    result = Double.NaN;
+                } else {
+                    result = field.of(toTime((long) value));
+                }
+                out.add(LabelSets.dropMetricName(in.labels[i]), result);
+            }
+        };
+    }
+
+    private static ZonedDateTime toTime(long epochSeconds) {
+        return ZonedDateTime.ofInstant(Instant.ofEpochSecond(epochSeconds), ZoneOffset.UTC);
+    }
+
+    /** sort / sort_desc with Go's order: NaNs last; small inputs sorted exactly as Go's insertion sort does. */
+    private static void sorted(StepVector in, boolean descending, StepVector out) {
+        int n = in.size;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        double[] v = in.values;
+        if (n <= 12) {
+            for (int i = 1; i < n; i++) {
+                for (int j = i; j > 0 && sortsBefore(v[order[j]], v[order[j - 1]], descending); j--) {
+                    Integer swap = order[j];
+                    order[j] = order[j - 1];
+                    order[j - 1] = swap;
+                }
+            }
+        } else {
+            java.util.Arrays.sort(order, (a, b) -> {
+                double x = v[a];
+                double y = v[b];
+                if (Double.isNaN(x) || Double.isNaN(y)) {
+                    return Boolean.compare(Double.isNaN(x), Double.isNaN(y));
+                }
+                return descending ? Double.compare(y, x) : Double.compare(x, y);
+            });
+        }
+        for (int i = 0; i < n; i++) {
+            out.add(in.labels[order[i]], v[order[i]]);
+        }
+    }
+
+    /** Go's reversed heap order: x goes before y when y is NaN or x is smaller (larger when descending). */
+    private static boolean sortsBefore(double x, double y, boolean descending) {
+        if (Double.isNaN(y)) {
+            return true;
+        }
+        return descending ? y < x : y > x;
+    }
+
+    /** The labels absent() reports: the equality matchers of the selector, minus names matched otherwise too. */
+    static Labels absentLabels(Expr argument) {
+        Expr unwrapped = Evaluator.unwrap(argument);
+        List<LabelMatcher> matchers;
+        if (unwrapped instanceof VectorSelector selector) {
+            matchers = selector.matchers();
+        } else if (unwrapped instanceof MatrixSelector matrix) {
+            matchers = matrix.selector().matchers();
+        } else {
+            return Labels.EMPTY;
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        List<String> empty = new ArrayList<>();
+        for (LabelMatcher matcher : matchers) {
+            if (matcher.name().equals(Labels.METRIC_NAME)) {
+                continue;
+            }
+            if (matcher.type() == LabelMatcher.Type.EQUAL && !labels.containsKey(matcher.name())) {
+                labels.put(matcher.name(), matcher.value());
+            } else {
+                empty.add(matcher.name());
+            }
+        }
+        empty.forEach(labels::remove);
+        return Labels.fromMap(labels);
+    }
+
+    static String stringArgument(Expr expr) {
+        if (Evaluator.unwrap(expr) instanceof StringLiteral literal) {
+            return literal.value();
+        }
+        throw QueryExecutionException.badData("expected a string literal, got " + expr);
+    }
+
+    private static StepFunction labelReplace(List<Expr> arguments) {
+        String destination = stringArgument(arguments.get(1));
+        String replacement = stringArgument(arguments.get(2));
+        String source = stringArgument(arguments.get(3));
+        String regex = stringArgument(arguments.get(4));
+        Pattern pattern;
+        try {
+            pattern = Pattern.compile("^(?:" + regex + ")$");
+        } catch (PatternSyntaxException e) {
+            throw QueryExecutionException.execution("invalid regular expression in label_replace(): " + regex);
+        }
+        if (!LabelSets.isValidLabelName(destination)) {
+            throw QueryExecutionException.execution("invalid destination label name in label_replace(): " + destination);
+        }
+        Map<Labels, Labels> cache = new HashMap<>();
+        return (args, ts, out) -> {
+            StepVector in = args[0];
+            for (int i = 0; i < in.size; i++) {
+                Labels metric = in.labels[i];
+                Labels result = cache.get(metric);
+                if (result == null) {
+                    String value = metric.get(source);
+                    Matcher matcher = pattern.matcher(value);
+                    if (!matcher.find()) {
+                        result = metric;
+                    } else {
+                        String expanded = LabelReplacement.expand(replacement, matcher);
+                        result = metric.toBuilder().delete(destination).set(destination, expanded).build();
+                    }
+                    cache.put(metric, result);
+                }
+                out.add(result, in.values[i]);
+            }
+        };
+    }
+
+    private static StepFunction labelJoin(List<Expr> arguments) {
+        String destination = stringArgument(arguments.get(1));
+        String separator = stringArgument(arguments.get(2));
+        List<String> sources = new ArrayList<>();
+        for (int a = 3; a < arguments.size(); a++) {
+            String source = stringArgument(arguments.get(a));
+            if (!LabelSets.isValidLabelName(source)) {
+                throw QueryExecutionException.execution("invalid source label name in label_join(): " + source);
+            }
+            sources.add(source);
+        }
+        if (!LabelSets.isValidLabelName(destination)) {
+            throw QueryExecutionException.execution("invalid destination label name in label_join(): " + destination);
+        }
+        Map<Labels, Labels> cache = new HashMap<>();
+        return (args, ts, out) -> {
+            StepVector in = args[0];
+            for (int i = 0; i < in.size; i++) {
+                Labels metric = in.labels[i];
+                Labels result = cache.get(metric);
+                if (result == null) {
+                    StringBuilder joined = new StringBuilder();
+                    for (int s = 0; s < sources.size(); s++) {
+                        if (s > 0) {
+                            joined.append(separator);
+                        }
+                        joined.append(metric.get(sources.get(s)));
+                    }
+                    result = metric.toBuilder().set(destination, joined.toString()).build();
+                    cache.put(metric, result);
+                }
+                out.add(result, in.values[i]);
+            }
+        };
+    }
+
+    /** histogram_quantile over classic buckets: series grouped by their labels without {@code le} (and by name). */
+    private static final class HistogramQuantile implements StepFunction {
+        private final Map<Labels, Labels> outputLabels = new HashMap<>();
+        private double[] bounds = new double[16];
+        private double[] counts = new double[16];
+
+        private record HistogramKey(Labels labels, String name) {
+        }
+
+        @Override
+        public void apply(StepVector[] args, long ts, StepVector out) {
+            double q = args[0].values[0];
+            StepVector in = args[1];
+            Map<HistogramKey, List<Integer>> histograms = new LinkedHashMap<>();
+            double[] upperBounds = new double[in.size];
+            for (int i = 0; i < in.size; i++) {
+                Labels metric = in.labels[i];
+                Double bound = parseGoFloat(metric.get("le"));
+                if (bound == null) {
+                    continue;
+                }
+                upperBounds[i] = bound;
+                Labels without = outputLabels.computeIfAbsent(metric,
+                        m -> LabelSets.without(m, List.of("le"), true));
+                histograms.computeIfAbsent(new HistogramKey(without, metric.get(Labels.METRIC_NAME)),
+                        k -> new ArrayList<>()).add(i);
+            }
+            for (Map.Entry<HistogramKey, List<Integer>> histogram : histograms.entrySet()) {
+                List<Integer> members = histogram.getValue();
+                int n = members.size();
+                if (bounds.length < n) {
+                    bounds = new double[n * 2];
+                    counts = new double[n * 2];
+                }
+                for (int m = 0; m < n; m++) {
+                    bounds[m] = upperBounds[members.get(m)];
+                    counts[m] = in.values[members.get(m)];
+                }
+                out.add(histogram.getKey().labels(), Quantiles.bucketQuantile(q, bounds, counts, n));
+            }
+        }
+    }
+
+    /** Go's {@code strconv.ParseFloat} for the forms a {@code le} label takes; null when Go would reject it. */
+    static Double parseGoFloat(String text) {
+        if (text.isEmpty()) {
+            return null;
+        }
+        String lower = text.toLowerCase(java.util.Locale.ROOT);
+        switch (lower) {
+            case "inf", "+inf", "infinity", "+infinity" -> {
+                return Double.POSITIVE_INFINITY;
+            }
+            case "-inf", "-infinity" -> {
+                return Double.NEGATIVE_INFINITY;
+            }
+            case "nan" -> {
+                return Double.NaN;
+            }
+            default -> {
+            }
+        }
+        char last = lower.charAt(lower.length() - 1);
+        if (last == 'd' || last == 'f' || Character.isWhitespace(text.charAt(0)) || Character.isWhitespace(last)
+                || lower.contains("infinity") || lower.contains("nan")) {
+            return null;
+        }
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package io.gauntlet.promql.engine.storage;
+
+import io.gauntlet.tsdb.LabelMatcher;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.storage.Querier;
+import io.gauntlet.tsdb.storage.Queryable;
+import io.gauntlet.tsdb.storage.SampleIterator;
+import io.gauntlet.tsdb.storage.SelectHints;
+import io.gauntlet.tsdb.storage.Series;
+import io.gauntlet.tsdb.storage.SeriesSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Series held in memory as primitive arrays, sorted by labels: the storage behind the golden tests, unit tests and
+ * benchmarks. Appends go through {@link #append}; a querier sees a snapshot of the series at the time it was opened.
+ */
+public final class InMemoryQueryable implements Queryable {
+    private final TreeMap<Labels, MutableSeries> series = new TreeMap<>();
+    private final List<SelectHints> recordedHints = new CopyOnWriteArrayList<>();
+
+    /**
+     * Appends one sample. Timestamps of a series must increase; a sample at the newest timestamp replaces it (the
+     * golden files never rely on that, but a repeated load should not fail).
+     */
+    public synchronized void append(Labels labels, long timestamp, double value) {
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("a series needs at least one label");
+        }
+        series.computeIfAbsent(labels, MutableSeries::new).append(timestamp, value);
+    }
+
+    /** Drops every series (the golden language's {@code clear}). */
+    public synchronized void clear() {
+        series.clear();
+        recordedHints.clear();
+    }
+
+    public synchronized int seriesCount() {
+        return series.size();
+    }
+
+    /** The hints of every select so far, in order (for tests of the engine's hints). */
+    public List<SelectHints> recordedHints() {
+        return List.copyOf(recordedHints);
+    }
+
+    @Override
+    public synchronized Querier querier(long mint, long maxt) {
+        List<FrozenSeries> snapshot = new ArrayList<>(series.size());
+        for (MutableSeries s : series.values()) {
+            FrozenSeries frozen = s.freeze(mint, maxt);
+            if (frozen != null) {
+                snapshot.add(frozen);
+            }
+        }
+        return new SnapshotQuerier(snapshot, recordedHints);
+    }
+
+    private static final class MutableSeries {
+        private final Labels labels;
+        private long[] timestamps = new long[8];
+        private double[] values = new double[8];
+        private int size;
+
+        MutableSeries(Labels labels) {
+            this.labels = labels;
+        }
+
+        void append(long timestamp, double value) {
+            if (size > 0 && timestamp <= timestamps[size - 1]) {
+                if (timestamp == timestamps[size - 1]) {
+                    values[size - 1] = value;
+                    return;
+                }
+                throw new IllegalArgumentException("out of order sample for " + labels + ": " + timestamp
+                        + " after " + timestamps[size - 1]);
+            }
+            if (size == timestamps.length) {
+                timestamps = Arrays.copyOf(timestamps, size * 2);
+                values = Arrays.copyOf(values, size * 2);
+            }
+            timestamps[size] = timestamp;
+            values[size] = value;
+            size++;
+        }
+
+        FrozenSeries freeze(long mint, long maxt) {
+            int from = lowerBound(mint);
+            int to = lowerBound(maxt == Long.MAX_VALUE ? maxt : maxt + 1);
+            if (maxt == Long.MAX_VALUE) {
+                to = size;
+            }
+            if (from >= to) {
+                return null;
+            }
+            return new FrozenSeries(labels, Arrays.copyOfRange(timestamps, from, to), Arrays.copyOfRange(values, from, to));
+        }
+
+        private int lowerBound(long t) {
+            int low = 0;
+            int high = size;
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (timestamps[mid] < t) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            return low;
+        }
+    }
+
+    private record FrozenSeries(Labels labels, long[] timestamps, double[] values) implements Series {
+        @Override
+        public SampleIterator iterator(SampleIterator reuse) {
+            if (reuse instanceof ArrayIterator iterator) {
+                iterator.reset(timestamps, values);
+                return iterator;
+            }
+            ArrayIterator iterator = new ArrayIterator();
+            iterator.reset(timestamps, values);
+            return iterator;
+        }
+    }
+
+    private static final class ArrayIterator implements SampleIterator {
+        private long[] timestamps;
+        private double[] values;
+        private int index;
+
+        void reset(long[] newTimestamps, double[] newValues) {
+            timestamps = newTimestamps;
+            values = newValues;
+            index = -1;
+        }
+
+        @Override
+        public boolean next() {
+            if (index < timestamps.length) {
+                index++;
+            }
+            return index < timestamps.length;
+        }
+
+        @Override
+        public boolean seek(long t) {
+            if (index < 0) {
+                index = 0;
+            }
+            while (index < timestamps.length && timestamps[index] < t) {
+                index++;
+            }
+            return index < timestamps.length;
+        }
+
+        @Override
+        public long timestamp() {
+            return timestamps[index];
+        }
+
+        @Override
+        public double value() {
+            return values[index];
+        }
+    }
+
+    private static final class SnapshotQuerier implements Querier {
+        private final List<FrozenSeries> series;
+        private final List<SelectHints> recordedHints;
+
+        SnapshotQuerier(List<FrozenSeries> series, List<SelectHints> recordedHints) {
+            this.series = series;
+            this.recordedHints = recordedHints;
+        }
+
+        @Override
+        public SeriesSet select(boolean sorted, SelectHints hints, List<LabelMatcher> matchers) {
+            if (hints != null) {
+                recordedHints.add(hints);
+            }
+            List<FrozenSeries> matching = matching(matchers);
+            return new SeriesSet() {
+                private int index = -1;
+
+                @Override
+                public boolean next() {
+                    if (index < matching.size()) {
+                        index++;
+                    }
+                    return index < matching.size();
+                }
+
+                @Override
+                public Series at() {
+                    return matching.get(index);
+                }
+            };
+        }
+
+        private List<FrozenSeries> matching(List<LabelMatcher> matchers) {
+            List<FrozenSeries> matching = new ArrayList<>();
+            for (FrozenSeries s : series) {
+                boolean all = true;
+                for (LabelMatcher matcher : matchers) {
+                    if (!matcher.matches(s.labels())) {
+                        all = false;
+                        break;
+                    }
+                }
+                if (all) {
+                    matching.add(s);
+                }
+            }
+            return matching;
+        }
+
+        @Override
+        public List<String> labelValues(String name, List<LabelMatcher> matchers) {
+            TreeSet<String> values = new TreeSet<>();
+            for (FrozenSeries s : matching(matchers)) {
+                String value = s.labels().get(name);
+                if (!value.isEmpty()) {
+                    values.add(value);
+                }
+            }
+            return List.copyOf(values);
+        }
+
+        @Override
+        public List<String> labelNames(List<LabelMatcher> matchers) {
+            TreeSet<String> names = new TreeSet<>();
+            for (FrozenSeries s : matching(matchers)) {
+                names.addAll(s.labels().names());
+            }
+            return List.copyOf(names);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** For debugging: every series as text. */
+    @Override
+    public synchronized String toString() {
+        Map<String, Integer> counts = new TreeMap<>();
+        series.forEach((labels, s) -> counts.put(labels.toString(), s.size));
+        return "InMemoryQueryable" + counts;
+    }
+}
