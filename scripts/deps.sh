@@ -11,6 +11,9 @@
 #                                           kept in <dir>/s3proxy.properties; sets DEPS_S3_ACCESS_KEY/SECRET_KEY
 #   deps_s3proxy_stop [dir]
 #   deps_free_port                          prints a loopback port nothing listens on
+#
+# With GAUNTLET_DEPS_OWNER_PID set (the test fixtures set their JVM's pid), a started process is also stopped
+# when that owner dies, so a killed test JVM leaves nothing running.
 
 DEPS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEPS_DIR="${GAUNTLET_DEPS_DIR:-$DEPS_ROOT/.gauntlet/deps}"
@@ -113,6 +116,14 @@ deps_stop_pidfile() {
   rm -f "$pidfile"
 }
 
+# Stops the process in the pid file once GAUNTLET_DEPS_OWNER_PID is gone (no-op without an owner).
+deps_watch_owner() {
+  local pidfile="$1" owner="${GAUNTLET_DEPS_OWNER_PID:-}"
+  [ -n "$owner" ] || return 0
+  setsid nohup bash -c 'while kill -0 "$0" 2>/dev/null && kill -0 "$1" 2>/dev/null; do sleep 2; done; kill "$1" 2>/dev/null' \
+    "$owner" "$(cat "$pidfile")" >/dev/null 2>&1 </dev/null &
+}
+
 # Refuses a port that is taken by something other than our own process.
 deps_check_port_free() {
   local what="$1" port="$2"
@@ -196,6 +207,7 @@ PROPS
   setsid nohup "$java" "${jvm[@]}" -cp "$classpath" kafka.Kafka "$dir/server.properties" >>"$log" 2>&1 </dev/null &
   echo $! >"$pidfile"
   DEPS_KAFKA_DIR="$dir"
+  deps_watch_owner "$pidfile"
   deps_wait_ready "kafka on 127.0.0.1:$port" "$pidfile" "$log" "$DEPS_KAFKA_START_SECONDS" deps_port_open "$port" \
     || { deps_stop_pidfile kafka "$pidfile"; return 1; }
   # port open is not enough: a metadata request must succeed
@@ -276,6 +288,7 @@ PROPS
     -jar "$DEPS_DIR/s3proxy/s3proxy.jar" --properties "$props" >"$log" 2>&1 </dev/null &
   echo $! >"$pidfile"
   DEPS_S3PROXY_DIR="$dir"
+  deps_watch_owner "$pidfile"
   deps_wait_ready "s3proxy on 127.0.0.1:$port" "$pidfile" "$log" "$DEPS_S3PROXY_START_SECONDS" deps_s3proxy_answers "$port" \
     || { deps_stop_pidfile s3proxy "$pidfile"; return 1; }
   deps_s3proxy_read_credentials "$dir"

@@ -1,0 +1,246 @@
+package io.gauntlet.objstore;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * A Thanos objstore config, accepted unchanged: {@code type}, {@code config} and the top-level {@code prefix}.
+ * Unknown keys are ignored (logged at debug level). Any problem is an {@link IllegalArgumentException} that names
+ * it and never quotes a credential.
+ */
+public record BucketConfig(BackendConfig backend, String prefix) {
+    private static final System.Logger LOG = System.getLogger(BucketConfig.class.getName());
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private static final Set<String> TOP_LEVEL_KEYS = Set.of("type", "config", "prefix");
+    private static final Set<String> FILESYSTEM_KEYS = Set.of("directory");
+    private static final Set<String> S3_KEYS = Set.of("bucket", "endpoint", "region", "access_key", "secret_key",
+            "session_token", "insecure", "bucket_lookup_type", "part_size", "max_retries", "http_config", "aws_sdk_auth");
+    private static final Set<String> S3_HTTP_KEYS = Set.of("response_header_timeout", "tls_handshake_timeout");
+
+    public BucketConfig {
+        Objects.requireNonNull(backend, "backend");
+        prefix = normalizePrefix(prefix);
+    }
+
+    public static BucketConfig filesystem(Path directory) {
+        return new BucketConfig(new FilesystemConfig(directory), "");
+    }
+
+    public static BucketConfig s3(S3Config config) {
+        return new BucketConfig(config, "");
+    }
+
+    public BucketConfig withPrefix(String newPrefix) {
+        return new BucketConfig(backend, newPrefix);
+    }
+
+    public BucketType type() {
+        return backend.type();
+    }
+
+    /** Reads the objstore YAML in {@code file} (as {@code --objstore.config-file}). */
+    public static BucketConfig load(Path file) {
+        String content;
+        try {
+            content = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("objstore config file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read objstore config file " + file + ": " + e.getMessage());
+        }
+        try {
+            return parse(content);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("objstore config file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Parses objstore YAML given inline (as {@code --objstore.config}). */
+    public static BucketConfig parse(String yaml) {
+        if (yaml == null || yaml.isBlank()) {
+            throw new IllegalArgumentException("objstore config is empty: it needs at least 'type' and 'config'");
+        }
+        JsonNode root = readTree(yaml);
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new IllegalArgumentException("objstore config is empty: it needs at least 'type' and 'config'");
+        }
+        if (!root.isObject()) {
+            throw new IllegalArgumentException("objstore config must be a YAML mapping with 'type' and 'config'");
+        }
+        ignoreUnknown(root, TOP_LEVEL_KEYS, "");
+        BucketType type = BucketType.parse(text(root, "type", ""));
+        JsonNode config = root.path("config");
+        if (!config.isMissingNode() && !config.isNull() && !config.isObject()) {
+            throw new IllegalArgumentException("objstore 'config' must be a mapping");
+        }
+        BackendConfig backend = switch (type) {
+            case FILESYSTEM -> parseFilesystem(config);
+            case S3 -> parseS3(config);
+        };
+        return new BucketConfig(backend, text(root, "prefix", ""));
+    }
+
+    private static JsonNode readTree(String yaml) {
+        try {
+            return YAML.readTree(yaml);
+        } catch (JacksonException e) {
+            // the parser's own message quotes the offending line, which may hold a secret: report only where and what
+            throw new IllegalArgumentException("malformed objstore YAML" + where(e) + ": " + problem(e));
+        }
+    }
+
+    private static String where(JacksonException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+                return " at line " + (marked.getProblemMark().getLine() + 1) + ", column " + (marked.getProblemMark().getColumn() + 1);
+            }
+        }
+        JsonLocation location = e.getLocation();
+        return location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    private static String problem(JacksonException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MarkedYAMLException marked && marked.getProblem() != null) {
+                return marked.getProblem();
+            }
+        }
+        return "not valid YAML";
+    }
+
+    private static FilesystemConfig parseFilesystem(JsonNode config) {
+        ignoreUnknown(config, FILESYSTEM_KEYS, "config.");
+        String directory = text(config, "directory", "config.");
+        if (directory.isBlank()) {
+            throw new IllegalArgumentException("FILESYSTEM objstore config needs 'config.directory'");
+        }
+        return new FilesystemConfig(Path.of(directory));
+    }
+
+    private static S3Config parseS3(JsonNode config) {
+        ignoreUnknown(config, S3_KEYS, "config.");
+        String bucket = text(config, "bucket", "config.");
+        if (bucket.isBlank()) {
+            throw new IllegalArgumentException("S3 objstore config needs 'config.bucket'");
+        }
+        JsonNode http = config.path("http_config");
+        if (!http.isMissingNode() && !http.isNull() && !http.isObject()) {
+            throw new IllegalArgumentException("objstore 'config.http_config' must be a mapping");
+        }
+        ignoreUnknown(http, S3_HTTP_KEYS, "config.http_config.");
+        long maxRetries = number(config, "max_retries", "config."); // 0: the default, as in Thanos
+        return new S3Config(
+                bucket,
+                text(config, "endpoint", "config."),
+                text(config, "region", "config."),
+                text(config, "access_key", "config."),
+                text(config, "secret_key", "config."),
+                text(config, "session_token", "config."),
+                bool(config, "insecure", "config."),
+                BucketLookupType.parse(text(config, "bucket_lookup_type", "config.")),
+                number(config, "part_size", "config."),
+                maxRetries == 0 ? S3Config.DEFAULT_MAX_RETRIES : Math.toIntExact(maxRetries),
+                duration(http, "tls_handshake_timeout", "config.http_config."),
+                duration(http, "response_header_timeout", "config.http_config."));
+    }
+
+    private static void ignoreUnknown(JsonNode node, Set<String> known, String path) {
+        if (!node.isObject()) {
+            return;
+        }
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+            String key = field.getKey();
+            if (!known.contains(key)) {
+                LOG.log(System.Logger.Level.DEBUG, "objstore config: ignoring key {0}{1}", path, key);
+            }
+        }
+    }
+
+    private static String text(JsonNode node, String key, String path) {
+        JsonNode value = node.path(key);
+        if (value.isMissingNode() || value.isNull()) {
+            return "";
+        }
+        if (!value.isValueNode()) {
+            throw new IllegalArgumentException("objstore '" + path + key + "' must be a single value, not a list or mapping");
+        }
+        return value.asText();
+    }
+
+    private static boolean bool(JsonNode node, String key, String path) {
+        JsonNode value = node.path(key);
+        if (value.isMissingNode() || value.isNull()) {
+            return false;
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        String text = value.asText().trim();
+        if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        // values are not echoed: a misplaced credential must not end up in a log
+        throw new IllegalArgumentException("objstore '" + path + key + "' must be true or false");
+    }
+
+    private static long number(JsonNode node, String key, String path) {
+        JsonNode value = node.path(key);
+        if (value.isMissingNode() || value.isNull()) {
+            return 0;
+        }
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            return value.longValue();
+        }
+        try {
+            return Long.parseLong(value.asText().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("objstore '" + path + key + "' must be a whole number");
+        }
+    }
+
+    private static Duration duration(JsonNode node, String key, String path) {
+        JsonNode value = node.path(key);
+        if (value.isMissingNode() || value.isNull()) {
+            return null;
+        }
+        if (value.isIntegralNumber()) {
+            return Duration.ofNanos(value.longValue()); // Go unmarshals a bare number as nanoseconds
+        }
+        return GoDuration.parse(value.asText(), "objstore '" + path + key + "'");
+    }
+
+    private static String normalizePrefix(String prefix) {
+        if (prefix == null) {
+            return "";
+        }
+        String trimmed = prefix.trim();
+        while (trimmed.startsWith(Bucket.DELIMITER)) {
+            trimmed = trimmed.substring(1);
+        }
+        while (trimmed.endsWith(Bucket.DELIMITER)) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        if (!trimmed.isEmpty()) {
+            ObjectNames.normalizeDir(trimmed); // rejects '..' and empty segments
+        }
+        return trimmed;
+    }
+
+    @Override
+    public String toString() {
+        return "BucketConfig[type=" + type() + ", config=" + backend + ", prefix=" + prefix + "]";
+    }
+}
