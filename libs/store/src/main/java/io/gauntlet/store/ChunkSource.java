@@ -1,0 +1,32 @@
+package io.gauntlet.store;
+
+import io.gauntlet.tsdb.storage.ChunkSeriesSet;
+import io.gauntlet.tsdb.storage.StorageException;
+import java.util.List;
+
+/**
+ * Anything that can answer StoreAPI questions with encoded chunks: a store gateway over bucket blocks, a
+ * sidecar over Prometheus remote read, a ruler over its own TSDB. {@link StoreServer} turns it into the Thanos
+ * gRPC services and handles external labels, replica labels, limits, batching and flow control.
+ *
+ * <p>Errors: throw {@link StoreUnavailableException} when a backend cannot be reached (gRPC UNAVAILABLE),
+ * {@link IllegalArgumentException} for a question the source cannot answer (INVALID_ARGUMENT), any other
+ * {@link StorageException} for everything else (INTERNAL).
+ */
+public interface ChunkSource {
+    SourceInfo info();
+
+    /**
+     * Series matching the query, in {@link io.gauntlet.tsdb.Labels} order of their own labels (without the
+     * external labels the adapter adds), chunks in ascending min time. The set is pulled only as fast as the
+     * client reads; chunk data arrays handed out must not be reused afterwards. When the returned set is
+     * {@link AutoCloseable} the adapter closes it when the call ends, also on cancellation.
+     */
+    ChunkSeriesSet series(StoreQuery query) throws StorageException;
+
+    /** Sorted, unique label names (without the external labels). */
+    List<String> labelNames(LabelQuery query) throws StorageException;
+
+    /** Sorted, unique values of one label (never asked for an external label name). */
+    List<String> labelValues(String name, LabelQuery query) throws StorageException;
+}

@@ -1,0 +1,333 @@
+package io.gauntlet.store;
+
+import io.gauntlet.proto.thanos.LabelNamesRequest;
+import io.gauntlet.proto.thanos.LabelNamesResponse;
+import io.gauntlet.proto.thanos.LabelValuesRequest;
+import io.gauntlet.proto.thanos.LabelValuesResponse;
+import io.gauntlet.proto.thanos.SeriesRequest;
+import io.gauntlet.proto.thanos.SeriesResponse;
+import io.gauntlet.proto.thanos.StoreGrpc;
+import io.gauntlet.proto.thanos.ZLabelSet;
+import io.gauntlet.proto.thanos.info.InfoGrpc;
+import io.gauntlet.proto.thanos.info.InfoRequest;
+import io.gauntlet.proto.thanos.info.InfoResponse;
+import io.gauntlet.proto.thanos.info.StoreInfo;
+import io.gauntlet.proto.thanos.info.TSDBInfo;
+import io.gauntlet.tsdb.LabelMatcher;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.storage.SelectHints;
+import io.gauntlet.tsdb.storage.StorageException;
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Serves a {@link ChunkSource} as the Thanos {@code thanos.Store} and {@code thanos.info.Info} gRPC services.
+ *
+ * <p>It resolves matchers on the external labels (a request they cannot match gets an empty answer), adds the
+ * external labels to every series (they win over series labels), drops {@code without_replica_labels} from both
+ * and merges series that become equal, keeps the answer sorted, filters chunks to the requested range, applies
+ * {@link StoreLimits}, the request's {@code limit}, {@code skip_chunks} and {@code response_batch_size}, and streams
+ * with gRPC flow control: the source is pulled only while the client can take more, and a cancelled call stops
+ * pulling. Errors become gRPC statuses with a one-line message, never a stack trace.
+ */
+public final class StoreServer {
+    private static final Logger LOG = Logger.getLogger(StoreServer.class.getName());
+
+    private final ChunkSource source;
+    private final StoreLimits limits;
+    private final boolean chunkHashes;
+
+    /** @param chunkHashes whether chunks carry their xxhash64 (costs one pass over the bytes) */
+    public StoreServer(ChunkSource source, StoreLimits limits, boolean chunkHashes) {
+        this.source = source;
+        this.limits = limits;
+        this.chunkHashes = chunkHashes;
+    }
+
+    public StoreServer(ChunkSource source) {
+        this(source, StoreLimits.NONE, false);
+    }
+
+    /** The Store and Info services, to add to a gRPC server. */
+    public List<ServerServiceDefinition> services() {
+        return List.of(storeService().bindService(), infoService().bindService());
+    }
+
+    public BindableService storeService() {
+        return new StoreService();
+    }
+
+    public BindableService infoService() {
+        return new InfoService();
+    }
+
+    private final class InfoService extends InfoGrpc.InfoImplBase {
+        @Override
+        public void info(InfoRequest request, StreamObserver<InfoResponse> out) {
+            try {
+                SourceInfo info = source.info();
+                InfoResponse.Builder response = InfoResponse.newBuilder().setComponentType(info.componentType());
+                StoreInfo.Builder store = StoreInfo.newBuilder().setMinTime(info.minTime()).setMaxTime(info.maxTime())
+                        .setSupportsWithoutReplicaLabels(true);
+                for (Labels labelSet : info.advertisedLabelSets()) {
+                    ZLabelSet set = ZLabelSet.newBuilder().addAllLabels(StoreWire.toWire(labelSet)).build();
+                    response.addLabelSets(set);
+                    store.addTsdbInfos(TSDBInfo.newBuilder().setLabels(set).setMinTime(info.minTime()).setMaxTime(info.maxTime()));
+                }
+                out.onNext(response.setStore(store).build());
+                out.onCompleted();
+            } catch (RuntimeException e) {
+                out.onError(statusOf(e).asRuntimeException());
+            }
+        }
+    }
+
+    private final class StoreService extends StoreGrpc.StoreImplBase {
+        @Override
+        public void series(SeriesRequest request, StreamObserver<SeriesResponse> observer) {
+            ServerCallStreamObserver<SeriesResponse> out = (ServerCallStreamObserver<SeriesResponse>) observer;
+            SeriesPump pump;
+            try {
+                pump = plan(request, out);
+            } catch (IllegalArgumentException e) {
+                out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+                return;
+            }
+            if (pump == null) {
+                out.onCompleted(); // the external labels cannot match
+                return;
+            }
+            out.setOnCancelHandler(pump::close);
+            out.setOnReadyHandler(pump);
+            pump.run();
+        }
+
+        @Override
+        public void labelNames(LabelNamesRequest request, StreamObserver<LabelNamesResponse> out) {
+            try {
+                Labels external = source.info().externalLabels();
+                Set<String> dropped = Set.copyOf(request.getWithoutReplicaLabelsList());
+                List<LabelMatcher> matchers = sourceMatchers(StoreWire.fromWireMatchers(request.getMatchersList()), external);
+                LabelNamesResponse.Builder response = LabelNamesResponse.newBuilder();
+                if (matchers != null) {
+                    checkRange(request.getStart(), request.getEnd());
+                    TreeSet<String> names = new TreeSet<>(source.labelNames(new LabelQuery(request.getStart(), request.getEnd(), matchers, request.getLimit())));
+                    names.addAll(external.names());
+                    names.removeAll(dropped);
+                    response.addAllNames(limited(names, request.getLimit()));
+                }
+                out.onNext(response.build());
+                out.onCompleted();
+            } catch (StorageException | RuntimeException e) {
+                out.onError(statusOf(e).asRuntimeException());
+            }
+        }
+
+        @Override
+        public void labelValues(LabelValuesRequest request, StreamObserver<LabelValuesResponse> out) {
+            try {
+                String name = request.getLabel();
+                if (name.isEmpty()) {
+                    throw new IllegalArgumentException("label name parameter cannot be empty");
+                }
+                Labels external = source.info().externalLabels();
+                List<LabelMatcher> matchers = sourceMatchers(StoreWire.fromWireMatchers(request.getMatchersList()), external);
+                LabelValuesResponse.Builder response = LabelValuesResponse.newBuilder();
+                if (matchers != null && !request.getWithoutReplicaLabelsList().contains(name)) {
+                    checkRange(request.getStart(), request.getEnd());
+                    if (external.has(name)) {
+                        response.addValues(external.get(name));
+                    } else {
+                        List<String> values = source.labelValues(name, new LabelQuery(request.getStart(), request.getEnd(), matchers, request.getLimit()));
+                        response.addAllValues(limited(values, request.getLimit()));
+                    }
+                }
+                out.onNext(response.build());
+                out.onCompleted();
+            } catch (StorageException | RuntimeException e) {
+                out.onError(statusOf(e).asRuntimeException());
+            }
+        }
+    }
+
+    /** The pump for one Series call, or null when the external labels rule out every series. */
+    private SeriesPump plan(SeriesRequest request, ServerCallStreamObserver<SeriesResponse> out) {
+        checkRange(request.getMinTime(), request.getMaxTime());
+        if (request.getLimit() < 0 || request.getResponseBatchSize() < 0) {
+            throw new IllegalArgumentException("limit and response_batch_size must be >= 0");
+        }
+        Labels external = source.info().externalLabels();
+        List<LabelMatcher> matchers = sourceMatchers(StoreWire.fromWireMatchers(request.getMatchersList()), external);
+        if (matchers == null) {
+            return null;
+        }
+        List<Aggregate> aggregates = new ArrayList<>();
+        for (io.gauntlet.proto.thanos.Aggr aggr : request.getAggregatesList()) {
+            if (aggr == io.gauntlet.proto.thanos.Aggr.UNRECOGNIZED) {
+                throw new IllegalArgumentException("unknown aggregate in request");
+            }
+            aggregates.add(Aggregate.values()[aggr.getNumber()]);
+        }
+        SelectHints hints = null;
+        if (request.hasQueryHints()) {
+            var queryHints = request.getQueryHints();
+            hints = new SelectHints(request.getMinTime(), request.getMaxTime(), queryHints.getStepMillis(),
+                    queryHints.getFunc().getName(), queryHints.getRange().getMillis(), queryHints.getGrouping().getLabelsList(),
+                    queryHints.getGrouping().getBy());
+        } else if (request.getStep() != 0 || request.getRange() != 0) {
+            hints = new SelectHints(request.getMinTime(), request.getMaxTime(), request.getStep(), "", request.getRange(), List.of(), false);
+        }
+        StoreQuery query = new StoreQuery(request.getMinTime(), request.getMaxTime(), matchers, request.getSkipChunks(),
+                request.getMaxResolutionWindow(), aggregates, hints);
+        return new SeriesPump(out, query, external, Set.copyOf(request.getWithoutReplicaLabelsList()), request.getLimit(),
+                (int) Math.min(Integer.MAX_VALUE, request.getResponseBatchSize()));
+    }
+
+    /**
+     * Matchers for the source: those on external label names are checked against the external label value and
+     * removed. Null when one of them fails, so no series can match.
+     */
+    private static List<LabelMatcher> sourceMatchers(List<LabelMatcher> matchers, Labels external) {
+        List<LabelMatcher> remaining = new ArrayList<>(matchers.size());
+        for (LabelMatcher matcher : matchers) {
+            if (external.has(matcher.name())) {
+                if (!matcher.matches(external.get(matcher.name()))) {
+                    return null;
+                }
+            } else {
+                remaining.add(matcher);
+            }
+        }
+        return remaining;
+    }
+
+    private static void checkRange(long min, long max) {
+        if (min > max) {
+            throw new IllegalArgumentException("min time " + min + " is after max time " + max);
+        }
+    }
+
+    private static List<String> limited(java.util.Collection<String> values, long limit) {
+        List<String> list = new ArrayList<>(values);
+        return limit > 0 && list.size() > limit ? list.subList(0, (int) limit) : list;
+    }
+
+    static Status statusOf(Throwable error) {
+        if (error instanceof StoreLimitExceededException) {
+            return Status.RESOURCE_EXHAUSTED.withDescription(error.getMessage());
+        }
+        if (error instanceof StoreUnavailableException) {
+            return Status.UNAVAILABLE.withDescription(error.getMessage());
+        }
+        if (error instanceof IllegalArgumentException) {
+            return Status.INVALID_ARGUMENT.withDescription(error.getMessage());
+        }
+        if (error instanceof StorageException) {
+            return Status.INTERNAL.withDescription(error.getMessage());
+        }
+        // a bug, not bad data: log the trace here, send only one line
+        LOG.log(Level.WARNING, "store request failed", error);
+        return Status.INTERNAL.withDescription("internal store error: " + error);
+    }
+
+    /** Streams one Series answer, pulling from the source only while the client is ready. */
+    private final class SeriesPump implements Runnable {
+        private final ServerCallStreamObserver<SeriesResponse> out;
+        private final StoreQuery query;
+        private final Labels external;
+        private final Set<String> dropLabels;
+        private final long limit;
+        private final int batchSize;
+        private io.gauntlet.tsdb.storage.ChunkSeriesSet opened;
+        private RelabeledSeriesStream stream;
+        private io.gauntlet.proto.thanos.SeriesBatch.Builder batch;
+        private long sent;
+        private boolean finished;
+
+        SeriesPump(ServerCallStreamObserver<SeriesResponse> out, StoreQuery query, Labels external, Set<String> dropLabels,
+                long limit, int batchSize) {
+            this.out = out;
+            this.query = query;
+            this.external = external;
+            this.dropLabels = dropLabels;
+            this.limit = limit;
+            this.batchSize = batchSize;
+        }
+
+        // gRPC runs this, the ready handler and the cancel handler one at a time on the call's executor
+        @Override
+        public void run() {
+            if (finished) {
+                return;
+            }
+            try {
+                if (stream == null) {
+                    opened = source.series(query);
+                    stream = new RelabeledSeriesStream(opened, external, dropLabels, query.minTime(), query.maxTime(),
+                            query.skipChunks(), limits);
+                }
+                while (!finished && out.isReady()) {
+                    if (out.isCancelled()) {
+                        close();
+                        return;
+                    }
+                    var next = limit > 0 && sent >= limit ? null : stream.next();
+                    if (next == null) {
+                        if (batch != null && batch.getSeriesCount() > 0) {
+                            out.onNext(SeriesResponse.newBuilder().setBatch(batch).build());
+                        }
+                        close();
+                        out.onCompleted();
+                        return;
+                    }
+                    io.gauntlet.proto.thanos.Series.Builder series = io.gauntlet.proto.thanos.Series.newBuilder()
+                            .addAllLabels(StoreWire.toWire(next.getKey()));
+                    for (var chunk : next.getValue()) {
+                        series.addChunks(StoreWire.toWire(chunk, chunkHashes));
+                    }
+                    sent++;
+                    if (batchSize > 1) {
+                        if (batch == null) {
+                            batch = io.gauntlet.proto.thanos.SeriesBatch.newBuilder();
+                        }
+                        batch.addSeries(series);
+                        if (batch.getSeriesCount() >= batchSize) {
+                            out.onNext(SeriesResponse.newBuilder().setBatch(batch).build());
+                            batch = io.gauntlet.proto.thanos.SeriesBatch.newBuilder();
+                        }
+                    } else {
+                        out.onNext(SeriesResponse.newBuilder().setSeries(series).build());
+                    }
+                }
+            } catch (StorageException | RuntimeException e) {
+                close();
+                if (!out.isCancelled()) {
+                    out.onError(statusOf(e).asRuntimeException());
+                }
+            }
+        }
+
+        void close() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (opened instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    LOG.log(Level.FINE, "closing a series set failed", e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.gauntlet.store;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.gauntlet.proto.thanos.AggrChunk;
+import io.gauntlet.proto.thanos.Chunk;
+import io.gauntlet.proto.thanos.Label;
+import io.gauntlet.tsdb.CorruptedDataException;
+import io.gauntlet.tsdb.LabelMatcher;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.UnsupportedEncodingException;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Conversions between Gauntlet values and the storepb wire messages: labels, matchers, and chunks (TSDB encoding
+ * byte 1 XOR / 2 histogram / 3 float histogram ↔ storepb 0 / 1 / 2; 0xFF aggregate chunks ↔ AggrChunk fields).
+ */
+public final class StoreWire {
+    private static final int TSDB_XOR = 1;
+    private static final int TSDB_HISTOGRAM = 2;
+    private static final int TSDB_FLOAT_HISTOGRAM = 3;
+
+    private StoreWire() {
+    }
+
+    public static List<Label> toWire(Labels labels) {
+        List<Label> out = new ArrayList<>(labels.size());
+        for (int i = 0; i < labels.size(); i++) {
+            out.add(Label.newBuilder().setName(labels.name(i)).setValue(labels.value(i)).build());
+        }
+        return out;
+    }
+
+    /** Labels from the wire; tolerates unsorted input (sorting costs nothing when already sorted). */
+    public static Labels fromWire(List<Label> labels) {
+        String[] pairs = new String[labels.size() * 2];
+        boolean sorted = true;
+        for (int i = 0; i < labels.size(); i++) {
+            Label label = labels.get(i);
+            pairs[2 * i] = label.getName();
+            pairs[2 * i + 1] = label.getValue();
+            if (label.getValue().isEmpty() || (i > 0 && pairs[2 * i - 2].compareTo(pairs[2 * i]) >= 0)) {
+                sorted = false;
+            }
+        }
+        if (sorted) {
+            return Labels.ofSortedPairs(pairs);
+        }
+        Labels.Builder builder = Labels.builder();
+        for (Label label : labels) {
+            builder.set(label.getName(), label.getValue());
+        }
+        return builder.build();
+    }
+
+    /** @throws IllegalArgumentException for an invalid regular expression or an unknown matcher type */
+    public static LabelMatcher fromWire(io.gauntlet.proto.thanos.LabelMatcher matcher) {
+        LabelMatcher.Type type = switch (matcher.getType()) {
+            case EQ -> LabelMatcher.Type.EQUAL;
+            case NEQ -> LabelMatcher.Type.NOT_EQUAL;
+            case RE -> LabelMatcher.Type.REGEX;
+            case NRE -> LabelMatcher.Type.NOT_REGEX;
+            case UNRECOGNIZED -> throw new IllegalArgumentException("unknown matcher type " + matcher.getTypeValue() + " for label " + matcher.getName());
+        };
+        return LabelMatcher.of(type, matcher.getName(), matcher.getValue());
+    }
+
+    public static io.gauntlet.proto.thanos.LabelMatcher toWire(LabelMatcher matcher) {
+        io.gauntlet.proto.thanos.LabelMatcher.Type type = switch (matcher.type()) {
+            case EQUAL -> io.gauntlet.proto.thanos.LabelMatcher.Type.EQ;
+            case NOT_EQUAL -> io.gauntlet.proto.thanos.LabelMatcher.Type.NEQ;
+            case REGEX -> io.gauntlet.proto.thanos.LabelMatcher.Type.RE;
+            case NOT_REGEX -> io.gauntlet.proto.thanos.LabelMatcher.Type.NRE;
+        };
+        return io.gauntlet.proto.thanos.LabelMatcher.newBuilder().setType(type).setName(matcher.name()).setValue(matcher.value()).build();
+    }
+
+    public static List<LabelMatcher> fromWireMatchers(List<io.gauntlet.proto.thanos.LabelMatcher> matchers) {
+        List<LabelMatcher> out = new ArrayList<>(matchers.size());
+        for (io.gauntlet.proto.thanos.LabelMatcher matcher : matchers) {
+            out.add(fromWire(matcher));
+        }
+        return out;
+    }
+
+    public static List<io.gauntlet.proto.thanos.LabelMatcher> toWireMatchers(List<LabelMatcher> matchers) {
+        List<io.gauntlet.proto.thanos.LabelMatcher> out = new ArrayList<>(matchers.size());
+        for (LabelMatcher matcher : matchers) {
+            out.add(toWire(matcher));
+        }
+        return out;
+    }
+
+    /**
+     * A TSDB chunk as a storepb AggrChunk: raw chunks go to {@code raw}, 0xFF aggregate chunks are split into their
+     * aggregate fields. Data bytes are passed through, never decoded.
+     */
+    public static AggrChunk toWire(EncodedChunk chunk, boolean withHash) throws CorruptedDataException, UnsupportedEncodingException {
+        AggrChunk.Builder out = AggrChunk.newBuilder().setMinTime(chunk.minTime()).setMaxTime(chunk.maxTime());
+        if (chunk.encoding() == AggregateChunk.ENCODING) {
+            AggregateChunk aggregate = AggregateChunk.decode(chunk.data());
+            for (int i = 0; i < 5; i++) {
+                if (!aggregate.has(i)) {
+                    continue;
+                }
+                Chunk part = wireChunk(aggregate.encodings()[i], aggregate.data()[i], withHash);
+                switch (i) {
+                    case AggregateChunk.COUNT -> out.setCount(part);
+                    case AggregateChunk.SUM -> out.setSum(part);
+                    case AggregateChunk.MIN -> out.setMin(part);
+                    case AggregateChunk.MAX -> out.setMax(part);
+                    default -> out.setCounter(part);
+                }
+            }
+        } else {
+            out.setRaw(wireChunk(chunk.encoding(), chunk.data(), withHash));
+        }
+        return out.build();
+    }
+
+    /** The TSDB chunk a storepb AggrChunk carries: raw as is, aggregates re-assembled into one 0xFF chunk. */
+    public static EncodedChunk fromWire(AggrChunk chunk) throws UnsupportedEncodingException {
+        if (chunk.hasRaw()) {
+            return new EncodedChunk(chunk.getMinTime(), chunk.getMaxTime(), tsdbEncoding(chunk.getRaw()), chunk.getRaw().getData().toByteArray());
+        }
+        int[] encodings = {-1, -1, -1, -1, -1};
+        byte[][] data = new byte[5][];
+        Chunk[] parts = {chunk.hasCount() ? chunk.getCount() : null, chunk.hasSum() ? chunk.getSum() : null,
+                chunk.hasMin() ? chunk.getMin() : null, chunk.hasMax() ? chunk.getMax() : null, chunk.hasCounter() ? chunk.getCounter() : null};
+        boolean any = false;
+        for (int i = 0; i < 5; i++) {
+            if (parts[i] != null) {
+                encodings[i] = tsdbEncoding(parts[i]);
+                data[i] = parts[i].getData().toByteArray();
+                any = true;
+            }
+        }
+        if (!any) {
+            throw new UnsupportedEncodingException("storepb chunk [" + chunk.getMinTime() + ", " + chunk.getMaxTime() + "] carries neither raw data nor aggregates");
+        }
+        return new EncodedChunk(chunk.getMinTime(), chunk.getMaxTime(), AggregateChunk.ENCODING, new AggregateChunk(encodings, data).encode());
+    }
+
+    /**
+     * Number of samples in a chunk, read from its header (XOR and histogram chunks start with a 2-byte big-endian
+     * count; aggregate chunks count their first aggregate's samples). Used for limits, never decodes.
+     */
+    public static int sampleCount(EncodedChunk chunk) throws CorruptedDataException {
+        if (chunk.encoding() == AggregateChunk.ENCODING) {
+            AggregateChunk aggregate = AggregateChunk.decode(chunk.data());
+            for (int i = 0; i < 5; i++) {
+                if (aggregate.has(i)) {
+                    return headerCount(aggregate.data()[i]);
+                }
+            }
+            return 0;
+        }
+        return headerCount(chunk.data());
+    }
+
+    private static int headerCount(byte[] data) throws CorruptedDataException {
+        if (data.length < 2) {
+            throw new CorruptedDataException("", "chunk", 0, "chunk of " + data.length + " bytes has no sample count header");
+        }
+        return ((data[0] & 0xFF) << 8) | (data[1] & 0xFF);
+    }
+
+    private static Chunk wireChunk(int tsdbEncoding, byte[] data, boolean withHash) throws UnsupportedEncodingException {
+        Chunk.Encoding type = switch (tsdbEncoding) {
+            case TSDB_XOR -> Chunk.Encoding.XOR;
+            case TSDB_HISTOGRAM -> Chunk.Encoding.HISTOGRAM;
+            case TSDB_FLOAT_HISTOGRAM -> Chunk.Encoding.FLOAT_HISTOGRAM;
+            default -> throw new UnsupportedEncodingException("chunk encoding " + tsdbEncoding + " has no StoreAPI equivalent");
+        };
+        // chunk data is immutable by contract: wrap instead of copying
+        Chunk.Builder out = Chunk.newBuilder().setType(type).setData(UnsafeByteOperations.unsafeWrap(data));
+        if (withHash) {
+            out.setHash(XxHash64.hash(data));
+        }
+        return out.build();
+    }
+
+    private static int tsdbEncoding(Chunk chunk) throws UnsupportedEncodingException {
+        return switch (chunk.getType()) {
+            case XOR -> TSDB_XOR;
+            case HISTOGRAM -> TSDB_HISTOGRAM;
+            case FLOAT_HISTOGRAM -> TSDB_FLOAT_HISTOGRAM;
+            case UNRECOGNIZED -> throw new UnsupportedEncodingException("unknown storepb chunk type " + chunk.getTypeValue());
+        };
+    }
+}
