@@ -8,9 +8,13 @@ import io.gauntlet.tsdb.CorruptedDataException;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.UnsupportedEncodingException;
+import io.gauntlet.tsdb.chunks.AggregateChunk;
+import io.gauntlet.tsdb.chunks.AggregateType;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Conversions between Gauntlet values and the storepb wire messages: labels, matchers, and chunks (TSDB encoding
@@ -20,6 +24,8 @@ public final class StoreWire {
     private static final int TSDB_XOR = 1;
     private static final int TSDB_HISTOGRAM = 2;
     private static final int TSDB_FLOAT_HISTOGRAM = 3;
+    /** The TSDB encoding byte of a Thanos downsampled (aggregate) chunk. */
+    public static final int TSDB_AGGREGATE = 0xFF;
 
     private StoreWire() {
     }
@@ -98,19 +104,19 @@ public final class StoreWire {
      */
     public static AggrChunk toWire(EncodedChunk chunk, boolean withHash) throws CorruptedDataException, UnsupportedEncodingException {
         AggrChunk.Builder out = AggrChunk.newBuilder().setMinTime(chunk.minTime()).setMaxTime(chunk.maxTime());
-        if (chunk.encoding() == AggregateChunk.ENCODING) {
+        if (chunk.encoding() == TSDB_AGGREGATE) {
             AggregateChunk aggregate = AggregateChunk.decode(chunk.data());
-            for (int i = 0; i < 5; i++) {
-                if (!aggregate.has(i)) {
+            for (AggregateType type : AggregateType.values()) {
+                if (!aggregate.has(type)) {
                     continue;
                 }
-                Chunk part = wireChunk(aggregate.encodings()[i], aggregate.data()[i], withHash);
-                switch (i) {
-                    case AggregateChunk.COUNT -> out.setCount(part);
-                    case AggregateChunk.SUM -> out.setSum(part);
-                    case AggregateChunk.MIN -> out.setMin(part);
-                    case AggregateChunk.MAX -> out.setMax(part);
-                    default -> out.setCounter(part);
+                Chunk part = wireChunk(aggregate.encodingCode(type), aggregate.toByteArray(type), withHash);
+                switch (type) {
+                    case COUNT -> out.setCount(part);
+                    case SUM -> out.setSum(part);
+                    case MIN -> out.setMin(part);
+                    case MAX -> out.setMax(part);
+                    case COUNTER -> out.setCounter(part);
                 }
             }
         } else {
@@ -124,22 +130,27 @@ public final class StoreWire {
         if (chunk.hasRaw()) {
             return new EncodedChunk(chunk.getMinTime(), chunk.getMaxTime(), tsdbEncoding(chunk.getRaw()), chunk.getRaw().getData().toByteArray());
         }
-        int[] encodings = {-1, -1, -1, -1, -1};
-        byte[][] data = new byte[5][];
-        Chunk[] parts = {chunk.hasCount() ? chunk.getCount() : null, chunk.hasSum() ? chunk.getSum() : null,
-                chunk.hasMin() ? chunk.getMin() : null, chunk.hasMax() ? chunk.getMax() : null, chunk.hasCounter() ? chunk.getCounter() : null};
-        boolean any = false;
-        for (int i = 0; i < 5; i++) {
-            if (parts[i] != null) {
-                encodings[i] = tsdbEncoding(parts[i]);
-                data[i] = parts[i].getData().toByteArray();
-                any = true;
-            }
-        }
-        if (!any) {
+        Map<AggregateType, byte[]> parts = new EnumMap<>(AggregateType.class);
+        addPart(parts, AggregateType.COUNT, chunk.hasCount() ? chunk.getCount() : null);
+        addPart(parts, AggregateType.SUM, chunk.hasSum() ? chunk.getSum() : null);
+        addPart(parts, AggregateType.MIN, chunk.hasMin() ? chunk.getMin() : null);
+        addPart(parts, AggregateType.MAX, chunk.hasMax() ? chunk.getMax() : null);
+        addPart(parts, AggregateType.COUNTER, chunk.hasCounter() ? chunk.getCounter() : null);
+        if (parts.isEmpty()) {
             throw new UnsupportedEncodingException("storepb chunk [" + chunk.getMinTime() + ", " + chunk.getMaxTime() + "] carries neither raw data nor aggregates");
         }
-        return new EncodedChunk(chunk.getMinTime(), chunk.getMaxTime(), AggregateChunk.ENCODING, new AggregateChunk(encodings, data).encode());
+        return new EncodedChunk(chunk.getMinTime(), chunk.getMaxTime(), TSDB_AGGREGATE, AggregateChunk.encode(parts));
+    }
+
+    private static void addPart(Map<AggregateType, byte[]> parts, AggregateType type, Chunk part) throws UnsupportedEncodingException {
+        if (part == null) {
+            return;
+        }
+        if (part.getType() != Chunk.Encoding.XOR || part.getData().isEmpty()) {
+            throw new UnsupportedEncodingException("downsampled " + type + " chunk must be non-empty XOR, got " + part.getType()
+                    + " of " + part.getData().size() + " bytes");
+        }
+        parts.put(type, part.getData().toByteArray());
     }
 
     /**
@@ -147,11 +158,11 @@ public final class StoreWire {
      * count; aggregate chunks count their first aggregate's samples). Used for limits, never decodes.
      */
     public static int sampleCount(EncodedChunk chunk) throws CorruptedDataException {
-        if (chunk.encoding() == AggregateChunk.ENCODING) {
+        if (chunk.encoding() == TSDB_AGGREGATE) {
             AggregateChunk aggregate = AggregateChunk.decode(chunk.data());
-            for (int i = 0; i < 5; i++) {
-                if (aggregate.has(i)) {
-                    return headerCount(aggregate.data()[i]);
+            for (AggregateType type : AggregateType.values()) {
+                if (aggregate.has(type)) {
+                    return headerCount(aggregate.toByteArray(type));
                 }
             }
             return 0;

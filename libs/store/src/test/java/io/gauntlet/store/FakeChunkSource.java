@@ -2,6 +2,7 @@ package io.gauntlet.store;
 
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.chunks.XorChunkAppender;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.gauntlet.tsdb.storage.StorageException;
@@ -40,6 +41,16 @@ final class FakeChunkSource implements ChunkSource {
     /** Opaque chunk bytes with a valid 2-byte sample count header, never decoded. */
     static EncodedChunk xor(long minTime, long maxTime, int samples, int tag) {
         return new EncodedChunk(minTime, maxTime, 1, new byte[] {(byte) (samples >> 8), (byte) samples, (byte) tag, 0x55});
+    }
+
+    /** A real XOR chunk: {@code samples} samples evenly spread over [minTime, maxTime], values start, start+1, ... */
+    static EncodedChunk realXor(long minTime, long maxTime, int samples, double start) {
+        XorChunkAppender appender = new XorChunkAppender();
+        long step = samples > 1 ? (maxTime - minTime) / (samples - 1) : 0;
+        for (int i = 0; i < samples; i++) {
+            appender.append(minTime + i * step, start + i);
+        }
+        return new EncodedChunk(appender.minTime(), appender.maxTime(), 1, appender.toByteArray());
     }
 
     @Override

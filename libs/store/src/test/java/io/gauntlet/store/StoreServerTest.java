@@ -14,6 +14,9 @@ import io.gauntlet.proto.thanos.SeriesResponse;
 import io.gauntlet.proto.thanos.info.InfoRequest;
 import io.gauntlet.proto.thanos.info.InfoResponse;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.chunks.AggregateChunk;
+import io.gauntlet.tsdb.chunks.AggregateType;
+import io.gauntlet.tsdb.chunks.XorSampleIterator;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
@@ -28,6 +31,7 @@ import io.grpc.stub.ClientCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -81,7 +85,7 @@ class StoreServerTest {
     @Test
     void seriesCarryExternalLabelsWhichWinAndChunksPassThroughWithStorepbTypes() throws Exception {
         FakeChunkSource source = new FakeChunkSource(Labels.of("cluster", "eu", "replica", "a"))
-                .add(Labels.of("__name__", "up", "job", "api", "cluster", "ignored"), FakeChunkSource.xor(0, 100, 10, 1), FakeChunkSource.xor(101, 200, 10, 2))
+                .add(Labels.of("__name__", "up", "job", "api", "cluster", "ignored"), FakeChunkSource.realXor(0, 90, 10, 1), FakeChunkSource.realXor(101, 191, 10, 2))
                 .add(Labels.of("__name__", "up", "job", "db"), FakeChunkSource.xor(0, 100, 10, 3));
         ManagedChannel channel = serve(new StoreServer(source, StoreLimits.NONE, true));
 
@@ -95,6 +99,10 @@ class StoreServerTest {
         assertThat(raw.getType()).isEqualTo(Chunk.Encoding.XOR); // TSDB 1 -> storepb 0
         assertThat(raw.getData().toByteArray()).isEqualTo(source.series.firstEntry().getValue().getFirst().data());
         assertThat(raw.getHash()).isEqualTo(XxHash64.hash(raw.getData().toByteArray()));
+        XorSampleIterator samples = new XorSampleIterator().reset(raw.getData().toByteArray());
+        assertThat(samples.next()).isTrue();
+        assertThat(samples.timestamp()).isZero();
+        assertThat(samples.value()).isEqualTo(1.0);
         assertThat(source.lastQuery.minTime()).isEqualTo(0);
         assertThat(source.lastQuery.maxTime()).isEqualTo(150);
         assertThat(source.closed).isTrue();
@@ -102,12 +110,12 @@ class StoreServerTest {
 
     @Test
     void aggregateChunksBecomeAggrChunkFields() throws Exception {
-        byte[] count = {0, 3, 1};
-        byte[] sum = {0, 3, 2};
-        byte[] counter = {0, 3, 5};
-        byte[] aggregate = new AggregateChunk(new int[] {1, 1, -1, -1, 1}, new byte[][] {count, sum, null, null, counter}).encode();
+        byte[] count = FakeChunkSource.realXor(0, 300_000, 3, 1).data();
+        byte[] sum = FakeChunkSource.realXor(0, 300_000, 3, 7).data();
+        byte[] counter = FakeChunkSource.realXor(0, 300_000, 3, 100).data();
+        byte[] aggregate = AggregateChunk.encode(Map.of(AggregateType.COUNT, count, AggregateType.SUM, sum, AggregateType.COUNTER, counter));
         FakeChunkSource source = new FakeChunkSource(Labels.EMPTY)
-                .add(Labels.of("__name__", "x"), new EncodedChunk(0, 300_000, AggregateChunk.ENCODING, aggregate));
+                .add(Labels.of("__name__", "x"), new EncodedChunk(0, 300_000, StoreWire.TSDB_AGGREGATE, aggregate));
         ManagedChannel channel = serve(new StoreServer(source));
 
         AggrChunk chunk = call(channel, request(0, 1_000_000).setMaxResolutionWindow(300_000).build()).getFirst().getSeries().getChunks(0);
