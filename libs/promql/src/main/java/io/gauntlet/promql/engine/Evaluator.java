@@ -112,13 +112,7 @@ final class Evaluator {
             SeriesBuffer out = null;
             int cursor = 0;
             for (long ts = start; ts <= end; ts += interval) {
-                long reference;
-                if (at == null) {
-                    reference = ts - offset;
-                } else {
-                    // Prometheus' timestamp() over a selector with @ re-derives the offset from @ alone
-                    reference = sampleTimestamps ? at : at - offset;
-                }
+                long reference = (at == null ? ts : at) - offset;
                 if (cursor > 0 && series.timestamps[cursor - 1] > reference) {
                     cursor = 0;
                 }
@@ -175,10 +169,12 @@ final class Evaluator {
 
     /** Evaluates the subquery's inner expression at its own aligned steps; the points are its raw samples. */
     private List<SeriesBuffer> subquery(SubqueryExpr subquery) {
-        long offset = subquery.offsetMillis();
+        return subquery(subquery, context.resolve(subquery.at()), subquery.offsetMillis());
+    }
+
+    private List<SeriesBuffer> subquery(SubqueryExpr subquery, Long at, long offset) {
         long range = subquery.rangeMillis();
         long step = subquery.stepMillis() != 0 ? subquery.stepMillis() : context.options.defaultSubqueryStepMillis();
-        Long at = context.resolve(subquery.at());
         long baseStart = at == null ? start : at;
         long baseEnd = at == null ? end : at;
         long first = baseStart - offset - range;
@@ -507,18 +503,26 @@ final class Evaluator {
         long offset;
         long range;
         Long at;
-        Labels[] absentLabels = null;
         if (matrixArgument instanceof MatrixSelector matrix) {
-            source = context.selection(matrix.selector());
             offset = matrix.selector().offsetMillis();
             range = matrix.rangeMillis();
             at = context.resolve(matrix.selector().at());
         } else {
             SubqueryExpr subquery = (SubqueryExpr) matrixArgument;
-            source = subquery(subquery).toArray(SeriesBuffer[]::new);
             offset = subquery.offsetMillis();
             range = subquery.rangeMillis();
             at = context.resolve(subquery.at());
+        }
+        if (at != null && !isStepInvariant(call)) {
+            // Prometheus turns @ into an offset relative to the evaluation start; when the call is not evaluated
+            // once for all steps (predict_linear, or a step-dependent argument) the window then moves with the step
+            offset += start - at;
+            at = null;
+        }
+        if (matrixArgument instanceof MatrixSelector matrix) {
+            source = context.selection(matrix.selector());
+        } else {
+            source = subquery((SubqueryExpr) matrixArgument, at, offset).toArray(SeriesBuffer[]::new);
         }
         boolean keepName = kind == RangeKind.LAST;
         double[] regression = new double[2];
@@ -630,6 +634,33 @@ final class Evaluator {
             }
         }
         return result;
+    }
+
+    /** Functions whose value depends on the evaluation time even when their arguments do not (2.42's list). */
+    private static final Set<String> AT_MODIFIER_UNSAFE = Set.of("days_in_month", "day_of_month", "day_of_week",
+            "day_of_year", "hour", "minute", "month", "year", "predict_linear", "time", "timestamp");
+
+    /** Prometheus' step-invariance rule (preprocessExprHelper): what uses @ or literals only and no clock. */
+    static boolean isStepInvariant(Expr expr) {
+        return switch (expr) {
+            case VectorSelector selector -> selector.at() != null;
+            case MatrixSelector matrix -> matrix.selector().at() != null;
+            case SubqueryExpr subquery -> subquery.at() != null;
+            case NumberLiteral ignored -> true;
+            case StringLiteral ignored -> true;
+            case StepInvariantExpr ignored -> true;
+            case ParenExpr paren -> isStepInvariant(paren.expr());
+            case UnaryExpr unary -> isStepInvariant(unary.expr());
+            case AggregateExpr aggregate -> isStepInvariant(aggregate.expr());
+            case BinaryExpr binary -> isStepInvariant(binary.lhs()) & isStepInvariant(binary.rhs());
+            case Call call -> {
+                boolean invariant = !AT_MODIFIER_UNSAFE.contains(call.function().name());
+                for (Expr argument : call.arguments()) {
+                    invariant &= isStepInvariant(argument);
+                }
+                yield invariant;
+            }
+        };
     }
 
     /** One series with value 1 at the steps where no input series had a sample. */
