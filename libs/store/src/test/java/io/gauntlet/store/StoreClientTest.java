@@ -1,0 +1,240 @@
+package io.gauntlet.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.gauntlet.proto.thanos.LabelMatcher;
+import io.gauntlet.proto.thanos.LabelNamesRequest;
+import io.gauntlet.proto.thanos.SeriesRequest;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.chunks.XorSampleIterator;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
+import io.gauntlet.tsdb.storage.SampleIterator;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** StoreClient and ProxySeriesSet against real gRPC servers running the StoreServer adapter. */
+class StoreClientTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private final List<Server> servers = new ArrayList<>();
+    private final List<StoreClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        clients.forEach(StoreClient::close);
+        servers.forEach(Server::shutdownNow);
+    }
+
+    private StoreClient inProcess(String name, ChunkSource source, int prefetch) throws Exception {
+        String address = InProcessServerBuilder.generateName();
+        InProcessServerBuilder builder = InProcessServerBuilder.forName(address);
+        new StoreServer(source).services().forEach(builder::addService);
+        servers.add(builder.build().start());
+        ManagedChannel channel = InProcessChannelBuilder.forName(address).build();
+        StoreClient client = new StoreClient(name, channel, TIMEOUT, prefetch);
+        clients.add(client);
+        return client;
+    }
+
+    private static SeriesRequest.Builder all() {
+        return SeriesRequest.newBuilder().setMinTime(0).setMaxTime(Long.MAX_VALUE)
+                .addMatchers(LabelMatcher.newBuilder().setType(LabelMatcher.Type.RE).setName("__name__").setValue(".+"));
+    }
+
+    private static List<String> drainLabels(StoreSeriesSet set) throws Exception {
+        List<String> out = new ArrayList<>();
+        while (set.next()) {
+            out.add(set.labels().toString());
+        }
+        return out;
+    }
+
+    @Test
+    void proxyMergesHaReplicasIntoOneSeriesThatDeduplicates() throws Exception {
+        // two Prometheus replicas scraping the same target 5 s apart; replica b misses 40 s..70 s
+        FakeChunkSource replicaA = new FakeChunkSource(Labels.of("cluster", "eu", "replica", "a"))
+                .add(Labels.of("__name__", "up", "job", "api"), FakeChunkSource.realXor(0, 30_000, 4, 1), FakeChunkSource.realXor(40_000, 90_000, 6, 5))
+                .add(Labels.of("__name__", "up", "job", "only-a"), FakeChunkSource.realXor(0, 10_000, 2, 1));
+        FakeChunkSource replicaB = new FakeChunkSource(Labels.of("cluster", "eu", "replica", "b"))
+                .add(Labels.of("__name__", "up", "job", "api"), FakeChunkSource.realXor(5_000, 35_000, 4, 101), FakeChunkSource.realXor(75_000, 95_000, 3, 108));
+        StoreClient a = inProcess("replica-a", replicaA, 4);
+        StoreClient b = inProcess("replica-b", replicaB, 4);
+        SeriesRequest request = all().addWithoutReplicaLabels("replica").build();
+
+        List<String> labels = new ArrayList<>();
+        List<EncodedChunk> apiChunks = null;
+        try (ProxySeriesSet merged = new ProxySeriesSet(List.of(a.series(request), b.series(request)), PartialResponse.ABORT)) {
+            while (merged.next()) {
+                labels.add(merged.labels().toString());
+                if (merged.labels().get("job").equals("api")) {
+                    apiChunks = merged.chunks();
+                }
+            }
+            assertThat(merged.warnings()).isEmpty();
+        }
+
+        assertThat(labels).containsExactly("up{cluster=\"eu\", job=\"api\"}", "up{cluster=\"eu\", job=\"only-a\"}");
+        assertThat(apiChunks).extracting(EncodedChunk::minTime).containsExactly(0L, 5_000L, 40_000L, 75_000L);
+        // overlapping chunks split back into replicas, decoded, deduplicated: a until its data ends, b after
+        List<List<EncodedChunk>> replicas = ChunkMerge.splitOverlapping(apiChunks);
+        assertThat(replicas).hasSize(2);
+        List<SampleIterator> iterators = new ArrayList<>();
+        for (List<EncodedChunk> replica : replicas) {
+            iterators.add(new ChunkSamples(replica));
+        }
+        assertThat(ArraySamples.drain(PenaltyDeduplicator.of(iterators, false))).containsExactly(
+                "0=1", "10000=2", "20000=3", "30000=4", "40000=5", "50000=6", "60000=7", "70000=8", "80000=9", "90000=10");
+    }
+
+    @Test
+    void partialResponseWarnKeepsTheHealthyStores() throws Exception {
+        FakeChunkSource healthy = new FakeChunkSource(Labels.of("replica", "a"))
+                .add(Labels.of("__name__", "up"), FakeChunkSource.realXor(0, 10, 2, 1));
+        FakeChunkSource down = new FakeChunkSource(Labels.EMPTY);
+        down.failWith = new StoreUnavailableException("prometheus 127.0.0.1:9090 not reachable");
+        FakeChunkSource breaksMidway = new FakeChunkSource(Labels.EMPTY)
+                .add(Labels.of("__name__", "a"), FakeChunkSource.realXor(0, 10, 2, 1))
+                .add(Labels.of("__name__", "b"), FakeChunkSource.realXor(0, 10, 2, 1))
+                .add(Labels.of("__name__", "c"), FakeChunkSource.realXor(0, 10, 2, 1));
+        breaksMidway.failWith = new io.gauntlet.tsdb.CorruptedDataException("01XYZ", "index", 7, "bad magic");
+        breaksMidway.failAfter = 2; // "a" is sent (the adapter looks one series ahead), reading "c" fails
+        StoreClient nowhere = new StoreClient("nowhere", InProcessChannelBuilder.forName("no-such-server").build(), TIMEOUT);
+        clients.add(nowhere);
+        List<StoreSeriesSet> sets = List.of(inProcess("healthy", healthy, 16).series(all().build()), inProcess("down", down, 16).series(all().build()),
+                inProcess("midway", breaksMidway, 16).series(all().build()), nowhere.series(all().build()));
+
+        try (ProxySeriesSet merged = new ProxySeriesSet(sets, PartialResponse.WARN)) {
+            assertThat(drainLabels(merged)).containsExactly("a{}", "up{replica=\"a\"}");
+            assertThat(merged.warnings()).hasSize(3).anySatisfy(w -> assertThat(w).contains("store down: UNAVAILABLE: prometheus 127.0.0.1:9090 not reachable"))
+                    .anySatisfy(w -> assertThat(w).contains("store midway: INTERNAL").contains("01XYZ").contains("bad magic"))
+                    .anySatisfy(w -> assertThat(w).contains("store nowhere: UNAVAILABLE"));
+        }
+    }
+
+    @Test
+    void partialResponseAbortFailsAndCancelsTheOthers() throws Exception {
+        FakeChunkSource big = new FakeChunkSource(Labels.EMPTY);
+        for (int i = 0; i < 5_000; i++) {
+            big.add(Labels.of("__name__", "m", "i", String.format("%05d", i)), FakeChunkSource.realXor(0, 10, 2, i));
+        }
+        FakeChunkSource limited = new FakeChunkSource(Labels.EMPTY)
+                .add(Labels.of("__name__", "a"), FakeChunkSource.realXor(0, 10, 2, 1))
+                .add(Labels.of("__name__", "b"), FakeChunkSource.realXor(0, 10, 2, 1));
+        String address = InProcessServerBuilder.generateName();
+        InProcessServerBuilder builder = InProcessServerBuilder.forName(address);
+        new StoreServer(limited, new StoreLimits(1, 0), false).services().forEach(builder::addService);
+        servers.add(builder.build().start());
+        StoreClient limitedClient = new StoreClient("limited", InProcessChannelBuilder.forName(address).build(), TIMEOUT);
+        clients.add(limitedClient);
+
+        ProxySeriesSet merged = new ProxySeriesSet(List.of(inProcess("big", big, 2).series(all().build()), limitedClient.series(all().build())),
+                PartialResponse.ABORT);
+
+        assertThatThrownBy(() -> drainLabels(merged)).isInstanceOfSatisfying(StoreException.class, e -> {
+            assertThat(e.store()).isEqualTo("limited");
+            assertThat(e.code()).isEqualTo("RESOURCE_EXHAUSTED");
+            assertThat(e.getMessage()).contains("series limit");
+        });
+        await().atMost(Duration.ofSeconds(5)).until(big.closed::get);
+        assertThat(big.pulled.get()).isLessThan(5_000);
+    }
+
+    @Test
+    void slowReaderHoldsTheRemoteStoreBackOverARealSocket() throws Exception {
+        FakeChunkSource source = new FakeChunkSource(Labels.of("cluster", "eu"));
+        for (int i = 0; i < 20_000; i++) {
+            source.add(Labels.of("__name__", "m", "i", String.format("%06d", i)), FakeChunkSource.realXor(0, 1_190_000, 120, i));
+        }
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        new StoreServer(source).services().forEach(builder::addService);
+        Server server = builder.build().start();
+        servers.add(server);
+        StoreClient client = StoreClient.connect("127.0.0.1:" + server.getPort(), TIMEOUT);
+        clients.add(client);
+
+        StoreSeriesSet set = client.series(all().setResponseBatchSize(4).build());
+        assertThat(set.next()).isTrue();
+        assertThat(set.labels()).isEqualTo(Labels.of("__name__", "m", "i", "000000", "cluster", "eu"));
+        // HTTP/2 windows buffer some, but the source stops far short of the whole answer
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10)).until(() -> source.pulled.get() < 10_000);
+        int read = 1;
+        while (read < 100 && set.next()) {
+            read++;
+        }
+        set.close();
+        await().atMost(Duration.ofSeconds(5)).until(source.closed::get);
+        assertThat(source.pulled.get()).isLessThan(20_000);
+    }
+
+    @Test
+    void batchedAnswersAreUnpackedAndUnaryCallsWork() throws Exception {
+        FakeChunkSource source = new FakeChunkSource(SourceInfo.of("store", Labels.of("cluster", "eu"), 0, 99));
+        for (int i = 0; i < 7; i++) {
+            source.add(Labels.of("__name__", "m", "i", Integer.toString(i)), FakeChunkSource.realXor(0, 10, 2, i));
+        }
+        StoreClient client = inProcess("store", source, 1);
+
+        try (StoreSeriesSet set = client.series(all().setResponseBatchSize(3).build())) {
+            assertThat(drainLabels(set)).hasSize(7);
+        }
+        assertThat(client.info().getComponentType()).isEqualTo("store");
+        assertThat(client.labelNames(LabelNamesRequest.newBuilder().setEnd(99).build()).getNamesList()).containsExactly("__name__", "cluster", "i");
+        assertThatThrownBy(() -> client.labelValues(io.gauntlet.proto.thanos.LabelValuesRequest.getDefaultInstance()))
+                .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.code()).isEqualTo("INVALID_ARGUMENT"));
+    }
+
+    /** Samples of consecutive XOR chunks of one replica. */
+    private static final class ChunkSamples implements SampleIterator {
+        private final List<EncodedChunk> chunks;
+        private final XorSampleIterator current = new XorSampleIterator();
+        private int index = -1;
+
+        ChunkSamples(List<EncodedChunk> chunks) {
+            this.chunks = chunks;
+        }
+
+        @Override
+        public boolean next() throws io.gauntlet.tsdb.storage.StorageException {
+            while (index < 0 || !current.next()) {
+                if (++index >= chunks.size()) {
+                    return false;
+                }
+                current.reset(chunks.get(index).data());
+            }
+            return true;
+        }
+
+        @Override
+        public boolean seek(long t) throws io.gauntlet.tsdb.storage.StorageException {
+            if (index >= 0 && index < chunks.size() && current.timestamp() >= t) {
+                return true;
+            }
+            while (next()) {
+                if (current.timestamp() >= t) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public long timestamp() {
+            return current.timestamp();
+        }
+
+        @Override
+        public double value() {
+            return current.value();
+        }
+    }
+}
