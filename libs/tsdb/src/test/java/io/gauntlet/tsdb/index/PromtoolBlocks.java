@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Assumptions;
  * names, optional labels, unicode and escaped values, series with one to three chunks inside one 2h range) and
  * runs {@code promtool tsdb create-blocks-from openmetrics} on it.
  */
-final class PromtoolBlocks {
+public final class PromtoolBlocks {
     static final long START_MILLIS = 1_700_000_000_000L / 7_200_000L * 7_200_000L; // a 2h boundary
     private static final String[] METRICS = {"http_requests_total", "process_cpu_seconds_total", "up", "node_memory_bytes", "go_gc_duration_seconds"};
     private static final String[] METHODS = {"GET", "POST", "PUT", "DELETE", "get"};
@@ -27,8 +27,8 @@ final class PromtoolBlocks {
     private static final String[] JOBS = {"api", "node", "prometheus", "db"};
 
     /** The series written (label sets, unsorted) and the directory of the single block promtool made. */
-    record Block(List<Labels> series, Path directory) {
-        Path index() {
+    public record Block(List<Labels> series, Path directory) {
+        public Path index() {
             return directory.resolve("index");
         }
     }
@@ -36,7 +36,7 @@ final class PromtoolBlocks {
     private PromtoolBlocks() {
     }
 
-    static Path promtool() {
+    public static Path promtool() {
         for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/bin").split(":")) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir, "promtool");
             if (Files.isExecutable(candidate)) {
@@ -47,7 +47,7 @@ final class PromtoolBlocks {
         return null;
     }
 
-    static Block create(Path workDirectory, long seed, int seriesCount) throws IOException, InterruptedException {
+    public static Block create(Path workDirectory, long seed, int seriesCount) throws IOException, InterruptedException {
         Random random = new Random(seed);
         TreeSet<Labels> unique = new TreeSet<>(Utf8Order::compare);
         while (unique.size() < seriesCount) {
