@@ -1,0 +1,448 @@
+package io.gauntlet.promql.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gauntlet.promql.PromqlException;
+import io.gauntlet.promql.engine.MatrixResult;
+import io.gauntlet.promql.engine.PromqlEngine;
+import io.gauntlet.promql.engine.QueryValue;
+import io.gauntlet.promql.engine.RangeSeries;
+import io.gauntlet.promql.engine.ScalarResult;
+import io.gauntlet.promql.engine.VectorResult;
+import io.gauntlet.promql.engine.storage.InMemoryQueryable;
+import io.gauntlet.tsdb.Labels;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The same data in the real Prometheus 2.42 (blocks made by promtool) and in this engine; hundreds of templated
+ * instant and range queries must agree: labels and timestamps exactly, values to 1e-9 relative, NaN equal to NaN,
+ * and an error where Prometheus gives one.
+ */
+class PrometheusDifferentialTest {
+    private static final long T0 = 1_700_000_000_000L;
+    private static final long SCRAPE = 15_000;
+    private static final int SAMPLES = 720; // three hours
+
+    @TempDir
+    Path work;
+
+    private record Sample(long t, double v) {
+    }
+
+    /** Series by metric family (families must be contiguous in OpenMetrics). */
+    private final Map<String, Map<Labels, List<Sample>>> families = new LinkedHashMap<>();
+
+    private void add(String family, Labels labels, long t, double v) {
+        families.computeIfAbsent(family, f -> new LinkedHashMap<>()).computeIfAbsent(labels, l -> new ArrayList<>())
+                .add(new Sample(t, v));
+    }
+
+    private void generate() {
+        Random random = new Random(42);
+        // counters with occasional resets and a series that starts late and one that stops early
+        for (String job : List.of("api", "web")) {
+            for (int instance = 0; instance < 3; instance++) {
+                for (String method : List.of("get", "post")) {
+                    Labels labels = Labels.of("__name__", "http_requests_total", "job", job, "instance",
+                            String.valueOf(instance), "method", method);
+                    double value = random.nextInt(100);
+                    int from = instance == 2 && method.equals("post") ? 200 : 0;
+                    int to = instance == 1 && method.equals("get") ? 500 : SAMPLES;
+                    for (int i = from; i < to; i++) {
+                        value = random.nextInt(60) == 0 ? random.nextInt(5) : value + random.nextInt(20);
+                        add("http_requests_total", labels, T0 + i * SCRAPE, value);
+                    }
+                }
+            }
+        }
+        // gauges: a random walk around zero, one with gaps longer than the lookback
+        for (String room : List.of("a", "b", "c")) {
+            Labels labels = Labels.of("__name__", "temperature", "room", room);
+            double value = random.nextGaussian() * 10;
+            for (int i = 0; i < SAMPLES; i++) {
+                value += random.nextGaussian();
+                if (room.equals("c") && i % 100 >= 70) {
+                    continue;
+                }
+                add("temperature", labels, T0 + i * SCRAPE, Math.round(value * 1000) / 1000.0);
+            }
+        }
+        // irregular scrapes with jitter and missed scrapes
+        for (int instance = 0; instance < 2; instance++) {
+            Labels labels = Labels.of("__name__", "jitter", "instance", String.valueOf(instance));
+            long t = T0;
+            double value = 0;
+            while (t < T0 + SAMPLES * SCRAPE) {
+                value += random.nextDouble() * 3;
+                add("jitter", labels, t, Math.round(value * 100) / 100.0);
+                t += 5_000 + random.nextInt(40_000);
+            }
+        }
+        // large values with small increments, where summation order and compensation matter
+        for (int i = 0; i < 4; i++) {
+            Labels labels = Labels.of("__name__", "big", "i", String.valueOf(i));
+            for (int s = 0; s < SAMPLES; s += 4) {
+                add("big", labels, T0 + s * SCRAPE, (i % 2 == 0 ? 1e15 : -1e15) + s * 0.25 + i);
+            }
+        }
+        // classic histogram buckets
+        double[] bounds = {0.1, 0.5, 1, 5, Double.POSITIVE_INFINITY};
+        for (String job : List.of("api", "web")) {
+            double[] counts = new double[bounds.length];
+            for (int i = 0; i < SAMPLES; i++) {
+                int observations = random.nextInt(10);
+                for (int o = 0; o < observations; o++) {
+                    double duration = Math.abs(random.nextGaussian()) * (job.equals("api") ? 0.6 : 2);
+                    for (int b = 0; b < bounds.length; b++) {
+                        if (duration <= bounds[b]) {
+                            counts[b]++;
+                        }
+                    }
+                }
+                for (int b = 0; b < bounds.length; b++) {
+                    String le = b == bounds.length - 1 ? "+Inf" : String.valueOf(bounds[b]);
+                    add("request_duration_seconds_bucket", Labels.of("__name__", "request_duration_seconds_bucket",
+                            "job", job, "le", le), T0 + i * SCRAPE, counts[b]);
+                }
+            }
+        }
+    }
+
+    private static String format(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
+        return Double.toString(v);
+    }
+
+    private void writeOpenMetrics(Path file) throws IOException {
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (Map.Entry<String, Map<Labels, List<Sample>>> family : families.entrySet()) {
+                out.write("# TYPE " + family.getKey() + " gauge\n");
+                for (Map.Entry<Labels, List<Sample>> series : family.getValue().entrySet()) {
+                    StringBuilder labels = new StringBuilder(family.getKey()).append('{');
+                    boolean first = true;
+                    for (int i = 0; i < series.getKey().size(); i++) {
+                        if (series.getKey().name(i).equals(Labels.METRIC_NAME)) {
+                            continue;
+                        }
+                        labels.append(first ? "" : ",").append(series.getKey().name(i)).append("=\"")
+                                .append(series.getKey().value(i)).append('"');
+                        first = false;
+                    }
+                    labels.append("} ");
+                    for (Sample sample : series.getValue()) {
+                        out.write(labels + format(sample.v()) + " " + sample.t() / 1000 + "." + String.format("%03d", sample.t() % 1000) + "\n");
+                    }
+                }
+            }
+            out.write("# EOF\n");
+        }
+    }
+
+    private static List<String> queries() {
+        List<String> queries = new ArrayList<>();
+        List<String> counters = List.of("http_requests_total", "http_requests_total{job=\"api\"}", "jitter");
+        for (String selector : counters) {
+            for (String range : List.of("1m", "5m", "17m")) {
+                for (String function : List.of("rate", "increase", "irate", "delta", "idelta", "deriv", "changes",
+                        "resets")) {
+                    queries.add(function + "(" + selector + "[" + range + "])");
+                }
+            }
+        }
+        for (String selector : List.of("temperature", "big", "jitter")) {
+            for (String function : List.of("avg_over_time", "min_over_time", "max_over_time", "sum_over_time",
+                    "count_over_time", "last_over_time", "present_over_time", "stddev_over_time", "stdvar_over_time")) {
+                queries.add(function + "(" + selector + "[10m])");
+            }
+            queries.add("quantile_over_time(0.3, " + selector + "[10m])");
+            queries.add("holt_winters(" + selector + "[10m], 0.3, 0.6)");
+            queries.add("predict_linear(" + selector + "[10m], 600)");
+            queries.add("absent_over_time(" + selector + "[1m])");
+        }
+        for (String aggregation : List.of("sum", "avg", "min", "max", "count", "group", "stddev", "stdvar")) {
+            queries.add(aggregation + " by (job) (http_requests_total)");
+            queries.add(aggregation + " without (instance) (rate(http_requests_total[5m]))");
+            queries.add(aggregation + "(big)");
+            queries.add(aggregation + "(temperature)");
+        }
+        queries.add("topk(3, http_requests_total)");
+        queries.add("bottomk by (job) (2, http_requests_total)");
+        queries.add("quantile by (method) (0.9, rate(http_requests_total[5m]))");
+        queries.add("count_values(\"value\", round(temperature))");
+        queries.add("count_values without (room) (\"value\", round(temperature))");
+        queries.add("histogram_quantile(0.9, sum by (le, job) (rate(request_duration_seconds_bucket[5m])))");
+        queries.add("histogram_quantile(0.5, rate(request_duration_seconds_bucket[10m]))");
+        queries.add("histogram_quantile(0.99, sum by (le) (rate(request_duration_seconds_bucket[1m])))");
+        queries.add("http_requests_total / on(job, instance) group_left sum by (job, instance) (http_requests_total)");
+        queries.add("sum by (job, instance) (http_requests_total) / on(job, instance) group_right http_requests_total");
+        queries.add("http_requests_total{method=\"get\"} / ignoring(method) http_requests_total{method=\"post\"}");
+        queries.add("http_requests_total > 1000");
+        queries.add("http_requests_total > bool 1000");
+        queries.add("1000 < http_requests_total");
+        queries.add("temperature and temperature > 0");
+        queries.add("temperature or jitter");
+        queries.add("http_requests_total unless http_requests_total{method=\"get\"}");
+        queries.add("http_requests_total % 7 + 2 ^ 3 - temperature{room=\"a\"} * on() group_left 0");
+        queries.add("-temperature");
+        queries.add("temperature atan2 on(room) temperature");
+        queries.add("big offset 5m");
+        queries.add("rate(http_requests_total[5m] offset 10m)");
+        queries.add("rate(http_requests_total[5m] offset -10m)");
+        queries.add("http_requests_total @ " + (T0 + 3_600_000) / 1000);
+        queries.add("rate(http_requests_total[5m] @ " + (T0 + 3_600_000) / 1000 + ")");
+        queries.add("sum_over_time(temperature[10m] @ end())");
+        queries.add("temperature @ start()");
+        queries.add("max_over_time(rate(http_requests_total[1m])[10m:30s])");
+        queries.add("max_over_time(rate(http_requests_total[1m])[10m:])");
+        queries.add("avg_over_time(temperature[7m:45s] offset 3m)");
+        queries.add("sum_over_time(sum by (job) (http_requests_total)[20m:1m] @ " + (T0 + 5_400_000) / 1000 + ")");
+        queries.add("predict_linear(temperature[10m] @ " + (T0 + 3_600_000) / 1000 + ", 60)");
+        for (String function : List.of("abs", "ceil", "floor", "exp", "sqrt", "ln", "log2", "log10", "sgn", "sin",
+                "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "deg", "rad",
+                "timestamp")) {
+            queries.add(function + "(temperature / 10)");
+        }
+        queries.add("round(temperature, 0.5)");
+        queries.add("round(temperature)");
+        queries.add("clamp(temperature, -1, 1)");
+        queries.add("clamp_min(temperature, 0)");
+        queries.add("clamp_max(temperature, 0)");
+        queries.add("timestamp(jitter)");
+        queries.add("label_replace(temperature, \"floor\", \"level-$1\", \"room\", \"(.*)\")");
+        queries.add("label_join(http_requests_total, \"key\", \"/\", \"job\", \"instance\", \"method\")");
+        queries.add("absent(nonexistent{job=\"x\"})");
+        queries.add("absent(temperature)");
+        queries.add("scalar(sum(temperature))");
+        queries.add("vector(time())");
+        queries.add("time() - timestamp(jitter)");
+        for (String function : List.of("hour", "minute", "month", "year", "day_of_month", "day_of_week", "day_of_year",
+                "days_in_month")) {
+            queries.add(function + "()");
+            queries.add(function + "(timestamp(temperature))");
+        }
+        queries.add("sort(temperature)");
+        queries.add("sort_desc(http_requests_total)");
+        queries.add("pi() * 2");
+        queries.add("sum(http_requests_total) / count(http_requests_total)");
+        queries.add("rate({__name__=~\"http_requests_total|jitter\"}[5m])");
+        queries.add("{__name__=~\"temperature|big\"} + 1");
+        return queries;
+    }
+
+    @Test
+    void engineAgreesWithPrometheus() throws Exception {
+        PrometheusServer.requireExecutable("prometheus");
+        PrometheusServer.requireExecutable("promtool");
+        generate();
+        Path openMetrics = work.resolve("data.om");
+        writeOpenMetrics(openMetrics);
+        Path data = work.resolve("data");
+        PrometheusServer.createBlocks(openMetrics, data);
+        InMemoryQueryable storage = new InMemoryQueryable();
+        families.values().forEach(f -> f.forEach((labels, samples) -> samples.forEach(s -> storage.append(labels, s.t(), s.v()))));
+        PromqlEngine engine = new PromqlEngine();
+
+        long[] instants = {T0 + 3_600_000, T0 + 3_600_000 + 7_500, T0 + 7_777_777, T0 + 600_000, T0 + 10_500_000};
+        List<String> mismatches = new ArrayList<>();
+        int compared = 0;
+        try (PrometheusServer prometheus = PrometheusServer.start(data, work)) {
+            for (String query : queries()) {
+                for (long instant : instants) {
+                    compared++;
+                    String time = seconds(instant);
+                    String mismatch = compareInstant(prometheus, engine, storage, query, instant, time);
+                    if (mismatch != null) {
+                        mismatches.add("instant " + query + " @" + time + ": " + mismatch);
+                    }
+                }
+                long[][] ranges = {{T0 + 1_800_000, T0 + 7_200_000, 60_000}, {T0 + 123_456, T0 + 10_000_000, 337_000}};
+                for (long[] range : ranges) {
+                    compared++;
+                    String mismatch = compareRange(prometheus, engine, storage, query, range[0], range[1], range[2]);
+                    if (mismatch != null) {
+                        mismatches.add("range " + query + " " + seconds(range[0]) + ".." + seconds(range[1]) + " step "
+                                + range[2] + "ms: " + mismatch);
+                    }
+                }
+            }
+        }
+        System.out.println("promql differential: " + compared + " queries compared with Prometheus 2.42, "
+                + mismatches.size() + " mismatches");
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "promql-differential.txt"), compared + " queries compared, "
+                + mismatches.size() + " mismatches\n" + String.join("\n", mismatches) + "\n");
+        assertThat(mismatches).as("queries whose results differ from Prometheus 2.42").isEmpty();
+    }
+
+    private static String seconds(long millis) {
+        return millis / 1000 + "." + String.format("%03d", Math.floorMod(millis, 1000));
+    }
+
+    private static String compareInstant(PrometheusServer prometheus, PromqlEngine engine, InMemoryQueryable storage,
+            String query, long instant, String time) throws Exception {
+        JsonNode expected;
+        try {
+            expected = prometheus.query("/api/v1/query", "query", query, "time", time);
+        } catch (PrometheusServer.PrometheusError e) {
+            try {
+                QueryValue value = engine.instantQuery(storage, query, instant).value();
+                return "Prometheus failed (" + e.getMessage() + ") but the engine returned " + value;
+            } catch (PromqlException expectedFailure) {
+                return null;
+            }
+        }
+        QueryValue actual;
+        try {
+            actual = engine.instantQuery(storage, query, instant).value();
+        } catch (PromqlException e) {
+            return "engine failed: " + e.getMessage();
+        }
+        return compareValue(expected, actual);
+    }
+
+    private static String compareRange(PrometheusServer prometheus, PromqlEngine engine, InMemoryQueryable storage,
+            String query, long start, long end, long step) throws Exception {
+        JsonNode expected;
+        try {
+            expected = prometheus.query("/api/v1/query_range", "query", query, "start", seconds(start), "end",
+                    seconds(end), "step", String.valueOf(step / 1000.0));
+        } catch (PrometheusServer.PrometheusError e) {
+            try {
+                QueryValue value = engine.rangeQuery(storage, query, start, end, step).value();
+                return "Prometheus failed (" + e.getMessage() + ") but the engine returned " + value;
+            } catch (PromqlException expectedFailure) {
+                return null;
+            }
+        }
+        QueryValue actual;
+        try {
+            actual = engine.rangeQuery(storage, query, start, end, step).value();
+        } catch (PromqlException e) {
+            return "engine failed: " + e.getMessage();
+        }
+        return compareValue(expected, actual);
+    }
+
+    private static Labels labels(JsonNode metric) {
+        Labels.Builder builder = Labels.builder();
+        for (Map.Entry<String, JsonNode> field : metric.properties()) {
+            builder.set(field.getKey(), field.getValue().asText());
+        }
+        return builder.build();
+    }
+
+    private static double value(JsonNode text) {
+        return switch (text.asText()) {
+            case "NaN" -> Double.NaN;
+            case "+Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(text.asText());
+        };
+    }
+
+    private static long millis(JsonNode seconds) {
+        return Math.round(seconds.asDouble() * 1000);
+    }
+
+    private static boolean close(double expected, double actual) {
+        if (Double.isNaN(expected) || Double.isNaN(actual)) {
+            return Double.isNaN(expected) && Double.isNaN(actual);
+        }
+        if (expected == actual) {
+            return true;
+        }
+        return Math.abs(expected - actual) <= 1e-9 * Math.max(Math.abs(expected), Math.abs(actual));
+    }
+
+    private static String compareValue(JsonNode expected, QueryValue actual) {
+        String type = expected.path("resultType").asText();
+        JsonNode result = expected.path("result");
+        switch (actual) {
+            case ScalarResult scalar -> {
+                if (!type.equals("scalar")) {
+                    return "type " + type + " expected, got scalar";
+                }
+                if (millis(result.get(0)) != scalar.timestamp() || !close(value(result.get(1)), scalar.value())) {
+                    return "expected " + result + " got " + scalar;
+                }
+                return null;
+            }
+            case VectorResult vector -> {
+                if (!type.equals("vector")) {
+                    return "type " + type + " expected, got vector";
+                }
+                Map<Labels, Double> want = new TreeMap<>();
+                for (JsonNode sample : result) {
+                    want.put(labels(sample.path("metric")), value(sample.path("value").get(1)));
+                }
+                Map<Labels, Double> got = new TreeMap<>();
+                for (int i = 0; i < vector.size(); i++) {
+                    got.put(vector.labels(i), vector.value(i));
+                }
+                if (!want.keySet().equals(got.keySet())) {
+                    return "series differ: expected " + want + " got " + got;
+                }
+                for (Map.Entry<Labels, Double> entry : want.entrySet()) {
+                    if (!close(entry.getValue(), got.get(entry.getKey()))) {
+                        return "value of " + entry.getKey() + ": expected " + entry.getValue() + " got "
+                                + got.get(entry.getKey());
+                    }
+                }
+                return null;
+            }
+            case MatrixResult matrix -> {
+                if (!type.equals("matrix")) {
+                    return "type " + type + " expected, got matrix";
+                }
+                Map<Labels, JsonNode> want = new TreeMap<>();
+                for (JsonNode series : result) {
+                    want.put(labels(series.path("metric")), series.path("values"));
+                }
+                Map<Labels, RangeSeries> got = new TreeMap<>();
+                for (RangeSeries series : matrix.series()) {
+                    got.put(series.labels(), series);
+                }
+                if (!want.keySet().equals(got.keySet())) {
+                    return "series differ: expected " + want.keySet() + " got " + got.keySet();
+                }
+                for (Map.Entry<Labels, JsonNode> entry : want.entrySet()) {
+                    RangeSeries series = got.get(entry.getKey());
+                    JsonNode points = entry.getValue();
+                    if (points.size() != series.size()) {
+                        return entry.getKey() + ": expected " + points.size() + " points, got " + series.size();
+                    }
+                    for (int i = 0; i < series.size(); i++) {
+                        long t = millis(points.get(i).get(0));
+                        double v = value(points.get(i).get(1));
+                        if (t != series.timestamp(i) || !close(v, series.value(i))) {
+                            return entry.getKey() + " point " + i + ": expected " + v + "@" + t + " got "
+                                    + series.value(i) + "@" + series.timestamp(i);
+                        }
+                    }
+                }
+                return null;
+            }
+            default -> {
+                return "unexpected result " + actual;
+            }
+        }
+    }
+}
