@@ -8,9 +8,7 @@ import io.gauntlet.proto.thanos.LabelMatcher;
 import io.gauntlet.proto.thanos.LabelNamesRequest;
 import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.tsdb.Labels;
-import io.gauntlet.tsdb.chunks.XorSampleIterator;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
-import io.gauntlet.tsdb.storage.SampleIterator;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -86,14 +84,16 @@ class StoreClientTest {
         assertThat(labels).containsExactly("up{cluster=\"eu\", job=\"api\"}", "up{cluster=\"eu\", job=\"only-a\"}");
         assertThat(apiChunks).extracting(EncodedChunk::minTime).containsExactly(0L, 5_000L, 40_000L, 75_000L);
         // overlapping chunks split back into replicas, decoded, deduplicated: a until its data ends, b after
-        List<List<EncodedChunk>> replicas = ChunkMerge.splitOverlapping(apiChunks);
-        assertThat(replicas).hasSize(2);
-        List<SampleIterator> iterators = new ArrayList<>();
-        for (List<EncodedChunk> replica : replicas) {
-            iterators.add(new ChunkSamples(replica));
+        assertThat(ChunkMerge.splitOverlapping(apiChunks)).hasSize(2);
+        try (ProxySeriesSet merged = new ProxySeriesSet(List.of(a.series(request), b.series(request)), PartialResponse.ABORT)) {
+            DeduplicatedSeriesSet deduplicated = new DeduplicatedSeriesSet(merged, false, null);
+            assertThat(deduplicated.next()).isTrue();
+            assertThat(ArraySamples.drain(deduplicated.at().iterator(null))).containsExactly(
+                    "0=1", "10000=2", "20000=3", "30000=4", "40000=5", "50000=6", "60000=7", "70000=8", "80000=9", "90000=10");
+            assertThat(deduplicated.next()).isTrue();
+            assertThat(ArraySamples.drain(deduplicated.at().iterator(null))).containsExactly("0=1", "10000=2");
+            assertThat(deduplicated.next()).isFalse();
         }
-        assertThat(ArraySamples.drain(PenaltyDeduplicator.of(iterators, false))).containsExactly(
-                "0=1", "10000=2", "20000=3", "30000=4", "40000=5", "50000=6", "60000=7", "70000=8", "80000=9", "90000=10");
     }
 
     @Test
@@ -191,50 +191,5 @@ class StoreClientTest {
         assertThat(client.labelNames(LabelNamesRequest.newBuilder().setEnd(99).build()).getNamesList()).containsExactly("__name__", "cluster", "i");
         assertThatThrownBy(() -> client.labelValues(io.gauntlet.proto.thanos.LabelValuesRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.code()).isEqualTo("INVALID_ARGUMENT"));
-    }
-
-    /** Samples of consecutive XOR chunks of one replica. */
-    private static final class ChunkSamples implements SampleIterator {
-        private final List<EncodedChunk> chunks;
-        private final XorSampleIterator current = new XorSampleIterator();
-        private int index = -1;
-
-        ChunkSamples(List<EncodedChunk> chunks) {
-            this.chunks = chunks;
-        }
-
-        @Override
-        public boolean next() throws io.gauntlet.tsdb.storage.StorageException {
-            while (index < 0 || !current.next()) {
-                if (++index >= chunks.size()) {
-                    return false;
-                }
-                current.reset(chunks.get(index).data());
-            }
-            return true;
-        }
-
-        @Override
-        public boolean seek(long t) throws io.gauntlet.tsdb.storage.StorageException {
-            if (index >= 0 && index < chunks.size() && current.timestamp() >= t) {
-                return true;
-            }
-            while (next()) {
-                if (current.timestamp() >= t) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        @Override
-        public long timestamp() {
-            return current.timestamp();
-        }
-
-        @Override
-        public double value() {
-            return current.value();
-        }
     }
 }
