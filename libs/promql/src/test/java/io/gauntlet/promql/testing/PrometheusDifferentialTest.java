@@ -249,6 +249,7 @@ class PrometheusDifferentialTest {
 
     @Test
     void engineAgreesWithPrometheus() throws Exception {
+        ParserAvailability.require();
         PrometheusServer.requireExecutable("prometheus");
         PrometheusServer.requireExecutable("promtool");
         generate();
