@@ -245,7 +245,7 @@ public final class IndexReader implements AutoCloseable {
     }
 
     /** The union of the postings of the values of {@code name} that {@code accept} selects, in one table walk. */
-    Postings postingsWhere(String name, Predicate<String> accept) throws CorruptedDataException {
+    public Postings postingsMatching(String name, Predicate<String> accept) throws CorruptedDataException {
         NameOffsets offsets = postingsTable.get(name);
         if (offsets == null) {
             return Postings.empty();

@@ -54,11 +54,11 @@ public final class IndexWriter implements AutoCloseable {
     private int seriesCount;
     private int[] nameUses; // by symbol ordinal: how many series carry the label name
 
-    // postings entries in table order: (name ordinal, value ordinal, series count, offset in the postings file)
+    // postings entries in table order: (name ordinal, value ordinal, series count); a list's offset in the
+    // postings file is the sum of the sizes before it (12 + 4 bytes per series: always 4-byte aligned)
     private int[] entryNames = new int[256];
     private int[] entryValues = new int[256];
     private int[] entrySizes = new int[256];
-    private long[] entryOffsets = new long[256];
     private int entryCount;
 
     private final long[] toc = new long[6];
@@ -374,13 +374,10 @@ public final class IndexWriter implements AutoCloseable {
             entryNames = Arrays.copyOf(entryNames, size);
             entryValues = Arrays.copyOf(entryValues, size);
             entrySizes = Arrays.copyOf(entrySizes, size);
-            entryOffsets = Arrays.copyOf(entryOffsets, size);
         }
-        postings.pad(4);
         entryNames[entryCount] = name;
         entryValues[entryCount] = value;
         entrySizes[entryCount] = to - from;
-        entryOffsets[entryCount] = postings.position();
         entryCount++;
         postings.writeBe32(4 + 4L * (to - from));
         postings.startChecksum();
@@ -448,6 +445,7 @@ public final class IndexWriter implements AutoCloseable {
         out.writeBe32(entryCount);
         byte[] nameBytes = new byte[0];
         int currentName = Integer.MIN_VALUE;
+        long offset = postingsStart;
         for (int i = 0; i < entryCount; i++) {
             if (entryNames[i] != currentName) {
                 currentName = entryNames[i];
@@ -457,8 +455,9 @@ public final class IndexWriter implements AutoCloseable {
             sink.putUvarint(2);
             sink.putUvarintBytes(nameBytes);
             sink.putUvarintBytes(entryValues[i] == ALL_POSTINGS ? new byte[0] : symbols[entryValues[i]].getBytes(StandardCharsets.UTF_8));
-            sink.putUvarint(entryOffsets[i] + postingsStart);
+            sink.putUvarint(offset);
             out.write(sink);
+            offset += 12 + 4L * Integer.toUnsignedLong(entrySizes[i]);
         }
         long crc = out.endChecksum();
         long length = out.position() - start - 4;

@@ -36,10 +36,10 @@ public final class MatcherPostings {
             boolean negative = m.type() == LabelMatcher.Type.NOT_EQUAL || m.type() == LabelMatcher.Type.NOT_REGEX;
             if (!mustBeSet.contains(m.name())) {
                 // selects the empty value: drop the series whose value the matcher rejects
-                subtract.add(index.postingsWhere(m.name(), value -> !m.matches(value)));
+                subtract.add(index.postingsMatching(m.name(), value -> !m.matches(value)));
             } else if (negative && m.matchesEmpty()) {
                 // l!="x" with l required elsewhere: subtract the series with the rejected values
-                subtract.add(index.postingsWhere(m.name(), value -> !m.matches(value)));
+                subtract.add(index.postingsMatching(m.name(), value -> !m.matches(value)));
             } else {
                 // l="x", l=~"x.+", l!="": the series whose value the matcher accepts
                 Postings postings = positivePostings(index, m);
@@ -106,7 +106,7 @@ public final class MatcherPostings {
                 return index.postings(m.name(), alternatives);
             }
         }
-        return index.postingsWhere(m.name(), m::matches);
+        return index.postingsMatching(m.name(), m::matches);
     }
 
     /** {@code a|b|c} of plain literals as its list of values, else null (the regex must be evaluated). */

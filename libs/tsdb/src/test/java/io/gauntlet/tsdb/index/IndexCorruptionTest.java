@@ -121,6 +121,19 @@ class IndexCorruptionTest {
     }
 
     @Test
+    void namesTheBlockDirectoryOfADamagedFile() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("01HQ0000000000000000000000"));
+        Path empty = Files.write(dir.resolve("index"), new byte[0]);
+        assertThatThrownBy(() -> IndexReader.open(empty)).isInstanceOfSatisfying(CorruptedDataException.class, e -> {
+            assertThat(e.block()).isEqualTo("01HQ0000000000000000000000");
+            assertThat(e).hasMessageContaining("01HQ0000000000000000000000").hasMessageContaining("index");
+        });
+        Files.write(dir.resolve("index"), Arrays.copyOf(original, original.length - 1));
+        assertThatThrownBy(() -> IndexReader.open(dir.resolve("index"))).isInstanceOf(CorruptedDataException.class)
+                .hasMessageContaining("table of contents");
+    }
+
+    @Test
     void rejectsSeriesReferencesOutsideTheSeriesSection() throws Exception {
         try (IndexReader reader = IndexReader.of(MemorySegment.ofArray(original), block)) {
             SeriesEntry entry = new SeriesEntry();
