@@ -23,6 +23,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,9 +44,18 @@ public final class StoreClient implements AutoCloseable {
     private final ManagedChannel owned; // null when the caller owns the channel
     private final Duration timeout;
     private final int prefetch;
+    private final String compression; // null: uncompressed requests
 
     /** A client over a channel the caller owns; every call gets {@code timeout} as deadline. */
     public StoreClient(String name, Channel channel, Duration timeout, int prefetch) {
+        this(name, channel, timeout, prefetch, false);
+    }
+
+    /**
+     * @param snappy compress requests with {@link SnappyCodec}; the channel needs {@link SnappyCodec#compressors()}
+     *               and {@link SnappyCodec#decompressors()}
+     */
+    public StoreClient(String name, Channel channel, Duration timeout, int prefetch, boolean snappy) {
         if (prefetch < 1) {
             throw new IllegalArgumentException("prefetch must be >= 1, got " + prefetch);
         }
@@ -54,6 +64,12 @@ public final class StoreClient implements AutoCloseable {
         this.owned = channel instanceof ManagedChannel managed ? managed : null;
         this.timeout = timeout;
         this.prefetch = prefetch;
+        this.compression = snappy ? SnappyCodec.NAME : null;
+    }
+
+    private CallOptions callOptions() {
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return compression == null ? options : options.withCompression(compression);
     }
 
     public StoreClient(String name, Channel channel, Duration timeout) {
@@ -62,9 +78,20 @@ public final class StoreClient implements AutoCloseable {
 
     /** A plaintext client for {@code host:port}; closing the client shuts the channel down. */
     public static StoreClient connect(String target, Duration timeout) {
+        return connect(target, timeout, false);
+    }
+
+    /**
+     * A plaintext client for {@code host:port}; with {@code snappy} requests are snappy-compressed (Thanos
+     * {@code --grpc-compression=snappy}) and Thanos servers answer in kind.
+     */
+    public static StoreClient connect(String target, Duration timeout, boolean snappy) {
         ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-                .maxInboundMessageSize(Integer.MAX_VALUE).build();
-        return new StoreClient(target, channel, timeout);
+                .maxInboundMessageSize(Integer.MAX_VALUE)
+                .compressorRegistry(SnappyCodec.compressors())
+                .decompressorRegistry(SnappyCodec.decompressors())
+                .build();
+        return new StoreClient(target, channel, timeout, DEFAULT_PREFETCH, snappy);
     }
 
     public String name() {
@@ -73,7 +100,7 @@ public final class StoreClient implements AutoCloseable {
 
     public InfoResponse info() throws StoreException {
         try {
-            return InfoGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).info(InfoRequest.getDefaultInstance());
+            return ClientCalls.blockingUnaryCall(channel, InfoGrpc.getInfoMethod(), callOptions(), InfoRequest.getDefaultInstance());
         } catch (StatusRuntimeException e) {
             throw failure(e.getStatus());
         }
@@ -81,7 +108,7 @@ public final class StoreClient implements AutoCloseable {
 
     public LabelNamesResponse labelNames(LabelNamesRequest request) throws StoreException {
         try {
-            return StoreGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).labelNames(request);
+            return ClientCalls.blockingUnaryCall(channel, StoreGrpc.getLabelNamesMethod(), callOptions(), request);
         } catch (StatusRuntimeException e) {
             throw failure(e.getStatus());
         }
@@ -89,7 +116,7 @@ public final class StoreClient implements AutoCloseable {
 
     public LabelValuesResponse labelValues(LabelValuesRequest request) throws StoreException {
         try {
-            return StoreGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).labelValues(request);
+            return ClientCalls.blockingUnaryCall(channel, StoreGrpc.getLabelValuesMethod(), callOptions(), request);
         } catch (StatusRuntimeException e) {
             throw failure(e.getStatus());
         }
@@ -97,8 +124,7 @@ public final class StoreClient implements AutoCloseable {
 
     /** Starts a Series call; errors surface from {@link StoreSeriesSet#next()} as {@link StoreException}. */
     public StoreSeriesSet series(SeriesRequest request) {
-        ClientCall<SeriesRequest, SeriesResponse> call = channel.newCall(StoreGrpc.getSeriesMethod(),
-                CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        ClientCall<SeriesRequest, SeriesResponse> call = channel.newCall(StoreGrpc.getSeriesMethod(), callOptions());
         RemoteSeriesSet set = new RemoteSeriesSet(call);
         call.start(set.listener(), new Metadata());
         call.sendMessage(request);

@@ -18,6 +18,7 @@ import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.storage.SelectHints;
 import io.gauntlet.tsdb.storage.StorageException;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -57,9 +58,13 @@ public final class StoreServer {
         this(source, StoreLimits.NONE, false);
     }
 
-    /** The Store and Info services, to add to a gRPC server. */
+    /**
+     * The Store and Info services, to add to a gRPC server. They answer snappy-compressed requests in kind when the
+     * server was built with {@link SnappyCodec#compressors()} and {@link SnappyCodec#decompressors()}.
+     */
     public List<ServerServiceDefinition> services() {
-        return List.of(storeService().bindService(), infoService().bindService());
+        return List.of(ServerInterceptors.intercept(storeService(), SnappyCodec.answerInKind()),
+                ServerInterceptors.intercept(infoService(), SnappyCodec.answerInKind()));
     }
 
     public BindableService storeService() {
