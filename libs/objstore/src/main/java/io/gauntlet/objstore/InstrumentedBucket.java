@@ -3,6 +3,8 @@ package io.gauntlet.objstore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +19,8 @@ import java.util.function.Supplier;
  * {@code thanos_objstore_bucket_operations_total{bucket,operation}},
  * {@code thanos_objstore_bucket_operation_failures_total{bucket,operation}} and the histogram
  * {@code thanos_objstore_bucket_operation_duration_seconds{bucket,operation}}. As in Thanos, a missing object is
- * an expected outcome, not a failure; for {@code get}/{@code get_range} the duration ends when the stream is opened.
+ * an expected outcome, not a failure. For {@code get}/{@code get_range} the duration runs until the caller closes
+ * the stream, and a read error counts as a failure, as in Thanos.
  */
 public final class InstrumentedBucket implements Bucket {
     /** Operation label values, as Thanos names them. */
@@ -96,12 +99,90 @@ public final class InstrumentedBucket implements Bucket {
 
     @Override
     public InputStream get(String name) {
-        return measure(Operation.GET, () -> delegate.get(name));
+        return measureRead(Operation.GET, () -> delegate.get(name));
     }
 
     @Override
     public InputStream getRange(String name, long offset, long length) {
-        return measure(Operation.GET_RANGE, () -> delegate.getRange(name, offset, length));
+        return measureRead(Operation.GET_RANGE, () -> delegate.getRange(name, offset, length));
+    }
+
+    private InputStream measureRead(Operation operation, Supplier<InputStream> open) {
+        Meters m = meters.get(operation);
+        m.operations().increment();
+        long start = System.nanoTime();
+        try {
+            return new MeasuredStream(open.get(), m, start);
+        } catch (ObjectNotFoundException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            m.failures().increment();
+            throw e;
+        }
+    }
+
+    /** Ends the operation's duration at close; a failed read counts as a failed operation (once). */
+    private static final class MeasuredStream extends FilterInputStream {
+        private final Meters meters;
+        private final long start;
+        private boolean failed;
+        private boolean closed;
+
+        MeasuredStream(InputStream in, Meters meters, long start) {
+            super(in);
+            this.meters = meters;
+            this.start = start;
+        }
+
+        private IOException failure(IOException e) {
+            if (!failed) {
+                failed = true;
+                meters.failures().increment();
+            }
+            return e;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return in.read();
+            } catch (IOException e) {
+                throw failure(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return in.read(buffer, offset, length);
+            } catch (IOException e) {
+                throw failure(e);
+            }
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            try {
+                return in.skip(n);
+            } catch (IOException e) {
+                throw failure(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                in.close();
+            } finally {
+                if (!failed) {
+                    meters.duration().record(Duration.ofNanos(System.nanoTime() - start));
+                }
+            }
+        }
     }
 
     @Override
