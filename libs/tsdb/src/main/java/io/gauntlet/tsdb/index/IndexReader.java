@@ -187,10 +187,40 @@ public final class IndexReader implements AutoCloseable {
 
     /** All symbols in table order (sorted), one at a time. */
     public void forEachSymbol(Consumer<String> action) throws CorruptedDataException {
-        SegmentCursor cursor = cursor().window(symbolsStart, symbolsEnd);
-        for (int i = 0; i < symbolCount; i++) {
-            action.accept(cursor.string());
+        for (SymbolIterator symbols = symbols(); symbols.next(); ) {
+            action.accept(symbols.at());
         }
+    }
+
+    /** The symbols in table order (sorted) as a pull iterator, e.g. to merge the symbols of several indexes. */
+    public SymbolIterator symbols() throws CorruptedDataException {
+        SegmentCursor cursor = cursor().window(symbolsStart, symbolsEnd);
+        return new SymbolIterator() {
+            private int read;
+            private String current;
+
+            @Override
+            public boolean next() throws CorruptedDataException {
+                if (read == symbolCount) {
+                    return false;
+                }
+                current = cursor.string();
+                read++;
+                return true;
+            }
+
+            @Override
+            public String at() {
+                return current;
+            }
+        };
+    }
+
+    /** Sorted strings read one at a time from a mapped file. */
+    public interface SymbolIterator {
+        boolean next() throws CorruptedDataException;
+
+        String at();
     }
 
     /** The string of a symbol reference (v2: the ordinal; v1: the entry's file offset). */
@@ -330,9 +360,10 @@ public final class IndexReader implements AutoCloseable {
         }
     }
 
+    /** Unmaps the file (when this reader mapped it); postings and iterators of this reader are invalid afterwards. */
     @Override
-    public void close() {
-        if (arena != null) {
+    public synchronized void close() {
+        if (arena != null && arena.scope().isAlive()) {
             arena.close();
         }
     }

@@ -240,6 +240,30 @@ class BlockMetaTest {
         }
     }
 
+    @Test
+    void damagedMetaFilesFailOnlyWithTypedErrors() {
+        java.util.Random random = new java.util.Random(17);
+        byte[] original = bytes(THANOS_META);
+        int rejected = 0;
+        for (int i = 0; i < 3000; i++) {
+            byte[] copy = original.clone();
+            if (random.nextInt(4) == 0) {
+                copy = java.util.Arrays.copyOf(copy, random.nextInt(copy.length));
+            } else {
+                String alphabet = "0123456789{}[]\":,-.eE tfn\\x\u00ff";
+                for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
+                    copy[random.nextInt(copy.length)] = (byte) alphabet.charAt(random.nextInt(alphabet.length()));
+                }
+            }
+            try {
+                BlockMeta.parse(copy, BLOCK);
+            } catch (CorruptedDataException | UnsupportedMetaVersionException e) {
+                rejected++;
+            }
+        }
+        assertThat(rejected).isGreaterThan(1000);
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
