@@ -2,6 +2,7 @@ package io.gauntlet.promql.ast;
 
 import io.gauntlet.tsdb.LabelMatcher;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.List;
 
 /** Prints expressions as PromQL in Prometheus' {@code String()} form, so the text parses back to an equal tree. */
@@ -143,7 +144,7 @@ public final class ExprPrinter {
         }
     }
 
-    /** Go's {@code strconv.FormatFloat(v, 'f', -1, 64)}: shortest round-trip digits, never an exponent. */
+    /** Go's {@code strconv.FormatFloat(v, 'g', -1, 64)}: shortest round-trip digits, exponent from 1e+06 and below 1e-04. */
     public static String formatNumber(double value) {
         if (Double.isNaN(value)) {
             return "NaN";
@@ -151,13 +152,29 @@ public final class ExprPrinter {
         if (Double.isInfinite(value)) {
             return value > 0 ? "+Inf" : "-Inf";
         }
+        String sign = Double.doubleToRawLongBits(value) < 0 ? "-" : "";
         if (value == 0) {
-            return Double.doubleToRawLongBits(value) == 0 ? "0" : "-0";
+            return sign + "0";
         }
-        return new BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString();
+        BigDecimal decimal = new BigDecimal(Double.toString(Math.abs(value))).stripTrailingZeros();
+        String digits = decimal.unscaledValue().toString();
+        int exponent = digits.length() - decimal.scale() - 1;
+        if (exponent < -4 || exponent >= 6) {
+            StringBuilder out = new StringBuilder(sign).append(digits.charAt(0));
+            if (digits.length() > 1) {
+                out.append('.').append(digits, 1, digits.length());
+            }
+            int magnitude = Math.abs(exponent);
+            return out.append('e').append(exponent < 0 ? '-' : '+').append(magnitude < 10 ? "0" : "").append(magnitude)
+                    .toString();
+        }
+        return sign + decimal.toPlainString();
     }
 
-    /** Prometheus' model.Duration form: {@code 1y2w3d4h5m6s7ms}, {@code 0s} for zero; millis must be >= 0. */
+    /**
+     * Prometheus' model.Duration form, {@code 0s} for zero: years and weeks only when they divide the duration
+     * exactly ({@code 90d}, not {@code 12w6d}), then days, hours, minutes, seconds, milliseconds. millis must be >= 0.
+     */
     public static String formatDuration(long millis) {
         if (millis == 0) {
             return "0s";
@@ -167,6 +184,9 @@ public final class ExprPrinter {
         long[] sizes = {365L * 24 * 3_600_000, 7L * 24 * 3_600_000, 24L * 3_600_000, 3_600_000, 60_000, 1000, 1};
         String[] units = {"y", "w", "d", "h", "m", "s", "ms"};
         for (int i = 0; i < sizes.length; i++) {
+            if (i < 2 && rest % sizes[i] != 0) {
+                continue;
+            }
             long count = rest / sizes[i];
             if (count > 0) {
                 out.append(count).append(units[i]);
@@ -176,55 +196,13 @@ public final class ExprPrinter {
         return out.toString();
     }
 
-    /** Milliseconds as seconds with exactly three decimals (Go's {@code %.3f}). */
+    /** Milliseconds as seconds with three decimals, computed in floating point as Prometheus does ({@code %.3f}). */
     private static String formatSeconds(long millis) {
-        String sign = millis < 0 ? "-" : "";
-        long abs = Math.abs(millis);
-        long fraction = abs % 1000;
-        return sign + (abs / 1000) + "." + (fraction < 10 ? "00" : fraction < 100 ? "0" : "") + fraction;
+        return new BigDecimal(millis / 1000.0).setScale(3, RoundingMode.HALF_EVEN).toPlainString();
     }
 
     /** Go's {@code strconv.Quote}: double quotes, Go escapes for control and non-printable characters. */
     public static String quote(String value) {
-        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
-        for (int i = 0; i < value.length(); ) {
-            int cp = value.codePointAt(i);
-            i += Character.charCount(cp);
-            switch (cp) {
-                case '\u0007' -> out.append("\\a");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\u000b' -> out.append("\\v");
-                case '\\' -> out.append("\\\\");
-                case '"' -> out.append("\\\"");
-                default -> {
-                    if (isPrintable(cp)) {
-                        out.appendCodePoint(cp);
-                    } else if (cp < 0x80) {
-                        out.append(String.format("\\x%02x", cp));
-                    } else if (cp < 0x10000) {
-                        out.append(String.format("\\u%04x", cp));
-                    } else {
-                        out.append(String.format("\\U%08x", cp));
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
-    }
-
-    /** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-    private static boolean isPrintable(int cp) {
-        if (cp == ' ') {
-            return true;
-        }
-        return switch (Character.getType(cp)) {
-            case Character.CONTROL, Character.FORMAT, Character.PRIVATE_USE, Character.SURROGATE, Character.UNASSIGNED,
-                 Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
-            default -> true;
-        };
+        return GoStrings.quote(value);
     }
 }
