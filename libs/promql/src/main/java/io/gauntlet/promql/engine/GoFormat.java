@@ -21,7 +21,7 @@ final class GoFormat {
         return new BigDecimal(Double.toString(value)).stripTrailingZeros().toPlainString();
     }
 
-    /** {@code %v} of a float64: shortest digits, exponent form below 1e-4 or from 1e21 ({@code %g}-like with 'e+'). */
+    /** {@code %v} of a float64 ({@code %g} with the shortest digits): exponent form below 1e-4 and from 1e6 up. */
     static String formatFloat(double value) {
         if (Double.isNaN(value)) {
             return "NaN";
@@ -34,7 +34,7 @@ final class GoFormat {
         }
         BigDecimal decimal = new BigDecimal(Double.toString(value)).stripTrailingZeros();
         int exponent = decimal.precision() - decimal.scale() - 1;
-        if (exponent < -4 || exponent >= 21) {
+        if (exponent < -4 || exponent >= 6) {
             String digits = decimal.unscaledValue().abs().toString();
             StringBuilder out = new StringBuilder();
             if (value < 0) {

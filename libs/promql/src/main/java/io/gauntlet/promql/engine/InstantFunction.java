@@ -10,9 +10,6 @@ import io.gauntlet.promql.ast.StringLiteral;
 import io.gauntlet.promql.ast.VectorSelector;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -140,14 +137,14 @@ final class InstantFunction implements StepFunction {
             case "histogram_quantile" -> new HistogramQuantile();
             case "label_replace" -> labelReplace(arguments);
             case "label_join" -> labelJoin(arguments);
-            case "days_in_month" -> date(t -> t.toLocalDate().lengthOfMonth());
-            case "day_of_month" -> date(ZonedDateTime::getDayOfMonth);
-            case "day_of_week" -> date(t -> t.getDayOfWeek().getValue() % 7);
-            case "day_of_year" -> date(ZonedDateTime::getDayOfYear);
-            case "hour" -> date(ZonedDateTime::getHour);
-            case "minute" -> date(ZonedDateTime::getMinute);
-            case "month" -> date(ZonedDateTime::getMonthValue);
-            case "year" -> date(ZonedDateTime::getYear);
+            case "days_in_month" -> date(GoTime::daysInMonth);
+            case "day_of_month" -> date(t -> t.day);
+            case "day_of_week" -> date(t -> t.weekday);
+            case "day_of_year" -> date(t -> t.yearDay);
+            case "hour" -> date(t -> t.hour);
+            case "minute" -> date(t -> t.minute);
+            case "month" -> date(t -> t.month);
+            case "year" -> date(t -> t.year);
             default -> throw QueryExecutionException.badData("unknown function " + name);
         };
     }
@@ -213,31 +210,21 @@ final class InstantFunction implements StepFunction {
     }
 
     private interface DateField {
-        int of(ZonedDateTime time);
+        double of(GoTime time);
     }
 
     private static StepFunction date(DateField field) {
         return (args, ts, out) -> {
             if (args.length == 0) {
-                out.add(Labels.EMPTY, field.of(toTime(Math.floorDiv(ts, 1000))));
+                out.add(Labels.EMPTY, field.of(GoTime.ofUnixSeconds(ts / 1000)));
                 return;
             }
             StepVector in = args[0];
             for (int i = 0; i < in.size; i++) {
-                double value = in.values[i];
-                double result;
-                if (Double.isNaN(value) || Double.isInfinite(value)) {
-                    result = Double.NaN;
-                } else {
-                    result = field.of(toTime((long) value));
-                }
-                out.add(LabelSets.dropMetricName(in.labels[i]), result);
+                out.add(LabelSets.dropMetricName(in.labels[i]),
+                        field.of(GoTime.ofUnixSeconds(GoTime.goInt64(in.values[i]))));
             }
         };
-    }
-
-    private static ZonedDateTime toTime(long epochSeconds) {
-        return ZonedDateTime.ofInstant(Instant.ofEpochSecond(epochSeconds), ZoneOffset.UTC);
     }
 
     /** sort / sort_desc with Go's order: NaNs last; small inputs sorted exactly as Go's insertion sort does. */

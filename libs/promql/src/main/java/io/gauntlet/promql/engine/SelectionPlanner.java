@@ -69,13 +69,20 @@ final class SelectionPlanner {
                     SampleIterator iterator = series.iterator(reuse);
                     reuse = iterator;
                     SeriesBuffer buffer = new SeriesBuffer(series.labels(), 16);
+                    long from = selection.hints().start();
+                    long to = selection.hints().end();
                     while (iterator.next()) {
+                        long t = iterator.timestamp();
+                        // a TSDB querier trims each selection to its hinted range; windows moved by @ can see it
+                        if (t < from || t > to) {
+                            continue;
+                        }
                         double value = iterator.value();
                         // range selections never see staleness markers; instant ones need them to end a series
                         if (selection.rangeSelection() && Double.doubleToRawLongBits(value) == STALE_NAN_BITS) {
                             continue;
                         }
-                        buffer.add(iterator.timestamp(), value);
+                        buffer.add(t, value);
                     }
                     loaded.add(buffer);
                 }

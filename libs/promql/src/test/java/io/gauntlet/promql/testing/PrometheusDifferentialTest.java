@@ -244,6 +244,51 @@ class PrometheusDifferentialTest {
         queries.add("sum(http_requests_total) / count(http_requests_total)");
         queries.add("rate({__name__=~\"http_requests_total|jitter\"}[5m])");
         queries.add("{__name__=~\"temperature|big\"} + 1");
+        // edge cases and errors: the message must match too
+        for (String input : List.of("NaN", "-1", "1e20", "0", "-62135596800", "253402300800", "1.5e9")) {
+            for (String function : List.of("year", "month", "day_of_month", "day_of_year", "day_of_week", "hour",
+                    "minute", "days_in_month")) {
+                queries.add(function + "(vector(" + input + "))");
+            }
+        }
+        queries.add("topk(NaN, temperature)");
+        queries.add("topk(0, temperature)");
+        queries.add("topk(1e20, temperature)");
+        queries.add("quantile(2, temperature)");
+        queries.add("quantile(-1, temperature)");
+        queries.add("holt_winters(temperature[5m], 2, 0.5)");
+        queries.add("holt_winters(temperature[5m], 0.5, 0)");
+        queries.add("temperature + on() group_left temperature");
+        queries.add("http_requests_total + ignoring(method) http_requests_total");
+        queries.add("http_requests_total + ignoring(method) group_left http_requests_total{method=\"get\"}");
+        queries.add("sum by (job) (http_requests_total) + on(job) group_right(method) http_requests_total");
+        queries.add("label_replace(temperature, \"x\", \"$1x-${1}y-$$-$name-$\", \"room\", \"(?P<name>.*)\")");
+        queries.add("label_replace(temperature, \"room\", \"\", \"\", \"\")");
+        queries.add("label_replace(temperature, \"bad-name\", \"\", \"\", \"\")");
+        queries.add("label_replace(temperature, \"x\", \"\", \"room\", \"(\")");
+        queries.add("label_join(temperature, \"room\", \"\")");
+        queries.add("count_values(\"v\", temperature / 7)");
+        queries.add("count_values(\"bad-label\", temperature)");
+        queries.add("scalar(temperature)");
+        queries.add("histogram_quantile(NaN, request_duration_seconds_bucket)");
+        queries.add("histogram_quantile(1.5, request_duration_seconds_bucket)");
+        queries.add("histogram_quantile(0.5, {__name__=~\"request_duration_seconds_bucket|http_requests_total\"})");
+        queries.add("clamp(temperature, 1, -1)");
+        queries.add("round(temperature, 0)");
+        queries.add("temperature == bool on() group_left vector(1)");
+        queries.add("rate(temperature[5m:1m] offset -5m)");
+        queries.add("sum_over_time(temperature[30m:7m] @ start())");
+        queries.add("sum_over_time(temperature[30m:7m] @ end() offset 1m)");
+        queries.add("min_over_time(max_over_time(temperature[5m:1m])[20m:3m])");
+        queries.add("absent_over_time(nonexistent[5m:1m])");
+        queries.add("absent_over_time(temperature{room=\"c\"}[1m:15s])");
+        queries.add("timestamp(temperature @ " + (T0 + 3_600_000) / 1000 + " offset 3m)");
+        queries.add("quantile_over_time(scalar(temperature{room=\"a\"}) / 20, temperature[10m] @ "
+                + (T0 + 3_600_000) / 1000 + ")");
+        queries.add("predict_linear(temperature[10m:1m] @ " + (T0 + 3_600_000) / 1000 + ", 0)");
+        queries.add("sort(http_requests_total > 1e9)");
+        queries.add("-{__name__=~\"temperature|jitter\"}");
+        queries.add("changes({__name__=~\"temperature|jitter\"}[5m])");
         return queries;
     }
 
@@ -306,8 +351,8 @@ class PrometheusDifferentialTest {
             try {
                 QueryValue value = engine.instantQuery(storage, query, instant).value();
                 return "Prometheus failed (" + e.getMessage() + ") but the engine returned " + value;
-            } catch (PromqlException expectedFailure) {
-                return null;
+            } catch (PromqlException failure) {
+                return sameError(e, failure);
             }
         }
         QueryValue actual;
@@ -316,7 +361,17 @@ class PrometheusDifferentialTest {
         } catch (PromqlException e) {
             return "engine failed: " + e.getMessage();
         }
-        return compareValue(expected, actual);
+        String mismatch = compareValue(expected, actual);
+        if (mismatch == null && actual instanceof VectorResult vector && ORDERED.matcher(query).find()) {
+            // sort and topk define the order of an instant vector
+            for (int i = 0; i < vector.size(); i++) {
+                Labels want = labels(expected.path("result").get(i).path("metric"));
+                if (!want.equals(vector.labels(i))) {
+                    return "order differs at " + i + ": expected " + want + " got " + vector.labels(i);
+                }
+            }
+        }
+        return mismatch;
     }
 
     private static String compareRange(PrometheusServer prometheus, PromqlEngine engine, InMemoryQueryable storage,
@@ -329,8 +384,8 @@ class PrometheusDifferentialTest {
             try {
                 QueryValue value = engine.rangeQuery(storage, query, start, end, step).value();
                 return "Prometheus failed (" + e.getMessage() + ") but the engine returned " + value;
-            } catch (PromqlException expectedFailure) {
-                return null;
+            } catch (PromqlException failure) {
+                return sameError(e, failure);
             }
         }
         QueryValue actual;
@@ -340,6 +395,18 @@ class PrometheusDifferentialTest {
             return "engine failed: " + e.getMessage();
         }
         return compareValue(expected, actual);
+    }
+
+    private static final java.util.regex.Pattern ORDERED = java.util.regex.Pattern.compile("^(sort|sort_desc|topk|bottomk)\\(");
+
+    /** Null when both failed the same way: the API error type and message (bad_data from parsing excepted). */
+    private static String sameError(PrometheusServer.PrometheusError expected, PromqlException actual) {
+        if (expected.errorType.equals(actual.type().apiName()) && expected.getMessage().equals(
+                expected.errorType + ": " + actual.getMessage())) {
+            return null;
+        }
+        return "both failed, differently: Prometheus " + expected.getMessage() + " | engine " + actual.type().apiName()
+                + ": " + actual.getMessage();
     }
 
     private static Labels labels(JsonNode metric) {
