@@ -49,7 +49,17 @@ deps_free_port() {
   return 1
 }
 
-deps_pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# The pid file's process is alive and is still ours (its command line has the marker): a stale pid file
+# whose number was reused by another process is not mistaken for a running server, nor killed.
+deps_pid_alive() {
+  local pidfile="$1" marker="$2" pid cmdline
+  [ -f "$pidfile" ] || return 1
+  pid="$(cat "$pidfile")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  [ -n "$marker" ] || return 0
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmdline" == *"$marker"* ]]
+}
 
 deps_random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
@@ -83,11 +93,11 @@ deps_fetch() {
 
 # Waits until "$@" succeeds, the process in the pid file dies, or the deadline passes.
 deps_wait_ready() {
-  local what="$1" pidfile="$2" log="$3" seconds="$4"
-  shift 4
+  local what="$1" pidfile="$2" marker="$3" log="$4" seconds="$5"
+  shift 5
   local deadline=$((SECONDS + seconds))
   while [ $SECONDS -lt $deadline ]; do
-    if ! deps_pid_alive "$pidfile"; then
+    if ! deps_pid_alive "$pidfile" "$marker"; then
       deps_err "$what exited during start-up"
       deps_log_tail "$log"
       return 1
@@ -102,8 +112,8 @@ deps_wait_ready() {
 
 # TERM, then KILL after a deadline; removes the pid file.
 deps_stop_pidfile() {
-  local what="$1" pidfile="$2"
-  if ! deps_pid_alive "$pidfile"; then rm -f "$pidfile"; return 0; fi
+  local what="$1" pidfile="$2" marker="$3"
+  if ! deps_pid_alive "$pidfile" "$marker"; then rm -f "$pidfile"; return 0; fi
   local pid deadline
   pid="$(cat "$pidfile")"
   kill "$pid" 2>/dev/null
@@ -142,13 +152,14 @@ deps_check_args() {
 # ---------------------------------------------------------------- Kafka
 
 DEPS_KAFKA_DIR=""
+DEPS_KAFKA_MARKER="kafka.Kafka"
 
 deps_kafka_start() {
   local dir="$1" port="$2"
   deps_check_args deps_kafka_start "$dir" "$port" || return 1
   mkdir -p "$dir" && dir="$(cd "$dir" && pwd)" || { deps_err "cannot create $dir"; return 1; }
   local pidfile="$dir/kafka.pid" log="$dir/kafka.log"
-  if deps_pid_alive "$pidfile"; then
+  if deps_pid_alive "$pidfile" "$DEPS_KAFKA_MARKER"; then
     if [ "$(cat "$dir/kafka.port" 2>/dev/null)" != "$port" ]; then
       deps_err "kafka in $dir already runs on port $(cat "$dir/kafka.port" 2>/dev/null), not $port; stop it first"
       return 1
@@ -208,15 +219,15 @@ PROPS
   echo $! >"$pidfile"
   DEPS_KAFKA_DIR="$dir"
   deps_watch_owner "$pidfile"
-  deps_wait_ready "kafka on 127.0.0.1:$port" "$pidfile" "$log" "$DEPS_KAFKA_START_SECONDS" deps_port_open "$port" \
-    || { deps_stop_pidfile kafka "$pidfile"; return 1; }
+  deps_wait_ready "kafka on 127.0.0.1:$port" "$pidfile" "$DEPS_KAFKA_MARKER" "$log" "$DEPS_KAFKA_START_SECONDS" \
+    deps_port_open "$port" || { deps_stop_pidfile kafka "$pidfile" "$DEPS_KAFKA_MARKER"; return 1; }
   # port open is not enough: a metadata request must succeed
   if ! "$java" -Xmx128m -XX:TieredStopAtLevel=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$classpath" \
       "$DEPS_ROOT/tools/deps/src/KafkaReadiness.java" "127.0.0.1:$port" "$DEPS_KAFKA_START_SECONDS" >>"$dir/readiness.log" 2>&1; then
     deps_err "kafka on 127.0.0.1:$port accepts connections but answers no metadata request"
     deps_log_tail "$dir/readiness.log"
     deps_log_tail "$log"
-    deps_stop_pidfile kafka "$pidfile"
+    deps_stop_pidfile kafka "$pidfile" "$DEPS_KAFKA_MARKER"
     return 1
   fi
   deps_info "kafka ready on 127.0.0.1:$port (data and log in $dir)"
@@ -226,12 +237,13 @@ deps_kafka_stop() {
   local dir="${1:-$DEPS_KAFKA_DIR}"
   [ -n "$dir" ] || { deps_err "usage: deps_kafka_stop <dir>"; return 1; }
   [ -d "$dir" ] || return 0
-  deps_stop_pidfile kafka "$dir/kafka.pid"
+  deps_stop_pidfile kafka "$dir/kafka.pid" "$DEPS_KAFKA_MARKER"
 }
 
 # ---------------------------------------------------------------- s3proxy
 
 DEPS_S3PROXY_DIR=""
+DEPS_S3PROXY_MARKER="s3proxy.jar"
 DEPS_S3_ACCESS_KEY=""
 DEPS_S3_SECRET_KEY=""
 
@@ -257,7 +269,7 @@ deps_s3proxy_start() {
   deps_check_args deps_s3proxy_start "$dir" "$port" || return 1
   mkdir -p "$dir/data" && dir="$(cd "$dir" && pwd)" || { deps_err "cannot create $dir"; return 1; }
   local pidfile="$dir/s3proxy.pid" log="$dir/s3proxy.log" props="$dir/s3proxy.properties"
-  if deps_pid_alive "$pidfile"; then
+  if deps_pid_alive "$pidfile" "$DEPS_S3PROXY_MARKER"; then
     if [ "$(cat "$dir/s3proxy.port" 2>/dev/null)" != "$port" ]; then
       deps_err "s3proxy in $dir already runs on port $(cat "$dir/s3proxy.port" 2>/dev/null), not $port; stop it first"
       return 1
@@ -289,8 +301,8 @@ PROPS
   echo $! >"$pidfile"
   DEPS_S3PROXY_DIR="$dir"
   deps_watch_owner "$pidfile"
-  deps_wait_ready "s3proxy on 127.0.0.1:$port" "$pidfile" "$log" "$DEPS_S3PROXY_START_SECONDS" deps_s3proxy_answers "$port" \
-    || { deps_stop_pidfile s3proxy "$pidfile"; return 1; }
+  deps_wait_ready "s3proxy on 127.0.0.1:$port" "$pidfile" "$DEPS_S3PROXY_MARKER" "$log" "$DEPS_S3PROXY_START_SECONDS" \
+    deps_s3proxy_answers "$port" || { deps_stop_pidfile s3proxy "$pidfile" "$DEPS_S3PROXY_MARKER"; return 1; }
   deps_s3proxy_read_credentials "$dir"
   deps_info "s3proxy ready on http://127.0.0.1:$port (objects in $dir/data, credentials in $props)"
 }
@@ -299,5 +311,5 @@ deps_s3proxy_stop() {
   local dir="${1:-$DEPS_S3PROXY_DIR}"
   [ -n "$dir" ] || { deps_err "usage: deps_s3proxy_stop <dir>"; return 1; }
   [ -d "$dir" ] || return 0
-  deps_stop_pidfile s3proxy "$dir/s3proxy.pid"
+  deps_stop_pidfile s3proxy "$dir/s3proxy.pid" "$DEPS_S3PROXY_MARKER"
 }
