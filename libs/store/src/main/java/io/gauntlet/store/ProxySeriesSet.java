@@ -91,7 +91,8 @@ public final class ProxySeriesSet implements StoreSeriesSet {
             head.labels = head.set.labels();
             head.chunks = head.set.chunks();
             if (previous != null && head.labels.compareTo(previous) <= 0) {
-                throw new StorageException("series " + head.labels + " came after " + previous + ": the store's answer is not sorted");
+                throw new StorageException("store " + head.set.source() + ": series " + head.labels + " came after " + previous
+                        + ": the answer is not sorted");
             }
             heads.add(head);
         } catch (StorageException e) {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 
 /**
  * A source's series with the external labels applied (they win over series labels) and the replica labels
@@ -40,6 +41,7 @@ final class RelabeledSeriesStream {
     private final long maxTime;
     private final boolean skipChunks;
     private final StoreLimits limits;
+    private final BooleanSupplier cancelled;
     private final TreeMap<Labels, Pending> window = new TreeMap<>();
     private Labels bound; // every later output is >= bound
     private Labels current; // the source series pulled last
@@ -50,7 +52,7 @@ final class RelabeledSeriesStream {
     private long samplesRead;
 
     RelabeledSeriesStream(ChunkSeriesSet source, Labels externalLabels, Set<String> dropLabels, long minTime, long maxTime,
-            boolean skipChunks, StoreLimits limits) {
+            boolean skipChunks, StoreLimits limits, BooleanSupplier cancelled) {
         this.source = source;
         this.externalLabels = externalLabels.without(dropLabels);
         TreeSet<String> touched = new TreeSet<>(dropLabels);
@@ -61,6 +63,7 @@ final class RelabeledSeriesStream {
         this.maxTime = maxTime;
         this.skipChunks = skipChunks;
         this.limits = limits;
+        this.cancelled = cancelled;
     }
 
     /** An output series waiting in the window: its chunks and the source labels it came from. */
@@ -87,6 +90,12 @@ final class RelabeledSeriesStream {
                 return Map.entry(out.getKey(), out.getValue().chunks);
             }
             if (sourceDone) {
+                return null;
+            }
+            if (cancelled.getAsBoolean()) {
+                // the client went away while the window filled: stop reading the source
+                sourceDone = true;
+                window.clear();
                 return null;
             }
             if (!source.next()) {

@@ -158,7 +158,7 @@ public final class StoreClient implements AutoCloseable {
         private final List<String> warnings = new ArrayList<>();
         private volatile Status closeStatus;
         private boolean done;
-        private boolean closed;
+        private volatile boolean closed; // close() may come from another thread, e.g. a query timeout
         private Labels labels;
         private List<EncodedChunk> chunks = List.of();
 
@@ -251,6 +251,11 @@ public final class StoreClient implements AutoCloseable {
         @Override
         public List<String> warnings() {
             return List.copyOf(warnings);
+        }
+
+        @Override
+        public String source() {
+            return name;
         }
 
         @Override

@@ -10,6 +10,11 @@ import java.util.List;
 public interface StoreSeriesSet extends ChunkSeriesSet, AutoCloseable {
     List<String> warnings();
 
+    /** Where the series come from, for error messages (a store's name or address). */
+    default String source() {
+        return "";
+    }
+
     @Override
     void close();
 }

@@ -278,7 +278,7 @@ public final class StoreServer {
                 if (stream == null) {
                     opened = source.series(query);
                     stream = new RelabeledSeriesStream(opened, external, dropLabels, query.minTime(), query.maxTime(),
-                            query.skipChunks(), limits);
+                            query.skipChunks(), limits, out::isCancelled);
                 }
                 while (!finished && out.isReady()) {
                     if (out.isCancelled()) {

@@ -47,7 +47,7 @@ class RelabeledSeriesStreamTest {
                 expected.computeIfAbsent(builder.build(), k -> new ArrayList<>()).add(entry.getValue().getFirst().minTime());
             }
             RelabeledSeriesStream stream = new RelabeledSeriesStream(source.series(StoreQuery.of(0, 100, List.of())), external, drop,
-                    0, 100, false, StoreLimits.NONE);
+                    0, 100, false, StoreLimits.NONE, () -> false);
             TreeMap<Labels, List<Long>> actual = new TreeMap<>();
             List<Labels> order = new ArrayList<>();
             Map.Entry<Labels, List<EncodedChunk>> next;
