@@ -61,14 +61,35 @@ public final class MatcherPostings {
 
     /** Sorted values of {@code name} among the series the matchers select; all values for no matchers. */
     public static List<String> labelValues(IndexReader index, String name, List<LabelMatcher> matchers) throws CorruptedDataException {
+        return labelValues(index, name, matchers, SERIES_DECODE_LIMIT);
+    }
+
+    // up to this many selected series, decoding them is cheaper than intersecting every value's postings
+    static final int SERIES_DECODE_LIMIT = 4096;
+
+    static List<String> labelValues(IndexReader index, String name, List<LabelMatcher> matchers, int seriesDecodeLimit)
+            throws CorruptedDataException {
         if (matchers.isEmpty()) {
             return index.labelValues(name);
         }
+        long[] selected = Postings.toArray(postingsForMatchers(index, matchers));
+        if (selected.length == 0) {
+            return List.of();
+        }
+        if (selected.length > seriesDecodeLimit) {
+            // as Prometheus does: keep the values whose postings meet the selection
+            List<String> values = new ArrayList<>();
+            for (String value : index.labelValues(name)) {
+                if (Postings.intersect(List.of(index.postings(name, value), Postings.of(selected))).next()) {
+                    values.add(value);
+                }
+            }
+            return values;
+        }
         Set<String> values = new TreeSet<>(Utf8Order::compare);
         SeriesEntry entry = new SeriesEntry();
-        Postings postings = postingsForMatchers(index, matchers);
-        while (postings.next()) {
-            index.series(postings.at(), entry);
+        for (long ref : selected) {
+            index.series(ref, entry);
             for (int i = 0; i < entry.labelCount(); i++) {
                 if (entry.labelName(i).equals(name)) {
                     values.add(entry.labelValue(i));

@@ -119,6 +119,8 @@ class PrometheusIndexTest {
                         .collect(Collectors.toCollection(() -> new TreeSet<>(Utf8Order::compare)));
                 assertThat(MatcherPostings.labelValues(index, name, matchers)).as("values of " + name + " " + matchers)
                         .containsExactlyElementsOf(expectedValues);
+                assertThat(MatcherPostings.labelValues(index, name, matchers, 0)).as("values via postings of " + name + " " + matchers)
+                        .containsExactlyElementsOf(expectedValues);
                 checked += expected.isEmpty() ? 0 : 1;
             }
             assertThat(MatcherPostings.postingsForMatchers(index, List.of()).next()).isFalse();
