@@ -38,6 +38,17 @@ final class ArraySamples implements SampleIterator {
         return new ArraySamples(t, v);
     }
 
+    /** Alternating timestamp, value. */
+    static ArraySamples pairs(double... timestampValuePairs) {
+        long[] t = new long[timestampValuePairs.length / 2];
+        double[] v = new double[t.length];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = (long) timestampValuePairs[2 * i];
+            v[i] = timestampValuePairs[2 * i + 1];
+        }
+        return new ArraySamples(t, v);
+    }
+
     static List<String> drain(SampleIterator iterator) throws StorageException {
         List<String> out = new ArrayList<>();
         while (iterator.next()) {

@@ -64,6 +64,28 @@ class PenaltyDeduplicatorTest {
     }
 
     @Test
+    void thanosIssue2401ReplicaWithHiccupWithForwardOnlySeeks() throws Exception {
+        // the case of Thanos' dedup regression test for issue 2401. Thanos' mock iterator can seek backwards and
+        // so brings back A@90000; real chunk iterators (and this SPI) never move back: once A was sought to
+        // 95004 (lastT 45001 + 1 + penalty 50002) it stays at 100000 and 90000 is not returned
+        double[] a = {10000, 8, 20000, 9, 50001, 10, 60000, 11, 70000, 12, 80000, 13, 90000, 14, 100000, 15};
+        double[] b = {10001, 8, 45001, 8.5, 55001, 9.5, 65001, 10.5};
+
+        assertThat(drain(PenaltyDeduplicator.of(List.of(ArraySamples.pairs(a), ArraySamples.pairs(b)), true)))
+                .containsExactly("10000=8", "20000=9", "45001=9", "55001=10", "65001=11", "100000=15");
+        assertThat(drain(PenaltyDeduplicator.of(List.of(ArraySamples.pairs(a), ArraySamples.pairs(b)), false)))
+                .containsExactly("10000=8", "20000=9", "45001=8.5", "55001=9.5", "65001=10.5", "100000=15");
+    }
+
+    @Test
+    void aRealCounterResetOnTheChosenReplicaIsKept() throws Exception {
+        SampleIterator a = ArraySamples.of(0, 10, 10_000, 20, 20_000, 2, 30_000, 5); // restarted at 20 s
+        SampleIterator b = ArraySamples.of(5_000, 11, 15_000, 21, 25_000, 3, 35_000, 6);
+
+        assertThat(drain(PenaltyDeduplicator.of(List.of(a, b), true))).containsExactly("0=10", "10000=20", "20000=2", "30000=5"); // B@35000 lies in its 20 s penalty
+    }
+
+    @Test
     void threeReplicasMergePairwiseAndSeekWalksWithoutSkippingGaps() throws Exception {
         SampleIterator merged = PenaltyDeduplicator.of(List.of(ArraySamples.of(0, 1, 10_000, 2),
                 ArraySamples.of(40_000, 5, 50_000, 6), ArraySamples.every(0, 50_000, 10_000, 100)), false);

@@ -60,4 +60,20 @@ class StoreWireTest {
         assertThat(ChunkMerge.withoutDuplicates(List.of(a, aCopy, aOther, b, c))).containsExactly(a, aOther, b, c);
         assertThat(ChunkMerge.splitOverlapping(List.of(a, b, c))).containsExactly(List.of(a, c), List.of(b));
     }
+
+    @Test
+    void overlapSplitAsThanosSplitsFourReplicas() {
+        // Thanos TestOverlapSplitSet "6_fourreplica": chunks sorted by min time, a chunk joins the first replica whose
+        // last chunk ends strictly before it starts
+        long[][] ranges = {{0, 20}, {0, 30}, {1, 15}, {2, 36}, {16, 200}, {21, 50}, {31, 60}, {100, 160}};
+        List<EncodedChunk> chunks = java.util.Arrays.stream(ranges).map(r -> new EncodedChunk(r[0], r[1], 1, new byte[] {0, 1})).toList();
+
+        List<List<String>> replicas = ChunkMerge.splitOverlapping(chunks).stream()
+                .map(list -> list.stream().map(c -> c.minTime() + "-" + c.maxTime()).toList()).toList();
+
+        assertThat(replicas).containsExactly(List.of("0-20", "21-50", "100-160"), List.of("0-30", "31-60"), List.of("1-15", "16-200"),
+                List.of("2-36"));
+        assertThat(ChunkMerge.splitOverlapping(List.of(new EncodedChunk(50, 55, 1, new byte[] {0}), new EncodedChunk(55, 100, 1, new byte[] {0}))))
+                .hasSize(2); // touching at 55 is an overlap
+    }
 }
