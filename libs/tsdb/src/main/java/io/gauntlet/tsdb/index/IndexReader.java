@@ -107,7 +107,7 @@ public final class IndexReader implements AutoCloseable {
         cursor.window(toc.symbols + 4, symbolsEnd);
         long count = cursor.be32();
         symbolsStart = cursor.position();
-        if (count > (symbolsEnd - symbolsStart)) {
+        if (count > (symbolsEnd - symbolsStart) || count > Integer.MAX_VALUE) {
             throw cursor.corrupted(toc.symbols, "symbol count " + count + " exceeds the table's " + (symbolsEnd - symbolsStart) + " bytes");
         }
         symbolCount = (int) count;
