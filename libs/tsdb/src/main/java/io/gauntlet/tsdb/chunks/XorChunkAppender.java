@@ -33,6 +33,7 @@ public final class XorChunkAppender {
     private long lastTimestamp;
     private long lastDelta;
     private long lastValueBits;
+    // the 2-byte sample count is written into the output by copyTo, not on every append
     private int leading;
     private int trailing;
 
@@ -60,51 +61,58 @@ public final class XorChunkAppender {
     }
 
     public void append(long timestamp, double value) {
+        if (count >= 2) {
+            appendDeltaOfDelta(timestamp, Double.doubleToRawLongBits(value));
+        } else if (count == 0) {
+            long valueBits = Double.doubleToRawLongBits(value);
+            writeUvarint((timestamp << 1) ^ (timestamp >> 63));
+            writeBits(valueBits, 64);
+            endsWithWholeByteWrite = true;
+            firstTimestamp = timestamp;
+            lastValueBits = valueBits;
+        } else {
+            long delta = timestamp - lastTimestamp;
+            writeUvarint(delta);
+            long valueBits = Double.doubleToRawLongBits(value);
+            writeValue(valueBits);
+            lastDelta = delta;
+        }
+        lastTimestamp = timestamp;
+        count++;
+    }
+
+    private void appendDeltaOfDelta(long timestamp, long valueBits) {
         if (count == MAX_SAMPLES) {
             throw new IllegalStateException("an XOR chunk holds at most " + MAX_SAMPLES + " samples");
         }
-        long valueBits = Double.doubleToRawLongBits(value);
-        switch (count) {
-            case 0 -> {
-                writeUvarint((timestamp << 1) ^ (timestamp >> 63));
-                writeBits(valueBits, 64);
-                endsWithWholeByteWrite = true;
-                firstTimestamp = timestamp;
-            }
-            case 1 -> {
-                long delta = timestamp - lastTimestamp;
-                writeUvarint(delta);
-                writeValue(valueBits);
-                lastDelta = delta;
-            }
-            default -> {
-                long delta = timestamp - lastTimestamp;
-                long dod = delta - lastDelta;
-                if (dod == 0) {
-                    writeBits(0, 1);
-                } else if (-8191 <= dod && dod <= 8192) {
-                    writeBits((0b10L << 14) | (dod & 0x3FFF), 16);
-                } else if (-65535 <= dod && dod <= 65536) {
-                    writeBits((0b110L << 17) | (dod & 0x1FFFF), 20);
-                } else if (-524287 <= dod && dod <= 524288) {
-                    writeBits((0b1110L << 20) | (dod & 0xFFFFF), 24);
-                } else {
-                    writeBits(0b1111, 4);
-                    writeBits(dod, 64);
-                }
-                writeValue(valueBits);
-                lastDelta = delta;
-            }
+        long delta = timestamp - lastTimestamp;
+        long dod = delta - lastDelta;
+        lastDelta = delta;
+        long xor = valueBits ^ lastValueBits;
+        if (dod == 0 && xor == 0) {
+            // the common case of a steady scrape and an unchanged value: two zero bits
+            writeBits(0, 2);
+            endsWithWholeByteWrite = false;
+            return;
         }
-        lastTimestamp = timestamp;
-        lastValueBits = valueBits;
-        count++;
-        buffer[0] = (byte) (count >>> 8);
-        buffer[1] = (byte) count;
+        if (dod == 0) {
+            writeBits(0, 1);
+        } else if (-8191 <= dod && dod <= 8192) {
+            writeBits((0b10L << 14) | (dod & 0x3FFF), 16);
+        } else if (-65535 <= dod && dod <= 65536) {
+            writeBits((0b110L << 17) | (dod & 0x1FFFF), 20);
+        } else if (-524287 <= dod && dod <= 524288) {
+            writeBits((0b1110L << 20) | (dod & 0xFFFFF), 24);
+        } else {
+            writeBits(0b1111, 4);
+            writeBits(dod, 64);
+        }
+        writeValue(valueBits);
     }
 
     private void writeValue(long valueBits) {
         long xor = valueBits ^ lastValueBits;
+        lastValueBits = valueBits;
         if (xor == 0) {
             writeBits(0, 1);
             endsWithWholeByteWrite = false;
@@ -114,19 +122,28 @@ public final class XorChunkAppender {
         int newTrailing = Long.numberOfTrailingZeros(xor);
         if (leading != NO_WINDOW && newLeading >= leading && newTrailing >= trailing) {
             // the significant bits fit the previous window: control '10' then the window's bits
-            writeBits(0b10, 2);
             int windowBits = 64 - leading - trailing;
-            writeBits(xor >>> trailing, windowBits);
-            endsWithWholeByteWrite = windowBits % 8 == 0;
+            if (windowBits <= 62) {
+                writeBits((0b10L << windowBits) | (xor >>> trailing), 2 + windowBits);
+            } else {
+                writeBits(0b10, 2);
+                writeBits(xor >>> trailing, windowBits);
+            }
+            endsWithWholeByteWrite = (windowBits & 7) == 0;
             return;
         }
         leading = newLeading;
         trailing = newTrailing;
         int significant = 64 - newLeading - newTrailing;
         // control '11', 5 bits leading zeros, 6 bits significant-bit count (64 wraps to 0)
-        writeBits((0b11L << 11) | ((long) newLeading << 6) | (significant & 0x3F), 13);
-        writeBits(xor >>> newTrailing, significant);
-        endsWithWholeByteWrite = significant % 8 == 0;
+        long header = (0b11L << 11) | ((long) newLeading << 6) | (significant & 0x3F);
+        if (significant <= 51) {
+            writeBits((header << significant) | (xor >>> newTrailing), 13 + significant);
+        } else {
+            writeBits(header, 13);
+            writeBits(xor >>> newTrailing, significant);
+        }
+        endsWithWholeByteWrite = (significant & 7) == 0;
     }
 
     private void writeUvarint(long value) {
@@ -195,6 +212,8 @@ public final class XorChunkAppender {
                     + length + " bytes at offset " + offset);
         }
         System.arraycopy(buffer, 0, target, offset, flushedBytes);
+        target[offset] = (byte) (count >>> 8);
+        target[offset + 1] = (byte) count;
         long bits = pending;
         for (int i = flushedBytes; i < length; i++) { // the extra byte, if any, takes zeros from the shifted-out bits
             target[offset + i] = (byte) (bits >>> 56);

@@ -14,14 +14,18 @@ import java.nio.ByteOrder;
 public final class XorSampleIterator implements SampleIterator {
     private static final ValueLayout.OfLong LONG_BE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    /** A word load yields at least this many valid bits whatever the bit position inside its first byte. */
-    private static final int BITS_PER_LOAD = 57;
+    /** A refill leaves at least this many valid bits in the window. */
+    private static final int BITS_PER_REFILL = 57;
 
     private MemorySegment data = MemorySegment.NULL;
     private long start;
     private long end;
     private long bitLimit;
-    private long bitPosition;
+    // next bits of the stream, left-aligned; the top windowBits bits are valid, the bits below are the stream's
+    // continuation or zero
+    private long window;
+    private int windowBits;
+    private long nextByte;
     private ChunkOrigin origin = ChunkOrigin.unknown();
     private CorruptedDataException failure;
 
@@ -55,28 +59,30 @@ public final class XorSampleIterator implements SampleIterator {
      */
     public XorSampleIterator reset(MemorySegment segment, long offset, long length, ChunkOrigin origin)
             throws CorruptedDataException {
+        if (offset < 0 || length < 0 || offset + length > segment.byteSize()) {
+            throw new IllegalArgumentException("chunk [" + offset + ", " + (offset + length) + ") lies outside a segment of "
+                    + segment.byteSize() + " bytes");
+        }
         this.origin = origin;
         this.data = segment;
         this.start = offset;
         this.end = offset + length;
         this.bitLimit = length * 8;
-        this.bitPosition = 16;
         this.failure = null;
         this.read = 0;
         this.exhausted = false;
         this.leading = 0;
         this.trailing = 0;
         this.delta = 0;
-        if (offset < 0 || length < 0 || offset + length > segment.byteSize()) {
-            throw new IllegalArgumentException("chunk [" + offset + ", " + (offset + length) + ") lies outside a segment of "
-                    + segment.byteSize() + " bytes");
-        }
+        this.window = 0;
+        this.windowBits = 0;
         if (length < 2) {
             total = 0;
             exhausted = true;
             throw fail("XOR chunk of " + length + " bytes has no 2-byte sample count");
         }
         total = segment.get(SHORT_BE, offset) & 0xFFFF;
+        this.nextByte = offset + 2;
         return this;
     }
 
@@ -87,10 +93,10 @@ public final class XorSampleIterator implements SampleIterator {
 
     @Override
     public boolean next() throws CorruptedDataException {
-        if (failure != null) {
-            throw failure;
-        }
         if (read >= total) {
+            if (failure != null) {
+                throw failure;
+            }
             exhausted = true;
             return false;
         }
@@ -100,11 +106,14 @@ public final class XorSampleIterator implements SampleIterator {
         } else if (read == 0) {
             long zigZag = readUvarint();
             timestamp = (zigZag >>> 1) ^ -(zigZag & 1);
-            valueBits = readBits(64);
+            valueBits = (take(32) << 32) | take(32);
         } else {
             delta = readUvarint();
             timestamp += delta;
             readValue();
+        }
+        if (consumedBits() > bitLimit) {
+            throw truncated();
         }
         read++;
         return true;
@@ -138,92 +147,95 @@ public final class XorSampleIterator implements SampleIterator {
         return valueBits;
     }
 
-    private void readDeltaOfDelta() throws CorruptedDataException {
-        long word = word();
-        long dod;
-        int used;
+    private void readDeltaOfDelta() {
+        if (windowBits < 24) {
+            refill();
+        }
+        long word = window;
         if (word >= 0) {
             // '0': same delta as before
-            bitPosition += 1;
-            checkLimit();
+            window = word << 1;
+            windowBits -= 1;
             timestamp += delta;
             return;
-        } else if ((word << 1) >= 0) {
+        }
+        long dod;
+        if ((word << 1) >= 0) {
             dod = (word << 2) >>> 50;
-            used = 16;
+            window = word << 16;
+            windowBits -= 16;
             if (dod > 1L << 13) {
                 dod -= 1L << 14;
             }
         } else if ((word << 2) >= 0) {
             dod = (word << 3) >>> 47;
-            used = 20;
+            window = word << 20;
+            windowBits -= 20;
             if (dod > 1L << 16) {
                 dod -= 1L << 17;
             }
         } else if ((word << 3) >= 0) {
             dod = (word << 4) >>> 44;
-            used = 24;
+            window = word << 24;
+            windowBits -= 24;
             if (dod > 1L << 19) {
                 dod -= 1L << 20;
             }
         } else {
-            bitPosition += 4;
-            checkLimit();
-            dod = readBits(64);
-            used = 0;
+            window = word << 4;
+            windowBits -= 4;
+            dod = (take(32) << 32) | take(32);
         }
-        bitPosition += used;
-        checkLimit();
         delta += dod;
         timestamp += delta;
     }
 
     private void readValue() throws CorruptedDataException {
-        long word = word();
+        if (windowBits < 13) {
+            refill();
+        }
+        long word = window;
         if (word >= 0) {
-            bitPosition += 1;
-            checkLimit();
+            // '0': value unchanged
+            window = word << 1;
+            windowBits -= 1;
             return;
         }
-        long xor;
+        int significant;
         if ((word << 1) >= 0) {
             // '10': the significant bits use the previous window
-            int significant = 64 - leading - trailing;
-            if (2 + significant <= BITS_PER_LOAD) {
-                xor = (word << 2) >>> (64 - significant);
-                bitPosition += 2 + significant;
-                checkLimit();
-            } else {
-                bitPosition += 2;
-                checkLimit();
-                xor = readBits(significant);
-            }
+            window = word << 2;
+            windowBits -= 2;
+            significant = 64 - leading - trailing;
         } else {
             // '11': 5 bits leading zeros, 6 bits significant-bit count (0 means 64), then the bits
-            if (bitPosition + 13 > bitLimit) {
-                bitPosition += 13;
-                checkLimit();
-            }
             int newLeading = (int) ((word << 2) >>> 59);
-            int significant = (int) ((word << 7) >>> 58);
+            significant = (int) ((word << 7) >>> 58);
             if (significant == 0) {
                 significant = 64;
             }
+            window = word << 13;
+            windowBits -= 13;
             if (newLeading + significant > 64) {
+                if (consumedBits() > bitLimit) {
+                    throw truncated();
+                }
                 throw fail("XOR chunk sample " + read + ": " + newLeading + " leading zeros plus " + significant
                         + " significant bits exceed 64");
             }
             leading = newLeading;
             trailing = 64 - newLeading - significant;
-            if (13 + significant <= BITS_PER_LOAD) {
-                xor = (word << 13) >>> (64 - significant);
-                bitPosition += 13 + significant;
-                checkLimit();
-            } else {
-                bitPosition += 13;
-                checkLimit();
-                xor = readBits(significant);
+        }
+        long xor;
+        if (significant <= BITS_PER_REFILL) {
+            if (windowBits < significant) {
+                refill();
             }
+            xor = window >>> (64 - significant);
+            window <<= significant;
+            windowBits -= significant;
+        } else {
+            xor = take(significant - 32) << 32 | take(32);
         }
         valueBits ^= xor << trailing;
     }
@@ -231,7 +243,7 @@ public final class XorSampleIterator implements SampleIterator {
     private long readUvarint() throws CorruptedDataException {
         long result = 0;
         for (int shift = 0; shift < 70; shift += 7) {
-            long b = readBits(8);
+            long b = take(8);
             if (shift == 63 && b > 1) {
                 break;
             }
@@ -240,48 +252,52 @@ public final class XorSampleIterator implements SampleIterator {
                 return result;
             }
         }
+        if (consumedBits() > bitLimit) {
+            throw truncated();
+        }
         throw fail("XOR chunk sample " + read + ": timestamp varint overflows 64 bits");
     }
 
-    /** Reads {@code n} bits (1 ≤ n ≤ 64), checking the end of the data. */
-    private long readBits(int n) throws CorruptedDataException {
-        if (n > BITS_PER_LOAD) {
-            long high = readBits(n - 32);
-            return (high << 32) | readBits(32);
+    /** Takes {@code n} bits (1 ≤ n ≤ 57); past the end of the data they read as zeros (checked once per sample). */
+    private long take(int n) {
+        if (windowBits < n) {
+            refill();
         }
-        long bits = word() >>> (64 - n);
-        bitPosition += n;
-        checkLimit();
+        long bits = window >>> (64 - n);
+        window <<= n;
+        windowBits -= n;
         return bits;
     }
 
-    /** The next bits from the current position, left-aligned; at least 57 are valid (zeros past the end). */
-    private long word() {
-        long byteIndex = start + (bitPosition >>> 3);
-        long raw;
-        if (byteIndex + 8 <= end) {
-            raw = data.get(LONG_BE, byteIndex);
+    /** Tops the window up to at least 57 valid bits: one 8-byte load, or bytes one by one near the end. */
+    private void refill() {
+        if (nextByte + 8 <= end) {
+            window |= data.get(LONG_BE, nextByte) >>> windowBits;
+            int bytes = (64 - windowBits) >>> 3;
+            nextByte += bytes;
+            windowBits += bytes << 3;
         } else {
-            raw = 0;
-            for (int i = 0; i < 8; i++) {
-                raw <<= 8;
-                if (byteIndex + i < end) {
-                    raw |= data.get(ValueLayout.JAVA_BYTE, byteIndex + i) & 0xFF;
-                }
+            while (windowBits <= 56) {
+                long b = nextByte < end ? data.get(ValueLayout.JAVA_BYTE, nextByte) & 0xFF : 0;
+                window |= b << (56 - windowBits);
+                windowBits += 8;
+                nextByte++;
             }
         }
-        return raw << (bitPosition & 7);
     }
 
-    private void checkLimit() throws CorruptedDataException {
-        if (bitPosition > bitLimit) {
-            throw fail("XOR chunk data ends inside sample " + read + " of " + total + " (chunk is " + (end - start)
-                    + " bytes)");
-        }
+    private long consumedBits() {
+        return (nextByte - start) * 8 - windowBits;
+    }
+
+    private CorruptedDataException truncated() {
+        return fail("XOR chunk data ends inside sample " + read + " of " + total + " (chunk is " + (end - start)
+                + " bytes)");
     }
 
     private CorruptedDataException fail(String problem) {
         failure = origin.corrupted(problem);
+        read = total; // every later next() rethrows
         return failure;
     }
 }
