@@ -63,16 +63,22 @@ public final class StoreServer {
      * server was built with {@link SnappyCodec#compressors()} and {@link SnappyCodec#decompressors()}.
      */
     public List<ServerServiceDefinition> services() {
-        return List.of(ServerInterceptors.intercept(storeService(), SnappyCodec.answerInKind()),
-                ServerInterceptors.intercept(infoService(), SnappyCodec.answerInKind()));
+        return List.of(storeService().bindService(), infoService().bindService());
     }
 
+    /**
+     * {@code thanos.Store} alone, e.g. for a framework that registers {@link BindableService}s. Source calls block:
+     * run it on worker threads (in Quarkus a {@code @Blocking} service), never on an event loop.
+     */
     public BindableService storeService() {
-        return new StoreService();
+        BindableService service = new StoreService();
+        return () -> ServerInterceptors.intercept(service, SnappyCodec.answerInKind());
     }
 
+    /** {@code thanos.info.Info} alone. */
     public BindableService infoService() {
-        return new InfoService();
+        BindableService service = new InfoService();
+        return () -> ServerInterceptors.intercept(service, SnappyCodec.answerInKind());
     }
 
     private final class InfoService extends InfoGrpc.InfoImplBase {
