@@ -69,17 +69,26 @@ deps_stamp() {
   { cat "$DEPS_ROOT/tools/deps/pom.xml"; grep -m1 '<quarkus.platform.version>' "$DEPS_ROOT/pom.xml"; } | cksum | cut -d' ' -f1
 }
 
+# Fetched, and by the current recipe.
+deps_fetched() {
+  local stamp="$1"
+  [ "$(cat "$DEPS_DIR/.stamp" 2>/dev/null)" = "$stamp" ] && [ -f "$DEPS_DIR/s3proxy/s3proxy.jar" ] \
+    && compgen -G "$DEPS_DIR/kafka/kafka_2.13-*.jar" >/dev/null
+}
+
 deps_fetch() {
   local stamp
+  [ -f "$DEPS_ROOT/tools/deps/pom.xml" ] || { deps_err "no tools/deps/pom.xml under $DEPS_ROOT: source scripts/deps.sh from the repository"; return 1; }
   stamp="$(deps_stamp)"
-  [ "$(cat "$DEPS_DIR/.stamp" 2>/dev/null)" = "$stamp" ] && return 0
+  deps_fetched "$stamp" && return 0
   mkdir -p "$DEPS_DIR" || { deps_err "cannot create $DEPS_DIR"; return 1; }
   (
     # several test JVMs may ask at once: one fetches, the others wait for it
     flock -w 600 9 || { deps_err "timed out waiting for another fetch ($DEPS_DIR/.lock)"; exit 1; }
-    [ "$(cat "$DEPS_DIR/.stamp" 2>/dev/null)" = "$stamp" ] && exit 0
+    deps_fetched "$stamp" && exit 0
     command -v mvn >/dev/null || { deps_err "mvn is missing: install maven to fetch the Kafka and s3proxy jars"; exit 1; }
     deps_info "fetching the Kafka broker and s3proxy jars from Maven Central into $DEPS_DIR"
+    rm -f "$DEPS_DIR/.stamp"
     rm -rf "$DEPS_DIR/kafka" "$DEPS_DIR/s3proxy"
     if ! mvn -B -ntp -q -f "$DEPS_ROOT/tools/deps/pom.xml" process-resources -Dgauntlet.deps.dir="$DEPS_DIR" \
         >"$DEPS_DIR/fetch.log" 2>&1; then

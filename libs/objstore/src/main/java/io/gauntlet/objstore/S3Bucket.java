@@ -349,10 +349,20 @@ public final class S3Bucket implements Bucket {
                     + (detail == null ? "" : ": " + detail), e);
         }
         if (e instanceof SdkClientException) {
+            String why = causedByIo(e) ? " (server unreachable or the connection broke; " + (config.maxRetries() + 1) + " attempts)" : "";
             return new BucketException("S3 " + operation + " of " + name + " in bucket " + config.bucket() + " at " + endpointForMessages()
-                    + " failed (server unreachable or the connection broke; retried " + config.maxRetries() + " times): " + e.getMessage(), e);
+                    + " failed" + why + ": " + e.getMessage(), e);
         }
         return new BucketException("S3 " + operation + " of " + name + " in bucket " + config.bucket() + " failed: " + e.getMessage(), e);
+    }
+
+    private static boolean causedByIo(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean isObjectOperation(String operation) {
