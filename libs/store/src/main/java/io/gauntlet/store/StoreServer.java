@@ -109,8 +109,8 @@ public final class StoreServer {
             SeriesPump pump;
             try {
                 pump = plan(request, out);
-            } catch (IllegalArgumentException e) {
-                out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            } catch (RuntimeException e) {
+                out.onError(statusOf(e).asRuntimeException());
                 return;
             }
             if (pump == null) {
