@@ -1,6 +1,8 @@
 package io.gauntlet.events;
 
 import io.gauntlet.tsdb.Labels;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -48,6 +50,11 @@ public record BlockEvent(
         sources = List.copyOf(sources);
         Objects.requireNonNull(stats, "stats");
         requireText(producer, "producer");
+        try {
+            new URI(producer); // it is the CloudEvents source, a URI reference
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("block event producer must be a URI reference such as gauntlet/shipper/prometheus-0, got '" + producer + "'");
+        }
         Objects.requireNonNull(time, "time");
     }
 

@@ -10,6 +10,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Sends block events keyed by their compaction group, so one group's events stay in one partition, in order. */
 public final class BlockEventPublisher implements AutoCloseable {
+    /** The topic unless configured otherwise. */
+    public static final String DEFAULT_TOPIC = "gauntlet.blocks";
+
     private final Producer<String, BlockEvent> producer;
     private final String topic;
 

@@ -72,6 +72,12 @@ class BlockEventSerializationTest {
     }
 
     @Test
+    void theProducerMustBeAUriReference() {
+        assertThatThrownBy(() -> BlockEvent.of(BlockEventType.UPLOADED, ULID, 0, 1, Labels.EMPTY, 0, 1, List.of(), BlockStats.EMPTY, "a shipper"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("URI reference");
+    }
+
+    @Test
     void refusesToWriteWithoutHeaders() {
         assertThatThrownBy(() -> serializer.serialize("t", uploaded())).isInstanceOf(SerializationException.class)
                 .hasMessageContaining("headers");
