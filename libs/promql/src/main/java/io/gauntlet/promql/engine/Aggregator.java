@@ -3,37 +3,88 @@ package io.gauntlet.promql.engine;
 import io.gauntlet.promql.ast.AggregateOperator;
 import io.gauntlet.tsdb.Labels;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The aggregation operators of Prometheus 2.42 over one step: groups in order of first appearance, sum plain,
  * avg as an incremental mean that survives overflow, topk/bottomk with Go's heap order, count_values with the
- * value formatted as Go's 'f' format.
+ * value formatted as Go's 'f' format. Groups are numbered once per query; a step works on arrays indexed by group.
  */
 final class Aggregator {
     private final AggregateOperator operator;
-    private final List<String> grouping;
     private final boolean without;
-    private final Labels[] groupLabels; // per input series; null for count_values (changes per sample)
+    private final int[] groupOfSeries; // per input series; unused for count_values (its group depends on the value)
+    private final List<Labels> groupLabels;
+    private final Map<Labels, Integer> groupIds = new HashMap<>();
     private final String valueLabel;
     private final List<String> countValuesGrouping;
+
+    // per-group state, valid when stamp[group] == epoch
+    private int[] stamp;
+    private double[] value;
+    private double[] mean;
+    private long[] count;
+    private Labels[][] heapLabels;
+    private double[][] heapValues;
+    private int[] heapSize;
+    private int[] order;
+    private int epoch;
     private double[] quantileScratch = new double[16];
 
-    Aggregator(AggregateOperator operator, List<String> grouping, boolean without, Labels[] groupLabels,
+    Aggregator(AggregateOperator operator, List<String> grouping, boolean without, List<SeriesBuffer> input,
             String valueLabel) {
         this.operator = operator;
-        this.grouping = grouping;
         this.without = without;
-        this.groupLabels = groupLabels;
         this.valueLabel = valueLabel;
-        if (operator == AggregateOperator.COUNT_VALUES && !without) {
+        this.groupLabels = new ArrayList<>();
+        this.groupOfSeries = new int[input.size()];
+        if (operator == AggregateOperator.COUNT_VALUES) {
             List<String> extended = new ArrayList<>(grouping);
-            extended.add(valueLabel);
+            if (!without) {
+                extended.add(valueLabel);
+            }
             this.countValuesGrouping = extended;
         } else {
             this.countValuesGrouping = grouping;
+            for (int i = 0; i < groupOfSeries.length; i++) {
+                groupOfSeries[i] = groupId(groupLabels(input.get(i).labels, grouping, without));
+            }
+        }
+        allocate(Math.max(4, groupLabels.size()));
+    }
+
+    private int groupId(Labels labels) {
+        Integer id = groupIds.get(labels);
+        if (id == null) {
+            id = groupLabels.size();
+            groupIds.put(labels, id);
+            groupLabels.add(labels);
+            if (stamp != null && id >= stamp.length) {
+                allocate(stamp.length * 2);
+            }
+        }
+        return id;
+    }
+
+    private void allocate(int groups) {
+        int previous = stamp == null ? 0 : stamp.length;
+        stamp = stamp == null ? new int[groups] : Arrays.copyOf(stamp, groups);
+        value = value == null ? new double[groups] : Arrays.copyOf(value, groups);
+        mean = mean == null ? new double[groups] : Arrays.copyOf(mean, groups);
+        count = count == null ? new long[groups] : Arrays.copyOf(count, groups);
+        order = order == null ? new int[groups] : Arrays.copyOf(order, groups);
+        if (operator == AggregateOperator.TOPK || operator == AggregateOperator.BOTTOMK
+                || operator == AggregateOperator.QUANTILE) {
+            heapLabels = heapLabels == null ? new Labels[groups][] : Arrays.copyOf(heapLabels, groups);
+            heapValues = heapValues == null ? new double[groups][] : Arrays.copyOf(heapValues, groups);
+            heapSize = heapSize == null ? new int[groups] : Arrays.copyOf(heapSize, groups);
+            for (int g = previous; g < groups; g++) {
+                heapLabels[g] = new Labels[4];
+                heapValues[g] = new double[4];
+            }
         }
     }
 
@@ -48,21 +99,6 @@ final class Aggregator {
         return LabelSets.keep(labels, grouping);
     }
 
-    private static final class Group {
-        final Labels labels;
-        double value;
-        double mean;
-        long count;
-        // topk/bottomk heap (Go container/heap layout) and quantile values
-        Labels[] heapLabels;
-        double[] heapValues;
-        int heapSize;
-
-        Group(Labels labels) {
-            this.labels = labels;
-        }
-    }
-
     void aggregate(double parameter, StepVector input, StepVector out) {
         long k = 0;
         if (operator == AggregateOperator.TOPK || operator == AggregateOperator.BOTTOMK) {
@@ -74,115 +110,118 @@ final class Aggregator {
                 return;
             }
         }
-        Map<Labels, Group> groups = new LinkedHashMap<>();
+        epoch++;
+        int groups = 0;
         for (int i = 0; i < input.size; i++) {
-            Labels metric = input.labels[i];
-            double value = input.values[i];
-            Labels key;
+            double sample = input.values[i];
+            int group;
             if (operator == AggregateOperator.COUNT_VALUES) {
-                metric = metric.toBuilder().set(valueLabel, GoFormat.formatFloatPlain(value)).build();
-                key = groupLabels(metric, countValuesGrouping, without);
+                Labels metric = input.labels[i].toBuilder().set(valueLabel, GoFormat.formatFloatPlain(sample)).build();
+                group = groupId(groupLabels(metric, countValuesGrouping, without));
             } else {
-                key = groupLabels[input.origins[i]];
+                group = groupOfSeries[input.origins[i]];
             }
-            Group group = groups.get(key);
-            if (group == null) {
-                group = new Group(key);
-                groups.put(key, group);
-                group.value = value;
-                group.mean = value;
-                group.count = 1;
+            if (stamp[group] != epoch) {
+                stamp[group] = epoch;
+                order[groups++] = group;
+                value[group] = sample;
+                mean[group] = sample;
+                count[group] = 1;
                 switch (operator) {
-                    case STDVAR, STDDEV -> group.value = 0;
-                    case TOPK, BOTTOMK -> {
-                        int capacity = (int) Math.min(k, input.size);
-                        group.heapLabels = new Labels[Math.max(1, capacity)];
-                        group.heapValues = new double[Math.max(1, capacity)];
-                        group.heapLabels[0] = input.labels[i];
-                        group.heapValues[0] = value;
-                        group.heapSize = 1;
+                    case STDVAR, STDDEV -> value[group] = 0;
+                    case TOPK, BOTTOMK, QUANTILE -> {
+                        heapLabels[group][0] = input.labels[i];
+                        heapValues[group][0] = sample;
+                        heapSize[group] = 1;
                     }
-                    case QUANTILE -> {
-                        group.heapValues = new double[8];
-                        group.heapValues[0] = value;
-                        group.heapSize = 1;
-                    }
-                    case GROUP -> group.value = 1;
+                    case GROUP -> value[group] = 1;
                     default -> {
                     }
                 }
                 continue;
             }
             switch (operator) {
-                case SUM -> group.value += value;
+                case SUM -> value[group] += sample;
                 case AVG -> {
-                    group.count++;
-                    if (Double.isInfinite(group.mean)) {
-                        if (Double.isInfinite(value) && (group.mean > 0) == (value > 0)) {
+                    count[group]++;
+                    double current = mean[group];
+                    if (Double.isInfinite(current)) {
+                        // an infinite mean stays unless a NaN or an infinity of the other sign arrives
+                        if (Double.isInfinite(sample) && (current > 0) == (sample > 0)) {
                             break;
                         }
-                        if (!Double.isInfinite(value) && !Double.isNaN(value)) {
+                        if (!Double.isInfinite(sample) && !Double.isNaN(sample)) {
                             break;
                         }
                     }
                     // divide both terms by the count so that large values do not overflow
-                    group.mean += value / group.count - group.mean / group.count;
+                    mean[group] = current + (sample / count[group] - current / count[group]);
                 }
                 case GROUP -> {
                 }
                 case MAX -> {
-                    if (group.value < value || Double.isNaN(group.value)) {
-                        group.value = value;
+                    if (value[group] < sample || Double.isNaN(value[group])) {
+                        value[group] = sample;
                     }
                 }
                 case MIN -> {
-                    if (group.value > value || Double.isNaN(group.value)) {
-                        group.value = value;
+                    if (value[group] > sample || Double.isNaN(value[group])) {
+                        value[group] = sample;
                     }
                 }
-                case COUNT, COUNT_VALUES -> group.count++;
+                case COUNT, COUNT_VALUES -> count[group]++;
                 case STDVAR, STDDEV -> {
-                    group.count++;
-                    double delta = value - group.mean;
-                    group.mean += delta / group.count;
-                    group.value += delta * (value - group.mean);
+                    count[group]++;
+                    double delta = sample - mean[group];
+                    mean[group] += delta / count[group];
+                    value[group] += delta * (sample - mean[group]);
                 }
-                case TOPK -> offerToHeap(group, input.labels[i], value, k, false);
-                case BOTTOMK -> offerToHeap(group, input.labels[i], value, k, true);
-                case QUANTILE -> {
-                    if (group.heapSize == group.heapValues.length) {
-                        group.heapValues = java.util.Arrays.copyOf(group.heapValues, group.heapSize * 2);
-                    }
-                    group.heapValues[group.heapSize++] = value;
-                }
+                case TOPK -> offerToHeap(group, input.labels[i], sample, k, false);
+                case BOTTOMK -> offerToHeap(group, input.labels[i], sample, k, true);
+                case QUANTILE -> push(group, input.labels[i], sample);
             }
         }
-        for (Group group : groups.values()) {
-            double value = group.value;
+        for (int o = 0; o < groups; o++) {
+            int group = order[o];
+            double result = value[group];
             switch (operator) {
-                case AVG -> value = group.mean;
-                case COUNT, COUNT_VALUES -> value = group.count;
-                case STDVAR -> value = group.value / group.count;
-                case STDDEV -> value = Math.sqrt(group.value / group.count);
+                case AVG -> result = mean[group];
+                case COUNT, COUNT_VALUES -> result = count[group];
+                case STDVAR -> result = value[group] / count[group];
+                case STDDEV -> result = Math.sqrt(value[group] / count[group]);
                 case TOPK, BOTTOMK -> {
-                    sortHeapDescendingByPriority(group, operator == AggregateOperator.BOTTOMK);
-                    for (int h = 0; h < group.heapSize; h++) {
-                        out.add(group.heapLabels[h], group.heapValues[h]);
+                    sortByPriority(group, operator == AggregateOperator.BOTTOMK);
+                    for (int h = 0; h < heapSize[group]; h++) {
+                        out.add(heapLabels[group][h], heapValues[group][h]);
+                        heapLabels[group][h] = null;
                     }
                     continue;
                 }
                 case QUANTILE -> {
-                    if (quantileScratch.length < group.heapSize) {
-                        quantileScratch = new double[group.heapSize];
+                    int n = heapSize[group];
+                    if (quantileScratch.length < n) {
+                        quantileScratch = new double[n * 2];
                     }
-                    System.arraycopy(group.heapValues, 0, quantileScratch, 0, group.heapSize);
-                    value = Quantiles.quantile(parameter, quantileScratch, group.heapSize);
+                    System.arraycopy(heapValues[group], 0, quantileScratch, 0, n);
+                    Arrays.fill(heapLabels[group], 0, n, null);
+                    result = Quantiles.quantile(parameter, quantileScratch, n);
                 }
                 default -> {
                 }
             }
-            out.add(group.labels, value);
+            out.add(groupLabels.get(group), result);
         }
+    }
+
+    private void push(int group, Labels labels, double sample) {
+        int size = heapSize[group];
+        if (size == heapValues[group].length) {
+            heapValues[group] = Arrays.copyOf(heapValues[group], size * 2);
+            heapLabels[group] = Arrays.copyOf(heapLabels[group], size * 2);
+        }
+        heapLabels[group][size] = labels;
+        heapValues[group][size] = sample;
+        heapSize[group] = size + 1;
     }
 
     /** Go heap "Less": for topk the smallest value (NaN first) sits on top, for bottomk the largest. */
@@ -193,43 +232,39 @@ final class Aggregator {
         return reverse ? values[i] > values[j] : values[i] < values[j];
     }
 
-    private static void offerToHeap(Group group, Labels labels, double value, long k, boolean reverse) {
-        double top = group.heapValues[0];
-        boolean better = reverse ? top > value : top < value;
-        if (group.heapSize < k || better || Double.isNaN(top)) {
-            if (group.heapSize == k) {
+    private void offerToHeap(int group, Labels labels, double sample, long k, boolean reverse) {
+        double top = heapValues[group][0];
+        boolean better = reverse ? top > sample : top < sample;
+        if (heapSize[group] < k || better || Double.isNaN(top)) {
+            if (heapSize[group] == k) {
                 if (k == 1) {
-                    group.heapLabels[0] = labels;
-                    group.heapValues[0] = value;
+                    heapLabels[group][0] = labels;
+                    heapValues[group][0] = sample;
                     return;
                 }
                 popHeap(group, reverse);
             }
-            pushHeap(group, labels, value, reverse);
+            push(group, labels, sample);
+            siftUp(group, heapSize[group] - 1, reverse);
         }
     }
 
-    private static void swap(Group group, int i, int j) {
-        Labels l = group.heapLabels[i];
-        group.heapLabels[i] = group.heapLabels[j];
-        group.heapLabels[j] = l;
-        double v = group.heapValues[i];
-        group.heapValues[i] = group.heapValues[j];
-        group.heapValues[j] = v;
+    private void swap(int group, int i, int j) {
+        Labels[] labels = heapLabels[group];
+        double[] values = heapValues[group];
+        Labels l = labels[i];
+        labels[i] = labels[j];
+        labels[j] = l;
+        double v = values[i];
+        values[i] = values[j];
+        values[j] = v;
     }
 
-    private static void pushHeap(Group group, Labels labels, double value, boolean reverse) {
-        if (group.heapSize == group.heapValues.length) {
-            group.heapLabels = java.util.Arrays.copyOf(group.heapLabels, group.heapSize * 2);
-            group.heapValues = java.util.Arrays.copyOf(group.heapValues, group.heapSize * 2);
-        }
-        group.heapLabels[group.heapSize] = labels;
-        group.heapValues[group.heapSize] = value;
-        group.heapSize++;
-        int j = group.heapSize - 1;
+    private void siftUp(int group, int index, boolean reverse) {
+        int j = index;
         while (true) {
             int i = (j - 1) / 2;
-            if (i == j || !less(group.heapValues, j, i, reverse)) {
+            if (i == j || !less(heapValues[group], j, i, reverse)) {
                 break;
             }
             swap(group, i, j);
@@ -237,8 +272,8 @@ final class Aggregator {
         }
     }
 
-    private static void popHeap(Group group, boolean reverse) {
-        int n = group.heapSize - 1;
+    private void popHeap(int group, boolean reverse) {
+        int n = heapSize[group] - 1;
         swap(group, 0, n);
         int i = 0;
         while (true) {
@@ -248,23 +283,24 @@ final class Aggregator {
             }
             int j = j1;
             int j2 = j1 + 1;
-            if (j2 < n && less(group.heapValues, j2, j1, reverse)) {
+            if (j2 < n && less(heapValues[group], j2, j1, reverse)) {
                 j = j2;
             }
-            if (!less(group.heapValues, j, i, reverse)) {
+            if (!less(heapValues[group], j, i, reverse)) {
                 break;
             }
             swap(group, i, j);
             i = j;
         }
-        group.heapLabels[n] = null;
-        group.heapSize = n;
+        heapLabels[group][n] = null;
+        heapSize[group] = n;
     }
 
     /** sort.Sort(sort.Reverse(heap)) as Go runs it for small inputs: an insertion sort with the reversed order. */
-    private static void sortHeapDescendingByPriority(Group group, boolean reverse) {
-        for (int i = 1; i < group.heapSize; i++) {
-            for (int j = i; j > 0 && less(group.heapValues, j - 1, j, reverse); j--) {
+    private void sortByPriority(int group, boolean reverse) {
+        double[] values = heapValues[group];
+        for (int i = 1; i < heapSize[group]; i++) {
+            for (int j = i; j > 0 && less(values, j - 1, j, reverse); j--) {
                 swap(group, j, j - 1);
             }
         }

@@ -219,6 +219,10 @@ final class Evaluator {
      * collects its output into series. For a single step the output order is kept (sort, topk).
      */
     private List<SeriesBuffer> rangeEval(List<List<SeriesBuffer>> inputs, StepFunction function) {
+        return rangeEval(inputs, function, true);
+    }
+
+    private List<SeriesBuffer> rangeEval(List<List<SeriesBuffer>> inputs, StepFunction function, boolean checkDuplicates) {
         int steps = stepCount();
         int inputCount = inputs.size();
         StepVector[] vectors = new StepVector[inputCount];
@@ -241,6 +245,11 @@ final class Evaluator {
         Map<Labels, SeriesBuffer> outputs = new LinkedHashMap<>();
         Set<Labels> seen = new HashSet<>();
         List<SeriesBuffer> single = null;
+        // outputs usually repeat from step to step in the same order with the same label objects: remember them
+        // by position to skip hashing (a prefix of a checked distinct list is distinct too)
+        Labels[] previousLabels = new Labels[0];
+        SeriesBuffer[] previousSeries = new SeriesBuffer[0];
+        int previousSize = 0;
         for (long ts = start; ts <= end; ts += interval) {
             context.checkCancelled();
             for (int i = 0; i < inputCount; i++) {
@@ -262,7 +271,11 @@ final class Evaluator {
             }
             out.clear();
             function.apply(vectors, ts, out);
-            if (out.size > 1) {
+            boolean repeated = out.size <= previousSize;
+            for (int o = 0; repeated && o < out.size; o++) {
+                repeated = out.labels[o] == previousLabels[o];
+            }
+            if (checkDuplicates && out.size > 1 && !repeated) {
                 seen.clear();
                 for (int o = 0; o < out.size; o++) {
                     if (!seen.add(out.labels[o])) {
@@ -280,13 +293,25 @@ final class Evaluator {
                 }
                 break;
             }
-            for (int o = 0; o < out.size; o++) {
-                SeriesBuffer series = outputs.get(out.labels[o]);
-                if (series == null) {
-                    series = new SeriesBuffer(out.labels[o], Math.min(steps, 16));
-                    outputs.put(out.labels[o], series);
+            if (!repeated) {
+                if (previousLabels.length < out.size) {
+                    previousLabels = new Labels[out.labels.length];
+                    previousSeries = new SeriesBuffer[out.labels.length];
                 }
-                series.add(ts, out.values[o]);
+                for (int o = 0; o < out.size; o++) {
+                    SeriesBuffer series = outputs.get(out.labels[o]);
+                    if (series == null) {
+                        series = new SeriesBuffer(out.labels[o], Math.min(steps, 16));
+                        outputs.put(out.labels[o], series);
+                    }
+                    previousLabels[o] = out.labels[o];
+                    previousSeries[o] = series;
+                }
+                java.util.Arrays.fill(previousLabels, out.size, previousSize > out.size ? previousSize : out.size, null);
+                previousSize = out.size;
+            }
+            for (int o = 0; o < out.size; o++) {
+                previousSeries[o].add(ts, out.values[o]);
             }
         }
         context.releaseSamples(inputSamples);
@@ -355,29 +380,14 @@ final class Evaluator {
         VectorMatching matching = binary.matching() != null ? binary.matching()
                 : new VectorMatching(operator.isSetOperator() ? Cardinality.MANY_TO_MANY : Cardinality.ONE_TO_ONE,
                         List.of(), false, List.of());
-        Labels[] lhsSignatures = signatures(lhs, matching);
-        Labels[] rhsSignatures = signatures(rhs, matching);
+        VectorMatcher matcher = new VectorMatcher(lhs, rhs, matching);
         return switch (operator) {
-            case AND -> rangeEval(inputs(lhs, rhs),
-                    (args, ts, out) -> BinaryOperations.and(args[0], args[1], lhsSignatures, rhsSignatures, out));
-            case OR -> rangeEval(inputs(lhs, rhs),
-                    (args, ts, out) -> BinaryOperations.or(args[0], args[1], lhsSignatures, rhsSignatures, out));
-            case UNLESS -> rangeEval(inputs(lhs, rhs),
-                    (args, ts, out) -> BinaryOperations.unless(args[0], args[1], lhsSignatures, rhsSignatures, out));
-            default -> {
-                BinaryOperations.ResultLabels resultLabels = new BinaryOperations.ResultLabels();
-                yield rangeEval(inputs(lhs, rhs), (args, ts, out) -> BinaryOperations.vectorVector(operator, args[0],
-                        args[1], lhsSignatures, rhsSignatures, matching, returnBool, resultLabels, out));
-            }
+            case AND -> rangeEval(inputs(lhs, rhs), (args, ts, out) -> matcher.and(args[0], args[1], out));
+            case OR -> rangeEval(inputs(lhs, rhs), (args, ts, out) -> matcher.or(args[0], args[1], out));
+            case UNLESS -> rangeEval(inputs(lhs, rhs), (args, ts, out) -> matcher.unless(args[0], args[1], out));
+            default -> rangeEval(inputs(lhs, rhs),
+                    (args, ts, out) -> matcher.arithmetic(operator, args[0], args[1], returnBool, out));
         };
-    }
-
-    private static Labels[] signatures(List<SeriesBuffer> series, VectorMatching matching) {
-        Labels[] signatures = new Labels[series.size()];
-        for (int i = 0; i < signatures.length; i++) {
-            signatures[i] = BinaryOperations.signature(series.get(i).labels, matching);
-        }
-        return signatures;
     }
 
     private List<SeriesBuffer> aggregate(AggregateExpr aggregate) {
@@ -398,18 +408,13 @@ final class Evaluator {
             parameterSeries = eval(aggregate.param());
         }
         List<SeriesBuffer> input = eval(aggregate.expr());
-        Labels[] groupLabels = new Labels[input.size()];
-        if (operator != AggregateOperator.COUNT_VALUES) {
-            for (int i = 0; i < groupLabels.length; i++) {
-                groupLabels[i] = Aggregator.groupLabels(input.get(i).labels, grouping, aggregate.without());
-            }
-        }
-        Aggregator aggregator = new Aggregator(operator, grouping, aggregate.without(), groupLabels, valueLabel);
+        Aggregator aggregator = new Aggregator(operator, grouping, aggregate.without(), input, valueLabel);
         boolean hasParameter = parameterSeries != null;
+        // groups have distinct labels and topk/bottomk pass distinct input series: no duplicate check needed
         return rangeEval(inputs(parameterSeries, input), (args, ts, out) -> {
             double value = hasParameter && args[0].size > 0 ? args[0].values[0] : Double.NaN;
             aggregator.aggregate(value, args[1], out);
-        });
+        }, false);
     }
 
     // ---- functions
