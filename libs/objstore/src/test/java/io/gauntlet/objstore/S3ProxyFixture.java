@@ -94,7 +94,7 @@ public final class S3ProxyFixture implements AutoCloseable {
 
     /** Creates an empty bucket with a unique name starting with {@code hint} and returns a config for it. */
     public S3Config newBucket(String hint) {
-        String name = (hint.toLowerCase().replaceAll("[^a-z0-9-]", "-") + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
+        String name = (hint.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-") + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
         name = name.length() > 63 ? name.substring(name.length() - 63) : name;
         if (!Character.isLetterOrDigit(name.charAt(0))) {
             name = "b" + name.substring(1);
