@@ -177,6 +177,30 @@ class StoreClientTest {
     }
 
     @Test
+    void fanOutAsksOnlyStoresThatMayHoldTheSeries() throws Exception {
+        FakeChunkSource eu = new FakeChunkSource(SourceInfo.of("sidecar", Labels.of("cluster", "eu"), 0, 1000))
+                .add(Labels.of("__name__", "up"), FakeChunkSource.realXor(0, 10, 2, 1));
+        FakeChunkSource us = new FakeChunkSource(SourceInfo.of("sidecar", Labels.of("cluster", "us"), 0, 1000))
+                .add(Labels.of("__name__", "up"), FakeChunkSource.realXor(0, 10, 2, 1));
+        FakeChunkSource old = new FakeChunkSource(SourceInfo.of("store", Labels.of("cluster", "eu"), -5000, -1000))
+                .add(Labels.of("__name__", "up"), FakeChunkSource.realXor(-4000, -3000, 2, 1));
+        List<StoreFanOut.Endpoint> endpoints = new ArrayList<>();
+        for (FakeChunkSource source : List.of(eu, us, old)) {
+            StoreClient client = inProcess(source.info().componentType(), source, 4);
+            endpoints.add(new StoreFanOut.Endpoint(client, client.info()));
+        }
+        SeriesRequest request = SeriesRequest.newBuilder().setMinTime(0).setMaxTime(100)
+                .addMatchers(LabelMatcher.newBuilder().setType(LabelMatcher.Type.RE).setName("cluster").setValue("e.*")).build();
+
+        try (ProxySeriesSet merged = StoreFanOut.series(endpoints, request, PartialResponse.ABORT)) {
+            assertThat(drainLabels(merged)).containsExactly("up{cluster=\"eu\"}");
+        }
+        assertThat(eu.lastQuery).isNotNull();
+        assertThat(us.lastQuery).isNull(); // its cluster label cannot match
+        assertThat(old.lastQuery).isNull(); // its data ends before the request starts
+    }
+
+    @Test
     void batchedAnswersAreUnpackedAndUnaryCallsWork() throws Exception {
         FakeChunkSource source = new FakeChunkSource(SourceInfo.of("store", Labels.of("cluster", "eu"), 0, 99));
         for (int i = 0; i < 7; i++) {
