@@ -20,7 +20,10 @@ public interface ChunkSource {
      * Series matching the query, in {@link io.gauntlet.tsdb.Labels} order of their own labels (without the
      * external labels the adapter adds), chunks in ascending min time. The set is pulled only as fast as the
      * client reads; chunk data arrays handed out must not be reused afterwards. When the returned set is
-     * {@link AutoCloseable} the adapter closes it when the call ends, also on cancellation.
+     * {@link AutoCloseable} the adapter closes it when the call ends, also on cancellation. With
+     * {@code skipChunks} the source may leave the chunk lists empty but still returns only series with data in the
+     * range. Series labels should not carry the external label names (a sidecar strips the ones Prometheus adds):
+     * then the adapter streams with a window of a few series instead of one metric name.
      */
     ChunkSeriesSet series(StoreQuery query) throws StorageException;
 
