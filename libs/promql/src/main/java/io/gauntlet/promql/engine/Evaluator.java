@@ -53,6 +53,11 @@ final class Evaluator {
 
     List<SeriesBuffer> eval(Expr expr) {
         context.checkCancelled();
+        if (start != end && !(expr instanceof StepInvariantExpr) && !(unwrap(expr) instanceof NumberLiteral)
+                && !(unwrap(expr) instanceof StringLiteral) && isStepInvariant(expr)) {
+            // as Prometheus' PreprocessExpr: a subtree that only depends on @ times is evaluated once
+            return stepInvariant(expr);
+        }
         return switch (expr) {
             case NumberLiteral number -> constant(number.value());
             case StringLiteral string -> throw new QueryExecutionException(ErrorType.INTERNAL,

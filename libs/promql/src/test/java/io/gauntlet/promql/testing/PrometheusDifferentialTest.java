@@ -287,6 +287,14 @@ class PrometheusDifferentialTest {
                 + (T0 + 3_600_000) / 1000 + ")");
         queries.add("predict_linear(temperature[10m:1m] @ " + (T0 + 3_600_000) / 1000 + ", 0)");
         queries.add("sort(http_requests_total > 1e9)");
+        long at = (T0 + 3_600_000) / 1000;
+        queries.add("topk(scalar(temperature{room=\"a\"}) / 5 + 3, http_requests_total @ " + at + ")");
+        queries.add("quantile(scalar(temperature{room=\"b\"}) / 30, temperature @ " + at + ")");
+        queries.add("sum_over_time(temperature[10m] @ " + at + ") * on() group_left vector(time())");
+        queries.add("timestamp(timestamp(temperature @ " + at + "))");
+        queries.add("minute(temperature @ " + at + ")");
+        queries.add("-(1)");
+        queries.add("(temperature @ " + at + ")[10m:2m]");
         queries.add("-{__name__=~\"temperature|jitter\"}");
         queries.add("changes({__name__=~\"temperature|jitter\"}[5m])");
         return queries;
