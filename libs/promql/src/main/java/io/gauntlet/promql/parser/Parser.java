@@ -29,7 +29,7 @@ import java.util.List;
  */
 final class Parser {
     /** Deepest expression nesting accepted, so hostile input cannot overflow the stack of parser or engine. */
-    static final int MAX_DEPTH = 1000;
+    static final int MAX_DEPTH = 256;
 
     private final Lexer lexer;
     private Token lookahead;

@@ -26,11 +26,21 @@ public final class PromqlParser {
     private PromqlParser() {
     }
 
-    /** A PromQL expression, parsed and type-checked. */
+    /** A PromQL expression, parsed and type-checked; nesting deeper than {@link #maxDepth()} is rejected. */
     public static Expr parseExpr(String query) {
         Parser parser = new Parser(query);
-        Expr expr = parser.parseQuery();
-        return new TypeChecker(query, parser.lexer().input()).check(expr);
+        try {
+            Expr expr = parser.parseQuery();
+            return new TypeChecker(query, parser.lexer().input()).check(expr);
+        } catch (StackOverflowError e) {
+            // last resort for threads with very small stacks; the depth limit normally stops nesting first
+            throw ParseException.at(query, new PositionRange(0, 0), "expression is nested too deeply");
+        }
+    }
+
+    /** Deepest expression nesting {@link #parseExpr} accepts: engines may recurse over trees this deep. */
+    public static int maxDepth() {
+        return Parser.MAX_DEPTH;
     }
 
     /**

@@ -3,11 +3,7 @@ package io.gauntlet.promql.parser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gauntlet.promql.ast.Expr;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import io.gauntlet.promql.parser.QueryCorpus.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,25 +15,11 @@ import org.junit.jupiter.api.Test;
  * both: the same queries must fail with the same message, and the accepted ones must mean the same tree.
  */
 class PrometheusParityTest {
-    private record Verdict(boolean accepted, String query, String prometheus) {
-    }
-
     private static List<Verdict> verdicts;
 
     @BeforeAll
-    static void load() throws IOException {
-        verdicts = new ArrayList<>();
-        try (InputStream in = PrometheusParityTest.class.getResourceAsStream("prometheus-2.42-verdicts.tsv");
-             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                if (line.startsWith("#") || line.isEmpty()) {
-                    continue;
-                }
-                String[] fields = line.split("\t", -1);
-                verdicts.add(new Verdict(fields[0].equals("OK"), unescape(fields[1]), unescape(fields[2])));
-            }
-        }
+    static void load() {
+        verdicts = QueryCorpus.verdicts();
     }
 
     @Test
@@ -102,24 +84,5 @@ class PrometheusParityTest {
             }
         }
         assertThat(mismatches).isEmpty();
-    }
-
-    private static String unescape(String field) {
-        StringBuilder out = new StringBuilder(field.length());
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 1 < field.length()) {
-                char e = field.charAt(++i);
-                out.append(switch (e) {
-                    case 'n' -> '\n';
-                    case 't' -> '\t';
-                    case 'r' -> '\r';
-                    default -> e;
-                });
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 }
