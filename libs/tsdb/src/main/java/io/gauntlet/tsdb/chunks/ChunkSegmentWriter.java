@@ -13,7 +13,9 @@ import java.util.zip.CRC32C;
 /**
  * Writes chunks into a block's {@code chunks/} directory as Prometheus segment files {@code 000001}, {@code 000002},
  * …: an 8-byte header (magic, version 1, padding), then per chunk {@code uvarint len(data)}, the encoding byte, the
- * data and a CRC32C of encoding and data. Cuts a new file when the next chunk would not fit the segment size.
+ * data and a CRC32C of encoding and data. Cuts a new file when the next chunk would not fit the segment size (a
+ * chunk larger than a whole segment gets a file of its own). Prometheus decides per series instead (a series' chunks
+ * stay in one file when they fit), so blocks beyond one segment file may split differently; readers do not care.
  */
 public final class ChunkSegmentWriter implements AutoCloseable {
     public static final long DEFAULT_SEGMENT_SIZE = 512L * 1024 * 1024;

@@ -1,5 +1,6 @@
 package io.gauntlet.tsdb.chunks;
 
+import io.gauntlet.tsdb.UnsupportedEncodingException;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -16,7 +17,7 @@ public record StoredChunk(long ref, ChunkEncoding encoding, MemorySegment data, 
 
     /**
      * The float samples of an XOR chunk, reusing {@code reuse} when given; histogram and aggregate chunks fail with
-     * {@link io.gauntlet.tsdb.UnsupportedEncodingException}.
+     * {@link UnsupportedEncodingException}.
      */
     public XorSampleIterator samples(XorSampleIterator reuse) throws StorageException {
         encoding.requireFloatSamples();
@@ -27,7 +28,7 @@ public record StoredChunk(long ref, ChunkEncoding encoding, MemorySegment data, 
     /** The sub-chunks of a Thanos downsampled chunk. */
     public AggregateChunk aggregate() throws StorageException {
         if (encoding != ChunkEncoding.AGGREGATE) {
-            throw new io.gauntlet.tsdb.UnsupportedEncodingException(
+            throw new UnsupportedEncodingException(
                     "chunk " + ref + " has encoding " + encoding + ", not a downsampled aggregate chunk");
         }
         return AggregateChunk.decode(data, origin);
