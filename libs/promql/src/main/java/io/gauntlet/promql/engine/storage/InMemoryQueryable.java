@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Series held in memory as primitive arrays, sorted by labels: the storage behind the golden tests, unit tests and
- * benchmarks. Appends go through {@link #append}; a querier sees a snapshot of the series at the time it was opened.
+ * benchmarks. Appends go through {@link #append}; each select copies the matching series trimmed to the querier's range.
  */
 public final class InMemoryQueryable implements Queryable {
     private final TreeMap<Labels, MutableSeries> series = new TreeMap<>();
@@ -51,15 +51,29 @@ public final class InMemoryQueryable implements Queryable {
     }
 
     @Override
-    public synchronized Querier querier(long mint, long maxt) {
-        List<FrozenSeries> snapshot = new ArrayList<>(series.size());
+    public Querier querier(long mint, long maxt) {
+        return new RangeQuerier(mint, maxt);
+    }
+
+    /** Copies the matching series, trimmed to [mint, maxt], under the lock: later appends do not show. */
+    private synchronized List<FrozenSeries> select(List<LabelMatcher> matchers, long mint, long maxt) {
+        List<FrozenSeries> matching = new ArrayList<>();
         for (MutableSeries s : series.values()) {
-            FrozenSeries frozen = s.freeze(mint, maxt);
-            if (frozen != null) {
-                snapshot.add(frozen);
+            boolean all = true;
+            for (LabelMatcher matcher : matchers) {
+                if (!matcher.matches(s.labels)) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                FrozenSeries frozen = s.freeze(mint, maxt);
+                if (frozen != null) {
+                    matching.add(frozen);
+                }
             }
         }
-        return new SnapshotQuerier(snapshot, recordedHints);
+        return matching;
     }
 
     private static final class MutableSeries {
@@ -92,10 +106,7 @@ public final class InMemoryQueryable implements Queryable {
 
         FrozenSeries freeze(long mint, long maxt) {
             int from = lowerBound(mint);
-            int to = lowerBound(maxt == Long.MAX_VALUE ? maxt : maxt + 1);
-            if (maxt == Long.MAX_VALUE) {
-                to = size;
-            }
+            int to = maxt == Long.MAX_VALUE ? size : lowerBound(maxt + 1);
             if (from >= to) {
                 return null;
             }
@@ -171,13 +182,13 @@ public final class InMemoryQueryable implements Queryable {
         }
     }
 
-    private static final class SnapshotQuerier implements Querier {
-        private final List<FrozenSeries> series;
-        private final List<SelectHints> recordedHints;
+    private final class RangeQuerier implements Querier {
+        private final long mint;
+        private final long maxt;
 
-        SnapshotQuerier(List<FrozenSeries> series, List<SelectHints> recordedHints) {
-            this.series = series;
-            this.recordedHints = recordedHints;
+        RangeQuerier(long mint, long maxt) {
+            this.mint = mint;
+            this.maxt = maxt;
         }
 
         @Override
@@ -185,7 +196,7 @@ public final class InMemoryQueryable implements Queryable {
             if (hints != null) {
                 recordedHints.add(hints);
             }
-            List<FrozenSeries> matching = matching(matchers);
+            List<FrozenSeries> matching = InMemoryQueryable.this.select(matchers, mint, maxt);
             return new SeriesSet() {
                 private int index = -1;
 
@@ -204,27 +215,10 @@ public final class InMemoryQueryable implements Queryable {
             };
         }
 
-        private List<FrozenSeries> matching(List<LabelMatcher> matchers) {
-            List<FrozenSeries> matching = new ArrayList<>();
-            for (FrozenSeries s : series) {
-                boolean all = true;
-                for (LabelMatcher matcher : matchers) {
-                    if (!matcher.matches(s.labels())) {
-                        all = false;
-                        break;
-                    }
-                }
-                if (all) {
-                    matching.add(s);
-                }
-            }
-            return matching;
-        }
-
         @Override
         public List<String> labelValues(String name, List<LabelMatcher> matchers) {
             TreeSet<String> values = new TreeSet<>();
-            for (FrozenSeries s : matching(matchers)) {
+            for (FrozenSeries s : InMemoryQueryable.this.select(matchers, mint, maxt)) {
                 String value = s.labels().get(name);
                 if (!value.isEmpty()) {
                     values.add(value);
@@ -236,7 +230,7 @@ public final class InMemoryQueryable implements Queryable {
         @Override
         public List<String> labelNames(List<LabelMatcher> matchers) {
             TreeSet<String> names = new TreeSet<>();
-            for (FrozenSeries s : matching(matchers)) {
+            for (FrozenSeries s : InMemoryQueryable.this.select(matchers, mint, maxt)) {
                 names.addAll(s.labels().names());
             }
             return List.copyOf(names);
