@@ -23,7 +23,8 @@ public interface ChunkSource {
      * {@link AutoCloseable} the adapter closes it when the call ends, also on cancellation. With
      * {@code skipChunks} the source may leave the chunk lists empty but still returns only series with data in the
      * range. Series labels should not carry the external label names (a sidecar strips the ones Prometheus adds):
-     * then the adapter streams with a window of a few series instead of one metric name.
+     * then the adapter streams with a window of a few series instead of one metric name. A set that is a
+     * {@link StoreSeriesSet} has its warnings sent to the client as warning frames at the end.
      */
     ChunkSeriesSet series(StoreQuery query) throws StorageException;
 

@@ -296,6 +296,12 @@ public final class StoreServer {
                         if (batch != null && batch.getSeriesCount() > 0) {
                             out.onNext(SeriesResponse.newBuilder().setBatch(batch).build());
                         }
+                        if (opened instanceof StoreSeriesSet withWarnings) {
+                            // e.g. a proxying source whose own stores answered partially
+                            for (String warning : withWarnings.warnings()) {
+                                out.onNext(SeriesResponse.newBuilder().setWarning(warning).build());
+                            }
+                        }
                         close();
                         out.onCompleted();
                         return;

@@ -177,6 +177,47 @@ class StoreClientTest {
     }
 
     @Test
+    void aQuerierCanServeItsMergedAnswerAsAStoreWithWarnings() throws Exception {
+        FakeChunkSource healthy = new FakeChunkSource(Labels.of("cluster", "eu"))
+                .add(Labels.of("__name__", "up"), FakeChunkSource.realXor(0, 10, 2, 1));
+        FakeChunkSource down = new FakeChunkSource(Labels.EMPTY);
+        down.failWith = new StoreUnavailableException("bucket unreachable");
+        StoreClient healthyClient = inProcess("healthy", healthy, 4);
+        StoreClient downClient = inProcess("down", down, 4);
+        // a source that proxies two stores, as a querier serving the StoreAPI does
+        ChunkSource proxy = new ChunkSource() {
+            @Override
+            public SourceInfo info() {
+                return SourceInfo.of("query", Labels.EMPTY, 0, 100);
+            }
+
+            @Override
+            public io.gauntlet.tsdb.storage.ChunkSeriesSet series(StoreQuery query) {
+                SeriesRequest request = SeriesRequest.newBuilder().setMinTime(query.minTime()).setMaxTime(query.maxTime())
+                        .addAllMatchers(StoreWire.toWireMatchers(query.matchers())).build();
+                return new ProxySeriesSet(List.of(healthyClient.series(request), downClient.series(request)), PartialResponse.WARN);
+            }
+
+            @Override
+            public List<String> labelNames(LabelQuery query) {
+                return List.of();
+            }
+
+            @Override
+            public List<String> labelValues(String name, LabelQuery query) {
+                return List.of();
+            }
+        };
+        StoreClient querier = inProcess("querier", proxy, 4);
+
+        try (StoreSeriesSet set = querier.series(all().build())) {
+            assertThat(drainLabels(set)).containsExactly("up{cluster=\"eu\"}");
+            assertThat(set.warnings()).singleElement().asString()
+                    .isEqualTo("store querier: store down: UNAVAILABLE: bucket unreachable");
+        }
+    }
+
+    @Test
     void fanOutAsksOnlyStoresThatMayHoldTheSeries() throws Exception {
         FakeChunkSource eu = new FakeChunkSource(SourceInfo.of("sidecar", Labels.of("cluster", "eu"), 0, 1000))
                 .add(Labels.of("__name__", "up"), FakeChunkSource.realXor(0, 10, 2, 1));
