@@ -129,6 +129,30 @@ class StoreApiContractTest {
     }
 
     @Test
+    void labelRequestFieldNumbersAreThanos() throws Exception {
+        io.gauntlet.proto.thanos.LabelMatcher matcher = LabelMatcher.newBuilder().setName("job").setValue("a").build();
+        io.gauntlet.proto.thanos.LabelNamesRequest names = io.gauntlet.proto.thanos.LabelNamesRequest.newBuilder()
+                .setPartialResponseDisabled(true).setPartialResponseStrategy(PartialResponseStrategy.ABORT).setStart(1).setEnd(2)
+                .setHints(Any.getDefaultInstance().toBuilder().setTypeUrl("x")).addMatchers(matcher).addWithoutReplicaLabels("replica")
+                .setLimit(3).build();
+        io.gauntlet.proto.thanos.LabelValuesRequest values = io.gauntlet.proto.thanos.LabelValuesRequest.newBuilder().setLabel("job")
+                .setPartialResponseDisabled(true).setPartialResponseStrategy(PartialResponseStrategy.ABORT).setStart(1).setEnd(2)
+                .setHints(Any.getDefaultInstance().toBuilder().setTypeUrl("x")).addMatchers(matcher).addWithoutReplicaLabels("replica")
+                .setLimit(3).build();
+
+        UnknownFieldSet nameFields = UnknownFieldSet.parseFrom(names.toByteArray());
+        UnknownFieldSet valueFields = UnknownFieldSet.parseFrom(values.toByteArray());
+
+        assertThat(nameFields.asMap().keySet()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+        assertThat(nameFields.getField(7).getLengthDelimitedList().get(0).toStringUtf8()).isEqualTo("replica");
+        assertThat(nameFields.getField(8).getVarintList()).containsExactly(3L);
+        assertThat(valueFields.asMap().keySet()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(valueFields.getField(1).getLengthDelimitedList().get(0).toStringUtf8()).isEqualTo("job");
+        assertThat(valueFields.getField(8).getLengthDelimitedList().get(0).toStringUtf8()).isEqualTo("replica");
+        assertThat(valueFields.getField(9).getVarintList()).containsExactly(3L);
+    }
+
+    @Test
     void infoResponseFieldNumbersAreThanos() throws Exception {
         InfoResponse info = InfoResponse.newBuilder()
                 .addLabelSets(io.gauntlet.proto.thanos.ZLabelSet.newBuilder()
