@@ -305,9 +305,7 @@ public final class IndexReader implements AutoCloseable {
      */
     public void series(long ref, SeriesEntry into) throws CorruptedDataException {
         if (into.owner != this) {
-            into.owner = this;
-            into.cursor = cursor();
-            into.symbolCursor = cursor();
+            into.bind(this, cursor(), cursor());
         }
         SegmentCursor cursor = into.cursor;
         long offset = version == FORMAT_V2 ? ref * 16 : ref;
@@ -332,7 +330,7 @@ public final class IndexReader implements AutoCloseable {
         for (long i = 0; i < labels; i++) {
             long nameRef = cursor.uvarint32();
             long valueRef = cursor.uvarint32();
-            into.addLabel(labelName(symbols, nameRef), lookupSymbol(symbols, valueRef));
+            into.addLabel(labelName(symbols, nameRef), cachedSymbol(into, symbols, valueRef));
         }
         long chunks = cursor.uvarint();
         if (chunks < 0 || chunks > cursor.remaining() / 3) {
@@ -395,6 +393,17 @@ public final class IndexReader implements AutoCloseable {
     private String labelName(SegmentCursor cursor, long ref) throws CorruptedDataException {
         int index = Arrays.binarySearch(nameSymbolRefs, ref);
         return index >= 0 ? nameSymbols[index] : lookupSymbol(cursor, ref);
+    }
+
+    private String cachedSymbol(SeriesEntry entry, SegmentCursor cursor, long ref) throws CorruptedDataException {
+        int slot = (int) (ref ^ ref >>> 17) & (SeriesEntry.CACHE_SIZE - 1);
+        if (entry.cachedRefs[slot] == ref) {
+            return entry.cachedSymbols[slot];
+        }
+        String symbol = lookupSymbol(cursor, ref);
+        entry.cachedRefs[slot] = ref;
+        entry.cachedSymbols[slot] = symbol;
+        return symbol;
     }
 
     private String lookupSymbol(SegmentCursor cursor, long ref) throws CorruptedDataException {

@@ -21,6 +21,18 @@ public final class SeriesEntry {
     IndexReader owner;
     SegmentCursor cursor;
     SegmentCursor symbolCursor;
+    // label values repeat across series: a direct-mapped cache of symbol reference -> string saves lookups
+    static final int CACHE_SIZE = 1024;
+    final long[] cachedRefs = new long[CACHE_SIZE];
+    final String[] cachedSymbols = new String[CACHE_SIZE];
+
+    void bind(IndexReader reader, SegmentCursor seriesCursor, SegmentCursor symbolsCursor) {
+        owner = reader;
+        cursor = seriesCursor;
+        symbolCursor = symbolsCursor;
+        Arrays.fill(cachedRefs, -1);
+        Arrays.fill(cachedSymbols, null);
+    }
 
     public int labelCount() {
         return labelCount;
