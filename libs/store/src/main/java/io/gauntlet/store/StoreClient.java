@@ -46,34 +46,30 @@ public final class StoreClient implements AutoCloseable {
     private final int prefetch;
     private final String compression; // null: uncompressed requests
 
-    /** A client over a channel the caller owns; every call gets {@code timeout} as deadline. */
-    public StoreClient(String name, Channel channel, Duration timeout, int prefetch) {
-        this(name, channel, timeout, prefetch, false);
+    /** A client over a channel the caller owns (and shuts down); every call gets {@code timeout} as deadline. */
+    public StoreClient(String name, Channel channel, Duration timeout) {
+        this(name, channel, timeout, DEFAULT_PREFETCH, false);
     }
 
     /**
-     * @param snappy compress requests with {@link SnappyCodec}; the channel needs {@link SnappyCodec#compressors()}
-     *               and {@link SnappyCodec#decompressors()}
+     * @param prefetch Series frames requested ahead of the reader
+     * @param snappy   compress requests with {@link SnappyCodec}; the channel needs {@link SnappyCodec#compressors()}
+     *                 and {@link SnappyCodec#decompressors()}
      */
     public StoreClient(String name, Channel channel, Duration timeout, int prefetch, boolean snappy) {
+        this(name, channel, null, timeout, prefetch, snappy);
+    }
+
+    private StoreClient(String name, Channel channel, ManagedChannel owned, Duration timeout, int prefetch, boolean snappy) {
         if (prefetch < 1) {
             throw new IllegalArgumentException("prefetch must be >= 1, got " + prefetch);
         }
         this.name = name;
         this.channel = channel;
-        this.owned = channel instanceof ManagedChannel managed ? managed : null;
+        this.owned = owned;
         this.timeout = timeout;
         this.prefetch = prefetch;
         this.compression = snappy ? SnappyCodec.NAME : null;
-    }
-
-    private CallOptions callOptions() {
-        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return compression == null ? options : options.withCompression(compression);
-    }
-
-    public StoreClient(String name, Channel channel, Duration timeout) {
-        this(name, channel, timeout, DEFAULT_PREFETCH);
     }
 
     /** A plaintext client for {@code host:port}; closing the client shuts the channel down. */
@@ -82,8 +78,8 @@ public final class StoreClient implements AutoCloseable {
     }
 
     /**
-     * A plaintext client for {@code host:port}; with {@code snappy} requests are snappy-compressed (Thanos
-     * {@code --grpc-compression=snappy}) and Thanos servers answer in kind.
+     * A plaintext client for {@code host:port} that owns its channel; with {@code snappy} requests are
+     * snappy-compressed (Thanos {@code --grpc-compression=snappy}) and Thanos servers answer in kind.
      */
     public static StoreClient connect(String target, Duration timeout, boolean snappy) {
         ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
@@ -91,11 +87,16 @@ public final class StoreClient implements AutoCloseable {
                 .compressorRegistry(SnappyCodec.compressors())
                 .decompressorRegistry(SnappyCodec.decompressors())
                 .build();
-        return new StoreClient(target, channel, timeout, DEFAULT_PREFETCH, snappy);
+        return new StoreClient(target, channel, channel, timeout, DEFAULT_PREFETCH, snappy);
     }
 
     public String name() {
         return name;
+    }
+
+    private CallOptions callOptions() {
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return compression == null ? options : options.withCompression(compression);
     }
 
     public InfoResponse info() throws StoreException {
@@ -133,6 +134,7 @@ public final class StoreClient implements AutoCloseable {
         return set;
     }
 
+    /** Shuts the channel down when {@link #connect} created it; a caller's channel stays open. */
     @Override
     public void close() {
         if (owned != null) {

@@ -26,11 +26,19 @@ class StoreClientTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private final List<Server> servers = new ArrayList<>();
     private final List<StoreClient> clients = new ArrayList<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
 
     @AfterEach
     void stop() {
         clients.forEach(StoreClient::close);
+        channels.forEach(ManagedChannel::shutdownNow);
         servers.forEach(Server::shutdownNow);
+    }
+
+    private ManagedChannel channel(String address) {
+        ManagedChannel channel = InProcessChannelBuilder.forName(address).build();
+        channels.add(channel);
+        return channel;
     }
 
     private StoreClient inProcess(String name, ChunkSource source, int prefetch) throws Exception {
@@ -38,8 +46,7 @@ class StoreClientTest {
         InProcessServerBuilder builder = InProcessServerBuilder.forName(address);
         new StoreServer(source).services().forEach(builder::addService);
         servers.add(builder.build().start());
-        ManagedChannel channel = InProcessChannelBuilder.forName(address).build();
-        StoreClient client = new StoreClient(name, channel, TIMEOUT, prefetch);
+        StoreClient client = new StoreClient(name, channel(address), TIMEOUT, prefetch, false);
         clients.add(client);
         return client;
     }
@@ -108,7 +115,7 @@ class StoreClientTest {
                 .add(Labels.of("__name__", "c"), FakeChunkSource.realXor(0, 10, 2, 1));
         breaksMidway.failWith = new io.gauntlet.tsdb.CorruptedDataException("01XYZ", "index", 7, "bad magic");
         breaksMidway.failAfter = 2; // "a" is sent (the adapter looks one series ahead), reading "c" fails
-        StoreClient nowhere = new StoreClient("nowhere", InProcessChannelBuilder.forName("no-such-server").build(), TIMEOUT);
+        StoreClient nowhere = new StoreClient("nowhere", channel("no-such-server"), TIMEOUT);
         clients.add(nowhere);
         List<StoreSeriesSet> sets = List.of(inProcess("healthy", healthy, 16).series(all().build()), inProcess("down", down, 16).series(all().build()),
                 inProcess("midway", breaksMidway, 16).series(all().build()), nowhere.series(all().build()));
@@ -134,7 +141,7 @@ class StoreClientTest {
         InProcessServerBuilder builder = InProcessServerBuilder.forName(address);
         new StoreServer(limited, new StoreLimits(1, 0), false).services().forEach(builder::addService);
         servers.add(builder.build().start());
-        StoreClient limitedClient = new StoreClient("limited", InProcessChannelBuilder.forName(address).build(), TIMEOUT);
+        StoreClient limitedClient = new StoreClient("limited", channel(address), TIMEOUT);
         clients.add(limitedClient);
 
         ProxySeriesSet merged = new ProxySeriesSet(List.of(inProcess("big", big, 2).series(all().build()), limitedClient.series(all().build())),
