@@ -403,9 +403,14 @@ final class Parser {
     private LabelMatcher newMatcher(LabelMatcher.Type type, Token label, Token valueToken) {
         String value = unquote(valueToken);
         if (type == LabelMatcher.Type.REGEX || type == LabelMatcher.Type.NOT_REGEX) {
-            // Prometheus 2.42 compiles the anchored form, then parses the bare value: both must be valid
-            requireValidRegex("^(?:" + value + ")$", label, valueToken);
-            requireValidRegex(value, label, valueToken);
+            // Prometheus 2.42 compiles the anchored form, then parses the bare value: both must be valid, and the
+            // anchored form is valid whenever the bare value is, so it only needs compiling to word an error
+            if (regexError(value) != null) {
+                String anchored = "^(?:" + value + ")$";
+                String error = regexError(anchored);
+                throw error(new PositionRange(label.start(), valueToken.end()),
+                        error != null ? error : regexError(value));
+            }
         }
         try {
             return LabelMatcher.of(type, label.text(), value);
@@ -414,15 +419,16 @@ final class Parser {
         }
     }
 
-    private void requireValidRegex(String regex, Token label, Token valueToken) {
+    /** Go's message for an invalid regular expression, or null when it compiles. */
+    private static String regexError(String regex) {
         try {
             com.google.re2j.Pattern.compile(regex);
+            return null;
         } catch (com.google.re2j.PatternSyntaxException e) {
-            String message = e.getMessage();
-            if (message.contains("stack underflow")) { // re2j's word for Go's "unexpected )"
-                message = "error parsing regexp: unexpected ): `" + regex + "`";
+            if (e.getMessage().contains("stack underflow")) { // re2j's word for Go's "unexpected )"
+                return "error parsing regexp: unexpected ): `" + regex + "`";
             }
-            throw error(new PositionRange(label.start(), valueToken.end()), message);
+            return e.getMessage();
         }
     }
 
