@@ -1,9 +1,12 @@
 package io.gauntlet.store;
 
+import io.gauntlet.proto.thanos.Aggr;
 import io.gauntlet.proto.thanos.LabelNamesRequest;
 import io.gauntlet.proto.thanos.LabelNamesResponse;
 import io.gauntlet.proto.thanos.LabelValuesRequest;
 import io.gauntlet.proto.thanos.LabelValuesResponse;
+import io.gauntlet.proto.thanos.Series;
+import io.gauntlet.proto.thanos.SeriesBatch;
 import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.SeriesResponse;
 import io.gauntlet.proto.thanos.StoreGrpc;
@@ -15,6 +18,7 @@ import io.gauntlet.proto.thanos.info.StoreInfo;
 import io.gauntlet.proto.thanos.info.TSDBInfo;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.SelectHints;
 import io.gauntlet.tsdb.storage.StorageException;
 import io.grpc.BindableService;
@@ -42,6 +46,7 @@ import java.util.logging.Logger;
  */
 public final class StoreServer {
     private static final Logger LOG = Logger.getLogger(StoreServer.class.getName());
+    private static final long MAX_BATCH_BYTES = 1 << 20;
 
     private final ChunkSource source;
     private final StoreLimits limits;
@@ -182,8 +187,8 @@ public final class StoreServer {
             return null;
         }
         List<Aggregate> aggregates = new ArrayList<>();
-        for (io.gauntlet.proto.thanos.Aggr aggr : request.getAggregatesList()) {
-            if (aggr == io.gauntlet.proto.thanos.Aggr.UNRECOGNIZED) {
+        for (Aggr aggr : request.getAggregatesList()) {
+            if (aggr == Aggr.UNRECOGNIZED) {
                 throw new IllegalArgumentException("unknown aggregate in request");
             }
             aggregates.add(Aggregate.values()[aggr.getNumber()]);
@@ -258,9 +263,10 @@ public final class StoreServer {
         private final Set<String> dropLabels;
         private final long limit;
         private final int batchSize;
-        private io.gauntlet.tsdb.storage.ChunkSeriesSet opened;
+        private ChunkSeriesSet opened;
         private RelabeledSeriesStream stream;
-        private io.gauntlet.proto.thanos.SeriesBatch.Builder batch;
+        private SeriesBatch.Builder batch;
+        private long batchBytes;
         private long sent;
         private boolean finished;
 
@@ -306,20 +312,24 @@ public final class StoreServer {
                         out.onCompleted();
                         return;
                     }
-                    io.gauntlet.proto.thanos.Series.Builder series = io.gauntlet.proto.thanos.Series.newBuilder()
+                    Series.Builder builder = Series.newBuilder()
                             .addAllLabels(StoreWire.toWire(next.getKey()));
                     for (var chunk : next.getValue()) {
-                        series.addChunks(StoreWire.toWire(chunk, chunkHashes));
+                        builder.addChunks(StoreWire.toWire(chunk, chunkHashes));
                     }
+                    Series series = builder.build();
                     sent++;
                     if (batchSize > 1) {
                         if (batch == null) {
-                            batch = io.gauntlet.proto.thanos.SeriesBatch.newBuilder();
+                            batch = SeriesBatch.newBuilder();
                         }
                         batch.addSeries(series);
-                        if (batch.getSeriesCount() >= batchSize) {
+                        batchBytes += series.getSerializedSize();
+                        // a frame stays well under gRPC's default 4 MiB receive limit
+                        if (batch.getSeriesCount() >= batchSize || batchBytes >= MAX_BATCH_BYTES) {
                             out.onNext(SeriesResponse.newBuilder().setBatch(batch).build());
-                            batch = io.gauntlet.proto.thanos.SeriesBatch.newBuilder();
+                            batch = SeriesBatch.newBuilder();
+                            batchBytes = 0;
                         }
                     } else {
                         out.onNext(SeriesResponse.newBuilder().setSeries(series).build());

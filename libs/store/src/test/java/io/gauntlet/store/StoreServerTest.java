@@ -233,6 +233,21 @@ class StoreServerTest {
     }
 
     @Test
+    void batchesStayUnderAMebibyte() throws Exception {
+        FakeChunkSource source = new FakeChunkSource(Labels.EMPTY);
+        byte[] big = new byte[600_000];
+        big[1] = 120; // sample count header
+        for (int i = 0; i < 5; i++) {
+            source.add(Labels.of("__name__", "m", "i", Integer.toString(i)), new EncodedChunk(0, 10, 1, big));
+        }
+        ManagedChannel channel = serve(new StoreServer(source));
+
+        List<SeriesResponse> batched = call(channel, request(0, 20).setResponseBatchSize(100).build());
+
+        assertThat(batched).extracting(r -> r.getBatch().getSeriesCount()).containsExactly(2, 2, 1);
+    }
+
+    @Test
     void infoLabelNamesAndLabelValues() throws Exception {
         FakeChunkSource source = new FakeChunkSource(SourceInfo.of("sidecar", Labels.of("cluster", "eu", "replica", "a"), 1000, 2000))
                 .add(Labels.of("__name__", "up", "job", "api"), FakeChunkSource.xor(0, 10, 1, 1))
