@@ -1,6 +1,7 @@
 package io.gauntlet.store;
 
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import java.util.List;
 
 /**
@@ -17,4 +18,48 @@ public interface StoreSeriesSet extends ChunkSeriesSet, AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * A plain chunk series set as a StoreSeriesSet (no warnings), e.g. to merge the blocks of a store gateway with
+     * {@link ProxySeriesSet}; closing closes the set when it is {@link AutoCloseable}.
+     */
+    static StoreSeriesSet of(ChunkSeriesSet set, String source) {
+        return new StoreSeriesSet() {
+            @Override
+            public boolean next() throws io.gauntlet.tsdb.storage.StorageException {
+                return set.next();
+            }
+
+            @Override
+            public io.gauntlet.tsdb.Labels labels() {
+                return set.labels();
+            }
+
+            @Override
+            public List<EncodedChunk> chunks() {
+                return set.chunks();
+            }
+
+            @Override
+            public List<String> warnings() {
+                return List.of();
+            }
+
+            @Override
+            public String source() {
+                return source;
+            }
+
+            @Override
+            public void close() {
+                if (set instanceof AutoCloseable closeable) {
+                    try {
+                        closeable.close();
+                    } catch (Exception e) {
+                        // closing is best effort: the data was read or abandoned already
+                    }
+                }
+            }
+        };
+    }
 }

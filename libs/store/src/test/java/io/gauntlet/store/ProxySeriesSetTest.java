@@ -84,6 +84,21 @@ class ProxySeriesSetTest {
     }
 
     @Test
+    void plainChunkSeriesSetsMergeToo() throws Exception {
+        FakeChunkSource block1 = new FakeChunkSource(Labels.EMPTY).add(Labels.of("__name__", "a"), chunk(0, 9, 1));
+        FakeChunkSource block2 = new FakeChunkSource(Labels.EMPTY).add(Labels.of("__name__", "a"), chunk(10, 19, 2))
+                .add(Labels.of("__name__", "b"), chunk(10, 19, 3));
+        StoreQuery query = StoreQuery.of(0, 100, List.of());
+
+        try (ProxySeriesSet merged = new ProxySeriesSet(List.of(StoreSeriesSet.of(block1.series(query), "block1"),
+                StoreSeriesSet.of(block2.series(query), "block2")), PartialResponse.ABORT)) {
+            assertThat(drain(merged)).containsExactly("a[0/1, 10/2]", "b[10/3]");
+        }
+        assertThat(block1.closed).isTrue();
+        assertThat(block2.closed).isTrue();
+    }
+
+    @Test
     void anUnsortedStoreIsReportedByName() throws Exception {
         ListSet good = new ListSet("good", List.of(series("a", chunk(0, 1, 1)), series("c", chunk(0, 1, 1))));
         ListSet unsorted = new ListSet("sloppy", List.of(series("b", chunk(0, 1, 1)), series("a", chunk(0, 1, 1))));
