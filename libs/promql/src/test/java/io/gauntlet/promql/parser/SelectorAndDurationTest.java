@@ -35,6 +35,28 @@ class SelectorAndDurationTest {
                 .hasMessageContaining("error parsing regexp");
     }
 
+    /** Messages of Prometheus 2.42.0's /api/v1/series for these match[] values (after its parameter prefix). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '\u0001', value = {
+        "rate(up[5m])|1:5: parse error: unexpected \"(\"",
+        "up[5m]|1:3: parse error: unexpected \"[\"",
+        "up offset 5m|1:4: parse error: unexpected <offset>",
+        "1|1:1: parse error: unexpected number \"1\"",
+        "up{|1:4: parse error: unexpected end of input inside braces",
+        "{__name__=\"a\"} foo|1:16: parse error: unexpected identifier \"foo\"",
+        "bool|1:1: parse error: unexpected <bool>",
+        "up{a=~\"(\"}|1:4: parse error: error parsing regexp: missing closing ): `^(?:()$`"})
+    void metricSelectorErrorsMatchPrometheus(String selector, String message) {
+        assertThatThrownBy(() -> PromqlParser.parseMetricSelector(selector)).isInstanceOf(ParseException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void metricSelectorKeepsBothNamesLikePrometheus() {
+        assertThat(PromqlParser.parseMetricSelector("foo{__name__=\"bar\"}")).containsExactly(
+                LabelMatcher.equal("__name__", "bar"), LabelMatcher.equal("__name__", "foo"));
+    }
+
     @ParameterizedTest
     @CsvSource({"0,0", "1ms,1", "1s,1000", "5m,300000", "1h30m,5400000", "1d,86400000", "1w,604800000",
         "1y,31536000000", "1y2w3d4h5m6s7ms,33019506007", "90s,90000", "292y,9208512000000"})
