@@ -1,0 +1,351 @@
+package io.gauntlet.sidecar;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.gauntlet.proto.prometheus.Query;
+import io.gauntlet.proto.prometheus.ReadHints;
+import io.gauntlet.proto.prometheus.ReadRequest;
+import io.gauntlet.proto.prometheus.ReadResponse;
+import io.gauntlet.store.StoreUnavailableException;
+import io.gauntlet.tsdb.LabelMatcher;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet;
+import io.gauntlet.tsdb.storage.StorageException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.xerial.snappy.Snappy;
+
+/**
+ * The parts of one Prometheus server's HTTP API a sidecar uses: remote read (streamed XOR chunks, or samples from
+ * older servers), the label and series APIs, the config and flags status APIs and its own lowest stored timestamp.
+ *
+ * <p>Errors name the Prometheus: unreachable, restarting or 5xx → {@link StoreUnavailableException}; a question it
+ * rejects as bad data → {@link IllegalArgumentException}; anything else → {@link StorageException}.
+ */
+public final class PrometheusClient {
+    /** How remote read asks for its answer: streamed chunks (Prometheus ≥ 2.13), or samples only (as older servers answer). */
+    public enum ReadMode { STREAMED_XOR_CHUNKS, SAMPLES }
+
+    private static final String STREAMED_CONTENT_TYPE = "application/x-streamed-protobuf";
+    private static final long MIN_API_MILLIS = -62_135_596_800_000L; // 0001-01-01, below it Prometheus' own minimum applies
+    private static final long MAX_API_MILLIS = 253_402_300_799_000L; // 9999-12-31
+    private static final int MAX_ERROR_BODY = 2048;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    private final URI base;
+    private final String name;
+    private final Duration timeout;
+    private final HttpClient http;
+    private final int maxFrameBytes;
+
+    public PrometheusClient(URI url, Duration timeout) {
+        this(url, timeout, ChunkedReadSeriesSet.DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    public PrometheusClient(URI url, Duration timeout, int maxFrameBytes) {
+        String text = url.toString();
+        this.base = URI.create(text.endsWith("/") ? text : text + "/");
+        this.name = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+        this.timeout = timeout;
+        this.maxFrameBytes = maxFrameBytes;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** The Prometheus URL, as errors and logs name it. */
+    public String name() {
+        return name;
+    }
+
+    /** {@code global.external_labels} of the running configuration ({@code /api/v1/status/config}). */
+    public Labels externalLabels() throws StorageException {
+        JsonNode data = getJson("api/v1/status/config", Map.of());
+        String yaml = data.path("yaml").asText(null);
+        if (yaml == null) {
+            throw new StorageException("prometheus " + name + ": /api/v1/status/config answered without a yaml field");
+        }
+        JsonNode config;
+        try {
+            config = YAML.readTree(yaml);
+        } catch (IOException e) {
+            throw new StorageException("prometheus " + name + ": its configuration is not valid YAML: " + e.getMessage(), e);
+        }
+        JsonNode external = config == null ? null : config.path("global").path("external_labels");
+        Labels.Builder labels = Labels.builder();
+        if (external != null && external.isObject()) {
+            external.properties().forEach(entry -> labels.set(entry.getKey(), entry.getValue().asText()));
+        }
+        return labels.build();
+    }
+
+    /** The command line flags Prometheus runs with ({@code /api/v1/status/flags}). */
+    public Map<String, String> flags() throws StorageException {
+        JsonNode data = getJson("api/v1/status/flags", Map.of());
+        Map<String, String> flags = new LinkedHashMap<>();
+        data.properties().forEach(entry -> flags.put(entry.getKey(), entry.getValue().asText()));
+        return flags;
+    }
+
+    /**
+     * The lowest timestamp (ms) stored in Prometheus' TSDB: its own {@code prometheus_tsdb_lowest_timestamp} metric
+     * (read from its {@code /metrics}, so no self-scrape is needed), else the head's min time from
+     * {@code /api/v1/status/tsdb}. {@link Long#MAX_VALUE} when the TSDB is empty.
+     */
+    public long lowestTimestamp() throws StorageException {
+        HttpResponse<String> metrics = send(HttpRequest.newBuilder(base.resolve("metrics")).timeout(timeout)
+                .header("Accept", "text/plain").GET().build(), HttpResponse.BodyHandlers.ofString(), "/metrics");
+        if (metrics.statusCode() == 200) {
+            for (String line : metrics.body().split("\n")) {
+                if (line.startsWith("prometheus_tsdb_lowest_timestamp ")) {
+                    return clampedMillis(line.substring(line.indexOf(' ') + 1).trim());
+                }
+            }
+        }
+        JsonNode head = getJson("api/v1/status/tsdb", Map.of()).path("headStats").path("minTime");
+        if (head.isMissingNode()) {
+            throw new StorageException("prometheus " + name + ": neither /metrics nor /api/v1/status/tsdb tell its lowest timestamp");
+        }
+        return head.asLong();
+    }
+
+    private long clampedMillis(String value) throws StorageException {
+        try {
+            double millis = Double.parseDouble(value);
+            return millis >= 9.2e18 ? Long.MAX_VALUE : (long) millis;
+        } catch (NumberFormatException e) {
+            throw new StorageException("prometheus " + name + ": prometheus_tsdb_lowest_timestamp is not a number: " + value);
+        }
+    }
+
+    /** Label names of series with data in [start, end] matching the matchers ({@code /api/v1/labels}). */
+    public List<String> labelNames(long start, long end, List<LabelMatcher> matchers) throws StorageException {
+        return strings(postJson("api/v1/labels", timeParameters(start, end, matchers)));
+    }
+
+    /** Values of one label ({@code /api/v1/label/<name>/values}). */
+    public List<String> labelValues(String label, long start, long end, List<LabelMatcher> matchers) throws StorageException {
+        String path = "api/v1/label/" + URLEncoder.encode(label, StandardCharsets.UTF_8).replace("+", "%20") + "/values";
+        return strings(getJson(path, timeParameters(start, end, matchers)));
+    }
+
+    /** Label sets of the series matching the matchers with data in [start, end] ({@code /api/v1/series}), in any order. */
+    public List<Labels> series(long start, long end, List<LabelMatcher> matchers, Set<String> strippedLabels) throws StorageException {
+        Map<String, List<String>> parameters = timeParameters(start, end, matchers);
+        if (!parameters.containsKey("match[]")) {
+            parameters.put("match[]", List.of(PromqlSelector.of(List.of())));
+        }
+        JsonNode data = postJson("api/v1/series", parameters);
+        List<Labels> out = new ArrayList<>(data.size());
+        for (JsonNode series : data) {
+            Labels.Builder labels = Labels.builder();
+            series.properties().forEach(entry -> {
+                if (!strippedLabels.contains(entry.getKey())) {
+                    labels.set(entry.getKey(), entry.getValue().asText());
+                }
+            });
+            out.add(labels.build());
+        }
+        return out;
+    }
+
+    /**
+     * Remote read of one query. A streamed answer is read as it arrives (close the result to abort it); a SAMPLES
+     * answer is re-chunked into XOR chunks. Series come sorted by labels, without {@code strippedLabels}.
+     */
+    public ChunkSeriesSet remoteRead(long start, long end, List<LabelMatcher> matchers, Set<String> strippedLabels, ReadMode mode)
+            throws StorageException {
+        Query.Builder query = Query.newBuilder().setStartTimestampMs(start).setEndTimestampMs(end)
+                .setHints(ReadHints.newBuilder().setStartMs(start).setEndMs(end));
+        for (LabelMatcher matcher : matchers) {
+            query.addMatchers(toPrompb(matcher));
+        }
+        ReadRequest.Builder request = ReadRequest.newBuilder().addQueries(query);
+        if (mode == ReadMode.STREAMED_XOR_CHUNKS) {
+            request.addAcceptedResponseTypes(ReadRequest.ResponseType.STREAMED_XOR_CHUNKS);
+        } else {
+            request.addAcceptedResponseTypes(ReadRequest.ResponseType.SAMPLES);
+        }
+        byte[] body;
+        try {
+            body = Snappy.compress(request.build().toByteArray());
+        } catch (IOException e) {
+            throw new StorageException("snappy compression of a remote read request failed: " + e.getMessage(), e);
+        }
+        HttpRequest http = HttpRequest.newBuilder(base.resolve("api/v1/read")).timeout(timeout)
+                .header("Content-Encoding", "snappy")
+                .header("Content-Type", "application/x-protobuf")
+                .header("Accept-Encoding", "identity")
+                .header("X-Prometheus-Remote-Read-Version", "0.1.0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpResponse<InputStream> response = send(http, HttpResponse.BodyHandlers.ofInputStream(), "remote read");
+        InputStream in = response.body();
+        boolean handedOver = false;
+        try {
+            if (response.statusCode() != 200) {
+                throw failure("remote read", response.statusCode(), readLimited(in));
+            }
+            String contentType = response.headers().firstValue("Content-Type").orElse("");
+            if (contentType.startsWith(STREAMED_CONTENT_TYPE)) {
+                handedOver = true;
+                return new ChunkedReadSeriesSet(new java.io.BufferedInputStream(in, 64 * 1024), name, strippedLabels, maxFrameBytes);
+            }
+            // SAMPLES: one snappy block compressed ReadResponse
+            byte[] compressed = in.readAllBytes();
+            ReadResponse answer = ReadResponse.parseFrom(Snappy.uncompress(compressed));
+            if (answer.getResultsCount() != 1) {
+                throw new StorageException("prometheus " + name + ": SAMPLES answer holds " + answer.getResultsCount() + " results for 1 query");
+            }
+            return RechunkedSeriesSet.of(answer.getResults(0), name, strippedLabels);
+        } catch (IOException e) {
+            throw new StoreUnavailableException("prometheus " + name + ": reading the remote read answer failed: " + e.getMessage(), e);
+        } finally {
+            if (!handedOver) {
+                closeQuietly(in);
+            }
+        }
+    }
+
+    private static io.gauntlet.proto.prometheus.LabelMatcher toPrompb(LabelMatcher matcher) {
+        io.gauntlet.proto.prometheus.LabelMatcher.Type type = switch (matcher.type()) {
+            case EQUAL -> io.gauntlet.proto.prometheus.LabelMatcher.Type.EQ;
+            case NOT_EQUAL -> io.gauntlet.proto.prometheus.LabelMatcher.Type.NEQ;
+            case REGEX -> io.gauntlet.proto.prometheus.LabelMatcher.Type.RE;
+            case NOT_REGEX -> io.gauntlet.proto.prometheus.LabelMatcher.Type.NRE;
+        };
+        return io.gauntlet.proto.prometheus.LabelMatcher.newBuilder().setType(type).setName(matcher.name()).setValue(matcher.value()).build();
+    }
+
+    /** start/end as the API's decimal seconds (omitted at the extremes, where Prometheus' own bounds apply) and match[]. */
+    private static Map<String, List<String>> timeParameters(long start, long end, List<LabelMatcher> matchers) {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        if (start > MIN_API_MILLIS) {
+            parameters.put("start", List.of(BigDecimal.valueOf(Math.min(start, MAX_API_MILLIS), 3).toPlainString()));
+        }
+        if (end < MAX_API_MILLIS) {
+            parameters.put("end", List.of(BigDecimal.valueOf(Math.max(end, MIN_API_MILLIS), 3).toPlainString()));
+        }
+        if (!matchers.isEmpty()) {
+            parameters.put("match[]", List.of(PromqlSelector.of(matchers)));
+        }
+        return parameters;
+    }
+
+    private JsonNode getJson(String path, Map<String, List<String>> parameters) throws StorageException {
+        String query = form(parameters);
+        URI uri = base.resolve(query.isEmpty() ? path : path + "?" + query);
+        return apiData("/" + path, send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString(), "/" + path));
+    }
+
+    private JsonNode postJson(String path, Map<String, List<String>> parameters) throws StorageException {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form(parameters))).build();
+        return apiData("/" + path, send(request, HttpResponse.BodyHandlers.ofString(), "/" + path));
+    }
+
+    private static String form(Map<String, List<String>> parameters) {
+        StringBuilder out = new StringBuilder();
+        parameters.forEach((key, values) -> {
+            for (String value : values) {
+                if (!out.isEmpty()) {
+                    out.append('&');
+                }
+                out.append(URLEncoder.encode(key, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+            }
+        });
+        return out.toString();
+    }
+
+    /** The {@code data} of a Prometheus API answer, or its error as the matching exception. */
+    private JsonNode apiData(String path, HttpResponse<String> response) throws StorageException {
+        JsonNode envelope;
+        try {
+            envelope = JSON.readTree(response.body());
+        } catch (IOException e) {
+            envelope = null;
+        }
+        if (response.statusCode() / 100 == 2 && envelope != null && "success".equals(envelope.path("status").asText())) {
+            return envelope.path("data");
+        }
+        String message = envelope != null && envelope.has("error")
+                ? envelope.path("errorType").asText() + ": " + envelope.path("error").asText()
+                : abbreviate(response.body());
+        throw failure(path, response.statusCode(), message);
+    }
+
+    private StorageException failure(String what, int status, String message) {
+        String text = "prometheus " + name + ": " + what + " answered HTTP " + status + ": " + message;
+        if (status == 400 || status == 422) {
+            throw new IllegalArgumentException(text);
+        }
+        if (status >= 500 || status == 429 || status == 408) {
+            return new StoreUnavailableException(text);
+        }
+        return new StorageException(text);
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) throws StoreUnavailableException {
+        try {
+            return http.send(request, handler);
+        } catch (IOException e) {
+            throw new StoreUnavailableException("prometheus " + name + " unreachable (" + what + "): " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("prometheus " + name + ": interrupted while waiting for " + what, e);
+        }
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            Throwable cause = e.getCause();
+            message = cause != null && cause.getMessage() != null ? cause.getMessage() : e.getClass().getSimpleName();
+        }
+        return e instanceof java.net.ConnectException ? "connection refused: " + message : message;
+    }
+
+    private static String readLimited(InputStream in) {
+        try {
+            return abbreviate(new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return "(body unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String abbreviate(String text) {
+        String line = text.strip().replace('\n', ' ');
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    }
+
+    private static List<String> strings(JsonNode data) {
+        TreeSet<String> out = new TreeSet<>();
+        for (Iterator<JsonNode> it = data.elements(); it.hasNext();) {
+            out.add(it.next().asText());
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.gauntlet.sidecar;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.time.Duration;
+
+/** The sidecar's settings; names follow Thanos' sidecar flags ({@code --prometheus.url}, ...). */
+@ConfigMapping(prefix = "gauntlet.sidecar")
+public interface SidecarConfig {
+    /** The Prometheus to serve ({@code GAUNTLET_SIDECAR_PROMETHEUS_URL}). */
+    @WithDefault("http://127.0.0.1:9090")
+    URI prometheusUrl();
+
+    /** How often external labels, flags and the lowest timestamp are read again (also the Prometheus heartbeat). */
+    @WithDefault("30s")
+    Duration refreshInterval();
+
+    /** Timeout of Prometheus API calls, and of a remote read until its answer starts. */
+    @WithDefault("2m")
+    Duration prometheusTimeout();
+
+    /** Refuse to serve (stay unready) when Prometheus' min and max block durations differ, instead of only warning. */
+    @WithDefault("false")
+    boolean strictBlockDurations();
+
+    /** STREAMED_XOR_CHUNKS (default) or SAMPLES (what Prometheus before 2.13 answers). */
+    @WithDefault("STREAMED_XOR_CHUNKS")
+    PrometheusClient.ReadMode remoteReadMode();
+
+    /** Largest remote read frame accepted, in bytes (Prometheus' own default limit). */
+    @WithDefault("50000000")
+    int remoteReadMaxFrameBytes();
+
+    /** Whether Series answers carry the xxhash64 of each chunk (costs a pass over the bytes). */
+    @WithDefault("false")
+    boolean chunkHashes();
+}

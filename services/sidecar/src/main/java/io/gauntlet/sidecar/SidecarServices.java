@@ -1,0 +1,77 @@
+package io.gauntlet.sidecar;
+
+import io.gauntlet.service.ReadinessCondition;
+import io.gauntlet.service.ReadinessRegistry;
+import io.gauntlet.store.SnappyCodec;
+import io.gauntlet.store.StoreLimits;
+import io.gauntlet.store.StoreServer;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.Unremovable;
+import io.quarkus.runtime.Startup;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import org.jboss.logging.Logger;
+
+/** Wires the sidecar: its Prometheus, the periodic refresh, readiness, metrics, and the Store and Info gRPC services. */
+@ApplicationScoped
+@Startup
+public class SidecarServices {
+    private static final Logger LOG = Logger.getLogger(SidecarServices.class);
+
+    private final PrometheusClient prometheus;
+    private final PrometheusWatcher watcher;
+    private final StoreServer storeServer;
+    private final ReadinessCondition readiness;
+
+    @Inject
+    public SidecarServices(SidecarConfig config, ReadinessRegistry registry, MeterRegistry meters) {
+        this.prometheus = new PrometheusClient(config.prometheusUrl(), config.prometheusTimeout(), config.remoteReadMaxFrameBytes());
+        this.watcher = new PrometheusWatcher(prometheus, config.strictBlockDurations());
+        this.storeServer = new StoreServer(new PrometheusChunkSource(prometheus, watcher, config.remoteReadMode()), StoreLimits.NONE,
+                config.chunkHashes());
+        this.readiness = registry.condition("prometheus", PrometheusState.UNKNOWN.notReadyReason());
+        // Thanos' sidecar metrics
+        Gauge.builder("thanos_sidecar_prometheus_up", watcher, w -> w.state().prometheusUp() ? 1 : 0)
+                .description("Boolean indicator whether the sidecar can reach its Prometheus peer.").register(meters);
+        Gauge.builder("thanos_sidecar_last_heartbeat_success_time_seconds", watcher, w -> w.state().lastSuccessMillis() / 1000.0)
+                .description("Timestamp of the last successful heartbeat in seconds.").register(meters);
+        LOG.infof("sidecar for prometheus %s (refresh every %s, remote read %s)", prometheus.name(), config.refreshInterval(),
+                config.remoteReadMode());
+        refresh();
+    }
+
+    @Scheduled(every = "${gauntlet.sidecar.refresh-interval:30s}", delayed = "${gauntlet.sidecar.refresh-interval:30s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refresh() {
+        PrometheusState state = watcher.refresh();
+        if (state.ready()) {
+            readiness.markReady();
+        } else {
+            readiness.markNotReady(state.notReadyReason());
+        }
+    }
+
+    public PrometheusWatcher watcher() {
+        return watcher;
+    }
+
+    @Produces
+    @Unremovable
+    @Named("thanos.Store")
+    ServerServiceDefinition storeService() {
+        return ServerInterceptors.intercept(storeServer.storeService(), SnappyCodec.answerInKind());
+    }
+
+    @Produces
+    @Unremovable
+    @Named("thanos.info.Info")
+    ServerServiceDefinition infoService() {
+        return ServerInterceptors.intercept(storeServer.infoService(), SnappyCodec.answerInKind());
+    }
+}
