@@ -276,13 +276,28 @@ public final class IndexReader implements AutoCloseable {
 
     /** The union of the postings of the values of {@code name} that {@code accept} selects, in one table walk. */
     public Postings postingsMatching(String name, Predicate<String> accept) throws CorruptedDataException {
+        return postingsMatching(name, "", accept);
+    }
+
+    /**
+     * Like {@link #postingsMatching(String, Predicate)} for a filter that only accepts values starting with
+     * {@code prefix}: walks just the values with that prefix (they are contiguous in the sorted table).
+     */
+    public Postings postingsMatching(String name, String prefix, Predicate<String> accept) throws CorruptedDataException {
         NameOffsets offsets = postingsTable.get(name);
         if (offsets == null) {
             return Postings.empty();
         }
         long[] selected = new long[16];
         int size = 0;
-        for (TableWalk walk = new TableWalk(name, offsets); walk.next(); ) {
+        int start = prefix.isEmpty() ? 0 : Math.max(floor(offsets.values, prefix), 0);
+        for (TableWalk walk = new TableWalk(name, offsets, start); walk.next(); ) {
+            if (!walk.value.startsWith(prefix)) {
+                if (Utf8Order.compare(walk.value, prefix) > 0) {
+                    break; // past the values with the prefix
+                }
+                continue;
+            }
             if (accept.test(walk.value)) {
                 if (size == selected.length) {
                     selected = Arrays.copyOf(selected, size * 2);
@@ -637,9 +652,15 @@ public final class IndexReader implements AutoCloseable {
         long postingsOffset;
 
         TableWalk(String name, NameOffsets offsets) throws CorruptedDataException {
+            this(name, offsets, 0);
+        }
+
+        /** Starts at the sample {@code start}: values before it are skipped unread. */
+        TableWalk(String name, NameOffsets offsets, int start) throws CorruptedDataException {
             this.offsets = offsets;
             this.name = name.getBytes(StandardCharsets.UTF_8);
-            this.cursor = cursor().window(version == FORMAT_V1 ? 0 : offsets.offsets[0], postingsTableEnd);
+            this.index = start - 1;
+            this.cursor = cursor().window(version == FORMAT_V1 ? 0 : offsets.offsets[start], postingsTableEnd);
         }
 
         boolean next() throws CorruptedDataException {

@@ -126,8 +126,28 @@ public final class MatcherPostings {
             if (alternatives != null) {
                 return index.postings(m.name(), alternatives);
             }
+            return index.postingsMatching(m.name(), literalPrefix(m.value()), m::matches);
         }
         return index.postingsMatching(m.name(), m::matches);
+    }
+
+    /**
+     * The literal text every match of the (anchored) regex starts with, e.g. {@code host-1} for
+     * {@code host-1.*}; empty when there is none or it cannot be told without parsing (alternation, flags, escapes).
+     */
+    static String literalPrefix(String regex) {
+        if (regex.indexOf('|') >= 0) {
+            return "";
+        }
+        int end = 0;
+        while (end < regex.length() && "\\.+*?()[]{}^$".indexOf(regex.charAt(end)) < 0 && !Character.isSurrogate(regex.charAt(end))) {
+            end++;
+        }
+        // a quantifier applies to the character before it, which is then optional or repeated
+        if (end < regex.length() && "*?{".indexOf(regex.charAt(end)) >= 0 && end > 0) {
+            end--;
+        }
+        return regex.substring(0, end);
     }
 
     /** {@code a|b|c} of plain literals as its list of values, else null (the regex must be evaluated). */

@@ -41,6 +41,10 @@ class IndexV1Test {
             assertThat(PrometheusIndexTest.seriesOf(reader, MatcherPostings.postingsForMatchers(reader,
                     List.of(LabelMatcher.equal("__name__", "up"), LabelMatcher.equal("zone", ""))))).containsExactly(SERIES.get(0));
             assertThat(MatcherPostings.labelValues(reader, "job", List.of(LabelMatcher.regex("zone", ".+")))).containsExactly("db");
+            assertThat(PrometheusIndexTest.seriesOf(reader, MatcherPostings.postingsForMatchers(reader, List.of(LabelMatcher.regex("job", "a.*")))))
+                    .containsExactly(SERIES.get(0), SERIES.get(2));
+            assertThat(PrometheusIndexTest.seriesOf(reader, MatcherPostings.postingsForMatchers(reader, List.of(LabelMatcher.regex("job", "d+b")))))
+                    .containsExactly(SERIES.get(1));
             SeriesEntry entry = new SeriesEntry();
             reader.series(v1.seriesOffsets[1], entry);
             assertThat(entry.chunks()).containsExactly(new ChunkMeta(1000, 1999, 8), new ChunkMeta(2000, 2500, 300));

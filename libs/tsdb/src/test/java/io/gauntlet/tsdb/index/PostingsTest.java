@@ -55,6 +55,20 @@ class PostingsTest {
     }
 
     @Test
+    void regexPrefixesAreOnlyWhatEveryMatchStartsWith() {
+        assertThat(MatcherPostings.literalPrefix("host-1.*")).isEqualTo("host-1");
+        assertThat(MatcherPostings.literalPrefix("ab*")).isEqualTo("a");
+        assertThat(MatcherPostings.literalPrefix("ab+")).isEqualTo("ab");
+        assertThat(MatcherPostings.literalPrefix("ab{2}")).isEqualTo("a");
+        assertThat(MatcherPostings.literalPrefix("ab?c")).isEqualTo("a");
+        assertThat(MatcherPostings.literalPrefix("a|b")).isEmpty();
+        assertThat(MatcherPostings.literalPrefix("(?i)abc")).isEmpty();
+        assertThat(MatcherPostings.literalPrefix("a\\.b")).isEqualTo("a");
+        assertThat(MatcherPostings.literalPrefix("x😀*")).isEqualTo("x");
+        assertThat(MatcherPostings.literalPrefix(".*")).isEmpty();
+    }
+
+    @Test
     void exhaustedPostingsStayExhausted() {
         Postings p = Postings.of(1, 5);
         assertThat(p.next()).isTrue();

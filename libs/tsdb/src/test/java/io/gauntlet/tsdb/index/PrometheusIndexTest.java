@@ -95,7 +95,7 @@ class PrometheusIndexTest {
         String[] values = {"", "up", "GET", "get", "api", "db", "prod", "östra", "北京", "😀-emoji", "nothing", "10.0.1.7:93",
                 "quote\"back\\slash"};
         String[] regexes = {".*", ".+", "", "G.*", "GET|POST", "(?i)get", "10\\.0\\.[12]\\..*", "eu-.*|北京", "prod|", "nope|nada",
-                ".*emoji", "a.newline", "[^a-z]*"};
+                ".*emoji", "a.newline", "[^a-z]*", "ö.*", "10.0.1.*", "pr?od", "GE+T", "quote\"b.*", "北.*", "😀.*", "d{1}b"};
         int checked = 0;
         try (IndexReader index = IndexReader.open(block.index())) {
             for (int round = 0; round < 400; round++) {
