@@ -57,6 +57,10 @@ class BlockCorruptionTest {
         String expected = walk(original);
         Path copies = directory.resolve("copies");
         Path copy = copies.resolve(ulid);
+        Files.createDirectories(copy.resolve("chunks"));
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            Files.write(copy.resolve(e.getKey()), e.getValue());
+        }
         Random random = new Random(20261127);
         Map<String, Integer> outcomes = new TreeMap<>();
         List<String> problems = new ArrayList<>();
@@ -66,12 +70,11 @@ class BlockCorruptionTest {
                 String file = FILES.get(random.nextInt(FILES.size()));
                 Map<String, byte[]> damaged = new LinkedHashMap<>(files);
                 String mutation = mutate(random, file, damaged);
-                BlockWriter.deleteRecursively(copies);
-                Files.createDirectories(copy.resolve("chunks"));
-                for (Map.Entry<String, byte[]> e : damaged.entrySet()) {
-                    if (e.getValue() != null) {
-                        Files.write(copy.resolve(e.getKey()), e.getValue());
-                    }
+                // only the damaged file differs from the pristine copy: write it (or delete it), restore it afterwards
+                if (damaged.get(file) == null) {
+                    Files.delete(copy.resolve(file));
+                } else {
+                    Files.write(copy.resolve(file), damaged.get(file));
                 }
                 String outcome;
                 try {
@@ -97,6 +100,7 @@ class BlockCorruptionTest {
                     problems.add(mutation + ": " + trace.toString().lines().limit(8).reduce((a, b) -> a + "\n" + b).orElse(""));
                 }
                 outcomes.merge(outcome, 1, Integer::sum);
+                Files.write(copy.resolve(file), files.get(file));
             }
         });
         System.out.println("corruption outcomes over " + MUTATIONS + " damaged copies: " + outcomes);

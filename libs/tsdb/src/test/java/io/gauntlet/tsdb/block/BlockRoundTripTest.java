@@ -288,4 +288,36 @@ class BlockRoundTripTest {
             assertThat(iterator.next()).isFalse();
         }
     }
+
+    @Test
+    void writesTheThanosSectionAndTheGivenCompaction() throws Exception {
+        Ulid source = Ulid.generate(MIN);
+        BlockWriter.Options options = BlockWriter.Options.defaults()
+                .withThanos(BlockMeta.Thanos.of(Map.of("cluster", "eu", "replica", "0"), 0, "sidecar"))
+                .withCompaction(BlockMeta.Compaction.of(2, List.of(source), List.of(BlockMeta.BlockDesc.of(source, MIN, MAX))))
+                .withSegmentSize(2048);
+        BlockMeta meta;
+        try (BlockWriter writer = BlockWriter.create(directory, MIN, MAX, options)) {
+            for (Map.Entry<Labels, List<Sample>> e : sorted(randomSeries(4, 40, MIN, MAX)).entrySet()) {
+                add(writer, e.getKey(), e.getValue());
+            }
+            meta = writer.commit();
+        }
+        Path block = directory.resolve(meta.ulid().toString());
+        try (BlockReader reader = BlockReader.open(block)) {
+            assertThat(reader.meta()).isEqualTo(meta);
+            assertThat(reader.chunks().segmentCount()).isGreaterThan(1);
+            assertThat(read(reader.select(MIN, MAX, List.of()))).hasSize(40);
+        }
+        assertThat(meta.compaction().level()).isEqualTo(2);
+        assertThat(meta.thanos().labels()).containsEntry("cluster", "eu");
+        assertThat(meta.bucketProblems()).isEmpty();
+        List<String> paths = meta.thanos().files().stream().map(BlockMeta.File::relPath).toList();
+        assertThat(paths).startsWith("chunks/000001", "chunks/000002").endsWith("index", "meta.json");
+        for (BlockMeta.File file : meta.thanos().files()) {
+            if (!file.relPath().equals("meta.json")) {
+                assertThat(file.sizeBytes()).as(file.relPath()).isEqualTo(Files.size(block.resolve(file.relPath())));
+            }
+        }
+    }
 }
