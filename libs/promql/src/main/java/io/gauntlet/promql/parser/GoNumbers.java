@@ -1,5 +1,6 @@
 package io.gauntlet.promql.parser;
 
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /** Number literals as Prometheus reads them: Go's {@code ParseInt(s, 0, 64)} first, then {@code ParseFloat}. */
@@ -11,15 +12,12 @@ final class GoNumbers {
 
     /** @throws NumberFormatException with Go's message, e.g. {@code strconv.ParseFloat: parsing "1e": invalid syntax} */
     static double parseNumber(String text) {
-        long[] integer = parseInteger(text);
-        if (integer != null) {
-            return (double) integer[0];
-        }
-        return parseFloat(text);
+        OptionalLong integer = parseInteger(text);
+        return integer.isPresent() ? (double) integer.getAsLong() : parseFloat(text);
     }
 
-    /** Base 0: {@code 0x} hex, leading {@code 0} octal, else decimal; null when not a valid int64. */
-    private static long[] parseInteger(String text) {
+    /** Base 0: {@code 0x} hex, leading {@code 0} octal, else decimal; empty when not a valid int64. */
+    private static OptionalLong parseInteger(String text) {
         int radix = 10;
         String digits = text;
         if (text.length() > 1 && text.charAt(0) == '0') {
@@ -39,20 +37,20 @@ final class GoNumbers {
             }
         }
         if (digits.isEmpty()) {
-            return null;
+            return OptionalLong.empty();
         }
         long value = 0;
         for (int i = 0; i < digits.length(); i++) {
             int digit = Character.digit(digits.charAt(i), radix);
             if (digit < 0 || digits.charAt(i) > 'z') {
-                return null;
+                return OptionalLong.empty();
             }
             if (value > (Long.MAX_VALUE - digit) / radix) {
-                return null; // out of int64 range: Go falls back to ParseFloat
+                return OptionalLong.empty(); // out of int64 range: Go falls back to ParseFloat
             }
             value = value * radix + digit;
         }
-        return new long[] {value};
+        return OptionalLong.of(value);
     }
 
     private static double parseFloat(String text) {

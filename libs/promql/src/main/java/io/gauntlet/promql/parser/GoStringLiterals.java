@@ -121,9 +121,4 @@ final class GoStringLiterals {
         }
         return (int) value;
     }
-
-    /** Go's %q, for messages. */
-    static String quoteForMessage(String s) {
-        return io.gauntlet.promql.ast.GoStrings.quote(s);
-    }
 }

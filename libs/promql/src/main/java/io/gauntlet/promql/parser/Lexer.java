@@ -24,8 +24,6 @@ final class Lexer {
     private boolean bracketOpen;
     private boolean gotColon;
     private boolean durationNext; // right after '[': Prometheus lexes a duration there
-    /** End of the last ')', '}', ']', number or duration handed out: where aggregations and calls end. */
-    private int lastClosing;
 
     Lexer(String query) {
         this.query = query;
@@ -40,23 +38,13 @@ final class Lexer {
         return input;
     }
 
-    int lastClosing() {
-        return lastClosing;
-    }
-
     /** The next token that is not a comment. */
     Token nextToken() {
         while (true) {
             Token token = scan();
-            switch (token.type()) {
-                case COMMENT -> {
-                    continue;
-                }
-                case RIGHT_BRACE, RIGHT_PAREN, RIGHT_BRACKET, DURATION, NUMBER -> lastClosing = token.end();
-                default -> {
-                }
+            if (token.type() != TokenType.COMMENT) {
+                return token;
             }
-            return token;
         }
     }
 

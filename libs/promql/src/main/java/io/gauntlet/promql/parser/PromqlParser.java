@@ -1,6 +1,7 @@
 package io.gauntlet.promql.parser;
 
 import io.gauntlet.promql.ast.Expr;
+import io.gauntlet.promql.ast.GoStrings;
 import io.gauntlet.promql.ast.PositionRange;
 import io.gauntlet.promql.ast.VectorSelector;
 import io.gauntlet.tsdb.LabelMatcher;
@@ -172,7 +173,7 @@ public final class PromqlParser {
         Matcher matcher = SERIES_ITEM.matcher(item);
         if (!matcher.matches()) {
             throw ParseException.at(line, new PositionRange(offset, offset + byteLength(item)),
-                    "bad series value " + GoStringLiterals.quoteForMessage(item) + ", expected number or \"stale\"");
+                    "bad series value " + GoStrings.quote(item) + ", expected number or \"stale\"");
         }
         String start = matcher.group(1);
         double value = start.equals("stale") ? SeriesValue.STALE_NAN : GoNumbers.parseNumber(signless(start))
@@ -180,7 +181,7 @@ public final class PromqlParser {
         if (matcher.group(4) == null) {
             if (matcher.group(2) != null) {
                 throw ParseException.at(line, new PositionRange(offset, offset + byteLength(item)),
-                        "bad series value " + GoStringLiterals.quoteForMessage(item) + ", increment needs x<count>");
+                        "bad series value " + GoStrings.quote(item) + ", increment needs x<count>");
             }
             values.add(SeriesValue.of(value));
             return;
