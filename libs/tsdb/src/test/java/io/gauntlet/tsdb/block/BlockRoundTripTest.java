@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.UnsupportedEncodingException;
+import io.gauntlet.tsdb.chunks.AggregateChunk;
+import io.gauntlet.tsdb.chunks.AggregateType;
 import io.gauntlet.tsdb.chunks.ChunkEncoding;
+import io.gauntlet.tsdb.chunks.XorChunkAppender;
 import io.gauntlet.tsdb.index.Postings;
 import io.gauntlet.tsdb.index.Utf8Order;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
@@ -318,6 +321,46 @@ class BlockRoundTripTest {
             if (!file.relPath().equals("meta.json")) {
                 assertThat(file.sizeBytes()).as(file.relPath()).isEqualTo(Files.size(block.resolve(file.relPath())));
             }
+        }
+    }
+
+    @Test
+    void downsampledChunksPassThroughAndCountTheirWindows() throws Exception {
+        XorChunkAppender count = new XorChunkAppender();
+        XorChunkAppender sum = new XorChunkAppender();
+        for (int i = 0; i < 5; i++) {
+            count.append(MIN + i * 300_000L + 299_999, 20);
+            sum.append(MIN + i * 300_000L + 299_999, i * 1.5);
+        }
+        byte[] aggregate = AggregateChunk.encode(Map.of(AggregateType.COUNT, count.toByteArray(), AggregateType.SUM, sum.toByteArray()));
+        BlockMeta meta;
+        try (UnsortedBlockWriter writer = UnsortedBlockWriter.create(directory, MIN, MAX)) {
+            writer.addSeries(Labels.of(Labels.METRIC_NAME, "d"), List.of(new EncodedChunk(MIN + 299_999, MIN + 1_499_999,
+                    ChunkEncoding.AGGREGATE.code(), aggregate)));
+            meta = writer.commit();
+        }
+        assertThat(meta.stats().numSamples()).isEqualTo(5);
+        try (BlockReader reader = BlockReader.open(directory.resolve(meta.ulid().toString()))) {
+            ChunkSeriesSet chunks = reader.selectChunks(MIN, MAX, List.of());
+            assertThat(chunks.next()).isTrue();
+            assertThat(chunks.chunks()).singleElement().satisfies(c -> assertThat(c.data()).isEqualTo(aggregate));
+            SeriesSet set = reader.select(MIN, MAX, List.of());
+            assertThat(set.next()).isTrue();
+            assertThatThrownBy(() -> set.at().iterator(null).next()).isInstanceOf(UnsupportedEncodingException.class)
+                    .hasMessageContaining("downsampled");
+        }
+    }
+
+    @Test
+    void unsortedWriterRefusesTheSameSeriesTwice() throws Exception {
+        try (UnsortedBlockWriter writer = UnsortedBlockWriter.create(directory, MIN, MAX)) {
+            writer.addSeries(Labels.of("a", "1"), new long[] {MIN}, new double[] {1}, 1);
+            writer.addSeries(Labels.of("a", "0"), new long[] {MIN}, new double[] {1}, 1);
+            writer.addSeries(Labels.of("a", "1"), new long[] {MIN + 1}, new double[] {2}, 1);
+            assertThatThrownBy(writer::commit).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicate series {a=\"1\"}");
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            assertThat(entries).isEmpty();
         }
     }
 }
