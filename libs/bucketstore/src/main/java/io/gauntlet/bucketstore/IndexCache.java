@@ -1,0 +1,123 @@
+package io.gauntlet.bucketstore;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Postings lists and series entries fetched from the bucket, kept in one LRU bounded by their size in bytes
+ * (Thanos' in-memory index cache). Thread-safe; a value larger than a quarter of the budget is not kept.
+ */
+public final class IndexCache {
+    /** A postings list of a label pair in one block. */
+    public record PostingsKey(String block, String name, String value) {
+    }
+
+    /** A series entry (its raw bytes, from the length prefix to the CRC) in one block. */
+    public record SeriesKey(String block, long id) {
+    }
+
+    private static final long ENTRY_OVERHEAD = 96; // key, map node, array header: a fair estimate
+
+    private final long maxBytes;
+    private final LinkedHashMap<Object, Object> entries = new LinkedHashMap<>(1024, 0.75f, true);
+    private long bytes;
+    private final AtomicLong hits = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong evictions = new AtomicLong();
+
+    public IndexCache(long maxBytes) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("index cache size must be >= 0, got " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
+    }
+
+    public int[] postings(PostingsKey key) {
+        return (int[]) get(key);
+    }
+
+    public void putPostings(PostingsKey key, int[] postings) {
+        put(key, postings, 4L * postings.length + key.name().length() + key.value().length());
+    }
+
+    public byte[] series(SeriesKey key) {
+        return (byte[]) get(key);
+    }
+
+    public void putSeries(SeriesKey key, byte[] entry) {
+        put(key, entry, entry.length);
+    }
+
+    private synchronized Object get(Object key) {
+        requests.incrementAndGet();
+        Object value = entries.get(key);
+        if (value != null) {
+            hits.incrementAndGet();
+        }
+        return value;
+    }
+
+    private synchronized void put(Object key, Object value, long size) {
+        long weight = size + ENTRY_OVERHEAD;
+        if (weight > maxBytes / 4) {
+            return;
+        }
+        Object old = entries.put(key, value);
+        if (old != null) {
+            bytes -= weightOf(key, old);
+        }
+        bytes += weight;
+        Iterator<Map.Entry<Object, Object>> eldest = entries.entrySet().iterator();
+        while (bytes > maxBytes && eldest.hasNext()) {
+            Map.Entry<Object, Object> e = eldest.next();
+            bytes -= weightOf(e.getKey(), e.getValue());
+            eldest.remove();
+            evictions.incrementAndGet();
+        }
+    }
+
+    /** Drops every entry of a block (it was unloaded). */
+    public synchronized void dropBlock(String block) {
+        entries.entrySet().removeIf(e -> {
+            boolean drop = e.getKey() instanceof PostingsKey p ? p.block().equals(block) : ((SeriesKey) e.getKey()).block().equals(block);
+            if (drop) {
+                bytes -= weightOf(e.getKey(), e.getValue());
+            }
+            return drop;
+        });
+    }
+
+    private static long weightOf(Object key, Object value) {
+        if (value instanceof int[] postings) {
+            PostingsKey p = (PostingsKey) key;
+            return 4L * postings.length + p.name().length() + p.value().length() + ENTRY_OVERHEAD;
+        }
+        return ((byte[]) value).length + ENTRY_OVERHEAD;
+    }
+
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    public synchronized int size() {
+        return entries.size();
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    public long hits() {
+        return hits.get();
+    }
+
+    public long requests() {
+        return requests.get();
+    }
+
+    public long evictions() {
+        return evictions.get();
+    }
+}

@@ -1,0 +1,394 @@
+package io.gauntlet.bucketstore;
+
+import io.gauntlet.objstore.Bucket;
+import io.gauntlet.tsdb.CorruptedDataException;
+import io.gauntlet.tsdb.UnsupportedEncodingException;
+import io.gauntlet.tsdb.index.IndexReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.zip.CRC32C;
+
+/**
+ * The part of a block's index a store keeps locally (Thanos' index-header idea): symbols, the postings offset
+ * table and the table of contents, read from the bucket by byte range once and kept as a small memory-mapped file.
+ * The file is itself a valid v2 index without series and postings sections, so {@link IndexReader} answers symbol
+ * and label lookups; postings lists and series stay in the bucket and are fetched by range.
+ *
+ * <p>File layout: the synthetic index (header, symbols, postings offset table, TOC), then a 68-byte trailer: the
+ * original index's 52-byte TOC, its size (8 bytes), the synthetic index's length (4 bytes) and magic
+ * {@code 0x48454144} ("HEAD").
+ */
+public final class IndexHeader implements AutoCloseable {
+    static final String FILE = "index-header";
+    private static final int TOC_LENGTH = 52;
+    private static final int TRAILER = TOC_LENGTH + 8 + 4 + 4;
+    private static final int TRAILER_MAGIC = 0x48454144;
+    private static final int SAMPLING = 32;
+
+    private final String block;
+    private final Arena arena;
+    private final MemorySegment file;
+    private final IndexReader reader;
+    private final IndexReader.Toc toc; // of the original index
+    private final long indexSize;
+    private final long seriesEnd;
+    private final long postingsTableStart; // in this file
+    private final Map<String, NameSamples> names;
+
+    /** Every 32nd entry of one label name in the postings offset table (positions in this file). */
+    private record NameSamples(String[] values, long[] positions, long end) {
+    }
+
+    /** Where one postings list lies in the original index: {@code [start, end)}, end being the next list's start. */
+    public record PostingsRange(String value, long start, long end) {
+    }
+
+    private IndexHeader(String block, Arena arena, MemorySegment file) throws CorruptedDataException, UnsupportedEncodingException {
+        this.block = block;
+        this.arena = arena;
+        this.file = file;
+        long size = file.byteSize();
+        if (size < TRAILER + 5 + TOC_LENGTH || file.get(BE_INT, size - 4) != TRAILER_MAGIC) {
+            throw corrupted(size, "not an index-header file (missing trailer)");
+        }
+        long syntheticLength = Integer.toUnsignedLong(file.get(BE_INT, size - 8));
+        indexSize = file.get(BE_LONG, size - 16);
+        if (syntheticLength != size - TRAILER) {
+            throw corrupted(size, "trailer claims " + syntheticLength + " bytes of index, file holds " + (size - TRAILER));
+        }
+        long t = size - TRAILER;
+        toc = new IndexReader.Toc(file.get(BE_LONG, t), file.get(BE_LONG, t + 8), file.get(BE_LONG, t + 16), file.get(BE_LONG, t + 24),
+                file.get(BE_LONG, t + 32), file.get(BE_LONG, t + 40));
+        reader = IndexReader.of(file.asSlice(0, syntheticLength), block);
+        seriesEnd = sectionEnd(toc, toc.series(), indexSize - TOC_LENGTH);
+        postingsTableStart = reader.toc().postingsTable();
+        names = samplePostingsTable();
+    }
+
+    private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    /**
+     * Builds the header of {@code <block>/index} from 5 range reads (TOC, header, two lengths and two sections are
+     * merged where they touch) and writes it atomically to {@code target}.
+     */
+    public static void build(Bucket bucket, String block, long indexSize, Path target) throws IOException, CorruptedDataException,
+            UnsupportedEncodingException {
+        String name = block + "/index";
+        if (indexSize < 5 + TOC_LENGTH) {
+            throw new CorruptedDataException(block, "index", 0, "index of " + indexSize + " bytes is too short");
+        }
+        byte[] head = read(bucket, name, 0, 5);
+        ByteBuffer headBuffer = ByteBuffer.wrap(head);
+        if (headBuffer.getInt() != IndexReader.MAGIC) {
+            throw new CorruptedDataException(block, "index", 0, "invalid magic number " + Integer.toHexString(ByteBuffer.wrap(head).getInt()));
+        }
+        int version = head[4] & 0xFF;
+        if (version != IndexReader.FORMAT_V2) {
+            throw new UnsupportedEncodingException("index of block " + block + " has format version " + version + "; the store gateway reads version 2");
+        }
+        byte[] tocBytes = read(bucket, name, indexSize - TOC_LENGTH, TOC_LENGTH);
+        CRC32C crc = new CRC32C();
+        crc.update(tocBytes, 0, 48);
+        if ((int) crc.getValue() != ByteBuffer.wrap(tocBytes, 48, 4).getInt()) {
+            throw new CorruptedDataException(block, "index", indexSize - TOC_LENGTH, "table of contents checksum mismatch");
+        }
+        ByteBuffer tb = ByteBuffer.wrap(tocBytes);
+        long symbols = tb.getLong(0);
+        long postingsTable = tb.getLong(40);
+        byte[] symbolSection = section(bucket, block, name, symbols, indexSize, "symbol table");
+        byte[] tableSection = section(bucket, block, name, postingsTable, indexSize, "postings offset table");
+
+        int length = 5 + symbolSection.length + tableSection.length + TOC_LENGTH;
+        ByteBuffer out = ByteBuffer.allocate(length + TRAILER);
+        out.put(head).put(symbolSection).put(tableSection);
+        int tocStart = out.position();
+        out.putLong(5).putLong(0).putLong(0).putLong(0).putLong(0).putLong(5 + symbolSection.length);
+        crc.reset();
+        crc.update(out.array(), tocStart, 48);
+        out.putInt((int) crc.getValue());
+        out.put(tocBytes).putLong(indexSize).putInt(length).putInt(TRAILER_MAGIC);
+        Files.createDirectories(target.getParent());
+        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (OutputStream file = Files.newOutputStream(temp)) {
+            file.write(out.array());
+        }
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** A section of the form {@code len(4B) … CRC(4B)}: one read for the length, one for the rest. */
+    private static byte[] section(Bucket bucket, String block, String name, long offset, long indexSize, String what)
+            throws CorruptedDataException {
+        if (offset < 5 || offset + 8 > indexSize - TOC_LENGTH) {
+            throw new CorruptedDataException(block, "index", indexSize - TOC_LENGTH, "table of contents points the " + what + " at " + offset);
+        }
+        long length = Integer.toUnsignedLong(ByteBuffer.wrap(read(bucket, name, offset, 4)).getInt());
+        if (length < 4 || offset + 4 + length + 4 > indexSize - TOC_LENGTH) {
+            throw new CorruptedDataException(block, "index", offset, what + " length " + length + " does not fit the index");
+        }
+        return read(bucket, name, offset, 4 + length + 4);
+    }
+
+    static byte[] read(Bucket bucket, String name, long offset, long length) {
+        try (InputStream in = bucket.getRange(name, offset, length)) {
+            byte[] bytes = in.readNBytes((int) length);
+            if (bytes.length != length) {
+                throw new io.gauntlet.objstore.BucketException(name + ": expected " + length + " bytes at " + offset + ", got " + bytes.length);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new io.gauntlet.objstore.BucketException("reading " + name + " at " + offset + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Maps a header file written by {@link #build}. */
+    public static IndexHeader open(Path file, String block) throws IOException, CorruptedDataException, UnsupportedEncodingException {
+        Arena arena = Arena.ofShared();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            MemorySegment segment = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            return new IndexHeader(block, arena, segment);
+        } catch (IOException | CorruptedDataException | UnsupportedEncodingException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    public IndexReader.Toc originalToc() {
+        return toc;
+    }
+
+    public long indexSize() {
+        return indexSize;
+    }
+
+    /** The end of the series section in the original index. */
+    public long seriesEnd() {
+        return seriesEnd;
+    }
+
+    public long headerBytes() {
+        return file.byteSize();
+    }
+
+    public String symbol(long ref) throws CorruptedDataException {
+        return reader.symbol(ref);
+    }
+
+    public List<String> labelNames() {
+        return reader.labelNames();
+    }
+
+    public List<String> labelValues(String name) throws CorruptedDataException {
+        return reader.labelValues(name);
+    }
+
+    /** The postings list of every series (the ("", "") entry). */
+    public PostingsRange allPostings() throws CorruptedDataException {
+        List<PostingsRange> all = postingsRanges("", value -> value.isEmpty());
+        if (all.isEmpty()) {
+            throw corrupted(postingsTableStart, "postings offset table lacks the all-postings entry");
+        }
+        return all.getFirst();
+    }
+
+    /** The postings lists of the values of {@code name} that {@code accept} selects, in table (value) order. */
+    public List<PostingsRange> postingsRanges(String name, Predicate<String> accept) throws CorruptedDataException {
+        NameSamples samples = names.get(name);
+        if (samples == null) {
+            return List.of();
+        }
+        List<PostingsRange> out = new ArrayList<>();
+        walk(samples, 0, samples.end, accept, null, out);
+        return out;
+    }
+
+    /** The postings list of one pair, or null. */
+    public PostingsRange postingsRange(String name, String value) throws CorruptedDataException {
+        NameSamples samples = names.get(name);
+        if (samples == null) {
+            return null;
+        }
+        int i = Arrays.binarySearch(samples.values, value, IndexHeader::compareUtf8);
+        if (i >= 0) {
+            List<PostingsRange> out = new ArrayList<>(1);
+            walk(samples, samples.positions[i], samples.end, value::equals, value, out);
+            return out.isEmpty() ? null : out.getFirst();
+        }
+        int floor = -i - 2;
+        if (floor < 0) {
+            return null;
+        }
+        List<PostingsRange> out = new ArrayList<>(1);
+        walk(samples, samples.positions[floor], samples.end, value::equals, value, out);
+        return out.isEmpty() ? null : out.getFirst();
+    }
+
+    /** Walks table entries from {@code from} ({@code 0}: the name's first) until {@code end} or past {@code stopAfter}. */
+    private void walk(NameSamples samples, long from, long end, Predicate<String> accept, String stopAfter, List<PostingsRange> out)
+            throws CorruptedDataException {
+        long position = from == 0 ? samples.positions[0] : from;
+        Entry entry = new Entry();
+        Entry next = new Entry();
+        readEntry(position, entry);
+        while (true) {
+            boolean last = entry.next >= tableEnd();
+            long listEnd;
+            if (last) {
+                listEnd = toc.postingsTable();
+            } else {
+                readEntry(entry.next, next);
+                listEnd = next.offset;
+            }
+            if (stopAfter != null && compareUtf8(entry.value, stopAfter) > 0) {
+                return;
+            }
+            if (accept.test(entry.value)) {
+                if (listEnd <= entry.offset) {
+                    throw corrupted(position, "postings list of " + entry.value + " ends at " + listEnd + " before it starts at " + entry.offset);
+                }
+                out.add(new PostingsRange(entry.value, entry.offset, listEnd));
+            }
+            if (entry.next >= end || last) {
+                return;
+            }
+            Entry swap = entry;
+            entry = next;
+            next = swap;
+        }
+    }
+
+    private long tableEnd() {
+        return file.byteSize() - TRAILER - TOC_LENGTH - 4; // the table's CRC
+    }
+
+    /** One decoded entry of the postings offset table. */
+    private static final class Entry {
+        String name;
+        String value;
+        long offset;
+        long next;
+    }
+
+    private void readEntry(long position, Entry into) throws CorruptedDataException {
+        long[] cursor = {position};
+        long keys = uvarint(cursor);
+        if (keys != 2) {
+            throw corrupted(position, "postings offset table entry has " + keys + " keys, expected 2");
+        }
+        into.name = string(cursor);
+        into.value = string(cursor);
+        into.offset = uvarint(cursor);
+        into.next = cursor[0];
+    }
+
+    private Map<String, NameSamples> samplePostingsTable() throws CorruptedDataException {
+        long position = postingsTableStart + 8; // len, #entries
+        long end = tableEnd();
+        Map<String, NameSamples> out = new HashMap<>();
+        String currentName = null;
+        List<String> values = new ArrayList<>();
+        List<Long> positions = new ArrayList<>();
+        int count = 0;
+        Entry entry = new Entry();
+        while (position < end) {
+            readEntry(position, entry);
+            if (!entry.name.equals(currentName)) {
+                if (currentName != null) {
+                    out.put(currentName, samples(values, positions, position));
+                }
+                currentName = entry.name;
+                values.clear();
+                positions.clear();
+                count = 0;
+            }
+            if (count++ % SAMPLING == 0) {
+                values.add(entry.value);
+                positions.add(position);
+            }
+            position = entry.next;
+        }
+        if (currentName != null) {
+            out.put(currentName, samples(values, positions, end));
+        }
+        return out;
+    }
+
+    private static NameSamples samples(List<String> values, List<Long> positions, long end) {
+        return new NameSamples(values.toArray(String[]::new), positions.stream().mapToLong(Long::longValue).toArray(), end);
+    }
+
+    private long uvarint(long[] cursor) throws CorruptedDataException {
+        long value = 0;
+        int shift = 0;
+        long p = cursor[0];
+        long limit = tableEnd();
+        while (true) {
+            if (p >= limit || shift > 63) {
+                throw corrupted(p, "truncated uvarint in the postings offset table");
+            }
+            byte b = file.get(ValueLayout.JAVA_BYTE, p++);
+            value |= (long) (b & 0x7F) << shift;
+            if (b >= 0) {
+                break;
+            }
+            shift += 7;
+        }
+        cursor[0] = p;
+        return value;
+    }
+
+    private String string(long[] cursor) throws CorruptedDataException {
+        long length = uvarint(cursor);
+        long p = cursor[0];
+        if (length > tableEnd() - p) {
+            throw corrupted(p, "string of " + length + " bytes runs past the postings offset table");
+        }
+        byte[] bytes = file.asSlice(p, length).toArray(ValueLayout.JAVA_BYTE);
+        cursor[0] = p + length;
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Compares as the index sorts: by UTF-8 bytes. */
+    static int compareUtf8(String a, String b) {
+        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static long sectionEnd(IndexReader.Toc toc, long start, long fallback) {
+        long end = fallback;
+        for (long offset : new long[] {toc.labelIndices(), toc.labelIndicesTable(), toc.postings(), toc.postingsTable()}) {
+            if (offset > start && offset < end) {
+                end = offset;
+            }
+        }
+        return end;
+    }
+
+    private CorruptedDataException corrupted(long offset, String problem) {
+        return new CorruptedDataException(block, FILE, offset, problem);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+}
