@@ -71,17 +71,131 @@ final class GoFormat {
         return out.append('"').toString();
     }
 
-    /** Go's {@code math.Pow}, which differs from Java's for a base of ±1 with NaN or infinite exponents. */
-    static double pow(double base, double exponent) {
-        if (exponent == 0) {
+    /**
+     * Go's {@code math.Pow}: special cases as Go defines them, integer powers by repeated squaring of the frexp
+     * fraction (so {@code x ^ 4} rounds as Go rounds it, not as the correctly rounded {@code Math.pow}).
+     */
+    static double pow(double x, double y) {
+        if (y == 0 || x == 1) {
             return 1;
         }
-        if (base == 1) {
-            return 1;
+        if (y == 1) {
+            return x;
         }
-        if (base == -1 && Double.isInfinite(exponent)) {
-            return 1;
+        if (Double.isNaN(x) || Double.isNaN(y)) {
+            return Double.NaN;
         }
-        return Math.pow(base, exponent);
+        if (x == 0) {
+            boolean negativeZero = Double.doubleToRawLongBits(x) < 0;
+            if (y < 0) {
+                return negativeZero && isOddInt(y) ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+            }
+            return negativeZero && isOddInt(y) ? x : 0;
+        }
+        if (Double.isInfinite(y)) {
+            if (x == -1) {
+                return 1;
+            }
+            return (Math.abs(x) < 1) == (y > 0) ? 0 : Double.POSITIVE_INFINITY;
+        }
+        if (Double.isInfinite(x)) {
+            if (x < 0) {
+                return pow(1 / x, -y); // Pow(-0, -y)
+            }
+            return y < 0 ? 0 : Double.POSITIVE_INFINITY;
+        }
+        if (y == 0.5) {
+            return Math.sqrt(x);
+        }
+        if (y == -0.5) {
+            return 1 / Math.sqrt(x);
+        }
+        double absY = Math.abs(y);
+        double yi = Math.floor(absY);
+        double yf = absY - yi;
+        if (yf != 0 && x < 0) {
+            return Double.NaN;
+        }
+        if (yi >= 0x1p63) {
+            if (x == -1) {
+                return 1;
+            }
+            return (Math.abs(x) < 1) == (y > 0) ? 0 : Double.POSITIVE_INFINITY;
+        }
+        double a1 = 1.0;
+        long ae = 0;
+        if (yf != 0) {
+            if (yf > 0.5) {
+                yf--;
+                yi++;
+            }
+            a1 = Math.exp(yf * Math.log(x));
+        }
+        double x1 = frexpFraction(x);
+        long xe = frexpExponent(x);
+        for (long i = (long) yi; i != 0; i >>= 1) {
+            if (xe < -(1 << 12) || (1 << 12) < xe) {
+                // catastrophic overflow: leave it to ldexp
+                ae += xe;
+                break;
+            }
+            if ((i & 1) == 1) {
+                a1 *= x1;
+                ae += xe;
+            }
+            x1 *= x1;
+            xe <<= 1;
+            if (x1 < .5) {
+                x1 += x1;
+                xe--;
+            }
+        }
+        if (y < 0) {
+            a1 = 1 / a1;
+            ae = -ae;
+        }
+        return ldexp(a1, ae);
+    }
+
+    private static boolean isOddInt(double x) {
+        if (Math.abs(x) >= 0x1p53) {
+            return false;
+        }
+        double integer = Math.floor(Math.abs(x));
+        return integer == Math.abs(x) && ((long) integer & 1) == 1;
+    }
+
+    /** The fraction of Go's {@code Frexp}: x = frac × 2^exp with |frac| in [0.5, 1). */
+    static double frexpFraction(double x) {
+        if (x == 0 || Double.isNaN(x) || Double.isInfinite(x)) {
+            return x;
+        }
+        return Math.scalb(x, (int) -frexpExponent(x));
+    }
+
+    static long frexpExponent(double x) {
+        if (x == 0 || Double.isNaN(x) || Double.isInfinite(x)) {
+            return 0;
+        }
+        int exponent = Math.getExponent(x);
+        if (exponent == Double.MIN_EXPONENT - 1) {
+            // subnormal: normalise first
+            return Math.getExponent(x * 0x1p52) - 52 + 1;
+        }
+        return exponent + 1;
+    }
+
+    /** Go's {@code Ldexp}: frac × 2^exp, rounding once for subnormal results. */
+    static double ldexp(double fraction, long exp) {
+        if (fraction == 0 || Double.isInfinite(fraction) || Double.isNaN(fraction)) {
+            return fraction;
+        }
+        if (exp > 4096) {
+            return fraction < 0 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        if (exp < -4096) {
+            return Math.copySign(0.0, fraction);
+        }
+        return Math.scalb(fraction, (int) exp);
     }
 }

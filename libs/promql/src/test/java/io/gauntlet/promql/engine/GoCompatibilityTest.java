@@ -34,6 +34,12 @@ class GoCompatibilityTest {
         assertThat(GoFormat.formatFloatPlain(-0.0)).isEqualTo("-0");
         assertThat(GoFormat.formatFloatPlain(99 / 7.0)).isEqualTo("14.142857142857142");
         assertThat(GoFormat.pow(1, Double.NaN)).isEqualTo(1);
+        // repeated squaring rounds differently from the correctly rounded Math.pow; Prometheus gives this remainder
+        assertThat(GoFormat.pow(1700003600.0, 4) % 1700003600.0).isEqualTo(108554832);
+        assertThat(GoFormat.pow(2, -1074)).isEqualTo(Double.MIN_VALUE);
+        assertThat(GoFormat.pow(-8, 1.0 / 3)).isNaN();
+        assertThat(GoFormat.pow(-0.0, -3)).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(GoFormat.pow(9, 0.5)).isEqualTo(3);
         assertThat(GoFormat.pow(-1, Double.POSITIVE_INFINITY)).isEqualTo(1);
         assertThat(InstantFunction.log2(8)).isEqualTo(3);
         assertThat(InstantFunction.log2(0x1p-1060)).isEqualTo(-1060);
