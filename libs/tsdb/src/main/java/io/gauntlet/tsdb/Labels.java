@@ -93,7 +93,7 @@ public final class Labels implements Comparable<Labels> {
         int high = pairs.length / 2 - 1;
         while (low <= high) {
             int mid = (low + high) >>> 1;
-            int cmp = pairs[2 * mid].compareTo(name);
+            int cmp = compareStrings(pairs[2 * mid], name);
             if (cmp < 0) {
                 low = mid + 1;
             } else if (cmp > 0) {
@@ -143,6 +143,27 @@ public final class Labels implements Comparable<Labels> {
         return builder.build();
     }
 
+    /**
+     * Strings in UTF-8 byte order, as Go (and so every Prometheus index) compares them. Equals code point order;
+     * differs from {@link String#compareTo} (UTF-16 units) once characters above U+FFFF meet U+E000..U+FFFF.
+     */
+    public static int compareStrings(String a, String b) {
+        int length = Math.min(a.length(), b.length());
+        for (int i = 0; i < length; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                return Integer.compare(utf8Rank(x), utf8Rank(y));
+            }
+        }
+        return Integer.compare(a.length(), b.length());
+    }
+
+    // surrogates (U+D800..U+DFFF) encode code points above every BMP character
+    private static int utf8Rank(char c) {
+        return Character.isSurrogate(c) ? c + 0x10000 : c;
+    }
+
     /** Labels compare name by name, then value by value, shorter set first: the order of series in an index. */
     @Override
     public int compareTo(Labels other) {
@@ -150,7 +171,7 @@ public final class Labels implements Comparable<Labels> {
         String[] b = other.pairs;
         int length = Math.min(a.length, b.length);
         for (int i = 0; i < length; i++) {
-            int cmp = a[i].compareTo(b[i]);
+            int cmp = compareStrings(a[i], b[i]);
             if (cmp != 0) {
                 return cmp;
             }
@@ -215,7 +236,7 @@ public final class Labels implements Comparable<Labels> {
 
     /** Collects labels in any order; {@link #build()} sorts them. Setting an empty value deletes the label. */
     public static final class Builder {
-        private final TreeMap<String, String> labels = new TreeMap<>();
+        private final TreeMap<String, String> labels = new TreeMap<>(Labels::compareStrings);
 
         private Builder() {
         }
