@@ -7,6 +7,8 @@ import io.gauntlet.tsdb.storage.Queryable;
 import io.gauntlet.tsdb.storage.SelectHints;
 import io.gauntlet.tsdb.storage.SeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -14,15 +16,21 @@ import java.util.TreeSet;
 /**
  * The storage SPI over open blocks: series of equal labels from several blocks are merged into one, their samples
  * chained by time with identical timestamps kept once (the block earliest in time, then in ULID, wins). Blocks not overlapping
- * {@code [mint, maxt]} are not touched. The querier does not own the blocks: closing it leaves them open.
+ * {@code [mint, maxt]} are not touched. A querier built on open readers does not own them; one made by {@link #open}
+ * does and closes them.
  */
 public final class BlockQuerier implements Querier {
     private final List<BlockReader> blocks;
+    private final List<BlockReader> owned;
     private final long mint;
     private final long maxt;
 
-    /** Samples in {@code [mint, maxt]} (ms, inclusive) of the given blocks. */
+    /** Samples in {@code [mint, maxt]} (ms, inclusive) of the given blocks, which stay open when the querier closes. */
     public BlockQuerier(List<BlockReader> blocks, long mint, long maxt) {
+        this(blocks, mint, maxt, List.of());
+    }
+
+    private BlockQuerier(List<BlockReader> blocks, long mint, long maxt, List<BlockReader> owned) {
         List<BlockReader> overlapping = new ArrayList<>();
         for (BlockReader block : blocks) {
             if (block.minTime() <= maxt && mint < block.maxTime()) {
@@ -35,6 +43,21 @@ public final class BlockQuerier implements Querier {
         this.blocks = List.copyOf(overlapping);
         this.mint = mint;
         this.maxt = maxt;
+        this.owned = owned;
+    }
+
+    /** Opens the block directories for a querier that owns them: closing it closes (unmaps) every block. */
+    public static BlockQuerier open(List<Path> blockDirectories, long mint, long maxt) throws IOException, StorageException {
+        List<BlockReader> readers = new ArrayList<>();
+        try {
+            for (Path directory : blockDirectories) {
+                readers.add(BlockReader.open(directory));
+            }
+        } catch (IOException | StorageException | RuntimeException e) {
+            readers.forEach(BlockReader::close);
+            throw e;
+        }
+        return new BlockQuerier(readers, mint, maxt, List.copyOf(readers));
     }
 
     /** A {@link Queryable} over blocks the caller keeps open. */
@@ -85,8 +108,9 @@ public final class BlockQuerier implements Querier {
         return List.copyOf(names);
     }
 
+    /** Closes the blocks this querier opened itself ({@link #open}); blocks passed in belong to the caller. */
     @Override
     public void close() {
-        // the blocks belong to the caller
+        owned.forEach(BlockReader::close);
     }
 }

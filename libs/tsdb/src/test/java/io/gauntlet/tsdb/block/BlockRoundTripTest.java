@@ -290,6 +290,9 @@ class BlockRoundTripTest {
             assertThat(iterator.value()).isEqualTo(3);
             assertThat(iterator.next()).isFalse();
         }
+        try (BlockQuerier owning = BlockQuerier.open(List.of(a, b), MIN, MAX)) {
+            assertThat(read(owning.select(false, null, List.of(LabelMatcher.equal("job", "a")))).get(shared)).hasSize(5);
+        }
     }
 
     @Test
