@@ -107,7 +107,7 @@ class ParserFuzzTest {
         return query.length() > 200 ? query.substring(0, 200) + "... (" + query.length() + " chars)" : query;
     }
 
-    private static String mutate(String seed, Random random) {
+    static String mutate(String seed, Random random) {
         String query = seed;
         int edits = 1 + random.nextInt(3);
         for (int e = 0; e < edits; e++) {
@@ -138,7 +138,7 @@ class ParserFuzzTest {
         return query;
     }
 
-    private static String randomTokens(Random random) {
+    static String randomTokens(Random random) {
         StringBuilder query = new StringBuilder();
         int count = 1 + random.nextInt(12);
         for (int i = 0; i < count; i++) {
