@@ -1,0 +1,168 @@
+package io.gauntlet.shipper;
+
+import io.gauntlet.events.BlockEventPublisher;
+import io.gauntlet.objstore.Bucket;
+import io.gauntlet.objstore.BucketException;
+import io.gauntlet.objstore.BucketFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A running shipper: the bucket, the sync loop over the TSDB directory and, with Kafka configured, the outbox
+ * publisher. {@link #start} checks everything it can before the first pass and fails with a message naming the
+ * problem: a missing TSDB directory, an unreachable bucket, empty external labels.
+ */
+public final class Shipper implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Shipper.class.getName());
+    // a directory no block uses: listing it costs one request and fails for a missing bucket (a HEAD would just say 404)
+    private static final String PROBE = "thanos-shipper-probe/";
+
+    private final Bucket bucket;
+    private final Map<String, String> externalLabels;
+    private final EventOutbox outbox;
+    private final OutboxPublisher publisher;
+    private final ShipperLoop loop;
+    private final ShipperMetrics metrics;
+
+    private Shipper(Bucket bucket, Map<String, String> externalLabels, EventOutbox outbox, OutboxPublisher publisher, ShipperLoop loop,
+                    ShipperMetrics metrics) {
+        this.bucket = bucket;
+        this.externalLabels = externalLabels;
+        this.outbox = outbox;
+        this.publisher = publisher;
+        this.loop = loop;
+        this.metrics = metrics;
+    }
+
+    /** Checks the set-up, then starts the loop (and the publisher); the first pass runs at once. */
+    public static Shipper start(ShipperOptions options, MeterRegistry registry) {
+        if (!Files.isDirectory(options.tsdbDirectory())) {
+            throw new ShipperException("TSDB directory " + options.tsdbDirectory() + " does not exist or is not a directory");
+        }
+        Map<String, String> labels = externalLabels(options);
+        if (labels.isEmpty()) {
+            throw new ShipperException("external labels are empty: refusing to ship blocks that cannot be told apart in the bucket; "
+                    + "set global.external_labels in the Prometheus config or gauntlet.shipper.external-labels");
+        }
+        Bucket bucket = BucketFactory.create(options.bucketConfig(), registry);
+        try {
+            bucket.iter(PROBE, false, name -> { });
+        } catch (BucketException e) {
+            bucket.close();
+            throw new ShipperException("objstore bucket " + bucket.name() + " (" + options.bucketConfig().type() + ") is not reachable: "
+                    + e.getMessage(), e);
+        }
+        ShipperMetrics metrics = new ShipperMetrics(registry);
+        EventOutbox outbox = null;
+        OutboxPublisher publisher = null;
+        if (options.kafka() != null) {
+            try {
+                outbox = new EventOutbox(options.outboxDirectory());
+            } catch (IOException e) {
+                bucket.close();
+                throw new ShipperException("cannot create the event outbox " + options.outboxDirectory() + ": " + e, e);
+            }
+            publisher = new OutboxPublisher(outbox, BlockEventPublisher.create(producerSettings(options), options.topic()),
+                    options.kafkaDeliveryTimeout().multipliedBy(2).plusSeconds(5), options.minBackoff(), options.maxBackoff(), metrics);
+        } else {
+            LOG.log(System.Logger.Level.WARNING, "no Kafka configured: blocks are shipped without block events");
+        }
+        OutboxPublisher wake = publisher;
+        BlockShipper shipper = new BlockShipper(options.tsdbDirectory(), bucket, labels, options.source(), options.producer(), outbox, metrics,
+                wake == null ? null : wake::wake);
+        ShipperLoop loop = new ShipperLoop(shipper, options.rescanInterval(), options.minBackoff(), options.maxBackoff());
+        if (publisher != null) {
+            publisher.start();
+        }
+        loop.start();
+        LOG.log(System.Logger.Level.INFO, "shipping blocks of {0} to bucket {1} with external labels {2}", options.tsdbDirectory(), bucket.name(), labels);
+        return new Shipper(bucket, labels, outbox, publisher, loop, metrics);
+    }
+
+    private static Map<String, String> externalLabels(ShipperOptions options) {
+        if (!options.externalLabels().isEmpty() || options.prometheusUrl() == null) {
+            return new TreeMap<>(options.externalLabels());
+        }
+        long deadline = System.nanoTime() + options.prometheusWait().toNanos();
+        while (true) {
+            try {
+                return PrometheusExternalLabels.fetch(options.prometheusUrl(), Duration.ofSeconds(5));
+            } catch (ShipperException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new ShipperException(e.getMessage() + " (gave up after " + options.prometheusWait() + ")", e);
+                }
+                LOG.log(System.Logger.Level.INFO, "waiting for Prometheus: {0}", e.getMessage());
+                try {
+                    Thread.sleep(Math.min(2_000, Math.max(1, options.prometheusWait().toMillis())));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** acks=all and idempotence (from the publisher), with delivery bounded so an outage shows up as a failed send. */
+    private static Map<String, Object> producerSettings(ShipperOptions options) {
+        long delivery = options.kafkaDeliveryTimeout().toMillis();
+        Map<String, Object> settings = new HashMap<>();
+        settings.put("acks", "all");
+        settings.put("enable.idempotence", true);
+        settings.put("linger.ms", 0);
+        settings.put("delivery.timeout.ms", (int) delivery);
+        settings.put("request.timeout.ms", (int) Math.max(1, delivery / 2));
+        settings.put("max.block.ms", delivery);
+        settings.putAll(options.kafka());
+        return settings;
+    }
+
+    /** Runs a pass now instead of at the next rescan. */
+    public void syncNow() {
+        loop.trigger();
+    }
+
+    /** Null when the last pass went well, else why it failed (for readiness and logs). */
+    public String lastError() {
+        return loop.lastError();
+    }
+
+    /** Null while Kafka takes events (or without Kafka), else why the last send failed. */
+    public String kafkaError() {
+        return publisher == null ? null : publisher.lastError();
+    }
+
+    public long passes() {
+        return loop.passes();
+    }
+
+    public Map<String, String> externalLabels() {
+        return externalLabels;
+    }
+
+    public ShipperMetrics metrics() {
+        return metrics;
+    }
+
+    /** Events still waiting for Kafka (0 without Kafka). */
+    public int pendingEvents() {
+        return outbox == null ? 0 : outbox.size();
+    }
+
+    public Bucket bucket() {
+        return bucket;
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+        if (publisher != null) {
+            publisher.close();
+        }
+        bucket.close();
+    }
+}
