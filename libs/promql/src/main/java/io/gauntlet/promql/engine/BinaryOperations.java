@@ -54,7 +54,7 @@ final class BinaryOperations {
 
     /** vector op scalar (or scalar op vector when {@code scalarOnLeft}). */
     static void vectorScalar(BinaryOperator operator, StepVector vector, double scalar, boolean scalarOnLeft,
-            boolean returnBool, StepVector out) {
+            boolean returnBool, NameDropper names, StepVector out) {
         boolean dropName = dropsMetricName(operator) || returnBool;
         for (int i = 0; i < vector.size; i++) {
             double left = scalarOnLeft ? scalar : vector.values[i];
@@ -70,7 +70,7 @@ final class BinaryOperations {
                 keep = true;
             }
             if (keep) {
-                out.add(dropName ? LabelSets.dropMetricName(vector.labels[i]) : vector.labels[i], value);
+                out.add(dropName ? names.drop(vector, i) : vector.labels[i], value);
             }
         }
     }

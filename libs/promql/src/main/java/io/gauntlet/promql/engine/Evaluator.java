@@ -375,12 +375,14 @@ final class Evaluator {
                     BinaryOperations.scalarScalar(operator, args[0].values[0], args[1].values[0])));
         }
         if (lhsType == ValueType.VECTOR && rhsType == ValueType.SCALAR) {
+            NameDropper names = new NameDropper();
             return rangeEval(inputs(lhs, rhs), (args, ts, out) -> BinaryOperations.vectorScalar(operator, args[0],
-                    args[1].values[0], false, returnBool, out));
+                    args[1].values[0], false, returnBool, names, out));
         }
         if (lhsType == ValueType.SCALAR && rhsType == ValueType.VECTOR) {
+            NameDropper names = new NameDropper();
             return rangeEval(inputs(lhs, rhs), (args, ts, out) -> BinaryOperations.vectorScalar(operator, args[1],
-                    args[0].values[0], true, returnBool, out));
+                    args[0].values[0], true, returnBool, names, out));
         }
         VectorMatching matching = binary.matching() != null ? binary.matching()
                 : new VectorMatching(operator.isSetOperator() ? Cardinality.MANY_TO_MANY : Cardinality.ONE_TO_ONE,
@@ -441,10 +443,11 @@ final class Evaluator {
             Expr argument = unwrap(arguments.get(0));
             if (argument instanceof VectorSelector selector) {
                 List<SeriesBuffer> times = vectorSelector(selector, true);
+                NameDropper names = new NameDropper();
                 return rangeEval(inputs(times), (args, ts, out) -> {
                     StepVector in = args[0];
                     for (int i = 0; i < in.size; i++) {
-                        out.add(LabelSets.dropMetricName(in.labels[i]), in.values[i]);
+                        out.add(names.drop(in, i), in.values[i]);
                     }
                 });
             }

@@ -46,10 +46,11 @@ final class InstantFunction implements StepFunction {
     }
 
     private static StepFunction simple(DoubleUnaryOperator operation) {
+        NameDropper names = new NameDropper();
         return (args, ts, out) -> {
             StepVector in = args[0];
             for (int i = 0; i < in.size; i++) {
-                out.add(LabelSets.dropMetricName(in.labels[i]), operation.applyAsDouble(in.values[i]));
+                out.add(names.drop(in, i), operation.applyAsDouble(in.values[i]));
             }
         };
     }
@@ -83,13 +84,16 @@ final class InstantFunction implements StepFunction {
             case "time" -> (args, ts, out) -> out.add(Labels.EMPTY, (double) ts / 1000);
             case "vector" -> (args, ts, out) -> out.add(Labels.EMPTY, args[0].values[0]);
             case "scalar" -> (args, ts, out) -> out.add(Labels.EMPTY, args[0].size == 1 ? args[0].values[0] : Double.NaN);
-            case "timestamp" -> (args, ts, out) -> {
-                StepVector in = args[0];
-                for (int i = 0; i < in.size; i++) {
-                    // samples of a computed vector carry the step time
-                    out.add(LabelSets.dropMetricName(in.labels[i]), (double) ts / 1000);
-                }
-            };
+            case "timestamp" -> {
+                NameDropper names = new NameDropper();
+                yield (args, ts, out) -> {
+                    StepVector in = args[0];
+                    for (int i = 0; i < in.size; i++) {
+                        // samples of a computed vector carry the step time
+                        out.add(names.drop(in, i), (double) ts / 1000);
+                    }
+                };
+            }
             case "absent" -> {
                 Labels labels = absentLabels(arguments.get(0));
                 yield (args, ts, out) -> {
@@ -98,40 +102,10 @@ final class InstantFunction implements StepFunction {
                     }
                 };
             }
-            case "clamp" -> (args, ts, out) -> {
-                double min = args[1].values[0];
-                double max = args[2].values[0];
-                if (max < min) {
-                    return;
-                }
-                StepVector in = args[0];
-                for (int i = 0; i < in.size; i++) {
-                    out.add(LabelSets.dropMetricName(in.labels[i]), Math.max(min, Math.min(max, in.values[i])));
-                }
-            };
-            case "clamp_max" -> (args, ts, out) -> {
-                double max = args[1].values[0];
-                StepVector in = args[0];
-                for (int i = 0; i < in.size; i++) {
-                    out.add(LabelSets.dropMetricName(in.labels[i]), Math.min(max, in.values[i]));
-                }
-            };
-            case "clamp_min" -> (args, ts, out) -> {
-                double min = args[1].values[0];
-                StepVector in = args[0];
-                for (int i = 0; i < in.size; i++) {
-                    out.add(LabelSets.dropMetricName(in.labels[i]), Math.max(min, in.values[i]));
-                }
-            };
-            case "round" -> (args, ts, out) -> {
-                double toNearest = args.length >= 2 ? args[1].values[0] : 1;
-                // the inverse gives fewer floating point surprises, as in Prometheus
-                double inverse = 1.0 / toNearest;
-                StepVector in = args[0];
-                for (int i = 0; i < in.size; i++) {
-                    out.add(LabelSets.dropMetricName(in.labels[i]), Math.floor(in.values[i] * inverse + 0.5) / inverse);
-                }
-            };
+            case "clamp" -> clamp();
+            case "clamp_max" -> clampMax();
+            case "clamp_min" -> clampMin();
+            case "round" -> round();
             case "sort" -> (args, ts, out) -> sorted(args[0], false, out);
             case "sort_desc" -> (args, ts, out) -> sorted(args[0], true, out);
             case "histogram_quantile" -> new HistogramQuantile();
@@ -146,6 +120,56 @@ final class InstantFunction implements StepFunction {
             case "month" -> date(t -> t.month);
             case "year" -> date(t -> t.year);
             default -> throw QueryExecutionException.badData("unknown function " + name);
+        };
+    }
+
+    private static StepFunction clamp() {
+        NameDropper names = new NameDropper();
+        return (args, ts, out) -> {
+            double min = args[1].values[0];
+            double max = args[2].values[0];
+            if (max < min) {
+                return;
+            }
+            StepVector in = args[0];
+            for (int i = 0; i < in.size; i++) {
+                out.add(names.drop(in, i), Math.max(min, Math.min(max, in.values[i])));
+            }
+        };
+    }
+
+    private static StepFunction clampMax() {
+        NameDropper names = new NameDropper();
+        return (args, ts, out) -> {
+            double max = args[1].values[0];
+            StepVector in = args[0];
+            for (int i = 0; i < in.size; i++) {
+                out.add(names.drop(in, i), Math.min(max, in.values[i]));
+            }
+        };
+    }
+
+    private static StepFunction clampMin() {
+        NameDropper names = new NameDropper();
+        return (args, ts, out) -> {
+            double min = args[1].values[0];
+            StepVector in = args[0];
+            for (int i = 0; i < in.size; i++) {
+                out.add(names.drop(in, i), Math.max(min, in.values[i]));
+            }
+        };
+    }
+
+    private static StepFunction round() {
+        NameDropper names = new NameDropper();
+        return (args, ts, out) -> {
+            double toNearest = args.length >= 2 ? args[1].values[0] : 1;
+            // the inverse gives fewer floating point surprises, as in Prometheus
+            double inverse = 1.0 / toNearest;
+            StepVector in = args[0];
+            for (int i = 0; i < in.size; i++) {
+                out.add(names.drop(in, i), Math.floor(in.values[i] * inverse + 0.5) / inverse);
+            }
         };
     }
 
@@ -214,6 +238,7 @@ final class InstantFunction implements StepFunction {
     }
 
     private static StepFunction date(DateField field) {
+        NameDropper names = new NameDropper();
         return (args, ts, out) -> {
             if (args.length == 0) {
                 out.add(Labels.EMPTY, field.of(GoTime.ofUnixSeconds(ts / 1000)));
@@ -221,8 +246,7 @@ final class InstantFunction implements StepFunction {
             }
             StepVector in = args[0];
             for (int i = 0; i < in.size; i++) {
-                out.add(LabelSets.dropMetricName(in.labels[i]),
-                        field.of(GoTime.ofUnixSeconds(GoTime.goInt64(in.values[i]))));
+                out.add(names.drop(in, i), field.of(GoTime.ofUnixSeconds(GoTime.goInt64(in.values[i]))));
             }
         };
     }
