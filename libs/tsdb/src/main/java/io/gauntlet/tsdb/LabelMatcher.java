@@ -34,8 +34,8 @@ public final class LabelMatcher {
         this.value = Objects.requireNonNull(value, "value");
         if (type == Type.REGEX || type == Type.NOT_REGEX) {
             try {
-                // (?s) because Prometheus lets '.' match newlines
-                this.pattern = Pattern.compile("^(?s:(?:" + value + "))$");
+                // as Prometheus 2.x compiles it: anchored, '.' does not match a newline (3.0 changed that)
+                this.pattern = Pattern.compile("^(?:" + value + ")$");
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException("invalid regular expression " + quote(value) + ": " + e.getDescription(), e);
             }
