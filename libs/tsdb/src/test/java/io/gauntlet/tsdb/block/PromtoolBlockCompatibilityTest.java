@@ -41,8 +41,8 @@ class PromtoolBlockCompatibilityTest {
     static void createBlocks() throws IOException, StorageException {
         promtool = Promtool.require();
         Path input = directory.resolve("input.om");
-        // ~2,200 series (counters, gauges, 30 classic histograms) over 100 min crossing a 2 h boundary: two blocks, irregular intervals, odd values
-        new OpenMetricsGenerator(7, 1500, 300, 30, START, 100 * 60_000L, 15_000).write(input);
+        // ~1,700 series (counters, gauges, 30 classic histograms) over 80 min crossing a 2 h boundary: two blocks, irregular intervals, odd values
+        new OpenMetricsGenerator(7, 1000, 300, 30, START, 80 * 60_000L, 15_000).write(input);
         promtoolDatabase = directory.resolve("promtool");
         for (Path block : promtool.createBlocksFromOpenMetrics(input, promtoolDatabase)) {
             promtoolBlocks.add(BlockReader.open(block));
@@ -63,7 +63,7 @@ class PromtoolBlockCompatibilityTest {
             samples = PromtoolDump.assertSameSamples(dump, querier.select(true, null, List.of(LabelMatcher.regex(Labels.METRIC_NAME, ".+"))));
         }
         long inMeta = promtoolBlocks.stream().mapToLong(b -> b.meta().stats().numSamples()).sum();
-        assertThat(samples).isEqualTo(inMeta).isGreaterThan(500_000);
+        assertThat(samples).isEqualTo(inMeta).isGreaterThan(300_000);
     }
 
     @Test
