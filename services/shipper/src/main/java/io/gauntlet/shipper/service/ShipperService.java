@@ -1,0 +1,87 @@
+package io.gauntlet.shipper.service;
+
+import io.gauntlet.service.ReadinessRegistry;
+import io.gauntlet.shipper.Shipper;
+import io.gauntlet.shipper.ShipperException;
+import io.gauntlet.shipper.ShipperOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jboss.logging.Logger;
+
+/** Starts the shipper with the configuration at start-up (a broken set-up fails the start with its reason) and stops it at shutdown. */
+@ApplicationScoped
+public class ShipperService {
+    private static final Logger LOG = Logger.getLogger(ShipperService.class);
+
+    @Inject
+    ShipperConfig config;
+    @Inject
+    MeterRegistry meters;
+    @Inject
+    ReadinessRegistry readiness;
+
+    private volatile Shipper shipper;
+
+    void start(@Observes StartupEvent event) {
+        ShipperOptions options = options(config);
+        readiness.register("shipper", () -> shipper == null ? "not started" : shipper.lastError());
+        try {
+            shipper = Shipper.start(options, meters);
+        } catch (ShipperException e) {
+            LOG.error("shipper cannot start: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        Shipper running = shipper;
+        if (running != null) {
+            running.close();
+        }
+    }
+
+    /** The running shipper (null before start). */
+    public Shipper shipper() {
+        return shipper;
+    }
+
+    static ShipperOptions options(ShipperConfig config) {
+        ShipperOptions options = ShipperOptions.of(config.tsdbPath(),
+                        ShipperOptions.bucketConfig(config.objstoreConfigFile().orElse(null), config.objstoreConfig().orElse(null)),
+                        config.externalLabels().map(ShipperService::parseLabels).orElse(Map.of()))
+                .withPrometheus(URI.create(config.prometheusUrl()), config.prometheusWait())
+                .withIntervals(config.rescanInterval(), config.minBackoff(), config.maxBackoff())
+                .withKafkaDeliveryTimeout(config.kafka().deliveryTimeout())
+                .withProducer(config.source(), config.producer());
+        if (config.outboxDir().isPresent()) {
+            options = options.withOutboxDirectory(config.outboxDir().get());
+        }
+        if (config.kafka().bootstrapServers().isPresent()) {
+            options = options.withKafka(Map.of("bootstrap.servers", config.kafka().bootstrapServers().get()), config.kafka().topic());
+        }
+        return options;
+    }
+
+    /** {@code name=value,name=value} → labels; anything else is an error naming the bad part. */
+    static Map<String, String> parseLabels(String text) {
+        Map<String, String> labels = new TreeMap<>();
+        for (String pair : text.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            if (equals <= 0) {
+                throw new ShipperException("gauntlet.shipper.external-labels must be name=value pairs separated by commas, got '" + pair.trim() + "'");
+            }
+            labels.put(pair.substring(0, equals).trim(), pair.substring(equals + 1).trim());
+        }
+        return labels;
+    }
+}
