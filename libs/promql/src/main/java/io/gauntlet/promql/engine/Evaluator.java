@@ -117,7 +117,14 @@ final class Evaluator {
             SeriesBuffer out = null;
             int cursor = 0;
             for (long ts = start; ts <= end; ts += interval) {
-                long reference = (at == null ? ts : at) - offset;
+                long reference;
+                if (at == null) {
+                    reference = ts - offset;
+                } else {
+                    // Prometheus' timestamp() over a selector with @ looks back from the @ time itself; the offset
+                    // only shows through the selection being trimmed to end at @ - offset
+                    reference = sampleTimestamps ? at : at - offset;
+                }
                 if (cursor > 0 && series.timestamps[cursor - 1] > reference) {
                     cursor = 0;
                 }
@@ -374,15 +381,36 @@ final class Evaluator {
             return rangeEval(inputs(lhs, rhs), (args, ts, out) -> out.add(Labels.EMPTY,
                     BinaryOperations.scalarScalar(operator, args[0].values[0], args[1].values[0])));
         }
-        if (lhsType == ValueType.VECTOR && rhsType == ValueType.SCALAR) {
-            NameDropper names = new NameDropper();
-            return rangeEval(inputs(lhs, rhs), (args, ts, out) -> BinaryOperations.vectorScalar(operator, args[0],
-                    args[1].values[0], false, returnBool, names, out));
-        }
-        if (lhsType == ValueType.SCALAR && rhsType == ValueType.VECTOR) {
-            NameDropper names = new NameDropper();
-            return rangeEval(inputs(lhs, rhs), (args, ts, out) -> BinaryOperations.vectorScalar(operator, args[1],
-                    args[0].values[0], true, returnBool, names, out));
+        if (lhsType != rhsType) {
+            boolean scalarOnLeft = lhsType == ValueType.SCALAR;
+            List<SeriesBuffer> vector = scalarOnLeft ? rhs : lhs;
+            double[] scalar = perStep(scalarOnLeft ? lhs : rhs);
+            boolean dropName = BinaryOperations.dropsMetricName(operator) || returnBool;
+            boolean comparison = operator.isComparison();
+            return elementWise(vector, dropName ? LabelSets::dropMetricName : labels -> labels, new SampleOperation() {
+                @Override
+                public boolean keep(double value, int step) {
+                    return returnBool || !comparison || (scalarOnLeft
+                            ? BinaryOperations.comparisonHolds(operator, scalar[step], value)
+                            : BinaryOperations.comparisonHolds(operator, value, scalar[step]));
+                }
+
+                @Override
+                public double value(double value, int step) {
+                    double left = scalarOnLeft ? scalar[step] : value;
+                    double right = scalarOnLeft ? value : scalar[step];
+                    if (returnBool) {
+                        return BinaryOperations.comparisonHolds(operator, left, right) ? 1 : 0;
+                    }
+                    // a comparison keeps the vector element's value on either side
+                    return comparison ? value : BinaryOperations.arithmetic(operator, left, right);
+                }
+            }, () -> {
+                NameDropper names = new NameDropper();
+                return rangeEval(inputs(lhs, rhs), (args, ts, out) -> BinaryOperations.vectorScalar(operator,
+                        args[scalarOnLeft ? 1 : 0], args[scalarOnLeft ? 0 : 1].values[0], scalarOnLeft, returnBool,
+                        names, out));
+            });
         }
         VectorMatching matching = binary.matching() != null ? binary.matching()
                 : new VectorMatching(operator.isSetOperator() ? Cardinality.MANY_TO_MANY : Cardinality.ONE_TO_ONE,
@@ -457,7 +485,83 @@ final class Evaluator {
             inputs.add(argument.type() == ValueType.STRING ? null : eval(argument));
         }
         InstantFunction function = InstantFunction.create(call);
+        java.util.function.DoubleUnaryOperator operation = InstantFunction.elementOperation(call.function().name());
+        if (operation != null) {
+            return elementWise(inputs.get(0), LabelSets::dropMetricName, new SampleOperation() {
+                @Override
+                public boolean keep(double value, int step) {
+                    return true;
+                }
+
+                @Override
+                public double value(double value, int step) {
+                    return operation.applyAsDouble(value);
+                }
+            }, () -> rangeEval(inputs, function));
+        }
         return rangeEval(inputs, function);
+    }
+
+    /** An operation on one sample that needs nothing but its value and the step's scalars. */
+    private interface SampleOperation {
+        boolean keep(double value, int step);
+
+        double value(double value, int step);
+    }
+
+    /** One value per step of a scalar-typed result (NaN where it has none). */
+    private double[] perStep(List<SeriesBuffer> scalar) {
+        double[] values = new double[stepCount()];
+        java.util.Arrays.fill(values, Double.NaN);
+        for (SeriesBuffer series : scalar) {
+            for (int p = 0; p < series.size; p++) {
+                values[(int) ((series.timestamps[p] - start) / interval)] = series.values[p];
+            }
+        }
+        return values;
+    }
+
+    /**
+     * Applies a per-sample operation series by series, without gathering step vectors, when the output label sets
+     * are distinct; otherwise the step-wise evaluation runs so that a duplicate fails exactly where Prometheus fails.
+     */
+    private List<SeriesBuffer> elementWise(List<SeriesBuffer> input, java.util.function.UnaryOperator<Labels> relabel,
+            SampleOperation operation, java.util.function.Supplier<List<SeriesBuffer>> stepWise) {
+        Labels[] labels = new Labels[input.size()];
+        Set<Labels> seen = new HashSet<>();
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = relabel.apply(input.get(i).labels);
+            if (!seen.add(labels[i])) {
+                return stepWise.get();
+            }
+        }
+        List<SeriesBuffer> result = new ArrayList<>(input.size());
+        long produced = 0;
+        long consumed = 0;
+        for (int i = 0; i < labels.length; i++) {
+            context.checkCancelled();
+            SeriesBuffer in = input.get(i);
+            consumed += in.size;
+            SeriesBuffer out = null;
+            for (int p = 0; p < in.size; p++) {
+                int step = (int) ((in.timestamps[p] - start) / interval);
+                double value = in.values[p];
+                if (!operation.keep(value, step)) {
+                    continue;
+                }
+                if (out == null) {
+                    out = new SeriesBuffer(labels[i], in.size);
+                }
+                out.add(in.timestamps[p], operation.value(value, step));
+            }
+            if (out != null) {
+                produced += out.size;
+                result.add(out);
+            }
+        }
+        context.addSamples(produced);
+        context.releaseSamples(consumed);
+        return result;
     }
 
     private enum RangeKind {

@@ -55,31 +55,41 @@ final class InstantFunction implements StepFunction {
         };
     }
 
+    /** The per-value operation of the functions that map each sample on its own (and drop the name); else null. */
+    static DoubleUnaryOperator elementOperation(String name) {
+        return switch (name) {
+            case "abs" -> Math::abs;
+            case "ceil" -> Math::ceil;
+            case "floor" -> Math::floor;
+            case "exp" -> Math::exp;
+            case "sqrt" -> Math::sqrt;
+            case "ln" -> Math::log;
+            case "log2" -> InstantFunction::log2;
+            case "log10" -> Math::log10;
+            case "sin" -> Math::sin;
+            case "cos" -> Math::cos;
+            case "tan" -> Math::tan;
+            case "asin" -> Math::asin;
+            case "acos" -> Math::acos;
+            case "atan" -> Math::atan;
+            case "sinh" -> Math::sinh;
+            case "cosh" -> Math::cosh;
+            case "tanh" -> Math::tanh;
+            case "asinh" -> InstantFunction::asinh;
+            case "acosh" -> InstantFunction::acosh;
+            case "atanh" -> InstantFunction::atanh;
+            case "rad" -> v -> v * Math.PI / 180;
+            case "deg" -> v -> v * 180 / Math.PI;
+            case "sgn" -> v -> v < 0 ? -1 : v > 0 ? 1 : v;
+            default -> null;
+        };
+    }
+
     private static StepFunction body(String name, List<Expr> arguments) {
         return switch (name) {
-            case "abs" -> simple(Math::abs);
-            case "ceil" -> simple(Math::ceil);
-            case "floor" -> simple(Math::floor);
-            case "exp" -> simple(Math::exp);
-            case "sqrt" -> simple(Math::sqrt);
-            case "ln" -> simple(Math::log);
-            case "log2" -> simple(InstantFunction::log2);
-            case "log10" -> simple(Math::log10);
-            case "sin" -> simple(Math::sin);
-            case "cos" -> simple(Math::cos);
-            case "tan" -> simple(Math::tan);
-            case "asin" -> simple(Math::asin);
-            case "acos" -> simple(Math::acos);
-            case "atan" -> simple(Math::atan);
-            case "sinh" -> simple(Math::sinh);
-            case "cosh" -> simple(Math::cosh);
-            case "tanh" -> simple(Math::tanh);
-            case "asinh" -> simple(InstantFunction::asinh);
-            case "acosh" -> simple(InstantFunction::acosh);
-            case "atanh" -> simple(InstantFunction::atanh);
-            case "rad" -> simple(v -> v * Math.PI / 180);
-            case "deg" -> simple(v -> v * 180 / Math.PI);
-            case "sgn" -> simple(v -> v < 0 ? -1 : v > 0 ? 1 : v);
+            case "abs", "ceil", "floor", "exp", "sqrt", "ln", "log2", "log10", "sin", "cos", "tan", "asin", "acos",
+                    "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "rad", "deg", "sgn" ->
+                simple(elementOperation(name));
             case "pi" -> (args, ts, out) -> out.add(Labels.EMPTY, Math.PI);
             case "time" -> (args, ts, out) -> out.add(Labels.EMPTY, (double) ts / 1000);
             case "vector" -> (args, ts, out) -> out.add(Labels.EMPTY, args[0].values[0]);

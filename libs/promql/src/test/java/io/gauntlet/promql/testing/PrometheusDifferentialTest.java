@@ -283,6 +283,9 @@ class PrometheusDifferentialTest {
         queries.add("absent_over_time(nonexistent[5m:1m])");
         queries.add("absent_over_time(temperature{room=\"c\"}[1m:15s])");
         queries.add("timestamp(temperature @ " + (T0 + 3_600_000) / 1000 + " offset 3m)");
+        queries.add("timestamp(big offset 5m @ start())");
+        queries.add("timestamp(big offset -5m @ end())");
+        queries.add("timestamp(jitter offset 4m30s @ " + (T0 + 3_600_000) / 1000 + ")");
         queries.add("quantile_over_time(scalar(temperature{room=\"a\"}) / 20, temperature[10m] @ "
                 + (T0 + 3_600_000) / 1000 + ")");
         queries.add("predict_linear(temperature[10m:1m] @ " + (T0 + 3_600_000) / 1000 + ", 0)");
