@@ -39,7 +39,7 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
     private final byte[] header = new byte[16]; // the bytes of the current frame header, for error messages
     private int headerLength;
     private long frames;
-    private long seriesCount;
+    private long seriesCount; // series parts read from frames so far
     private ParsedSeries lookahead;
     private boolean streamDone;
     private boolean closed;
@@ -85,7 +85,6 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
         }
         labels = first.labels();
         chunks = joined;
-        seriesCount++;
         return true;
     }
 
@@ -149,15 +148,16 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
             }
             int read = in.readNBytes(frame, 0, size);
             if (read < size) {
-                throw damaged("ends inside a frame (" + read + " of " + size + " bytes)");
+                throw damaged("ends inside a frame (" + read + " of " + size + " bytes)", read);
             }
             crc.reset();
             crc.update(frame, 0, size);
             if ((int) crc.getValue() != expectedCrc) {
-                throw damaged("has a frame whose CRC32C does not match");
+                throw damaged("has a frame whose CRC32C does not match", size);
             }
             frames++;
             parseFrame(size);
+            seriesCount += frameSeries.size();
             return true;
         } catch (IOException e) {
             if (closed) {
@@ -195,7 +195,12 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
 
     /** A damaged answer; after a 200 Prometheus writes its error as text into the body, so show what arrived. */
     private StorageException damaged(String what) {
-        String seen = new String(header, 0, headerLength, StandardCharsets.ISO_8859_1);
+        return damaged(what, 0);
+    }
+
+    private StorageException damaged(String what, int bodyBytes) {
+        String seen = new String(header, 0, headerLength, StandardCharsets.ISO_8859_1)
+                + new String(frame, 0, Math.min(bodyBytes, 80), StandardCharsets.ISO_8859_1);
         StringBuilder text = new StringBuilder();
         for (char c : seen.toCharArray()) {
             text.append(c >= 0x20 && c < 0x7F ? c : '.');
