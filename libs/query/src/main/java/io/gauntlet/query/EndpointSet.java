@@ -1,0 +1,356 @@
+package io.gauntlet.query;
+
+import io.gauntlet.proto.thanos.ZLabelSet;
+import io.gauntlet.proto.thanos.info.InfoResponse;
+import io.gauntlet.store.SnappyCodec;
+import io.gauntlet.store.StoreClient;
+import io.gauntlet.store.StoreException;
+import io.gauntlet.store.StoreFanOut;
+import io.gauntlet.store.StoreWire;
+import io.gauntlet.tsdb.Labels;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import javax.naming.NamingEnumeration;
+import javax.naming.NamingException;
+import javax.naming.directory.Attribute;
+import javax.naming.directory.DirContext;
+import javax.naming.directory.InitialDirContext;
+
+/**
+ * The StoreAPI endpoints a querier fans out to (Thanos' endpoint set): static {@code host:port} addresses,
+ * {@code dns+host:port} (A/AAAA) and {@code dnssrv+_grpc._tcp.name} (SRV) names re-resolved on every refresh. Each
+ * endpoint's Info is polled; failing endpoints are marked unhealthy and skipped, discovered ones are dropped after
+ * {@code unhealthyTimeout} without an answer.
+ */
+public final class EndpointSet implements AutoCloseable {
+    /** What the stores page and {@code /api/v1/stores} show for one endpoint. */
+    public record EndpointStatus(String name, String spec, String componentType, List<Labels> labelSets, long minTime,
+            long maxTime, boolean healthy, String lastError, Instant lastCheck) {
+    }
+
+    private final List<String> specs;
+    private final Duration callTimeout;
+    private final Duration infoTimeout;
+    private final Duration unhealthyTimeout;
+    private final Clock clock;
+    private final Function<String, List<String>> hostResolver;
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final ExecutorService pollers = Executors.newVirtualThreadPerTaskExecutor();
+    private ScheduledExecutorService schedule;
+
+    private static final class Entry {
+        final String spec;
+        final ManagedChannel channel;
+        final StoreClient client;
+        final StoreClient infoClient;
+        final AtomicBoolean polling = new AtomicBoolean();
+        volatile InfoResponse info;
+        volatile boolean healthy;
+        volatile String lastError = "";
+        volatile Instant lastCheck;
+        volatile Instant lastHealthy;
+        final boolean discovered;
+
+        void close() {
+            channel.shutdownNow();
+        }
+
+        Entry(String address, String spec, Duration callTimeout, Duration infoTimeout, boolean discovered, Instant now) {
+            this.spec = spec;
+            // one channel, two deadlines: Series and label calls get the query timeout, Info polls a short one
+            this.channel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+                    .maxInboundMessageSize(Integer.MAX_VALUE)
+                    .compressorRegistry(SnappyCodec.compressors())
+                    .decompressorRegistry(SnappyCodec.decompressors())
+                    .build();
+            this.client = new StoreClient(address, channel, callTimeout);
+            this.infoClient = new StoreClient(address, channel, infoTimeout);
+            this.discovered = discovered;
+            this.lastHealthy = now;
+        }
+    }
+
+    /**
+     * @param specs       endpoint addresses: {@code host:port}, {@code dns+host:port}, {@code dnssrv+name}
+     * @param callTimeout deadline of every Series and label call (the query timeout)
+     */
+    public EndpointSet(List<String> specs, Duration callTimeout, Duration infoTimeout, Duration unhealthyTimeout) {
+        this(specs, callTimeout, infoTimeout, unhealthyTimeout, Clock.systemUTC(), EndpointSet::resolveHost);
+    }
+
+    EndpointSet(List<String> specs, Duration callTimeout, Duration infoTimeout, Duration unhealthyTimeout, Clock clock,
+            Function<String, List<String>> hostResolver) {
+        this.specs = List.copyOf(specs);
+        for (String spec : this.specs) {
+            validate(spec);
+        }
+        this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
+        this.infoTimeout = Objects.requireNonNull(infoTimeout, "infoTimeout");
+        this.unhealthyTimeout = Objects.requireNonNull(unhealthyTimeout, "unhealthyTimeout");
+        this.clock = clock;
+        this.hostResolver = hostResolver;
+    }
+
+    private static void validate(String spec) {
+        String address = spec.startsWith("dns+") ? spec.substring(4) : spec;
+        if (spec.startsWith("dnssrv+") || spec.startsWith("dnssrvnoa+")) {
+            if (spec.indexOf('+') == spec.length() - 1) {
+                throw new IllegalArgumentException("endpoint " + spec + ": no SRV name");
+            }
+            return;
+        }
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0 || colon == address.length() - 1) {
+            throw new IllegalArgumentException("endpoint " + spec + ": expected host:port");
+        }
+        try {
+            int port = Integer.parseInt(address.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("endpoint " + spec + ": port out of range");
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("endpoint " + spec + ": port is not a number", e);
+        }
+    }
+
+    /** Refreshes now, then every {@code interval} on a daemon thread. */
+    public synchronized void start(Duration interval) {
+        if (schedule != null) {
+            return;
+        }
+        schedule = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("endpoint-set").factory());
+        schedule.scheduleWithFixedDelay(this::refreshQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (RuntimeException e) {
+            // the next round retries; a refresh never takes the schedule down
+        }
+    }
+
+    /** Resolves the specs, connects new addresses, polls every Info (in parallel) and waits for the answers. */
+    public void refresh() {
+        Map<String, String> targets = new LinkedHashMap<>(); // address -> spec
+        Set<String> staticTargets = new LinkedHashSet<>();
+        for (String spec : specs) {
+            for (String address : resolve(spec)) {
+                targets.putIfAbsent(address, spec);
+                if (!spec.contains("+")) {
+                    staticTargets.add(address);
+                }
+            }
+        }
+        Instant now = clock.instant();
+        List<Entry> toPoll = new ArrayList<>();
+        synchronized (entries) {
+            for (var target : targets.entrySet()) {
+                entries.computeIfAbsent(target.getKey(), address -> new Entry(address, target.getValue(), callTimeout,
+                        infoTimeout, !staticTargets.contains(address), now));
+            }
+            // discovered addresses that no longer resolve go away at once
+            entries.entrySet().removeIf(e -> {
+                boolean gone = e.getValue().discovered && !targets.containsKey(e.getKey())
+                        && !e.getValue().healthy;
+                if (gone) {
+                    e.getValue().close();
+                }
+                return gone;
+            });
+            toPoll.addAll(entries.values());
+        }
+        List<Future<?>> polls = new ArrayList<>();
+        for (Entry entry : toPoll) {
+            if (entry.polling.compareAndSet(false, true)) {
+                polls.add(pollers.submit(() -> poll(entry)));
+            }
+        }
+        for (Future<?> poll : polls) {
+            try {
+                poll.get(infoTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                // a hanging Info is marked when it ends; others are still checked
+            }
+        }
+        Instant after = clock.instant();
+        synchronized (entries) {
+            entries.entrySet().removeIf(e -> {
+                Entry entry = e.getValue();
+                boolean drop = entry.discovered && !entry.healthy
+                        && Duration.between(entry.lastHealthy, after).compareTo(unhealthyTimeout) > 0;
+                if (drop) {
+                    entry.close();
+                }
+                return drop;
+            });
+        }
+    }
+
+    private void poll(Entry entry) {
+        try {
+            InfoResponse info = entry.infoClient.info();
+            entry.info = info;
+            entry.healthy = true;
+            entry.lastError = "";
+            entry.lastHealthy = clock.instant();
+        } catch (StoreException | RuntimeException e) {
+            entry.healthy = false;
+            entry.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
+        } finally {
+            entry.lastCheck = clock.instant();
+            entry.polling.set(false);
+        }
+    }
+
+    private List<String> resolve(String spec) {
+        try {
+            if (spec.startsWith("dns+")) {
+                String address = spec.substring(4);
+                int colon = address.lastIndexOf(':');
+                String port = address.substring(colon + 1);
+                List<String> out = new ArrayList<>();
+                for (String ip : hostResolver.apply(address.substring(0, colon))) {
+                    out.add((ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port);
+                }
+                return out;
+            }
+            if (spec.startsWith("dnssrv+") || spec.startsWith("dnssrvnoa+")) {
+                boolean resolveTargets = spec.startsWith("dnssrv+");
+                List<String> out = new ArrayList<>();
+                for (String[] record : srvRecords(spec.substring(spec.indexOf('+') + 1))) {
+                    String target = record[0];
+                    if (!resolveTargets) {
+                        out.add(target + ":" + record[1]);
+                        continue;
+                    }
+                    for (String ip : hostResolver.apply(target)) {
+                        out.add((ip.contains(":") ? "[" + ip + "]" : ip) + ":" + record[1]);
+                    }
+                }
+                return out;
+            }
+        } catch (RuntimeException e) {
+            return List.of(); // resolution failed this round: discovered endpoints age out as unhealthy
+        }
+        return List.of(spec);
+    }
+
+    private static List<String> resolveHost(String host) {
+        try {
+            List<String> out = new ArrayList<>();
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                out.add(address.getHostAddress());
+            }
+            return out;
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("cannot resolve " + host, e);
+        }
+    }
+
+    /** SRV records as [target, port]. */
+    private static List<String[]> srvRecords(String name) {
+        Hashtable<String, String> env = new Hashtable<>();
+        env.put("java.naming.factory.initial", "com.sun.jndi.dns.DnsContextFactory");
+        try {
+            DirContext context = new InitialDirContext(env);
+            try {
+                Attribute srv = context.getAttributes(name, new String[] {"SRV"}).get("SRV");
+                List<String[]> out = new ArrayList<>();
+                if (srv == null) {
+                    return out;
+                }
+                NamingEnumeration<?> values = srv.getAll();
+                while (values.hasMore()) {
+                    String[] fields = values.next().toString().trim().split("\\s+"); // priority weight port target
+                    String target = fields[3].endsWith(".") ? fields[3].substring(0, fields[3].length() - 1) : fields[3];
+                    out.add(new String[] {target, fields[2]});
+                }
+                return out;
+            } finally {
+                context.close();
+            }
+        } catch (NamingException e) {
+            throw new IllegalStateException("SRV lookup of " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Healthy endpoints with their last Info, for fan-out. */
+    public List<StoreFanOut.Endpoint> healthy() {
+        List<StoreFanOut.Endpoint> out = new ArrayList<>();
+        synchronized (entries) {
+            for (Entry entry : entries.values()) {
+                if (entry.healthy && entry.info != null) {
+                    out.add(new StoreFanOut.Endpoint(entry.client, entry.info));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether the store advertised that it drops replica labels itself. */
+    public static boolean supportsWithoutReplicaLabels(StoreFanOut.Endpoint endpoint) {
+        return endpoint.info().hasStore() && endpoint.info().getStore().getSupportsWithoutReplicaLabels();
+    }
+
+    public List<EndpointStatus> statuses() {
+        List<EndpointStatus> out = new ArrayList<>();
+        synchronized (entries) {
+            for (Entry entry : entries.values()) {
+                InfoResponse info = entry.info;
+                List<Labels> labelSets = new ArrayList<>();
+                long minTime = Long.MIN_VALUE;
+                long maxTime = Long.MAX_VALUE;
+                String type = "";
+                if (info != null) {
+                    for (ZLabelSet set : info.getLabelSetsList()) {
+                        labelSets.add(StoreWire.fromWire(set.getLabelsList()));
+                    }
+                    type = info.getComponentType();
+                    if (info.hasStore()) {
+                        minTime = info.getStore().getMinTime();
+                        maxTime = info.getStore().getMaxTime();
+                    }
+                }
+                out.add(new EndpointStatus(entry.client.name(), entry.spec, type, labelSets, minTime, maxTime, entry.healthy,
+                        entry.lastError, entry.lastCheck));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (schedule != null) {
+                schedule.shutdownNow();
+            }
+        }
+        pollers.shutdownNow();
+        synchronized (entries) {
+            entries.values().forEach(Entry::close);
+            entries.clear();
+        }
+    }
+}

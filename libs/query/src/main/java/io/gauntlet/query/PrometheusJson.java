@@ -1,0 +1,290 @@
+package io.gauntlet.query;
+
+import io.gauntlet.promql.engine.MatrixResult;
+import io.gauntlet.promql.engine.QueryValue;
+import io.gauntlet.promql.engine.RangeSeries;
+import io.gauntlet.promql.engine.ScalarResult;
+import io.gauntlet.promql.engine.StringResult;
+import io.gauntlet.promql.engine.VectorResult;
+import io.gauntlet.tsdb.Labels;
+import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Writes Prometheus 2.42 HTTP API JSON byte-for-byte as Prometheus does: sample values as Go's
+ * {@code strconv.AppendFloat} strings ('e' below 1e-6 and from 1e21, 'f' otherwise, shortest digits), timestamps as
+ * seconds with the milliseconds written out, strings escaped as Go's encoding/json escapes them.
+ */
+public final class PrometheusJson {
+    private PrometheusJson() {
+    }
+
+    /** {@code {"status":"success","data":<data>[,"warnings":[…]]}} */
+    public static String success(String dataJson, Collection<String> warnings) {
+        StringBuilder out = new StringBuilder(dataJson.length() + 64).append("{\"status\":\"success\",\"data\":").append(dataJson);
+        if (!warnings.isEmpty()) {
+            out.append(",\"warnings\":");
+            writeStrings(out, warnings);
+        }
+        return out.append('}').toString();
+    }
+
+    /** {@code {"status":"error","errorType":"bad_data","error":"…"}} */
+    public static String error(String errorType, String message, Collection<String> warnings) {
+        StringBuilder out = new StringBuilder("{\"status\":\"error\",\"errorType\":");
+        writeString(out, errorType);
+        out.append(",\"error\":");
+        writeString(out, message);
+        if (!warnings.isEmpty()) {
+            out.append(",\"warnings\":");
+            writeStrings(out, warnings);
+        }
+        return out.append('}').toString();
+    }
+
+    /** The {@code data} of a query answer: {@code {"resultType":"…","result":…}}. */
+    public static String queryData(QueryValue value) {
+        StringBuilder out = new StringBuilder(256).append("{\"resultType\":\"").append(value.resultType()).append("\",\"result\":");
+        switch (value) {
+            case ScalarResult scalar -> {
+                out.append('[').append(jsonFloat(scalar.timestamp() / 1000.0)).append(',');
+                writeString(out, plainFloat(scalar.value()));
+                out.append(']');
+            }
+            case StringResult string -> {
+                out.append('[').append(jsonFloat(string.timestamp() / 1000.0)).append(',');
+                writeString(out, string.value());
+                out.append(']');
+            }
+            case VectorResult vector -> {
+                out.append('[');
+                for (int i = 0; i < vector.size(); i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    out.append("{\"metric\":");
+                    writeLabels(out, vector.labels(i));
+                    out.append(",\"value\":");
+                    writePoint(out, vector.timestamp(), vector.value(i));
+                    out.append('}');
+                }
+                out.append(']');
+            }
+            case MatrixResult matrix -> {
+                out.append('[');
+                boolean first = true;
+                for (RangeSeries series : matrix.series()) {
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    out.append("{\"metric\":");
+                    writeLabels(out, series.labels());
+                    out.append(",\"values\":[");
+                    for (int i = 0; i < series.size(); i++) {
+                        if (i > 0) {
+                            out.append(',');
+                        }
+                        writePoint(out, series.timestamp(i), series.value(i));
+                    }
+                    out.append("]}");
+                }
+                out.append(']');
+            }
+            default -> throw new IllegalArgumentException("unknown result type " + value.resultType());
+        }
+        return out.append('}').toString();
+    }
+
+    /** {@code [<seconds>,"<value>"]} as Prometheus' jsoniter point encoder writes it. */
+    public static void writePoint(StringBuilder out, long timestampMillis, double value) {
+        out.append('[');
+        writeTimestamp(out, timestampMillis);
+        out.append(",\"");
+        appendSampleValue(out, value);
+        out.append("\"]");
+    }
+
+    /** Milliseconds as seconds: integer part, then ".ddd" when the milliseconds are not zero (no trimming). */
+    public static void writeTimestamp(StringBuilder out, long millis) {
+        long t = millis;
+        if (t < 0) {
+            out.append('-');
+            t = -t;
+        }
+        out.append(t / 1000);
+        long fraction = t % 1000;
+        if (fraction != 0) {
+            out.append('.');
+            if (fraction < 100) {
+                out.append('0');
+            }
+            if (fraction < 10) {
+                out.append('0');
+            }
+            out.append(fraction);
+        }
+    }
+
+    /** A sample value as Prometheus' API writes it: 'e' format when |v| < 1e-6 or ≥ 1e21, else 'f'; shortest digits. */
+    public static String sampleValue(double value) {
+        StringBuilder out = new StringBuilder(24);
+        appendSampleValue(out, value);
+        return out.toString();
+    }
+
+    static void appendSampleValue(StringBuilder out, double value) {
+        double abs = Math.abs(value);
+        if (abs != 0 && !Double.isNaN(value) && !Double.isInfinite(value) && (abs < 1e-6 || abs >= 1e21)) {
+            out.append(exponentFloat(value));
+        } else {
+            out.append(plainFloat(value));
+        }
+    }
+
+    /** Go's {@code strconv.FormatFloat(v, 'f', -1, 64)}. */
+    public static String plainFloat(double value) {
+        if (Double.isNaN(value)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "+Inf" : "-Inf";
+        }
+        if (value == 0) {
+            return Double.doubleToRawLongBits(value) < 0 ? "-0" : "0";
+        }
+        return shortest(value).toPlainString();
+    }
+
+    /**
+     * The shortest decimal that reads back as {@code value} (Go's precision -1). Java's Double.toString is shortest
+     * except that it never gives fewer than two digits (4.9E-324 where Go writes 5e-324): try one digit then.
+     */
+    private static BigDecimal shortest(double value) {
+        BigDecimal decimal = new BigDecimal(Double.toString(value)).stripTrailingZeros();
+        if (decimal.precision() == 2) {
+            BigDecimal one = decimal.round(new java.math.MathContext(1, java.math.RoundingMode.HALF_EVEN));
+            if (Double.parseDouble(one.toString()) == value) {
+                return one.stripTrailingZeros();
+            }
+        }
+        return decimal;
+    }
+
+    /** Go's {@code strconv.FormatFloat(v, 'e', -1, 64)}: d.ddde±dd with at least two exponent digits. */
+    public static String exponentFloat(double value) {
+        BigDecimal decimal = shortest(value);
+        int exponent = decimal.precision() - decimal.scale() - 1;
+        String digits = decimal.unscaledValue().abs().toString();
+        StringBuilder out = new StringBuilder(digits.length() + 8);
+        if (value < 0) {
+            out.append('-');
+        }
+        out.append(digits.charAt(0));
+        if (digits.length() > 1) {
+            out.append('.').append(digits, 1, digits.length());
+        }
+        out.append('e').append(exponent < 0 ? '-' : '+');
+        int magnitude = Math.abs(exponent);
+        if (magnitude < 10) {
+            out.append('0');
+        }
+        return out.append(magnitude).toString();
+    }
+
+    /** A float64 as Go's encoding/json writes a number ('f', or 'e' with a trimmed exponent below 1e-6 / from 1e21). */
+    public static String jsonFloat(double value) {
+        double abs = Math.abs(value);
+        if (abs != 0 && (abs < 1e-6 || abs >= 1e21)) {
+            String e = exponentFloat(value);
+            // encoding/json turns e-07 into e-7
+            int at = e.indexOf('e');
+            if (e.length() - at == 4 && e.charAt(at + 2) == '0') {
+                e = e.substring(0, at + 2) + e.substring(at + 3);
+            }
+            return e;
+        }
+        return plainFloat(value);
+    }
+
+    public static void writeLabels(StringBuilder out, Labels labels) {
+        out.append('{');
+        for (int i = 0; i < labels.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            writeString(out, labels.name(i));
+            out.append(':');
+            writeString(out, labels.value(i));
+        }
+        out.append('}');
+    }
+
+    public static void writeStrings(StringBuilder out, Collection<String> values) {
+        out.append('[');
+        boolean first = true;
+        for (String value : values) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            writeString(out, value);
+        }
+        out.append(']');
+    }
+
+    public static String strings(List<String> values) {
+        StringBuilder out = new StringBuilder();
+        writeStrings(out, values);
+        return out.toString();
+    }
+
+    public static String labelsList(List<Labels> values) {
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            writeLabels(out, values.get(i));
+        }
+        return out.append(']').toString();
+    }
+
+    /** A JSON string with Go encoding/json's escaping (HTML characters, U+2028/9 and invalid surrogates included). */
+    public static void writeString(StringBuilder out, String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '<', '>', '&', '\u2028', '\u2029' -> appendUnicodeEscape(out, c);
+                default -> {
+                    if (c < 0x20) {
+                        appendUnicodeEscape(out, c);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                        out.append(c).append(value.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        out.append("\\ufffd"); // Go replaces invalid UTF-8 with U+FFFD
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    private static void appendUnicodeEscape(StringBuilder out, char c) {
+        out.append("\\u00");
+        if (c >= 0x2000) {
+            out.setLength(out.length() - 2);
+        }
+        String hex = Integer.toHexString(c);
+        out.append("0".repeat((c >= 0x2000 ? 4 : 2) - hex.length())).append(hex);
+    }
+}

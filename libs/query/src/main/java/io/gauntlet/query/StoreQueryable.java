@@ -1,0 +1,391 @@
+package io.gauntlet.query;
+
+import io.gauntlet.proto.thanos.Aggr;
+import io.gauntlet.proto.thanos.LabelNamesRequest;
+import io.gauntlet.proto.thanos.LabelValuesRequest;
+import io.gauntlet.proto.thanos.PartialResponseStrategy;
+import io.gauntlet.proto.thanos.SeriesRequest;
+import io.gauntlet.proto.thanos.ZLabelSet;
+import io.gauntlet.store.ChunkMerge;
+import io.gauntlet.store.ChunksSampleIterator;
+import io.gauntlet.store.PartialResponse;
+import io.gauntlet.store.PenaltyDeduplicator;
+import io.gauntlet.store.ProxySeriesSet;
+import io.gauntlet.store.StoreException;
+import io.gauntlet.store.StoreFanOut;
+import io.gauntlet.store.StoreSeriesSet;
+import io.gauntlet.store.StoreWire;
+import io.gauntlet.tsdb.LabelMatcher;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.chunks.AggregateType;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
+import io.gauntlet.tsdb.storage.Querier;
+import io.gauntlet.tsdb.storage.Queryable;
+import io.gauntlet.tsdb.storage.SampleIterator;
+import io.gauntlet.tsdb.storage.SelectHints;
+import io.gauntlet.tsdb.storage.Series;
+import io.gauntlet.tsdb.storage.SeriesSet;
+import io.gauntlet.tsdb.storage.StorageException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+
+/**
+ * PromQL's view of many StoreAPI endpoints (Thanos' querier): every select fans out to the stores that may hold the
+ * series, merges their answers, removes replica labels and deduplicates HA replicas with the penalty algorithm.
+ */
+public final class StoreQueryable implements Queryable {
+    /**
+     * Per-query settings (Thanos API parameters).
+     *
+     * @param replicaLabels              labels that tell HA replicas apart; removed and deduplicated when {@code dedup}
+     * @param maxResolutionWindowMillis  0 for raw data; otherwise stores may answer with downsampled data up to it
+     * @param storeMatchers              {@code storeMatch[]}: only stores whose labels (and {@code __address__}) match one set
+     * @param maxSeries                  a query fails past this many merged series per select (0: no limit)
+     */
+    public record Options(boolean dedup, List<String> replicaLabels, boolean partialResponse, long maxResolutionWindowMillis,
+            List<List<LabelMatcher>> storeMatchers, long maxSeries) {
+        public Options {
+            replicaLabels = List.copyOf(replicaLabels);
+            storeMatchers = List.copyOf(storeMatchers);
+        }
+
+        public static Options defaults(List<String> replicaLabels) {
+            return new Options(true, replicaLabels, true, 0, List.of(), 0);
+        }
+    }
+
+    /** Values and the warnings of stores that failed with partial response enabled. */
+    public record Answer<T>(List<T> values, List<String> warnings) {
+    }
+
+    private final Supplier<List<StoreFanOut.Endpoint>> endpoints;
+    private final Options options;
+
+    public StoreQueryable(Supplier<List<StoreFanOut.Endpoint>> endpoints, Options options) {
+        this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    @Override
+    public StoreQuerier querier(long mint, long maxt) {
+        return new StoreQuerier(mint, maxt);
+    }
+
+    /** Thanos' aggrsFromFunc: which downsampled aggregates a function reads. */
+    static List<Aggr> aggregatesFor(String function) {
+        if (function.equals("min") || function.startsWith("min_")) {
+            return List.of(Aggr.MIN);
+        }
+        if (function.equals("max") || function.startsWith("max_")) {
+            return List.of(Aggr.MAX);
+        }
+        if (function.equals("count") || function.startsWith("count_")) {
+            return List.of(Aggr.COUNT);
+        }
+        if (function.startsWith("sum_")) {
+            return List.of(Aggr.SUM);
+        }
+        if (PenaltyDeduplicator.isCounterFunction(function)) {
+            return List.of(Aggr.COUNTER);
+        }
+        return List.of(Aggr.COUNT, Aggr.SUM);
+    }
+
+    private static AggregateType single(List<Aggr> aggregates) {
+        if (aggregates.size() != 1) {
+            return null;
+        }
+        return switch (aggregates.getFirst()) {
+            case MIN -> AggregateType.MIN;
+            case MAX -> AggregateType.MAX;
+            case COUNT -> AggregateType.COUNT;
+            case SUM -> AggregateType.SUM;
+            case COUNTER -> AggregateType.COUNTER;
+            default -> null;
+        };
+    }
+
+    /** The stores a query may ask: storeMatch[] applied to each store's label sets and address. */
+    List<StoreFanOut.Endpoint> selectedEndpoints() {
+        List<StoreFanOut.Endpoint> all = endpoints.get();
+        if (options.storeMatchers().isEmpty()) {
+            return all;
+        }
+        List<StoreFanOut.Endpoint> out = new ArrayList<>();
+        for (StoreFanOut.Endpoint endpoint : all) {
+            List<Labels> sets = new ArrayList<>();
+            for (ZLabelSet set : endpoint.info().getLabelSetsList()) {
+                sets.add(StoreWire.fromWire(set.getLabelsList()).toBuilder().set("__address__", endpoint.client().name()).build());
+            }
+            if (sets.isEmpty()) {
+                sets.add(Labels.of("__address__", endpoint.client().name()));
+            }
+            outer:
+            for (List<LabelMatcher> matchers : options.storeMatchers()) {
+                for (Labels set : sets) {
+                    if (matchesAll(set, matchers)) {
+                        out.add(endpoint);
+                        break outer;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean matchesAll(Labels labels, List<LabelMatcher> matchers) {
+        for (LabelMatcher matcher : matchers) {
+            String value = labels.has(matcher.name()) ? labels.get(matcher.name()) : "";
+            if (!matcher.matches(value)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private PartialResponseStrategy strategy() {
+        return options.partialResponse() ? PartialResponseStrategy.WARN : PartialResponseStrategy.ABORT;
+    }
+
+    private List<String> withoutReplicaLabels() {
+        return options.dedup() ? options.replicaLabels() : List.of();
+    }
+
+    /** A querier over the stores for one query; closing cancels the store calls still running. */
+    public final class StoreQuerier implements Querier {
+        private final long mint;
+        private final long maxt;
+        private final List<StoreSeriesSet> open = Collections.synchronizedList(new ArrayList<>());
+
+        StoreQuerier(long mint, long maxt) {
+            this.mint = mint;
+            this.maxt = maxt;
+        }
+
+        @Override
+        public SeriesSet select(boolean sorted, SelectHints hints, List<LabelMatcher> matchers) {
+            String function = hints == null ? "" : hints.function();
+            List<Aggr> aggregates = aggregatesFor(function);
+            SeriesRequest.Builder request = SeriesRequest.newBuilder()
+                    .setMinTime(hints == null ? mint : hints.start())
+                    .setMaxTime(hints == null ? maxt : hints.end())
+                    .addAllMatchers(StoreWire.toWireMatchers(matchers))
+                    .setMaxResolutionWindow(options.maxResolutionWindowMillis())
+                    .addAllAggregates(aggregates)
+                    .setPartialResponseDisabled(!options.partialResponse())
+                    .setPartialResponseStrategy(strategy())
+                    .addAllWithoutReplicaLabels(withoutReplicaLabels());
+            if (hints != null) {
+                request.setStep(hints.step()).setRange(hints.range());
+            }
+            ProxySeriesSet merged = StoreFanOut.series(selectedEndpoints(), request.build(),
+                    options.partialResponse() ? PartialResponse.WARN : PartialResponse.ABORT);
+            open.add(merged);
+            boolean counter = PenaltyDeduplicator.isCounterFunction(function);
+            AggregateType aggregate = options.maxResolutionWindowMillis() > 0 ? single(aggregates) : null;
+            boolean average = options.maxResolutionWindowMillis() > 0 && aggregate == null;
+            return new MergedSeriesSet(merged, counter, aggregate, average, options.maxSeries());
+        }
+
+        @Override
+        public List<String> labelValues(String name, List<LabelMatcher> matchers) throws StorageException {
+            return labelValuesOf(name, List.of(matchers)).values();
+        }
+
+        @Override
+        public List<String> labelNames(List<LabelMatcher> matchers) throws StorageException {
+            return labelNamesOf(List.of(matchers)).values();
+        }
+
+        /** Label names among series matching any of the matcher sets (all series for an empty list). */
+        public Answer<String> labelNamesOf(List<List<LabelMatcher>> matcherSets) throws StorageException {
+            return fanOutStrings(matcherSets, (endpoint, matchers) -> endpoint.client().labelNames(LabelNamesRequest.newBuilder()
+                    .setStart(mint).setEnd(maxt)
+                    .addAllMatchers(StoreWire.toWireMatchers(matchers))
+                    .setPartialResponseDisabled(!options.partialResponse())
+                    .setPartialResponseStrategy(strategy())
+                    .addAllWithoutReplicaLabels(withoutReplicaLabels())
+                    .build()).getNamesList());
+        }
+
+        public Answer<String> labelValuesOf(String name, List<List<LabelMatcher>> matcherSets) throws StorageException {
+            if (options.dedup() && options.replicaLabels().contains(name)) {
+                return new Answer<>(List.of(), List.of());
+            }
+            return fanOutStrings(matcherSets, (endpoint, matchers) -> endpoint.client().labelValues(LabelValuesRequest.newBuilder()
+                    .setLabel(name).setStart(mint).setEnd(maxt)
+                    .addAllMatchers(StoreWire.toWireMatchers(matchers))
+                    .setPartialResponseDisabled(!options.partialResponse())
+                    .setPartialResponseStrategy(strategy())
+                    .addAllWithoutReplicaLabels(withoutReplicaLabels())
+                    .build()).getValuesList());
+        }
+
+        /** The label sets of series matching any of the matcher sets, sorted and unique (the series API). */
+        public Answer<Labels> series(List<List<LabelMatcher>> matcherSets) throws StorageException {
+            TreeSet<Labels> out = new TreeSet<>();
+            List<String> warnings = new ArrayList<>();
+            for (List<LabelMatcher> matchers : matcherSets) {
+                SeriesRequest request = SeriesRequest.newBuilder()
+                        .setMinTime(mint).setMaxTime(maxt)
+                        .addAllMatchers(StoreWire.toWireMatchers(matchers))
+                        .setSkipChunks(true)
+                        .setPartialResponseDisabled(!options.partialResponse())
+                        .setPartialResponseStrategy(strategy())
+                        .addAllWithoutReplicaLabels(withoutReplicaLabels())
+                        .build();
+                try (ProxySeriesSet merged = StoreFanOut.series(selectedEndpoints(), request,
+                        options.partialResponse() ? PartialResponse.WARN : PartialResponse.ABORT)) {
+                    open.add(merged);
+                    while (merged.next()) {
+                        out.add(merged.labels());
+                        if (options.maxSeries() > 0 && out.size() > options.maxSeries()) {
+                            throw new StorageException("exceeded the limit of " + options.maxSeries() + " series");
+                        }
+                    }
+                    warnings.addAll(merged.warnings());
+                }
+            }
+            return new Answer<>(new ArrayList<>(out), warnings);
+        }
+
+        private interface StringCall {
+            List<String> call(StoreFanOut.Endpoint endpoint, List<LabelMatcher> matchers) throws StoreException;
+        }
+
+        private Answer<String> fanOutStrings(List<List<LabelMatcher>> matcherSets, StringCall call) throws StorageException {
+            List<List<LabelMatcher>> sets = matcherSets.isEmpty() ? List.of(List.of()) : matcherSets;
+            List<StoreFanOut.Endpoint> selected = new ArrayList<>();
+            for (StoreFanOut.Endpoint endpoint : selectedEndpoints()) {
+                for (List<LabelMatcher> matchers : sets) {
+                    if (endpoint.mayMatch(mint, maxt, matchers)) {
+                        selected.add(endpoint);
+                        break;
+                    }
+                }
+            }
+            TreeSet<String> values = new TreeSet<>();
+            List<String> warnings = new ArrayList<>();
+            try (ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<List<String>>> answers = new ArrayList<>();
+                for (StoreFanOut.Endpoint endpoint : selected) {
+                    answers.add(calls.submit(() -> {
+                        List<String> out = new ArrayList<>();
+                        for (List<LabelMatcher> matchers : sets) {
+                            out.addAll(call.call(endpoint, matchers));
+                        }
+                        return out;
+                    }));
+                }
+                for (Future<List<String>> answer : answers) {
+                    try {
+                        values.addAll(answer.get());
+                    } catch (ExecutionException e) {
+                        String message = e.getCause().getMessage();
+                        if (!options.partialResponse()) {
+                            throw e.getCause() instanceof StorageException storage ? storage : new StorageException(message, e.getCause());
+                        }
+                        warnings.add(message);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        answers.forEach(f -> f.cancel(true));
+                        throw new StorageException("interrupted while asking the stores", e);
+                    }
+                }
+            }
+            return new Answer<>(new ArrayList<>(values), warnings);
+        }
+
+        @Override
+        public void close() {
+            synchronized (open) {
+                open.forEach(StoreSeriesSet::close);
+                open.clear();
+            }
+        }
+    }
+
+    /** Merged store series as PromQL series: overlapping chunks split into replicas and penalty-deduplicated. */
+    private static final class MergedSeriesSet implements SeriesSet {
+        private final StoreSeriesSet stores;
+        private final boolean counter;
+        private final AggregateType aggregate;
+        private final boolean average;
+        private final long maxSeries;
+        private long count;
+        private MergedSeries current;
+
+        MergedSeriesSet(StoreSeriesSet stores, boolean counter, AggregateType aggregate, boolean average, long maxSeries) {
+            this.stores = stores;
+            this.counter = counter;
+            this.aggregate = aggregate;
+            this.average = average;
+            this.maxSeries = maxSeries;
+        }
+
+        @Override
+        public boolean next() throws StorageException {
+            if (!stores.next()) {
+                current = null;
+                return false;
+            }
+            if (maxSeries > 0 && ++count > maxSeries) {
+                stores.close();
+                throw new StorageException("exceeded the limit of " + maxSeries + " series per select");
+            }
+            List<EncodedChunk> chunks = new ArrayList<>(stores.chunks());
+            chunks.sort(ChunkMerge.BY_TIME);
+            current = new MergedSeries(stores.labels(), chunks);
+            return true;
+        }
+
+        @Override
+        public Series at() {
+            if (current == null) {
+                throw new IllegalStateException("no current series: call next() first");
+            }
+            return current;
+        }
+
+        @Override
+        public List<String> warnings() {
+            return stores.warnings();
+        }
+
+        private final class MergedSeries implements Series {
+            private final Labels labels;
+            private final List<EncodedChunk> chunks;
+
+            MergedSeries(Labels labels, List<EncodedChunk> chunks) {
+                this.labels = labels;
+                this.chunks = chunks;
+            }
+
+            @Override
+            public Labels labels() {
+                return labels;
+            }
+
+            @Override
+            public SampleIterator iterator(SampleIterator reuse) {
+                List<List<EncodedChunk>> replicas = ChunkMerge.splitOverlapping(ChunkMerge.withoutDuplicates(chunks));
+                List<SampleIterator> iterators = new ArrayList<>(replicas.size());
+                for (List<EncodedChunk> replica : replicas) {
+                    iterators.add(average ? new AverageSampleIterator(replica) : new ChunksSampleIterator(replica, aggregate));
+                }
+                if (iterators.isEmpty()) {
+                    return SampleIterator.EMPTY;
+                }
+                return PenaltyDeduplicator.of(iterators, counter);
+            }
+        }
+    }
+}
