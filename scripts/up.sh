@@ -1,0 +1,499 @@
+# shellcheck shell=bash
+# ./gauntlet up | down | status: the whole stack as plain processes on loopback. Sourced by ./gauntlet, which
+# provides die, log, select_java, ensure_maven, apt_install, MVN and the deps_* functions of scripts/deps.sh.
+#
+# One run directory ($GAUNTLET_UP_DIR, default .gauntlet/run/up) holds everything: a pid file per process
+# (<name>.pid), a log per process (logs/<name>.log; Kafka and s3proxy log next to their data), the generated
+# configuration (config/), the data (data/, the FILESYSTEM bucket in bucket/). Nothing is deleted by `down`, so data
+# survives a restart.
+#
+# Environment (mostly for the end-to-end test):
+#   GAUNTLET_UP_DIR                run directory
+#   GAUNTLET_UP_PORT_OFFSET        added to every port below (default 0)
+#   GAUNTLET_UP_SCRAPE_INTERVAL    Prometheus scrape and evaluation interval (default 15s)
+#   GAUNTLET_UP_READY_SECONDS      how long each start-up may take until /-/ready (default 180)
+#   GAUNTLET_UP_JVM_OPTS           extra JVM options for every Gauntlet service
+
+UP_DIR="${GAUNTLET_UP_DIR:-$ROOT/.gauntlet/run/up}"
+UP_READY_SECONDS="${GAUNTLET_UP_READY_SECONDS:-180}"
+UP_SCRAPE_INTERVAL="${GAUNTLET_UP_SCRAPE_INTERVAL:-15s}"
+UP_CLUSTER="local"
+# The services in start order; sidecar and shipper run once per Prometheus replica.
+UP_SERVICE_MODULES=(sidecar shipper store-gateway compactor querier)
+UP_REPLICAS=(a b)
+
+# ---------------------------------------------------------------- ports (loopback only)
+
+up_ports() {
+  local o="${GAUNTLET_UP_PORT_OFFSET:-0}"
+  case "$o" in ''|*[!0-9]*) die "GAUNTLET_UP_PORT_OFFSET must be a number, got '$o'" ;; esac
+  P_PROMETHEUS_A=$((19090 + o)); P_PROMETHEUS_B=$((19091 + o))
+  P_SIDECAR_A_GRPC=$((10911 + o)); P_SIDECAR_B_GRPC=$((10912 + o))
+  P_SIDECAR_A_HTTP=$((10913 + o)); P_SIDECAR_B_HTTP=$((10914 + o))
+  P_SHIPPER_A_HTTP=$((10916 + o)); P_SHIPPER_B_HTTP=$((10917 + o))
+  P_STORE_GATEWAY_GRPC=$((10921 + o)); P_STORE_GATEWAY_HTTP=$((10922 + o))
+  P_COMPACTOR_GRPC=$((10941 + o)); P_COMPACTOR_HTTP=$((10942 + o))
+  P_QUERIER_GRPC=$((10903 + o)); P_QUERIER_HTTP=$((10904 + o))
+  P_KAFKA=$((19092 + o)); P_S3=$((19000 + o))
+}
+
+# Upper-case variable stem of a component name: sidecar-a → SIDECAR_A.
+up_stem() { local s="${1^^}"; echo "${s//-/_}"; }
+up_http_port() { local v="P_$(up_stem "$1")"; case "$1" in prometheus-*) ;; *) v="${v}_HTTP" ;; esac; echo "${!v}"; }
+up_grpc_port() { local v="P_$(up_stem "$1")_GRPC"; echo "${!v:-}"; }
+
+# ---------------------------------------------------------------- which services exist
+
+# A service module exists when it has sources and is part of the reactor.
+up_module_exists() {
+  local m="$1"
+  [ -d "$ROOT/services/$m/src/main/java" ] && grep -q "<module>services/$m</module>" "$ROOT/pom.xml"
+}
+
+up_jar() { echo "$ROOT/services/$1/target/quarkus-app/quarkus-run.jar"; }
+
+# The jar is missing, or a source it is built from (its module, services/common, libs, proto) is newer.
+up_jar_stale() {
+  local jar
+  jar="$(up_jar "$1")"
+  [ -f "$jar" ] || return 0
+  [ -n "$(find "$ROOT/services/$1/src" "$ROOT/services/$1/pom.xml" "$ROOT/services/common/src" "$ROOT"/libs/*/src \
+    "$ROOT"/libs/*/pom.xml "$ROOT/proto/src" "$ROOT/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null)" ]
+}
+
+# Sets UP_PRESENT (modules to run) and prints which are missing.
+up_select_modules() {
+  UP_PRESENT=()
+  local m missing=()
+  for m in "${UP_SERVICE_MODULES[@]}"; do
+    if up_module_exists "$m"; then UP_PRESENT+=("$m"); else missing+=("$m"); fi
+  done
+  [ ${#missing[@]} -eq 0 ] || log "not started (no module with sources in services/ yet): ${missing[*]}"
+}
+
+up_has() { local m; for m in "${UP_PRESENT[@]}"; do [ "$m" = "$1" ] && return 0; done; return 1; }
+
+# Component names in start order (stop order is the reverse).
+up_components() {
+  echo prometheus-a prometheus-b
+  local m
+  for m in "${UP_PRESENT[@]}"; do
+    case "$m" in sidecar|shipper) echo "$m-a" "$m-b" ;; *) echo "$m" ;; esac
+  done
+}
+
+up_module_of() { case "$1" in sidecar-*) echo sidecar ;; shipper-*) echo shipper ;; *) echo "$1" ;; esac; }
+
+up_build() {
+  local m stale=()
+  for m in "${UP_PRESENT[@]}"; do up_jar_stale "$m" && stale+=("services/$m"); done
+  [ ${#stale[@]} -eq 0 ] && return 0
+  local list
+  list="$(IFS=,; echo "${stale[*]}")"
+  log "building $list (and what it depends on): mvn install -DskipTests -pl $list -am"
+  mkdir -p "$UP_DIR/logs"
+  if ! "${MVN[@]}" install -DskipTests -pl "$list" -am >"$UP_DIR/logs/build.log" 2>&1; then
+    tail -n 40 "$UP_DIR/logs/build.log" | sed 's/^/    /' >&2
+    die "the build failed (full log: $UP_DIR/logs/build.log); fix it or run with --no-build to use the jars that exist"
+  fi
+}
+
+# ---------------------------------------------------------------- processes
+
+up_pidfile() { echo "$UP_DIR/$1.pid"; }
+up_log() { echo "$UP_DIR/logs/$1.log"; }
+# Written into each command line, so a pid file whose number was reused by another process is not ours.
+up_marker() { case "$1" in prometheus-*) echo "$UP_DIR/config/$1.yml" ;; *) echo "gauntlet.up=$UP_DIR/$1" ;; esac; }
+
+up_alive() { deps_pid_alive "$(up_pidfile "$1")" "$(up_marker "$1")"; }
+
+up_spawn() {
+  local name="$1"
+  shift
+  mkdir -p "$UP_DIR/logs"
+  echo "=== $(date -u +%FT%TZ) $*" >>"$(up_log "$name")"
+  setsid nohup "$@" >>"$(up_log "$name")" 2>&1 </dev/null &
+  echo $! >"$(up_pidfile "$name")"
+}
+
+up_http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
+
+# Waits until http://127.0.0.1:<port>/-/ready answers 200; on failure names the component and shows its log tail.
+up_wait_ready() {
+  local name="$1" port deadline reason=""
+  port="$(up_http_port "$name")"
+  deadline=$((SECONDS + UP_READY_SECONDS))
+  while [ $SECONDS -lt $deadline ]; do
+    if ! up_alive "$name"; then
+      log "$name exited during start-up"
+      deps_log_tail "$(up_log "$name")"
+      return 1
+    fi
+    up_http_ok "http://127.0.0.1:$port/-/ready" && return 0
+    sleep 0.5
+  done
+  reason="$(curl -sS --max-time 2 "http://127.0.0.1:$port/-/ready" 2>&1 | head -c 300)"
+  log "$name not ready within ${UP_READY_SECONDS}s on http://127.0.0.1:$port/-/ready${reason:+ (it says: $reason)}"
+  deps_log_tail "$(up_log "$name")"
+  return 1
+}
+
+up_stop() {
+  local name="$1"
+  up_alive "$name" || { rm -f "$(up_pidfile "$name")"; return 0; }
+  deps_stop_pidfile "$name" "$(up_pidfile "$name")" "$(up_marker "$name")"
+}
+
+up_stop_all() {
+  local names=(prometheus-a prometheus-b sidecar-a sidecar-b shipper-a shipper-b store-gateway compactor querier) name i
+  for ((i = ${#names[@]} - 1; i >= 0; i--)); do
+    name="${names[$i]}"
+    if up_alive "$name"; then log "stopping $name"; up_stop "$name"; fi
+  done
+  deps_kafka_stop "$UP_DIR/kafka"
+  deps_s3proxy_stop "$UP_DIR/s3proxy"
+}
+
+up_check_ports_free() {
+  local name port busy=()
+  for name in $(up_components); do
+    for port in $(up_http_port "$name") $(up_grpc_port "$name"); do
+      deps_port_open "$port" && busy+=("127.0.0.1:$port ($name)")
+    done
+  done
+  if ! deps_pid_alive "$UP_DIR/kafka/kafka.pid" "kafka.Kafka" && deps_port_open "$P_KAFKA"; then busy+=("127.0.0.1:$P_KAFKA (kafka)"); fi
+  if [ "$UP_S3" = 1 ] && ! deps_pid_alive "$UP_DIR/s3proxy/s3proxy.pid" "s3proxy.jar" && deps_port_open "$P_S3"; then
+    busy+=("127.0.0.1:$P_S3 (s3proxy)")
+  fi
+  [ ${#busy[@]} -eq 0 ] && return 0
+  log "these ports are taken by another process: ${busy[*]}"
+  die "free them (ss -ltnp shows who listens) or move the whole stack with GAUNTLET_UP_PORT_OFFSET=1000 ./gauntlet up"
+}
+
+# ---------------------------------------------------------------- configuration
+
+up_write_objstore() {
+  mkdir -p "$UP_DIR/config"
+  if [ "$UP_S3" = 1 ]; then
+    mkdir -p "$UP_DIR/s3proxy/data/gauntlet" # the filesystem backend: a bucket is a directory
+    (umask 077; cat >"$UP_DIR/config/objstore.yml" <<YAML
+type: S3
+config:
+  bucket: gauntlet
+  endpoint: 127.0.0.1:$P_S3
+  region: us-east-1
+  access_key: $DEPS_S3_ACCESS_KEY
+  secret_key: $DEPS_S3_SECRET_KEY
+  insecure: true
+  bucket_lookup_type: path
+YAML
+    )
+  else
+    mkdir -p "$UP_DIR/bucket"
+    cat >"$UP_DIR/config/objstore.yml" <<YAML
+type: FILESYSTEM
+config:
+  directory: $UP_DIR/bucket
+YAML
+  fi
+}
+
+# One static target list per Gauntlet service, so both replicas scrape the same (an HA pair has one config).
+up_scrape_jobs() {
+  local name job targets
+  for job in sidecar shipper store-gateway compactor querier; do
+    targets=()
+    for name in $(up_components); do
+      if [ "$(up_module_of "$name")" = "$job" ]; then targets+=("'127.0.0.1:$(up_http_port "$name")'"); fi
+    done
+    [ ${#targets[@]} -eq 0 ] && continue
+    printf '  - job_name: gauntlet-%s\n    metrics_path: /metrics\n    static_configs:\n      - targets: [%s]\n' \
+      "$job" "$(IFS=,; echo "${targets[*]}")"
+  done
+}
+
+up_write_prometheus_config() {
+  local replica="$1"
+  mkdir -p "$UP_DIR/config"
+  cat >"$UP_DIR/config/prometheus-$replica.yml" <<YAML
+# generated by ./gauntlet up; the two replicas differ only in prometheus_replica
+global:
+  scrape_interval: $UP_SCRAPE_INTERVAL
+  evaluation_interval: $UP_SCRAPE_INTERVAL
+  external_labels:
+    cluster: $UP_CLUSTER
+    prometheus_replica: $replica
+scrape_configs:
+  - job_name: prometheus
+    static_configs:
+      - targets: ['127.0.0.1:$P_PROMETHEUS_A', '127.0.0.1:$P_PROMETHEUS_B']
+$(up_scrape_jobs)
+YAML
+}
+
+# ---------------------------------------------------------------- starting each component
+
+up_java_cmd() {
+  local name="$1" module
+  module="$(up_module_of "$name")"
+  local grpc
+  grpc="$(up_grpc_port "$name")"
+  # shellcheck disable=SC2206
+  UP_CMD=("$JAVA_HOME/bin/java" "-D$(up_marker "$name")" -Xms32m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+    ${GAUNTLET_UP_JVM_OPTS:-}
+    -Dquarkus.http.host=127.0.0.1 "-Dquarkus.http.port=$(up_http_port "$name")"
+    -Dquarkus.banner.enabled=false)
+  if [ -n "$grpc" ]; then UP_CMD+=("-Dgauntlet.grpc.address=127.0.0.1:$grpc" -Dgauntlet.grpc.grace-period=5s); fi
+}
+
+up_start_prometheus() {
+  local replica="$1" name="prometheus-$1" port
+  port="$(up_http_port "$name")"
+  up_alive "$name" && return 0
+  up_write_prometheus_config "$replica"
+  mkdir -p "$UP_DIR/data/$name"
+  up_spawn "$name" prometheus "--config.file=$UP_DIR/config/$name.yml" "--storage.tsdb.path=$UP_DIR/data/$name" \
+    "--web.listen-address=127.0.0.1:$port" --web.enable-lifecycle \
+    --storage.tsdb.min-block-duration=2h --storage.tsdb.max-block-duration=2h \
+    --storage.tsdb.retention.time=15d "--web.external-url=http://127.0.0.1:$port/"
+}
+
+up_start_service() {
+  local name="$1" module replica
+  module="$(up_module_of "$name")"
+  up_alive "$name" && return 0
+  replica="${name##*-}"
+  mkdir -p "$UP_DIR/data/$name"
+  up_java_cmd "$name"
+  local kafka="127.0.0.1:$P_KAFKA" objstore="$UP_DIR/config/objstore.yml" data="$UP_DIR/data/$name"
+  case "$module" in
+    sidecar)
+      local prom_port
+      prom_port="$(up_http_port "prometheus-$replica")"
+      UP_CMD+=("-Dgauntlet.sidecar.prometheus-url=http://127.0.0.1:$prom_port") ;;
+    shipper)
+      local prom_port
+      prom_port="$(up_http_port "prometheus-$replica")"
+      UP_CMD+=("-Dgauntlet.shipper.tsdb-path=$UP_DIR/data/prometheus-$replica"
+        "-Dgauntlet.shipper.prometheus-url=http://127.0.0.1:$prom_port"
+        "-Dgauntlet.shipper.objstore-config-file=$objstore"
+        "-Dgauntlet.shipper.kafka.bootstrap-servers=$kafka") ;;
+    store-gateway)
+      UP_CMD+=("-Dgauntlet.store-gateway.objstore-config-file=$objstore"
+        "-Dgauntlet.store-gateway.data-dir=$data"
+        "-Dgauntlet.store-gateway.kafka.bootstrap-servers=$kafka") ;;
+    compactor)
+      UP_CMD+=("-Dgauntlet.compactor.objstore-config-file=$objstore"
+        "-Dgauntlet.compactor.data-dir=$data"
+        "-Dgauntlet.compactor.kafka.bootstrap-servers=$kafka"
+        "-Dgauntlet.compactor.deduplication.replica-label=prometheus_replica") ;;
+    querier)
+      local endpoints=()
+      if up_has sidecar; then endpoints+=("127.0.0.1:$P_SIDECAR_A_GRPC" "127.0.0.1:$P_SIDECAR_B_GRPC"); fi
+      if up_has store-gateway; then endpoints+=("127.0.0.1:$P_STORE_GATEWAY_GRPC"); fi
+      UP_CMD+=("-Dgauntlet.querier.endpoints=$(IFS=,; echo "${endpoints[*]}")"
+        "-Dgauntlet.querier.replica-labels=prometheus_replica") ;;
+  esac
+  UP_CMD+=(-jar "$(up_jar "$module")")
+  up_spawn "$name" "${UP_CMD[@]}"
+}
+
+# ---------------------------------------------------------------- seeding
+
+# --seed-history <duration>: synthetic blocks of both replicas written into the bucket once per run directory.
+up_seed() {
+  local duration="$1" stamp="$UP_DIR/seeded-history"
+  if [ -f "$stamp" ]; then
+    log "history already seeded in this run directory ($(cat "$stamp")); remove $stamp to seed again"
+    return 0
+  fi
+  local tool="$ROOT/scripts/seed"
+  if [ ! -f "$tool/target/classpath.txt" ] || [ -n "$(find "$tool/src" "$tool/pom.xml" -newer "$tool/target/classpath.txt" -type f -print -quit)" ]; then
+    log "building the history seeder (scripts/seed)"
+    "${MVN[@]}" -q -f "$tool/pom.xml" package >"$UP_DIR/logs/seed-build.log" 2>&1 \
+      || { tail -n 30 "$UP_DIR/logs/seed-build.log" >&2; die "building scripts/seed failed (log: $UP_DIR/logs/seed-build.log)"; }
+  fi
+  log "seeding $duration of history for both replicas into the bucket"
+  if ! "$JAVA_HOME/bin/java" -Xmx512m -cp "$tool/target/classes:$(cat "$tool/target/classpath.txt")" io.gauntlet.seed.SeedHistory \
+      --objstore-config-file "$UP_DIR/config/objstore.yml" --duration "$duration" \
+      --external-labels "cluster=$UP_CLUSTER" --replica-label prometheus_replica --replicas a,b \
+      --scratch "$UP_DIR/data/seed" >"$UP_DIR/logs/seed.log" 2>&1; then
+    tail -n 30 "$UP_DIR/logs/seed.log" >&2
+    die "seeding history failed (log: $UP_DIR/logs/seed.log)"
+  fi
+  tail -n 1 "$UP_DIR/logs/seed.log" >&2
+  echo "$duration $(date -u +%FT%TZ)" >"$stamp"
+}
+
+# ---------------------------------------------------------------- commands
+
+up_usage() {
+  cat <<USAGE
+usage: ./gauntlet up [--s3] [--seed-history 30d] [--detach] [--no-build]
+
+  --s3                  the bucket is an s3proxy on 127.0.0.1:19000 instead of a directory (FILESYSTEM)
+  --seed-history DUR    write DUR (e.g. 30d, 12h) of synthetic history blocks of both replicas into the bucket, once
+  --detach              return once everything is ready and leave it running (stop with ./gauntlet down)
+  --no-build            use the service jars as they are (a service without a jar is skipped)
+Environment: GAUNTLET_UP_DIR, GAUNTLET_UP_PORT_OFFSET, GAUNTLET_UP_SCRAPE_INTERVAL, GAUNTLET_UP_READY_SECONDS.
+USAGE
+}
+
+up_ensure_prometheus() {
+  command -v prometheus >/dev/null && return 0
+  if [ "$(id -u)" = 0 ]; then
+    log "installing Prometheus 2.42 from Debian (package prometheus)"
+    apt_install prometheus
+  else
+    die "Prometheus is missing; install it with: sudo apt-get install -y --no-install-recommends prometheus"
+  fi
+}
+
+up_print_summary() {
+  local q="http://127.0.0.1:$P_QUERIER_HTTP"
+  echo
+  echo "Gauntlet is up (run directory $UP_DIR; logs in $UP_DIR/logs)."
+  echo "  Prometheus replicas:  http://127.0.0.1:$P_PROMETHEUS_A  http://127.0.0.1:$P_PROMETHEUS_B"
+  if up_has sidecar; then echo "  sidecars (StoreAPI):  127.0.0.1:$P_SIDECAR_A_GRPC  127.0.0.1:$P_SIDECAR_B_GRPC"; fi
+  if up_has store-gateway; then echo "  store gateway:        127.0.0.1:$P_STORE_GATEWAY_GRPC"; fi
+  echo "  Kafka:                127.0.0.1:$P_KAFKA    bucket: $(sed -n 's/^type: //p' "$UP_DIR/config/objstore.yml") ($UP_DIR/config/objstore.yml)"
+  if up_has querier; then
+    cat <<TEXT
+  querier UI:           $q/
+  querier API:          $q/api/v1/query?query=up   (dedup=true&partial_response=true by default)
+
+Grafana data source (provisioning/datasources/gauntlet.yaml):
+apiVersion: 1
+datasources:
+  - name: Gauntlet
+    type: prometheus
+    access: proxy
+    url: $q
+    jsonData:
+      httpMethod: POST
+      prometheusType: Thanos
+      customQueryParameters: dedup=true&partial_response=true
+TEXT
+  else
+    echo "  (no querier module yet: query the Prometheus replicas directly, or the sidecars with a Thanos querier)"
+  fi
+  echo
+}
+
+cmd_up() {
+  UP_S3=0
+  local seed="" detach=0 build=1
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --s3) UP_S3=1 ;;
+      --seed-history) [ -n "${2:-}" ] || die "--seed-history needs a duration, e.g. 30d"; seed="$2"; shift ;;
+      --seed-history=*) seed="${1#*=}" ;;
+      --detach|-d) detach=1 ;;
+      --no-build) build=0 ;;
+      -h|--help) up_usage; return 0 ;;
+      *) up_usage >&2; die "unknown option for up: $1" ;;
+    esac
+    shift
+  done
+  case "$seed" in ''|[1-9]*[mhdw]) ;; *) die "--seed-history wants a duration like 30d or 12h, got '$seed'" ;; esac
+  select_java; ensure_maven; up_ensure_prometheus
+  command -v curl >/dev/null || apt_install curl
+  up_ports
+  mkdir -p "$UP_DIR/logs"
+  local name
+  for name in prometheus-a sidecar-a querier; do
+    up_alive "$name" && die "the stack already runs from $UP_DIR: see ./gauntlet status, stop it with ./gauntlet down"
+  done
+  up_select_modules
+  if [ "$build" = 1 ]; then
+    up_build
+  else
+    local m kept=()
+    for m in "${UP_PRESENT[@]}"; do
+      if [ -f "$(up_jar "$m")" ]; then kept+=("$m"); else log "not started (--no-build and no jar at $(up_jar "$m")): $m"; fi
+    done
+    UP_PRESENT=("${kept[@]}")
+  fi
+  up_check_ports_free
+  echo "$UP_S3" >"$UP_DIR/s3"
+  echo "UP_PRESENT=(${UP_PRESENT[*]})" >"$UP_DIR/modules"
+
+  trap 'up_stop_all; exit 130' INT TERM HUP
+  trap 'up_stop_all' EXIT # until everything is ready: any failure stops what was started
+  deps_kafka_start "$UP_DIR/kafka" "$P_KAFKA" || die "kafka did not start (see above)"
+  if [ "$UP_S3" = 1 ]; then deps_s3proxy_start "$UP_DIR/s3proxy" "$P_S3" || die "s3proxy did not start (see above)"; fi
+  up_write_objstore
+  if [ -n "$seed" ]; then up_seed "$seed"; fi
+
+  for name in prometheus-a prometheus-b; do up_start_prometheus "${name#prometheus-}"; done
+  for name in prometheus-a prometheus-b; do up_wait_ready "$name" || die "$name did not become ready; stopping everything"; done
+  log "prometheus pair ready"
+  for name in $(up_components); do
+    case "$name" in prometheus-*) continue ;; esac
+    up_start_service "$name"
+  done
+  for name in $(up_components); do
+    case "$name" in prometheus-*) continue ;; esac
+    up_wait_ready "$name" || die "$name did not become ready; stopping everything"
+    log "$name ready"
+  done
+  trap - EXIT
+  up_print_summary
+  if [ "$detach" = 1 ]; then
+    trap - INT TERM HUP
+    echo "Running in the background: ./gauntlet status, ./gauntlet down."
+    return 0
+  fi
+  echo "Press Ctrl-C to stop everything (or ./gauntlet down from another shell)."
+  trap 'echo; log "stopping"; up_stop_all; exit 0' INT TERM HUP
+  local reported=" "
+  while :; do
+    local any=0
+    for name in $(up_components); do
+      if up_alive "$name"; then
+        any=1
+      elif [[ "$reported" != *" $name "* ]]; then
+        log "$name is no longer running (log: $(up_log "$name"))"
+        reported+="$name "
+      fi
+    done
+    [ "$any" = 1 ] || { log "every process has stopped"; up_stop_all; return 0; }
+    sleep 2
+  done
+}
+
+cmd_down() {
+  up_ports
+  [ -d "$UP_DIR" ] || { log "nothing runs from $UP_DIR"; return 0; }
+  up_stop_all
+  log "stopped; data kept in $UP_DIR (remove it for a fresh start)"
+}
+
+cmd_status() {
+  up_ports
+  [ -d "$UP_DIR" ] || { echo "not started (no $UP_DIR)"; return 3; }
+  UP_PRESENT=()
+  # shellcheck disable=SC1091
+  if [ -f "$UP_DIR/modules" ]; then source "$UP_DIR/modules"; fi
+  local name port state running=0 unhealthy=0
+  printf '%-14s %-8s %-7s %-22s %s\n' COMPONENT PID STATE HTTP LOG
+  for name in $(up_components); do
+    port="$(up_http_port "$name")"
+    if up_alive "$name"; then
+      running=$((running + 1))
+      if up_http_ok "http://127.0.0.1:$port/-/ready"; then state=ready; else state=unready; unhealthy=1; fi
+      printf '%-14s %-8s %-7s %-22s %s\n' "$name" "$(cat "$(up_pidfile "$name")")" "$state" "127.0.0.1:$port" "$(up_log "$name")"
+    else
+      printf '%-14s %-8s %-7s %-22s %s\n' "$name" - stopped "127.0.0.1:$port" "$(up_log "$name")"
+      unhealthy=1
+    fi
+  done
+  if deps_pid_alive "$UP_DIR/kafka/kafka.pid" kafka.Kafka; then state=running; else state=stopped; unhealthy=1; fi
+  printf '%-14s %-8s %-7s %-22s %s\n' kafka "$(cat "$UP_DIR/kafka/kafka.pid" 2>/dev/null || echo -)" "$state" "127.0.0.1:$P_KAFKA" "$UP_DIR/kafka/kafka.log"
+  if [ "$(cat "$UP_DIR/s3" 2>/dev/null)" = 1 ]; then
+    if deps_pid_alive "$UP_DIR/s3proxy/s3proxy.pid" s3proxy.jar; then state=running; else state=stopped; unhealthy=1; fi
+    printf '%-14s %-8s %-7s %-22s %s\n' s3proxy "$(cat "$UP_DIR/s3proxy/s3proxy.pid" 2>/dev/null || echo -)" "$state" "127.0.0.1:$P_S3" "$UP_DIR/s3proxy/s3proxy.log"
+  fi
+  [ "$running" -gt 0 ] || return 3
+  [ "$unhealthy" = 0 ] || return 1
+}
