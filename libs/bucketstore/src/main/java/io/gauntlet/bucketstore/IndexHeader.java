@@ -29,12 +29,13 @@ import java.util.zip.CRC32C;
 /**
  * The part of a block's index a store keeps locally (Thanos' index-header idea): symbols, the postings offset
  * table and the table of contents, read from the bucket by byte range once and kept as a small memory-mapped file.
- * The file is itself a valid v2 index without series and postings sections, so {@link IndexReader} answers symbol
- * and label lookups; postings lists and series stay in the bucket and are fetched by range.
+ * Postings lists and series stay in the bucket and are fetched by range; the postings offset table keeps the
+ * original offsets, so the header says where each list lies. The heap holds every 32nd symbol offset and every 32nd
+ * table entry per label name (as Prometheus' and Thanos' readers do).
  *
- * <p>File layout: the synthetic index (header, symbols, postings offset table, TOC), then a 68-byte trailer: the
- * original index's 52-byte TOC, its size (8 bytes), the synthetic index's length (4 bytes) and magic
- * {@code 0x48454144} ("HEAD").
+ * <p>File layout: the index header (magic, version), the symbol table and the postings offset table copied verbatim,
+ * a TOC pointing at the copies, then a 68-byte trailer: the original index's 52-byte TOC, its size (8 bytes), the
+ * length before the trailer (4 bytes) and magic {@code 0x48454144} ("HEAD").
  */
 public final class IndexHeader implements AutoCloseable {
     static final String FILE = "index-header";
@@ -46,7 +47,11 @@ public final class IndexHeader implements AutoCloseable {
     private final String block;
     private final Arena arena;
     private final MemorySegment file;
-    private final IndexReader reader;
+    private final long symbolsStart; // first symbol entry
+    private final long symbolsEnd;
+    private final int symbolCount;
+    private final long[] symbolSamples;
+    private final String[] labelNames;
     private final IndexReader.Toc toc; // of the original index
     private final long indexSize;
     private final long seriesEnd;
@@ -77,10 +82,32 @@ public final class IndexHeader implements AutoCloseable {
         long t = size - TRAILER;
         toc = new IndexReader.Toc(file.get(BE_LONG, t), file.get(BE_LONG, t + 8), file.get(BE_LONG, t + 16), file.get(BE_LONG, t + 24),
                 file.get(BE_LONG, t + 32), file.get(BE_LONG, t + 40));
-        reader = IndexReader.of(file.asSlice(0, syntheticLength), block);
+        long symbolsLength = Integer.toUnsignedLong(file.get(BE_INT, 5));
+        symbolsEnd = 5 + 4 + symbolsLength;
+        if (symbolsEnd + 4 > syntheticLength) {
+            throw corrupted(5, "symbol table of " + symbolsLength + " bytes does not fit");
+        }
+        long count = Integer.toUnsignedLong(file.get(BE_INT, 9));
+        if (count > symbolsLength) {
+            throw corrupted(9, "symbol count " + count + " exceeds the table's bytes");
+        }
+        symbolCount = (int) count;
+        symbolsStart = 13;
+        symbolSamples = new long[(symbolCount + SAMPLING - 1) / SAMPLING];
+        long[] cursor = {symbolsStart};
+        for (int i = 0; i < symbolCount; i++) {
+            if (i % SAMPLING == 0) {
+                symbolSamples[i / SAMPLING] = cursor[0];
+            }
+            skipString(cursor, symbolsEnd);
+        }
+        if (cursor[0] != symbolsEnd) {
+            throw corrupted(cursor[0], "symbol table has bytes after its " + symbolCount + " symbols");
+        }
         seriesEnd = sectionEnd(toc, toc.series(), indexSize - TOC_LENGTH);
-        postingsTableStart = reader.toc().postingsTable();
+        postingsTableStart = file.get(BE_LONG, syntheticLength - TOC_LENGTH + 40);
         names = samplePostingsTable();
+        labelNames = names.keySet().stream().filter(n -> !n.isEmpty()).sorted(IndexHeader::compareUtf8).toArray(String[]::new);
     }
 
     private static final ValueLayout.OfInt BE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -144,7 +171,13 @@ public final class IndexHeader implements AutoCloseable {
         if (length < 4 || offset + 4 + length + 4 > indexSize - TOC_LENGTH) {
             throw new CorruptedDataException(block, "index", offset, what + " length " + length + " does not fit the index");
         }
-        return read(bucket, name, offset, 4 + length + 4);
+        byte[] bytes = read(bucket, name, offset, 4 + length + 4);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 4, (int) length);
+        if ((int) crc.getValue() != ByteBuffer.wrap(bytes, (int) (4 + length), 4).getInt()) {
+            throw new CorruptedDataException(block, "index", offset, what + " checksum mismatch");
+        }
+        return bytes;
     }
 
     static byte[] read(Bucket bucket, String name, long offset, long length) {
@@ -188,16 +221,30 @@ public final class IndexHeader implements AutoCloseable {
         return file.byteSize();
     }
 
+    /** The string of a v2 symbol reference (its ordinal in the symbol table). */
     public String symbol(long ref) throws CorruptedDataException {
-        return reader.symbol(ref);
+        if (ref < 0 || ref >= symbolCount) {
+            throw corrupted(symbolsStart, "symbol reference " + ref + " outside the " + symbolCount + " symbols");
+        }
+        long[] cursor = {symbolSamples[(int) (ref / SAMPLING)]};
+        for (long skip = ref % SAMPLING; skip > 0; skip--) {
+            skipString(cursor, symbolsEnd);
+        }
+        return string(cursor, symbolsEnd);
     }
 
+    /** Label names present in the index, sorted. */
     public List<String> labelNames() {
-        return reader.labelNames();
+        return List.of(labelNames);
     }
 
+    /** All values of a label name, sorted; empty for an unknown name. */
     public List<String> labelValues(String name) throws CorruptedDataException {
-        return reader.labelValues(name);
+        List<String> values = new ArrayList<>();
+        for (PostingsRange range : postingsRanges(name, value -> true)) {
+            values.add(range.value());
+        }
+        return values;
     }
 
     /** The postings list of every series (the ("", "") entry). */
@@ -336,13 +383,16 @@ public final class IndexHeader implements AutoCloseable {
     }
 
     private long uvarint(long[] cursor) throws CorruptedDataException {
+        return uvarint(cursor, tableEnd());
+    }
+
+    private long uvarint(long[] cursor, long limit) throws CorruptedDataException {
         long value = 0;
         int shift = 0;
         long p = cursor[0];
-        long limit = tableEnd();
         while (true) {
             if (p >= limit || shift > 63) {
-                throw corrupted(p, "truncated uvarint in the postings offset table");
+                throw corrupted(p, "truncated uvarint");
             }
             byte b = file.get(ValueLayout.JAVA_BYTE, p++);
             value |= (long) (b & 0x7F) << shift;
@@ -356,14 +406,26 @@ public final class IndexHeader implements AutoCloseable {
     }
 
     private String string(long[] cursor) throws CorruptedDataException {
-        long length = uvarint(cursor);
+        return string(cursor, tableEnd());
+    }
+
+    private String string(long[] cursor, long limit) throws CorruptedDataException {
+        long length = uvarint(cursor, limit);
         long p = cursor[0];
-        if (length > tableEnd() - p) {
-            throw corrupted(p, "string of " + length + " bytes runs past the postings offset table");
+        if (length > limit - p) {
+            throw corrupted(p, "string of " + length + " bytes runs past its section");
         }
         byte[] bytes = file.asSlice(p, length).toArray(ValueLayout.JAVA_BYTE);
         cursor[0] = p + length;
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private void skipString(long[] cursor, long limit) throws CorruptedDataException {
+        long length = uvarint(cursor, limit);
+        if (length > limit - cursor[0]) {
+            throw corrupted(cursor[0], "string of " + length + " bytes runs past its section");
+        }
+        cursor[0] += length;
     }
 
     /** Compares as the index sorts: by UTF-8 bytes. */

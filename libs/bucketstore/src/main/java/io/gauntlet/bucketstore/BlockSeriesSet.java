@@ -1,0 +1,142 @@
+package io.gauntlet.bucketstore;
+
+import io.gauntlet.bucketstore.BucketBlock.SeriesMeta;
+import io.gauntlet.store.Aggregate;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.chunks.AggregateChunk;
+import io.gauntlet.tsdb.chunks.AggregateType;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet;
+import io.gauntlet.tsdb.storage.StorageException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The selected series of one block, their chunks loaded a batch of series at a time as the client reads (so a large
+ * answer never sits in memory whole). The series list itself is prepared ahead, possibly on another thread.
+ */
+final class BlockSeriesSet implements ChunkSeriesSet, AutoCloseable {
+    /** Series per chunk load: one coalesced set of range reads serves this many series. */
+    static final int BATCH_SERIES = 512;
+
+    private final BucketBlock block;
+    private final CompletableFuture<List<SeriesMeta>> prepared;
+    private final boolean skipChunks;
+    private final List<AggregateType> aggregates; // empty: pass aggregate chunks whole
+    private final BucketStoreStats stats;
+    private List<SeriesMeta> series;
+    private int position = -1;
+    private int batchStart;
+    private int batchEnd;
+    private byte[][][] data;
+    private int[][] encodings;
+    private List<EncodedChunk> chunks = List.of();
+
+    BlockSeriesSet(BucketBlock block, CompletableFuture<List<SeriesMeta>> prepared, boolean skipChunks, List<Aggregate> aggregates,
+            BucketStoreStats stats) {
+        this.block = block;
+        this.prepared = prepared;
+        this.skipChunks = skipChunks;
+        this.stats = stats;
+        List<AggregateType> types = new ArrayList<>();
+        for (Aggregate aggregate : aggregates) {
+            if (aggregate != Aggregate.RAW) {
+                types.add(AggregateType.valueOf(aggregate.name()));
+            }
+        }
+        this.aggregates = types;
+    }
+
+    @Override
+    public boolean next() throws StorageException {
+        if (series == null) {
+            series = await();
+            stats.seriesTouched(series.size());
+        }
+        position++;
+        if (position >= series.size()) {
+            chunks = List.of();
+            return false;
+        }
+        SeriesMeta current = series.get(position);
+        if (skipChunks) {
+            chunks = List.of();
+            return true;
+        }
+        if (position >= batchEnd) {
+            batchStart = position;
+            batchEnd = Math.min(series.size(), position + BATCH_SERIES);
+            data = new byte[batchEnd - batchStart][][];
+            encodings = new int[batchEnd - batchStart][];
+            block.loadChunks(series, batchStart, batchEnd, data, encodings);
+        }
+        int at = position - batchStart;
+        List<EncodedChunk> list = new ArrayList<>(current.chunkCount());
+        for (int c = 0; c < current.chunkCount(); c++) {
+            byte[] bytes = data[at][c];
+            int encoding = encodings[at][c];
+            if (encoding == 0xFF && !aggregates.isEmpty()) {
+                bytes = onlyAggregates(bytes);
+            }
+            list.add(new EncodedChunk(current.minTimes()[c], current.maxTimes()[c], encoding, bytes));
+            stats.chunkFetched(bytes.length);
+        }
+        data[at] = null; // handed on: let the batch shrink as it streams
+        chunks = list;
+        return true;
+    }
+
+    /** An aggregate chunk cut down to the aggregates the query asked for (sub-chunk bytes are copied, not decoded). */
+    private byte[] onlyAggregates(byte[] bytes) throws StorageException {
+        AggregateChunk chunk = AggregateChunk.decode(bytes);
+        Map<AggregateType, byte[]> kept = new EnumMap<>(AggregateType.class);
+        for (AggregateType type : aggregates) {
+            if (chunk.has(type)) {
+                kept.put(type, chunk.toByteArray(type));
+            }
+        }
+        if (kept.isEmpty()) {
+            throw new StorageException("block " + block.id() + " has no " + aggregates + " aggregate for a downsampled chunk");
+        }
+        return AggregateChunk.encode(kept);
+    }
+
+    private List<SeriesMeta> await() throws StorageException {
+        try {
+            return prepared.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StorageException("interrupted while selecting series of block " + block.id(), e);
+        } catch (CancellationException e) {
+            throw new StorageException("series selection of block " + block.id() + " was cancelled", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof StorageException storage) {
+                throw storage;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new StorageException("selecting series of block " + block.id() + ": " + cause, cause);
+        }
+    }
+
+    @Override
+    public Labels labels() {
+        return series.get(position).labels();
+    }
+
+    @Override
+    public List<EncodedChunk> chunks() {
+        return chunks;
+    }
+
+    @Override
+    public void close() {
+        prepared.cancel(false);
+    }
+}
