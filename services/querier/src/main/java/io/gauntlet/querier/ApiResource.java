@@ -1,0 +1,394 @@
+package io.gauntlet.querier;
+
+import io.gauntlet.promql.ErrorType;
+import io.gauntlet.promql.PromqlException;
+import io.gauntlet.promql.ast.Expr;
+import io.gauntlet.promql.ast.ValueType;
+import io.gauntlet.promql.engine.PromqlEngine;
+import io.gauntlet.promql.engine.QueryResult;
+import io.gauntlet.promql.parser.PromqlParser;
+import io.gauntlet.query.ApiException;
+import io.gauntlet.query.ApiParameters;
+import io.gauntlet.query.EndpointSet;
+import io.gauntlet.query.PrometheusJson;
+import io.gauntlet.query.StoreQueryable;
+import io.gauntlet.tsdb.LabelMatcher;
+import io.gauntlet.tsdb.Labels;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedHashMap;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/** Prometheus' HTTP API v1 with Thanos' extras (dedup, replicaLabels[], partial_response, max_source_resolution, storeMatch[]). */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class ApiResource {
+    private static final int MAX_POINTS = 11_000;
+    private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+
+    @Inject
+    QuerierConfig config;
+    @Inject
+    EndpointSet endpoints;
+    @Inject
+    PromqlEngine engine;
+    @Inject
+    QueryGate gate;
+    @Inject
+    MeterRegistry meters;
+
+    /** Request parameters: POST form values first, then the URL query (Go's r.FormValue). */
+    private record Params(MultivaluedMap<String, String> form, MultivaluedMap<String, String> query) {
+        String get(String name) {
+            String value = form.getFirst(name);
+            if (value == null) {
+                value = query.getFirst(name);
+            }
+            return value == null ? "" : value;
+        }
+
+        List<String> all(String name) {
+            List<String> out = new ArrayList<>();
+            if (form.get(name) != null) {
+                out.addAll(form.get(name));
+            }
+            if (query.get(name) != null) {
+                out.addAll(query.get(name));
+            }
+            return out;
+        }
+    }
+
+    private static Params params(UriInfo uri, MultivaluedMap<String, String> form) {
+        return new Params(form == null ? new MultivaluedHashMap<>() : form, uri.getQueryParameters());
+    }
+
+    @GET
+    @Path("query")
+    public Response queryGet(@Context UriInfo uri) {
+        return handle("query", () -> query(params(uri, null)));
+    }
+
+    @POST
+    @Path("query")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response queryPost(@Context UriInfo uri, MultivaluedMap<String, String> form) {
+        return handle("query", () -> query(params(uri, form)));
+    }
+
+    @GET
+    @Path("query_range")
+    public Response rangeGet(@Context UriInfo uri) {
+        return handle("query_range", () -> queryRange(params(uri, null)));
+    }
+
+    @POST
+    @Path("query_range")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response rangePost(@Context UriInfo uri, MultivaluedMap<String, String> form) {
+        return handle("query_range", () -> queryRange(params(uri, form)));
+    }
+
+    @GET
+    @Path("series")
+    public Response seriesGet(@Context UriInfo uri) {
+        return handle("series", () -> series(params(uri, null)));
+    }
+
+    @POST
+    @Path("series")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response seriesPost(@Context UriInfo uri, MultivaluedMap<String, String> form) {
+        return handle("series", () -> series(params(uri, form)));
+    }
+
+    @GET
+    @Path("labels")
+    public Response labelsGet(@Context UriInfo uri) {
+        return handle("labels", () -> labels(params(uri, null)));
+    }
+
+    @POST
+    @Path("labels")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response labelsPost(@Context UriInfo uri, MultivaluedMap<String, String> form) {
+        return handle("labels", () -> labels(params(uri, form)));
+    }
+
+    @GET
+    @Path("label/{name}/values")
+    public Response labelValues(@Context UriInfo uri, @PathParam("name") String name) {
+        return handle("label_values", () -> labelValues(params(uri, null), name));
+    }
+
+    @GET
+    @Path("metadata")
+    public Response metadata() {
+        return handle("metadata", () -> PrometheusJson.success("{}", List.of()));
+    }
+
+    @GET
+    @Path("status/buildinfo")
+    public Response buildInfo() {
+        return handle("buildinfo", () -> PrometheusJson.success("{\"version\":\"0.1.0\",\"revision\":\"\",\"branch\":\"main\","
+                + "\"buildUser\":\"gauntlet\",\"buildDate\":\"\",\"goVersion\":\"" + "java" + Runtime.version().feature() + "\"}", List.of()));
+    }
+
+    @GET
+    @Path("stores")
+    public Response stores() {
+        return handle("stores", () -> {
+            Map<String, List<EndpointSet.EndpointStatus>> byType = new TreeMap<>();
+            for (EndpointSet.EndpointStatus status : endpoints.statuses()) {
+                byType.computeIfAbsent(status.componentType().isEmpty() ? "unknown" : status.componentType(), k -> new ArrayList<>()).add(status);
+            }
+            StringBuilder out = new StringBuilder("{");
+            boolean firstType = true;
+            for (var entry : byType.entrySet()) {
+                out.append(firstType ? "" : ",");
+                firstType = false;
+                PrometheusJson.writeString(out, entry.getKey());
+                out.append(":[");
+                boolean first = true;
+                for (EndpointSet.EndpointStatus status : entry.getValue()) {
+                    out.append(first ? "" : ",").append("{\"name\":");
+                    first = false;
+                    PrometheusJson.writeString(out, status.name());
+                    out.append(",\"lastCheck\":");
+                    PrometheusJson.writeString(out, String.valueOf(status.lastCheck()));
+                    out.append(",\"lastError\":");
+                    if (status.lastError().isEmpty()) {
+                        out.append("null");
+                    } else {
+                        PrometheusJson.writeString(out, status.lastError());
+                    }
+                    out.append(",\"healthy\":").append(status.healthy());
+                    out.append(",\"labelSets\":[");
+                    for (int i = 0; i < status.labelSets().size(); i++) {
+                        out.append(i == 0 ? "" : ",");
+                        PrometheusJson.writeLabels(out, status.labelSets().get(i));
+                    }
+                    out.append("],\"minTime\":").append(status.minTime()).append(",\"maxTime\":").append(status.maxTime()).append('}');
+                }
+                out.append(']');
+            }
+            return PrometheusJson.success(out.append('}').toString(), List.of());
+        });
+    }
+
+    private String query(Params params) {
+        long time = ApiParameters.parseTimeParameter("time", params.get("time"), System.currentTimeMillis());
+        Duration timeout = timeout(params);
+        Expr expr = parseQuery(params.get("query"));
+        StoreQueryable queryable = queryable(params, 0, true);
+        QueryResult result = gate.run(timeout, cancellation -> engine.instantQuery(queryable, expr, time, cancellation));
+        return PrometheusJson.success(PrometheusJson.queryData(result.value()), result.warnings());
+    }
+
+    private String queryRange(Params params) {
+        long start = parseRequiredTime("start", params.get("start"));
+        long end = parseRequiredTime("end", params.get("end"));
+        if (end < start) {
+            throw ApiException.invalidParameter("end", "end timestamp must not be before start time");
+        }
+        long stepNanos;
+        try {
+            stepNanos = ApiParameters.parseDurationNanos(params.get("step"));
+        } catch (ApiException e) {
+            throw ApiException.invalidParameter("step", e.getMessage());
+        }
+        if (stepNanos <= 0) {
+            throw ApiException.invalidParameter("step", "zero or negative query resolution step widths are not accepted. Try a positive integer");
+        }
+        // Go: end.Sub(start)/step on nanosecond durations
+        if (Math.multiplyHigh(end - start, 1_000_000L) == 0 && (end - start) * 1_000_000L / stepNanos > MAX_POINTS
+                || Math.multiplyHigh(end - start, 1_000_000L) != 0) {
+            throw ApiException.badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+        }
+        Duration timeout = timeout(params);
+        Expr expr = parseQuery(params.get("query"));
+        if (expr.type() != ValueType.VECTOR && expr.type() != ValueType.SCALAR) {
+            throw ApiException.badData("invalid expression type \"" + expr.type().documentedName()
+                    + "\" for range query, must be Scalar or instant Vector");
+        }
+        long step = ApiParameters.nanosToMillis(stepNanos);
+        StoreQueryable queryable = queryable(params, step, false);
+        QueryResult result = gate.run(timeout, cancellation -> engine.rangeQuery(queryable, expr, start, end, step, cancellation));
+        return PrometheusJson.success(PrometheusJson.queryData(result.value()), result.warnings());
+    }
+
+    private String series(Params params) {
+        List<String> matches = params.all("match[]");
+        if (matches.isEmpty()) {
+            throw ApiException.badData("no match[] parameter provided");
+        }
+        long start = ApiParameters.parseTimeParameter("start", params.get("start"), ApiParameters.MIN_TIME_MILLIS);
+        long end = ApiParameters.parseTimeParameter("end", params.get("end"), ApiParameters.MAX_TIME_MILLIS);
+        List<List<LabelMatcher>> sets = matcherSets(matches);
+        StoreQueryable queryable = queryable(params, 0, true);
+        StoreQueryable.Answer<Labels> answer = gate.run(timeout(params), cancellation -> {
+            try (var querier = queryable.querier(start, end)) {
+                return querier.series(sets);
+            }
+        });
+        return PrometheusJson.success(PrometheusJson.labelsList(answer.values()), answer.warnings());
+    }
+
+    private String labels(Params params) {
+        long start = ApiParameters.parseTimeParameter("start", params.get("start"), ApiParameters.MIN_TIME_MILLIS);
+        long end = ApiParameters.parseTimeParameter("end", params.get("end"), ApiParameters.MAX_TIME_MILLIS);
+        List<List<LabelMatcher>> sets = matcherSets(params.all("match[]"));
+        StoreQueryable queryable = queryable(params, 0, true);
+        StoreQueryable.Answer<String> answer = gate.run(timeout(params), cancellation -> {
+            try (var querier = queryable.querier(start, end)) {
+                return querier.labelNamesOf(sets);
+            }
+        });
+        return PrometheusJson.success(PrometheusJson.strings(answer.values()), answer.warnings());
+    }
+
+    private String labelValues(Params params, String name) {
+        if (!LABEL_NAME.matcher(name).matches()) {
+            throw ApiException.badData("invalid label name: \"" + name + "\"");
+        }
+        long start = ApiParameters.parseTimeParameter("start", params.get("start"), ApiParameters.MIN_TIME_MILLIS);
+        long end = ApiParameters.parseTimeParameter("end", params.get("end"), ApiParameters.MAX_TIME_MILLIS);
+        List<List<LabelMatcher>> sets = matcherSets(params.all("match[]"));
+        StoreQueryable queryable = queryable(params, 0, true);
+        StoreQueryable.Answer<String> answer = gate.run(timeout(params), cancellation -> {
+            try (var querier = queryable.querier(start, end)) {
+                return querier.labelValuesOf(name, sets);
+            }
+        });
+        return PrometheusJson.success(PrometheusJson.strings(answer.values()), answer.warnings());
+    }
+
+    private static long parseRequiredTime(String parameter, String value) {
+        try {
+            return ApiParameters.parseTime(value);
+        } catch (ApiException e) {
+            throw ApiException.invalidParameter(parameter, e.getMessage());
+        }
+    }
+
+    private static Expr parseQuery(String query) {
+        try {
+            return PromqlParser.parseExpr(query);
+        } catch (PromqlException e) {
+            throw ApiException.invalidParameter("query", e.getMessage());
+        }
+    }
+
+    private static List<List<LabelMatcher>> matcherSets(List<String> selectors) {
+        List<List<LabelMatcher>> sets = new ArrayList<>();
+        for (String selector : selectors) {
+            try {
+                sets.add(PromqlParser.parseMetricSelector(selector));
+            } catch (PromqlException e) {
+                throw ApiException.badData(e.getMessage());
+            }
+        }
+        return sets;
+    }
+
+    private Duration timeout(Params params) {
+        String value = params.get("timeout");
+        if (value.isEmpty()) {
+            return config.timeout();
+        }
+        try {
+            Duration requested = Duration.ofNanos(ApiParameters.parseDurationNanos(value));
+            return requested.compareTo(config.timeout()) < 0 && !requested.isNegative() ? requested : config.timeout();
+        } catch (ApiException e) {
+            throw ApiException.invalidParameter("timeout", e.getMessage());
+        }
+    }
+
+    private static boolean parseBool(String parameter, String value, boolean defaultValue) {
+        return switch (value) {
+            case "" -> defaultValue;
+            case "1", "t", "T", "TRUE", "true", "True" -> true;
+            case "0", "f", "F", "FALSE", "false", "False" -> false;
+            default -> throw ApiException.badData("cannot parse parameter " + parameter);
+        };
+    }
+
+    /** The store view for one request, from Thanos' parameters. */
+    private StoreQueryable queryable(Params params, long stepMillis, boolean instant) {
+        boolean dedup = parseBool("dedup", params.get("dedup"), true);
+        boolean partial = parseBool("partial_response", params.get("partial_response"), config.partialResponse());
+        List<String> replicaLabels = params.all("replicaLabels[]");
+        if (replicaLabels.isEmpty()) {
+            replicaLabels = config.replicaLabels().orElse(List.of());
+        }
+        long maxResolution = 0;
+        String resolution = params.get("max_source_resolution");
+        if (resolution.equals("auto")) {
+            maxResolution = instant ? 0 : stepMillis / 5;
+        } else if (!resolution.isEmpty()) {
+            try {
+                maxResolution = ApiParameters.nanosToMillis(ApiParameters.parseDurationNanos(resolution));
+            } catch (ApiException e) {
+                throw ApiException.invalidParameter("max_source_resolution", e.getMessage());
+            }
+            if (maxResolution < 0) {
+                throw ApiException.badData("negative max_source_resolution is not accepted. Try a positive integer");
+            }
+        }
+        List<List<LabelMatcher>> storeMatchers = new ArrayList<>();
+        for (String selector : params.all("storeMatch[]")) {
+            try {
+                storeMatchers.add(PromqlParser.parseMetricSelector(selector));
+            } catch (PromqlException e) {
+                throw ApiException.invalidParameter("storeMatch[]", e.getMessage());
+            }
+        }
+        return new StoreQueryable(endpoints::healthy, new StoreQueryable.Options(dedup, replicaLabels, partial, maxResolution,
+                storeMatchers, config.maxSeries()));
+    }
+
+    /** Runs a handler: JSON on success, Prometheus' error envelope and status on failure, metrics either way. */
+    private Response handle(String handler, Supplier<String> body) {
+        long started = System.nanoTime();
+        Response response;
+        try {
+            response = Response.ok(body.get(), MediaType.APPLICATION_JSON).build();
+        } catch (ApiException e) {
+            response = error(e.type(), e.getMessage());
+        } catch (PromqlException e) {
+            response = error(e.type(), e.getMessage());
+        } catch (RuntimeException e) {
+            ApiException api = QueryGate.translate(e);
+            response = error(api.type(), api.getMessage());
+        }
+        String code = Integer.toString(response.getStatus());
+        meters.counter("http_requests", "handler", handler, "code", code).increment();
+        Timer.builder("http_request_duration").tag("handler", handler).publishPercentileHistogram()
+                .register(meters).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        return response;
+    }
+
+    private static Response error(ErrorType type, String message) {
+        return Response.status(ApiException.httpStatus(type))
+                .entity(PrometheusJson.error(type.apiName(), message, List.of()))
+                .type(MediaType.APPLICATION_JSON).build();
+    }
+}

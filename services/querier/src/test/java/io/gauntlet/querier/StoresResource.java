@@ -1,0 +1,170 @@
+package io.gauntlet.querier;
+
+import io.gauntlet.query.testing.StoreFixture;
+import io.gauntlet.store.ChunkSource;
+import io.gauntlet.store.LabelQuery;
+import io.gauntlet.store.SourceInfo;
+import io.gauntlet.store.StoreQuery;
+import io.gauntlet.store.StoreUnavailableException;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet;
+import io.gauntlet.tsdb.storage.StorageException;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts the stores the querier under test fans out to (parity data, two HA replicas, a failing and a hanging store)
+ * and, when installed, a real Prometheus 2.42 over the same parity data; hands their addresses to the querier config.
+ */
+public class StoresResource implements QuarkusTestResourceLifecycleManager {
+    private final List<StoreFixture> stores = new ArrayList<>();
+    private final CountDownLatch release = new CountDownLatch(1);
+    private Process prometheus;
+    private Path directory;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            StoreFixture parity = StoreFixture.serve(TestData.paritySource());
+            StoreFixture r1 = StoreFixture.serve(TestData.haReplica("r1"));
+            StoreFixture r2 = StoreFixture.serve(TestData.haReplica("r2"));
+            StoreFixture failing = StoreFixture.serve(new FailingSource(TestData.T_FAIL, null));
+            StoreFixture hanging = StoreFixture.serve(new FailingSource(TestData.T_HANG, release));
+            stores.addAll(List.of(parity, r1, r2, failing, hanging));
+            Map<String, String> config = new HashMap<>();
+            config.put("gauntlet.querier.endpoints", String.join(",", stores.stream().map(StoreFixture::address).toList()));
+            config.put("gauntlet.querier.replica-labels", "replica");
+            config.put("gauntlet.querier.info-interval", "1s");
+            config.put("test.store.parity", parity.address());
+            config.put("test.prometheus-url", startPrometheus());
+            return config;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Prometheus over promtool blocks of the parity data; "" when Prometheus or promtool is missing. */
+    private String startPrometheus() throws IOException {
+        Path binary = Path.of("/usr/bin/prometheus");
+        Path promtool = Path.of("/usr/bin/promtool");
+        if (!Files.isExecutable(binary) || !Files.isExecutable(promtool)) {
+            return "";
+        }
+        directory = Files.createTempDirectory("querier-prometheus");
+        Path input = directory.resolve("data.om");
+        Files.writeString(input, TestData.parityOpenMetrics());
+        Path data = directory.resolve("data");
+        run(promtool.toString(), "tsdb", "create-blocks-from", "openmetrics", input.toString(), data.toString());
+        Files.writeString(directory.resolve("prometheus.yml"), "global:\n  scrape_interval: 1m\n");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + directory.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + data, "--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.retention.time=10y",
+                "--log.level=warn").redirectErrorStream(true)
+                .redirectOutput(directory.resolve("prometheus.log").toFile()).start();
+        String url = "http://127.0.0.1:" + port;
+        HttpClient http = HttpClient.newHttpClient();
+        org.awaitility.Awaitility.await("prometheus ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!prometheus.isAlive()) {
+                throw new IllegalStateException("prometheus exited: " + Files.readString(directory.resolve("prometheus.log")));
+            }
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(url + "/-/ready")).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return url;
+    }
+
+    private static void run(String... command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        try {
+            if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        release.countDown();
+        for (StoreFixture store : stores) {
+            try {
+                store.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (prometheus != null) {
+            prometheus.destroy();
+            try {
+                prometheus.waitFor(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            prometheus.destroyForcibly();
+        }
+    }
+
+    /** A store whose backend is down (Series fails) or, with a latch, never answers until released. */
+    private static final class FailingSource implements ChunkSource {
+        private final long minTime;
+        private final CountDownLatch hang;
+
+        FailingSource(long minTime, CountDownLatch hang) {
+            this.minTime = minTime;
+            this.hang = hang;
+        }
+
+        @Override
+        public SourceInfo info() {
+            return SourceInfo.of("sidecar", Labels.of("cluster", hang == null ? "failing" : "hanging"), minTime, minTime + 3_600_000L);
+        }
+
+        @Override
+        public ChunkSeriesSet series(StoreQuery query) throws StorageException {
+            if (hang != null) {
+                try {
+                    hang.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            throw new StoreUnavailableException("prometheus behind this sidecar is down");
+        }
+
+        @Override
+        public List<String> labelNames(LabelQuery query) throws StorageException {
+            throw new StoreUnavailableException("prometheus behind this sidecar is down");
+        }
+
+        @Override
+        public List<String> labelValues(String name, LabelQuery query) throws StorageException {
+            throw new StoreUnavailableException("prometheus behind this sidecar is down");
+        }
+    }
+
+}
