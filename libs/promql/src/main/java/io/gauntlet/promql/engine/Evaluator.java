@@ -564,41 +564,9 @@ final class Evaluator {
         return result;
     }
 
-    private enum RangeKind {
-        RATE, INCREASE, DELTA, IRATE, IDELTA, DERIV, PREDICT_LINEAR, HOLT_WINTERS, CHANGES, RESETS, AVG, MIN, MAX, SUM,
-        COUNT, LAST, PRESENT, ABSENT, QUANTILE, STDDEV, STDVAR
-    }
-
-    private static RangeKind rangeKind(String name) {
-        return switch (name) {
-            case "rate" -> RangeKind.RATE;
-            case "increase" -> RangeKind.INCREASE;
-            case "delta" -> RangeKind.DELTA;
-            case "irate" -> RangeKind.IRATE;
-            case "idelta" -> RangeKind.IDELTA;
-            case "deriv" -> RangeKind.DERIV;
-            case "predict_linear" -> RangeKind.PREDICT_LINEAR;
-            case "holt_winters" -> RangeKind.HOLT_WINTERS;
-            case "changes" -> RangeKind.CHANGES;
-            case "resets" -> RangeKind.RESETS;
-            case "avg_over_time" -> RangeKind.AVG;
-            case "min_over_time" -> RangeKind.MIN;
-            case "max_over_time" -> RangeKind.MAX;
-            case "sum_over_time" -> RangeKind.SUM;
-            case "count_over_time" -> RangeKind.COUNT;
-            case "last_over_time" -> RangeKind.LAST;
-            case "present_over_time" -> RangeKind.PRESENT;
-            case "absent_over_time" -> RangeKind.ABSENT;
-            case "quantile_over_time" -> RangeKind.QUANTILE;
-            case "stddev_over_time" -> RangeKind.STDDEV;
-            case "stdvar_over_time" -> RangeKind.STDVAR;
-            default -> throw new QueryExecutionException(ErrorType.INTERNAL, "not a range-vector function: " + name);
-        };
-    }
-
     /** A function over a range vector: slides the window over each series' samples, one value per step. */
     private List<SeriesBuffer> rangeFunction(Call call, int matrixIndex, Expr matrixArgument) {
-        RangeKind kind = rangeKind(call.function().name());
+        RangeFunctionEvaluator.RangeKind kind = RangeFunctionEvaluator.rangeKind(call.function().name());
         int steps = stepCount();
         // scalar arguments, one value per step
         List<Expr> arguments = call.arguments();
@@ -641,114 +609,11 @@ final class Evaluator {
         } else {
             source = subquery((SubqueryExpr) matrixArgument, at, offset).toArray(SeriesBuffer[]::new);
         }
-        boolean keepName = kind == RangeKind.LAST;
-        double[] regression = new double[2];
-        List<SeriesBuffer> result = new ArrayList<>(source.length);
-        for (SeriesBuffer series : source) {
-            context.checkCancelled();
-            SeriesBuffer out = null;
-            long[] t = series.timestamps;
-            double[] v = series.values;
-            int low = 0;
-            int high = 0;
-            int step = -1;
-            for (long ts = start; ts <= end; ts += interval) {
-                step++;
-                long maxt = (at == null ? ts : at) - offset;
-                long mint = maxt - range;
-                if (high > 0 && t[high - 1] > maxt || low > 0 && t[low - 1] >= mint) {
-                    low = 0;
-                    high = 0;
-                }
-                while (high < series.size && t[high] <= maxt) {
-                    high++;
-                }
-                while (low < high && t[low] < mint) {
-                    low++;
-                }
-                int count = high - low;
-                if (count == 0) {
-                    continue;
-                }
-                context.checkTransientSamples(count);
-                double value;
-                switch (kind) {
-                    case RATE, INCREASE, DELTA -> {
-                        if (count < 2) {
-                            continue;
-                        }
-                        value = RangeFunctions.extrapolatedRate(t, v, low, high, mint, maxt, range,
-                                kind != RangeKind.DELTA, kind == RangeKind.RATE);
-                    }
-                    case IRATE, IDELTA -> {
-                        if (!RangeFunctions.hasInstantValue(t, low, high)) {
-                            continue;
-                        }
-                        value = RangeFunctions.instantValue(t, v, low, high, kind == RangeKind.IRATE);
-                    }
-                    case DERIV -> {
-                        if (count < 2) {
-                            continue;
-                        }
-                        RangeFunctions.linearRegression(t, v, low, high, t[low], regression);
-                        value = regression[0];
-                    }
-                    case PREDICT_LINEAR -> {
-                        if (count < 2) {
-                            continue;
-                        }
-                        RangeFunctions.linearRegression(t, v, low, high, ts, regression);
-                        value = regression[0] * scalars[1][step] + regression[1];
-                    }
-                    case HOLT_WINTERS -> {
-                        double smoothing = scalars[1][step];
-                        double trend = scalars[2][step];
-                        if (smoothing <= 0 || smoothing >= 1) {
-                            throw QueryExecutionException.execution(
-                                    "invalid smoothing factor. Expected: 0 < sf < 1, got: " + String.format("%f", smoothing));
-                        }
-                        if (trend <= 0 || trend >= 1) {
-                            throw QueryExecutionException.execution(
-                                    "invalid trend factor. Expected: 0 < tf < 1, got: " + String.format("%f", trend));
-                        }
-                        if (count < 2) {
-                            continue;
-                        }
-                        value = RangeFunctions.holtWinters(v, low, high, smoothing, trend);
-                    }
-                    case CHANGES -> value = RangeFunctions.changes(v, low, high);
-                    case RESETS -> value = RangeFunctions.resets(v, low, high);
-                    case AVG -> value = RangeFunctions.avgOverTime(v, low, high);
-                    case MIN -> value = RangeFunctions.minOverTime(v, low, high);
-                    case MAX -> value = RangeFunctions.maxOverTime(v, low, high);
-                    case SUM -> value = KahanSum.sum(v, low, high);
-                    case COUNT -> value = count;
-                    case LAST -> value = v[high - 1];
-                    case PRESENT, ABSENT -> value = 1;
-                    case QUANTILE -> value = context.rangeFunctions.quantileOverTime(scalars[0][step], v, low, high);
-                    case STDDEV -> value = Math.sqrt(RangeFunctions.stdvarOverTime(v, low, high));
-                    case STDVAR -> value = RangeFunctions.stdvarOverTime(v, low, high);
-                    default -> throw new IllegalStateException();
-                }
-                if (out == null) {
-                    out = new SeriesBuffer(keepName ? series.labels : LabelSets.dropMetricName(series.labels),
-                            Math.min(steps, 16));
-                }
-                out.add(ts, value);
-            }
-            if (out != null) {
-                context.addSamples(out.size);
-                result.add(out);
-            }
-        }
-        if (kind == RangeKind.ABSENT) {
-            return absentOverTime(result, call.arguments().get(matrixIndex), steps);
-        }
-        Set<Labels> seen = new HashSet<>();
-        for (SeriesBuffer series : result) {
-            if (!seen.add(series.labels)) {
-                throw QueryExecutionException.execution("vector cannot contain metrics with the same labelset");
-            }
+        List<SeriesBuffer> result = new RangeFunctionEvaluator(context, start, end, interval)
+                .evaluate(kind, source, scalars, offset, range, at);
+        if (kind == RangeFunctionEvaluator.RangeKind.ABSENT) {
+            return new RangeFunctionEvaluator(context, start, end, interval).absentOverTime(result,
+                    call.arguments().get(matrixIndex), steps);
         }
         return result;
     }
@@ -778,33 +643,5 @@ final class Evaluator {
                 yield invariant;
             }
         };
-    }
-
-    /** One series with value 1 at the steps where no input series had a sample. */
-    private List<SeriesBuffer> absentOverTime(List<SeriesBuffer> present, Expr argument, int steps) {
-        boolean[] found = new boolean[steps];
-        int foundCount = 0;
-        for (SeriesBuffer series : present) {
-            for (int p = 0; p < series.size; p++) {
-                int step = (int) ((series.timestamps[p] - start) / interval);
-                if (!found[step]) {
-                    found[step] = true;
-                    foundCount++;
-                }
-            }
-        }
-        List<SeriesBuffer> result = new ArrayList<>(1);
-        if (foundCount == steps) {
-            return result;
-        }
-        SeriesBuffer absent = new SeriesBuffer(InstantFunction.absentLabels(argument), steps - foundCount);
-        int step = 0;
-        for (long ts = start; ts <= end; ts += interval, step++) {
-            if (!found[step]) {
-                absent.add(ts, 1);
-            }
-        }
-        result.add(absent);
-        return result;
     }
 }
