@@ -609,11 +609,18 @@ final class Evaluator {
         } else {
             source = subquery((SubqueryExpr) matrixArgument, at, offset).toArray(SeriesBuffer[]::new);
         }
-        List<SeriesBuffer> result = new RangeFunctionEvaluator(context, start, end, interval)
-                .evaluate(kind, source, scalars, offset, range, at);
+        RangeFunctionEvaluator windows = new RangeFunctionEvaluator(context, start, end, interval);
+        List<SeriesBuffer> result = windows.evaluate(kind, source, scalars, offset, range, at);
+        if (matrixArgument instanceof SubqueryExpr) {
+            // the subquery's points are no longer held once the function has consumed them
+            long held = 0;
+            for (SeriesBuffer series : source) {
+                held += series.size;
+            }
+            context.releaseSamples(held);
+        }
         if (kind == RangeFunctionEvaluator.RangeKind.ABSENT) {
-            return new RangeFunctionEvaluator(context, start, end, interval).absentOverTime(result,
-                    call.arguments().get(matrixIndex), steps);
+            return windows.absentOverTime(result, call.arguments().get(matrixIndex), steps);
         }
         return result;
     }
