@@ -137,7 +137,8 @@ final class Evaluator {
                     continue;
                 }
                 if (out == null) {
-                    out = new SeriesBuffer(series.labels, steps);
+                    // grow on demand: a sparse series in a long range query should not reserve every step
+                    out = new SeriesBuffer(series.labels, Math.min(steps, 256));
                 }
                 out.add(ts, sampleTimestamps ? (double) series.timestamps[index] / 1000 : series.values[index]);
                 context.addSamples(1);
