@@ -33,8 +33,11 @@ class SidecarThroughputBench {
     @Inject
     GrpcServerLifecycle grpc;
 
-    private record Run(long series, long samples, long nanos) {
+    private record Run(long series, long samples, long nanos, long cpuNanos) {
     }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     @Test
     void sidecarVersusDirectRemoteRead() throws Exception {
@@ -52,7 +55,7 @@ class SidecarThroughputBench {
                 Run d = direct(direct, min, max);
                 Run s = sidecar(client, min, max, 0);
                 Run b = sidecar(client, min, max, 64);
-                if (d.series() != s.series() || d.samples() != s.samples() || !s.equals(new Run(b.series(), b.samples(), s.nanos()))) {
+                if (d.series() != s.series() || d.samples() != s.samples() || b.series() != s.series() || b.samples() != s.samples()) {
                     throw new AssertionError("direct read " + d + " and sidecar reads " + s + ", " + b + " differ");
                 }
                 if (round >= 0) {
@@ -66,19 +69,22 @@ class SidecarThroughputBench {
         }
         String report = String.format(Locale.ROOT,
                 "sidecar bench: %d series, %d samples per read, %d rounds (median), load average %.1f%n"
-                        + "  remote read direct                 : %,10.0f series/s %,12.0f samples/s (%.1f ms)%n"
-                        + "  through the sidecar                : %,10.0f series/s %,12.0f samples/s (%.1f ms), overhead %.1f %%%n"
-                        + "  through the sidecar, batches of 64 : %,10.0f series/s %,12.0f samples/s (%.1f ms), overhead %.1f %%%n",
+                        + "  remote read direct                 : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms)%n"
+                        + "  through the sidecar                : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms), overhead %.1f %%%n"
+                        + "  through the sidecar, batches of 64 : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms), overhead %.1f %%%n",
                 directRuns.getFirst().series(), directRuns.getFirst().samples(), rounds,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                perSecond(directRuns, true), perSecond(directRuns, false), median(directRuns) / 1e6,
-                perSecond(sidecarRuns, true), perSecond(sidecarRuns, false), median(sidecarRuns) / 1e6, overhead(sidecarRuns, directRuns),
-                perSecond(batchedRuns, true), perSecond(batchedRuns, false), median(batchedRuns) / 1e6, overhead(batchedRuns, directRuns));
+                perSecond(directRuns, true), perSecond(directRuns, false), median(directRuns) / 1e6, medianCpu(directRuns) / 1e6,
+                perSecond(sidecarRuns, true), perSecond(sidecarRuns, false), median(sidecarRuns) / 1e6, medianCpu(sidecarRuns) / 1e6,
+                overhead(sidecarRuns, directRuns),
+                perSecond(batchedRuns, true), perSecond(batchedRuns, false), median(batchedRuns) / 1e6, medianCpu(batchedRuns) / 1e6,
+                overhead(batchedRuns, directRuns));
         System.out.print(report);
         Files.writeString(Path.of("target", "sidecar-bench.txt"), report);
     }
 
     private static Run direct(PrometheusClient prometheus, long min, long max) throws Exception {
+        long cpu = OS.getProcessCpuTime();
         long start = System.nanoTime();
         long series = 0;
         long samples = 0;
@@ -90,11 +96,12 @@ class SidecarThroughputBench {
                 samples += ((chunk.data()[0] & 0xFF) << 8) | (chunk.data()[1] & 0xFF);
             }
         }
-        return new Run(series, samples, System.nanoTime() - start);
+        return new Run(series, samples, System.nanoTime() - start, OS.getProcessCpuTime() - cpu);
     }
 
     /** As a querier reads a store: {@link StoreClient} (prefetching), chunks decoded from the wire into TSDB chunks. */
     private static Run sidecar(StoreClient client, long min, long max, int batchSize) throws Exception {
+        long cpu = OS.getProcessCpuTime();
         long start = System.nanoTime();
         long series = 0;
         long samples = 0;
@@ -108,11 +115,16 @@ class SidecarThroughputBench {
                 }
             }
         }
-        return new Run(series, samples, System.nanoTime() - start);
+        return new Run(series, samples, System.nanoTime() - start, OS.getProcessCpuTime() - cpu);
     }
 
     private static double overhead(List<Run> runs, List<Run> baseline) {
         return 100.0 * (median(runs) - median(baseline)) / median(baseline);
+    }
+
+    private static double medianCpu(List<Run> runs) {
+        long[] nanos = runs.stream().mapToLong(Run::cpuNanos).sorted().toArray();
+        return nanos[nanos.length / 2];
     }
 
     private static double median(List<Run> runs) {
