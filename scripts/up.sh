@@ -32,8 +32,8 @@ up_ports() {
   P_SIDECAR_A_HTTP=$((10913 + o)); P_SIDECAR_B_HTTP=$((10914 + o))
   P_SHIPPER_A_HTTP=$((10916 + o)); P_SHIPPER_B_HTTP=$((10917 + o))
   P_STORE_GATEWAY_GRPC=$((10921 + o)); P_STORE_GATEWAY_HTTP=$((10922 + o))
-  P_COMPACTOR_GRPC=$((10941 + o)); P_COMPACTOR_HTTP=$((10942 + o))
-  P_QUERIER_GRPC=$((10903 + o)); P_QUERIER_HTTP=$((10904 + o))
+  P_COMPACTOR_HTTP=$((10942 + o))
+  P_QUERIER_HTTP=$((10904 + o))
   P_KAFKA=$((19092 + o)); P_S3=$((19000 + o))
 }
 
@@ -243,7 +243,8 @@ up_java_cmd() {
     ${GAUNTLET_UP_JVM_OPTS:-}
     -Dquarkus.http.host=127.0.0.1 "-Dquarkus.http.port=$(up_http_port "$name")"
     -Dquarkus.banner.enabled=false)
-  if [ -n "$grpc" ]; then UP_CMD+=("-Dgauntlet.grpc.address=127.0.0.1:$grpc" -Dgauntlet.grpc.grace-period=5s); fi
+  # a service without a StoreAPI runs no gRPC server (never the 0.0.0.0:10901 default here)
+  if [ -n "$grpc" ]; then UP_CMD+=("-Dgauntlet.grpc.address=127.0.0.1:$grpc" -Dgauntlet.grpc.grace-period=5s); else UP_CMD+=(-Dgauntlet.grpc.enabled=false); fi
 }
 
 up_start_prometheus() {
@@ -281,7 +282,7 @@ up_start_service() {
     store-gateway)
       UP_CMD+=("-Dgauntlet.store-gateway.objstore-config-file=$objstore"
         "-Dgauntlet.store-gateway.data-dir=$data"
-        "-Dgauntlet.store-gateway.kafka.bootstrap-servers=$kafka") ;;
+        "-Dgauntlet.store-gateway.kafka-bootstrap=$kafka") ;;
     compactor)
       UP_CMD+=("-Dgauntlet.compactor.objstore-config-file=$objstore"
         "-Dgauntlet.compactor.data-dir=$data"

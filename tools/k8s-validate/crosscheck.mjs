@@ -1,0 +1,299 @@
+// Cross-checks built overlays against the services they deploy: every Gauntlet image names a service module
+// (services/<name>, artifactId gauntlet-<name>); every config key a container sets (GAUNTLET_*/QUARKUS_* env) exists in
+// that service (its @ConfigMapping interfaces, services/common's, or its application.properties); the HTTP and gRPC
+// container ports are the ones the service listens on with that environment (and gRPC is not switched off); probes use
+// /-/healthy and /-/ready on the HTTP port and the service serves them (through services/common); ServiceMonitors scrape
+// the service's metrics path; Service target ports and ServiceMonitor ports name ports that exist. Also checks the
+// -Dgauntlet.* keys scripts/up.sh passes. A service module that does not exist yet is skipped with a message.
+// Usage: node crosscheck.mjs <name>=<file.yaml> ...   exit 1 on any mismatch.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import yaml from "js-yaml";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const problems = [];
+const notes = new Set();
+let checks = 0;
+const problem = (where, text) => problems.push(`${where}: ${text}`);
+const ok = () => checks++;
+
+// ---------------------------------------------------------------- what a service knows
+
+const kebab = (name) => name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+const envName = (key) => key.replace(/[^A-Za-z0-9]/g, "_").toUpperCase();
+
+function javaFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".java"))
+    .map((e) => path.join(e.parentPath ?? e.path, e.name));
+}
+
+// The body of each interface in a file (nested ones included), by brace matching.
+function interfaces(source) {
+  const found = new Map();
+  const re = /\binterface\s+(\w+)[^{]*\{/g;
+  let m;
+  while ((m = re.exec(source))) {
+    let depth = 1, i = re.lastIndex;
+    const start = i;
+    while (i < source.length && depth > 0) {
+      if (source[i] === "{") depth++;
+      else if (source[i] === "}") depth--;
+      i++;
+    }
+    // only the interface's own level: drop nested bodies
+    let own = "", d = 0;
+    for (const ch of source.slice(start, i - 1)) {
+      if (ch === "{") d++;
+      if (d === 0) own += ch;
+      if (ch === "}") d--;
+    }
+    found.set(m[1], own);
+  }
+  return found;
+}
+
+// Config keys of every @ConfigMapping interface under a source tree: "prefix.method-name", nested groups recursed.
+function mappedKeys(dir) {
+  const keys = new Set();
+  for (const file of javaFiles(dir)) {
+    const source = fs.readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    const prefixMatch = source.match(/@ConfigMapping\s*\(\s*prefix\s*=\s*"([^"]+)"/);
+    if (!prefixMatch) continue;
+    const bodies = interfaces(source);
+    const top = source.slice(prefixMatch.index).match(/\binterface\s+(\w+)/)?.[1];
+    const walk = (name, prefix, seen) => {
+      const body = bodies.get(name);
+      if (!body || seen.has(name)) return;
+      const methodRe = /((?:@\w+(?:\([^)]*\))?\s*)*)([\w.<>?,\s]+?)\s+(\w+)\s*\(\s*\)\s*;/g;
+      let mm;
+      while ((mm = methodRe.exec(body))) {
+        const [, annotations, type, method] = mm;
+        const withName = annotations.match(/@WithName\s*\(\s*"([^"]+)"\s*\)/)?.[1];
+        const parent = /@WithParentName/.test(annotations);
+        const key = parent ? prefix : `${prefix}.${withName ?? kebab(method)}`;
+        const inner = type.replace(/\s/g, "").replace(/^(Optional|List|Set)<(.*)>$/, "$2");
+        const mapValue = inner.match(/^Map<[^,]+,(.*)>$/)?.[1];
+        if (mapValue) {
+          keys.add(`${key}.*`);
+          if (bodies.has(mapValue)) walk(mapValue, `${key}.*`, new Set([...seen, name]));
+        } else if (bodies.has(inner)) {
+          walk(inner, key, new Set([...seen, name]));
+        } else {
+          keys.add(key);
+        }
+      }
+    };
+    walk(top, prefixMatch[1], new Set());
+  }
+  return keys;
+}
+
+function properties(file) {
+  const props = new Map();
+  if (!fs.existsSync(file)) return props;
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    const m = line.match(/^\s*([^#!%\s][^=:\s]*)\s*[=:]\s*(.*)$/);
+    if (m) props.set(m[1], m[2].trim());
+  }
+  return props;
+}
+
+// Quarkus keys a deployment may set without the service declaring them.
+const FRAMEWORK_KEYS = new Set(["quarkus.http.port", "quarkus.http.host", "quarkus.log.level", "quarkus.log.console.json",
+  "quarkus.profile", "java.opts"]);
+
+const serviceCache = new Map();
+function service(name) {
+  if (serviceCache.has(name)) return serviceCache.get(name);
+  const dir = path.join(root, "services", name);
+  let info = null;
+  if (fs.existsSync(path.join(dir, "pom.xml")) && fs.existsSync(path.join(dir, "src/main/java"))) {
+    const pom = fs.readFileSync(path.join(dir, "pom.xml"), "utf8").replace(/<parent>[\s\S]*?<\/parent>/, "");
+    const common = properties(path.join(root, "services/common/src/main/resources/META-INF/microprofile-config.properties"));
+    const own = properties(path.join(dir, "src/main/resources/application.properties"));
+    const props = new Map([...common, ...own]);
+    const keys = new Set([...mappedKeys(path.join(dir, "src/main/java")), ...props.keys()]);
+    const usesCommon = pom.includes("<artifactId>gauntlet-service-common</artifactId>");
+    if (usesCommon) for (const k of mappedKeys(path.join(root, "services/common/src/main/java"))) keys.add(k);
+    const health = usesCommon ? fs.readFileSync(path.join(root, "services/common/src/main/java/io/gauntlet/service/HealthResource.java"), "utf8") : "";
+    info = {
+      artifactId: pom.match(/<artifactId>([^<]+)<\/artifactId>/)?.[1],
+      keys, props, usesCommon,
+      servesHealth: /@Path\("\/-"\)/.test(health) && /@Path\("healthy"\)/.test(health) && /@Path\("ready"\)/.test(health),
+    };
+  }
+  serviceCache.set(name, info);
+  return info;
+}
+
+function knowsKey(svc, key) {
+  if (svc.keys.has(key) || FRAMEWORK_KEYS.has(key)) return true;
+  return [...svc.keys].some((k) => k.includes("*") && new RegExp(`^${k.replace(/\./g, "\\.").replace(/\*/g, "[^.]+")}`).test(key));
+}
+
+function knowsEnv(svc, env) {
+  for (const key of [...svc.keys, ...FRAMEWORK_KEYS]) {
+    if (envName(key) === env) return true;
+    if (key.includes("*") && new RegExp(`^${envName(key).replace(/_\\*_?|\*/g, "_[A-Z0-9_]+_?")}$`).test(env)) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- manifests
+
+// An image is named after the artifactId of the module that builds it (Quarkus' container-image default):
+// gauntlet/<artifactId>:<tag> → the services/<module> whose pom has that artifactId, else the module named by
+// dropping "gauntlet-" (which then reports the artifactId mismatch), else a module that does not exist yet.
+function imageService(image) {
+  const artifact = image?.match(/(?:^|\/)(gauntlet-[a-z-]+?)(?::|@|$)/)?.[1];
+  if (!artifact) return undefined;
+  const servicesDir = path.join(root, "services");
+  for (const dir of fs.readdirSync(servicesDir)) {
+    const svc = service(dir);
+    if (svc?.artifactId === artifact) return dir;
+  }
+  return artifact.replace(/^gauntlet-/, "");
+}
+const envValue = (container, name) => container.env?.find((e) => e.name === name)?.value;
+const portOf = (address) => Number(String(address).split(":").pop());
+
+function checkContainer(where, container, podSpec) {
+  const name = imageService(container.image);
+  if (!name) return;
+  const svc = service(name);
+  if (!svc) {
+    notes.add(`services/${name} does not exist yet: image, keys, ports and probes of ${container.image} not checked`);
+    return;
+  }
+  const at = `${where} container ${container.name}`;
+  const artifact = container.image.match(/(?:^|\/)(gauntlet-[a-z-]+?)(?::|@|$)/)[1];
+  if (svc.artifactId !== artifact) problem(at, `image ${container.image} but services/${name} builds ${svc.artifactId}`); else ok();
+
+  for (const e of container.env ?? []) {
+    if (!/^(GAUNTLET|QUARKUS)_/.test(e.name)) continue;
+    if (knowsEnv(svc, e.name)) ok(); else problem(at, `env ${e.name} is no configuration key of services/${name}`);
+  }
+
+  const httpPort = Number(envValue(container, "QUARKUS_HTTP_PORT") ?? svc.props.get("quarkus.http.port") ?? 8080);
+  const grpcEnabled = (envValue(container, "GAUNTLET_GRPC_ENABLED") ?? svc.props.get("gauntlet.grpc.enabled") ?? "true") === "true";
+  const grpcPort = portOf(envValue(container, "GAUNTLET_GRPC_ADDRESS") ?? svc.props.get("gauntlet.grpc.address") ?? "0.0.0.0:10901");
+  const byName = new Map((container.ports ?? []).map((p) => [p.name, p.containerPort]));
+  for (const p of container.ports ?? []) {
+    if (p.name?.startsWith("grpc")) {
+      if (!grpcEnabled) problem(at, `port ${p.name} ${p.containerPort}, but services/${name} runs no gRPC server (gauntlet.grpc.enabled=false)`);
+      else if (p.containerPort !== grpcPort) problem(at, `port ${p.name} ${p.containerPort}, but the service's gRPC listens on ${grpcPort}`);
+      else ok();
+    } else if (p.name?.startsWith("http")) {
+      if (p.containerPort !== httpPort) problem(at, `port ${p.name} ${p.containerPort}, but the service's HTTP listens on ${httpPort}`); else ok();
+    } else {
+      problem(at, `port ${p.name ?? p.containerPort} is neither grpc* nor http*`);
+    }
+  }
+  const probes = { livenessProbe: "/-/healthy", readinessProbe: "/-/ready", startupProbe: "/-/healthy" };
+  for (const [probeName, wanted] of Object.entries(probes)) {
+    const probe = container[probeName];
+    if (!probe) {
+      if (probeName !== "startupProbe") problem(at, `no ${probeName}`);
+      continue;
+    }
+    const get = probe.httpGet;
+    if (!get) { problem(at, `${probeName} is not an HTTP probe on ${wanted}`); continue; }
+    const port = typeof get.port === "string" ? byName.get(get.port) : get.port;
+    if (get.path !== wanted) problem(at, `${probeName} path ${get.path}, expected ${wanted}`);
+    else if (port !== httpPort) problem(at, `${probeName} port ${get.port} is not the HTTP port ${httpPort}`);
+    else if (!svc.servesHealth) problem(at, `services/${name} does not serve ${wanted} (no services/common HealthResource)`);
+    else ok();
+  }
+  const sc = { ...(podSpec?.securityContext ?? {}), ...(container.securityContext ?? {}) };
+  if (sc.runAsNonRoot !== true) problem(at, "not runAsNonRoot"); else ok();
+  if (!container.resources?.requests || !container.resources?.limits) problem(at, "no resource requests and limits"); else ok();
+}
+
+// Pod templates (with their labels) of workloads, and the Prometheus resources' pods.
+function pods(objects) {
+  const result = [];
+  for (const o of objects) {
+    const tpl = o.spec?.template;
+    if (["Deployment", "StatefulSet", "DaemonSet"].includes(o.kind) && tpl) {
+      result.push({ where: `${o.kind}/${o.metadata.name}`, labels: tpl.metadata?.labels ?? {}, spec: tpl.spec });
+    } else if (o.kind === "Prometheus") {
+      const containers = [{ name: "prometheus", ports: [{ name: "web", containerPort: 9090 }] }, ...(o.spec.containers ?? [])];
+      result.push({
+        where: `Prometheus/${o.metadata.name}`, prometheus: true,
+        labels: { "app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": o.metadata.name,
+          "statefulset.kubernetes.io/pod-name": `prometheus-${o.metadata.name}-0` },
+        spec: { ...o.spec, containers },
+      });
+    }
+  }
+  return result;
+}
+
+const matches = (selector, labels) => Object.entries(selector ?? {}).every(([k, v]) =>
+  labels[k] === v || (k === "statefulset.kubernetes.io/pod-name" && String(v).startsWith(String(labels[k]).replace(/-0$/, "-"))));
+
+function checkOverlay(name, objects) {
+  const podList = pods(objects);
+  for (const pod of podList) {
+    for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) checkContainer(`${name}: ${pod.where}`, c, pod.spec);
+  }
+  const services = objects.filter((o) => o.kind === "Service");
+  for (const s of services) {
+    const selected = podList.filter((p) => matches(s.spec.selector, p.labels));
+    const where = `${name}: Service/${s.metadata.name}`;
+    if (selected.length === 0) { problem(where, `selects no pod template (${JSON.stringify(s.spec.selector)})`); continue; }
+    for (const port of s.spec.ports ?? []) {
+      const target = port.targetPort ?? port.port;
+      const found = selected.some((p) => p.spec.containers.some((c) => (c.ports ?? []).some((cp) => cp.name === target || cp.containerPort === target)));
+      if (found) ok(); else problem(where, `port ${port.name} targets ${target}, which no selected container declares`);
+    }
+  }
+  for (const sm of objects.filter((o) => o.kind === "ServiceMonitor")) {
+    const where = `${name}: ServiceMonitor/${sm.metadata.name}`;
+    const selected = services.filter((s) => matches(sm.spec.selector?.matchLabels, s.metadata.labels ?? {}));
+    if (selected.length === 0) { problem(where, "selects no Service"); continue; }
+    for (const ep of sm.spec.endpoints ?? []) {
+      const svcPort = selected.flatMap((s) => s.spec.ports ?? []).find((p) => p.name === ep.port);
+      if (!svcPort) { problem(where, `endpoint port ${ep.port} is on no selected Service`); continue; }
+      // the metrics path of the container behind that port
+      const container = podList.filter((p) => selected.some((s) => matches(s.spec.selector, p.labels)))
+        .flatMap((p) => p.spec.containers).find((c) => (c.ports ?? []).some((cp) => cp.name === (svcPort.targetPort ?? svcPort.port)));
+      const svcName = imageService(container?.image);
+      const svc = svcName && service(svcName);
+      const wanted = svc ? (svc.props.get("quarkus.micrometer.export.prometheus.path") ?? "/q/metrics") : "/metrics";
+      if (svcName && !svc) continue;
+      if ((ep.path ?? "/metrics") === wanted) ok(); else problem(where, `endpoint ${ep.port} scrapes ${ep.path}, the service serves ${wanted}`);
+    }
+  }
+}
+
+// scripts/up.sh: -Dgauntlet.<service>.… keys, and gauntlet.grpc.* for every service.
+function checkUpScript() {
+  const file = path.join(root, "scripts/up.sh");
+  const text = fs.readFileSync(file, "utf8");
+  const seen = new Set();
+  for (const m of text.matchAll(/-D(gauntlet\.([a-z-]+)\.[a-z0-9.-]+)=/g)) {
+    const [, key, group] = m;
+    if (key.startsWith("gauntlet.up") || seen.has(key)) continue;
+    seen.add(key);
+    const names = group === "grpc" ? ["sidecar"] : [group];
+    for (const n of names) {
+      const svc = service(n);
+      if (!svc) { notes.add(`services/${n} does not exist yet: scripts/up.sh key ${key} not checked`); continue; }
+      if (knowsKey(svc, key)) ok(); else problem("scripts/up.sh", `-D${key} is no configuration key of services/${n}`);
+    }
+  }
+}
+
+for (const arg of process.argv.slice(2)) {
+  const [name, file] = arg.split("=");
+  checkOverlay(name, yaml.loadAll(fs.readFileSync(file, "utf8")).filter(Boolean));
+}
+checkUpScript();
+for (const n of notes) console.log(`k8s: note: ${n}`);
+for (const p of problems) console.log(`k8s: MISMATCH ${p}`);
+console.log(`k8s: cross-check: ${checks} checks passed, ${problems.length} mismatches`);
+process.exit(problems.length === 0 ? 0 : 1);
