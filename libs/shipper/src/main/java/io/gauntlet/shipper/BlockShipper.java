@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -41,7 +42,7 @@ public final class BlockShipper {
 
     private final Path tsdbDirectory;
     private final Bucket bucket;
-    private final Map<String, String> externalLabels;
+    private final Supplier<Map<String, String>> externalLabels;
     private final String source;
     private final String producer;
     private final EventOutbox outbox;
@@ -56,18 +57,34 @@ public final class BlockShipper {
      */
     public BlockShipper(Path tsdbDirectory, Bucket bucket, Map<String, String> externalLabels, String source, String producer,
                         EventOutbox outbox, ShipperMetrics metrics, Runnable eventAdded) {
+        this(tsdbDirectory, bucket, constant(externalLabels), source, producer, outbox, metrics, eventAdded);
+    }
+
+    /** With external labels asked before every pass (Prometheus may reload its config; Thanos follows it too). */
+    public BlockShipper(Path tsdbDirectory, Bucket bucket, Supplier<Map<String, String>> externalLabels, String source, String producer,
+                        EventOutbox outbox, ShipperMetrics metrics, Runnable eventAdded) {
         this.tsdbDirectory = Objects.requireNonNull(tsdbDirectory, "tsdbDirectory");
         this.bucket = Objects.requireNonNull(bucket, "bucket");
-        if (externalLabels.isEmpty()) {
-            throw new ShipperException("external labels are empty: blocks without them cannot be told apart in the bucket; "
-                    + "set global.external_labels in Prometheus or gauntlet.shipper.external-labels");
-        }
-        this.externalLabels = Map.copyOf(externalLabels);
+        this.externalLabels = Objects.requireNonNull(externalLabels, "externalLabels");
         this.source = Objects.requireNonNull(source, "source");
         this.producer = Objects.requireNonNull(producer, "producer");
         this.outbox = outbox;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.eventAdded = eventAdded == null ? () -> { } : eventAdded;
+    }
+
+    private static Supplier<Map<String, String>> constant(Map<String, String> labels) {
+        requireLabels(labels);
+        Map<String, String> copy = Map.copyOf(labels);
+        return () -> copy;
+    }
+
+    private static Map<String, String> requireLabels(Map<String, String> labels) {
+        if (labels == null || labels.isEmpty()) {
+            throw new ShipperException("external labels are empty: blocks without them cannot be told apart in the bucket; "
+                    + "set global.external_labels in Prometheus or gauntlet.shipper.external-labels");
+        }
+        return labels;
     }
 
     public Path tsdbDirectory() {
@@ -92,6 +109,7 @@ public final class BlockShipper {
     }
 
     private int syncBlocks() {
+        Map<String, String> labels = Map.copyOf(requireLabels(externalLabels.get()));
         List<BlockMeta> metas = completeBlocks(tsdbDirectory);
         Set<String> done = new HashSet<>(ShipperState.read(tsdbDirectory).uploaded());
         Set<String> local = new HashSet<>();
@@ -116,10 +134,10 @@ public final class BlockShipper {
                 if (inBucket) {
                     // uploaded before a crash (or by another shipper): its event may not have been stored yet
                     LOG.log(System.Logger.Level.INFO, "block {0} is already in the bucket, recording it", ulid);
-                    bucketMeta = withThanos(meta, tsdbDirectory.resolve(ulid));
+                    bucketMeta = withThanos(meta, tsdbDirectory.resolve(ulid), labels);
                 } else {
                     try {
-                        bucketMeta = upload(meta);
+                        bucketMeta = upload(meta, labels);
                     } catch (RuntimeException e) {
                         metrics.uploadFailed();
                         throw e;
@@ -170,11 +188,11 @@ public final class BlockShipper {
         return metas;
     }
 
-    private BlockMeta upload(BlockMeta meta) {
+    private BlockMeta upload(BlockMeta meta, Map<String, String> labels) {
         String ulid = meta.ulid().toString();
         Path directory = tsdbDirectory.resolve(ulid);
         long start = System.nanoTime();
-        BlockMeta bucketMeta = withThanos(meta, directory);
+        BlockMeta bucketMeta = withThanos(meta, directory, labels);
         long bytes = 0;
         for (BlockMeta.File file : bucketMeta.thanos().files()) {
             if (file.relPath().equals(BlockMeta.FILE)) {
@@ -204,7 +222,7 @@ public final class BlockShipper {
     }
 
     /** The meta as it goes to the bucket: external labels, resolution 0, the source, segment files and file sizes. */
-    BlockMeta withThanos(BlockMeta meta, Path directory) {
+    BlockMeta withThanos(BlockMeta meta, Path directory, Map<String, String> labels) {
         List<String> segments = new ArrayList<>();
         List<BlockMeta.File> files = new ArrayList<>();
         try {
@@ -224,7 +242,7 @@ public final class BlockShipper {
             throw new ShipperException("cannot read block " + meta.ulid() + " in " + tsdbDirectory + ": " + e, e);
         }
         files.add(BlockMeta.File.of(BlockMeta.FILE, 0));
-        BlockMeta.Thanos thanos = new BlockMeta.Thanos(0, externalLabels, new BlockMeta.Downsample(0, Map.of()), source, segments, files,
+        BlockMeta.Thanos thanos = new BlockMeta.Thanos(0, labels, new BlockMeta.Downsample(0, Map.of()), source, segments, files,
                 BlockMeta.IndexStats.NONE, meta.thanos() == null ? Map.of() : meta.thanos().unknownFields());
         return meta.withThanos(thanos);
     }

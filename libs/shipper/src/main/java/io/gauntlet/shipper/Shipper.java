@@ -6,11 +6,13 @@ import io.gauntlet.objstore.BucketException;
 import io.gauntlet.objstore.BucketFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * A running shipper: the bucket, the sync loop over the TSDB directory and, with Kafka configured, the outbox
@@ -73,8 +75,10 @@ public final class Shipper implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "no Kafka configured: blocks are shipped without block events");
         }
         OutboxPublisher wake = publisher;
-        BlockShipper shipper = new BlockShipper(options.tsdbDirectory(), bucket, labels, options.source(), options.producer(), outbox, metrics,
-                wake == null ? null : wake::wake);
+        Supplier<Map<String, String>> currentLabels = options.externalLabels().isEmpty() && options.prometheusUrl() != null
+                ? new PrometheusLabels(options.prometheusUrl(), labels) : () -> labels;
+        BlockShipper shipper = new BlockShipper(options.tsdbDirectory(), bucket, currentLabels, options.source(), options.producer(), outbox,
+                metrics, wake == null ? null : wake::wake);
         ShipperLoop loop = new ShipperLoop(shipper, options.rescanInterval(), options.minBackoff(), options.maxBackoff());
         if (publisher != null) {
             publisher.start();
@@ -104,6 +108,31 @@ public final class Shipper implements AutoCloseable {
                     throw e;
                 }
             }
+        }
+    }
+
+    /** Prometheus' current external labels, asked before each pass; while it does not answer, the last ones it gave. */
+    private static final class PrometheusLabels implements Supplier<Map<String, String>> {
+        private final URI prometheusUrl;
+        private volatile Map<String, String> last;
+
+        PrometheusLabels(URI prometheusUrl, Map<String, String> initial) {
+            this.prometheusUrl = prometheusUrl;
+            this.last = initial;
+        }
+
+        @Override
+        public Map<String, String> get() {
+            try {
+                Map<String, String> current = PrometheusExternalLabels.fetch(prometheusUrl, Duration.ofSeconds(5));
+                if (!current.equals(last)) {
+                    LOG.log(System.Logger.Level.WARNING, "Prometheus external labels changed from {0} to {1}: new blocks get the new ones", last, current);
+                    last = current;
+                }
+            } catch (ShipperException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot refresh external labels, using the last ones {0}: {1}", last, e.getMessage());
+            }
+            return last;
         }
     }
 

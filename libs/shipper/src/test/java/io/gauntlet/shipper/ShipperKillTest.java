@@ -30,8 +30,8 @@ class ShipperKillTest {
     void sigkillMidUploadThenRestartCompletesTheBlock() throws Exception {
         Path made = Files.createDirectories(work.resolve("made"));
         Path small = TsdbBlocks.randomBlock(made, TsdbBlocks.START, 5, 512 * 1024);
-        // ~26 MB of chunks in 1 MiB segments: dozens of objects, so the kill lands between two of them
-        Path large = TsdbBlocks.randomBlock(made, TsdbBlocks.START + TsdbBlocks.BLOCK, 400, 1024 * 1024);
+        // ~16 MB of chunks in 1 MiB segments: dozens of objects, so the kill lands between two of them
+        Path large = TsdbBlocks.randomBlock(made, TsdbBlocks.START + TsdbBlocks.BLOCK, 250, 1024 * 1024);
         String smallUlid = small.getFileName().toString();
         String largeUlid = large.getFileName().toString();
         Path tsdb = Files.createDirectories(work.resolve("tsdb"));
