@@ -288,10 +288,33 @@ function checkUpScript() {
   }
 }
 
+// skaffold.yaml: each profile deploys its overlay and builds exactly the Gauntlet images that overlay uses.
+function checkSkaffold(overlays) {
+  const config = yaml.load(fs.readFileSync(path.join(root, "skaffold.yaml"), "utf8"));
+  if (/^skaffold\/v4beta\d+$/.test(config.apiVersion ?? "")) ok(); else problem("skaffold.yaml", `apiVersion ${config.apiVersion} is not skaffold/v4beta*`);
+  for (const [name, objects] of overlays) {
+    const profile = (config.profiles ?? []).find((p) => p.name === name);
+    if (!profile) { problem("skaffold.yaml", `no profile ${name}`); continue; }
+    const paths = profile.manifests?.kustomize?.paths ?? [];
+    if (paths.length === 1 && paths[0] === `kustomize/overlays/${name}`) ok(); else problem("skaffold.yaml", `profile ${name} deploys ${paths}, not kustomize/overlays/${name}`);
+    const built = new Set((profile.build?.artifacts ?? []).map((a) => a.image));
+    const used = new Set(pods(objects).flatMap((p) => p.spec.containers).map((c) => c.image?.replace(/[:@].*$/, ""))
+      .filter((i) => /(^|\/)gauntlet-/.test(i ?? "")));
+    for (const image of used) if (built.has(image)) ok(); else problem("skaffold.yaml", `profile ${name} does not build ${image}, which its overlay deploys`);
+    for (const image of built) if (used.has(image)) ok(); else problem("skaffold.yaml", `profile ${name} builds ${image}, which its overlay does not deploy`);
+    for (const a of profile.build?.artifacts ?? []) {
+      if (a.custom?.buildCommand === "k8s/build-image.sh") ok(); else problem("skaffold.yaml", `${a.image} is not built by k8s/build-image.sh`);
+    }
+  }
+}
+
+const overlays = new Map();
 for (const arg of process.argv.slice(2)) {
   const [name, file] = arg.split("=");
-  checkOverlay(name, yaml.loadAll(fs.readFileSync(file, "utf8")).filter(Boolean));
+  overlays.set(name, yaml.loadAll(fs.readFileSync(file, "utf8")).filter(Boolean));
+  checkOverlay(name, overlays.get(name));
 }
+checkSkaffold(overlays);
 checkUpScript();
 for (const n of notes) console.log(`k8s: note: ${n}`);
 for (const p of problems) console.log(`k8s: MISMATCH ${p}`);
