@@ -206,6 +206,9 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
 
     private BlockMeta readMeta(String id) throws IOException, StorageException {
         Path local = config.cacheDir().resolve(id).resolve(BlockMeta.FILE);
+        if (!bucket.exists(id + "/" + BlockMeta.FILE)) {
+            throw new ObjectNotFoundException(bucket.name(), id + "/" + BlockMeta.FILE); // deleted (meta.json goes first) or partial
+        }
         if (Files.exists(local)) {
             return BlockMeta.parse(Files.readAllBytes(local), id);
         }

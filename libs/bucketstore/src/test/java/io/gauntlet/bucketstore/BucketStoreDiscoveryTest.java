@@ -1,0 +1,103 @@
+package io.gauntlet.bucketstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gauntlet.objstore.Bucket;
+import io.gauntlet.objstore.FilesystemBucket;
+import io.gauntlet.store.StoreQuery;
+import io.gauntlet.tsdb.LabelMatcher;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.block.BlockMeta;
+import io.gauntlet.tsdb.block.BlockWriter;
+import io.gauntlet.tsdb.block.DeletionMark;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which blocks a store serves: partial, deleted, marked, corrupted, loaded by event, dropped. */
+class BucketStoreDiscoveryTest {
+    static final long START = 1_700_000_000_000L / 7_200_000L * 7_200_000L;
+
+    @TempDir
+    Path work;
+
+    static Path writeBlock(Path parent, String metric, int count) throws IOException {
+        Files.createDirectories(parent);
+        try (BlockWriter writer = BlockWriter.create(parent, START, START + 7_200_000L)) {
+            for (int i = 0; i < count; i++) {
+                long[] ts = new long[240];
+                double[] values = new double[240];
+                for (int s = 0; s < ts.length; s++) {
+                    ts[s] = START + s * 30_000L;
+                    values[s] = i * 1000 + s;
+                }
+                writer.addSeries(Labels.of("__name__", metric, "series", String.format("%03d", i)), ts, values, ts.length);
+            }
+            writer.commit();
+            return writer.directory();
+        }
+    }
+
+    static int count(ChunkSeriesSet set) throws Exception {
+        int n = 0;
+        while (set.next()) {
+            assertThat(set.chunks()).isNotEmpty();
+            n++;
+        }
+        return n;
+    }
+
+    int countMetric(BucketStore store, String metric) throws Exception {
+        return count(store.series(StoreQuery.of(START, START + 7_200_000L, List.of(LabelMatcher.equal("__name__", metric)))));
+    }
+
+    @Test
+    void servesCompleteBlocksOnlyAndFollowsEvents() throws Exception {
+        try (Bucket bucket = new FilesystemBucket(Files.createDirectories(work.resolve("bucket")));
+             BucketStore store = new BucketStore(bucket, BucketStoreConfig.defaults(work.resolve("cache")))) {
+            BlockMeta good = BlockFixtures.upload(bucket, writeBlock(work.resolve("good"), "good", 20), Map.of("cluster", "x"), 0);
+            // partial: no meta.json
+            BlockMeta partial = BlockFixtures.upload(bucket, writeBlock(work.resolve("partial"), "partial", 3), Map.of("cluster", "x"), 0);
+            bucket.delete(partial.ulid() + "/meta.json");
+            // marked for deletion two days ago: not served; marked now: still served
+            BlockMeta old = BlockFixtures.upload(bucket, writeBlock(work.resolve("old"), "old", 3), Map.of("cluster", "x"), 0);
+            byte[] oldMark = DeletionMark.of(old.ulid(), "test", System.currentTimeMillis() / 1000 - 2 * 86_400).toJson();
+            bucket.upload(old.ulid() + "/" + DeletionMark.FILE, new ByteArrayInputStream(oldMark), oldMark.length);
+            BlockMeta fresh = BlockFixtures.upload(bucket, writeBlock(work.resolve("fresh"), "fresh", 4), Map.of("cluster", "x"), 0);
+            byte[] freshMark = DeletionMark.of(fresh.ulid(), "test", System.currentTimeMillis() / 1000).toJson();
+            bucket.upload(fresh.ulid() + "/" + DeletionMark.FILE, new ByteArrayInputStream(freshMark), freshMark.length);
+            // corrupted index
+            BlockMeta broken = BlockFixtures.upload(bucket, writeBlock(work.resolve("broken"), "broken", 3), Map.of("cluster", "x"), 0);
+            bucket.upload(broken.ulid() + "/index", new ByteArrayInputStream(new byte[100]), 100);
+
+            store.sync();
+            assertThat(store.synced()).isTrue();
+            assertThat(store.loadedBlockIds()).containsExactlyInAnyOrder(good.ulid().toString(), fresh.ulid().toString());
+            assertThat(store.stats().blockLoadFailures()).isEqualTo(1);
+            assertThat(countMetric(store, "good")).isEqualTo(20);
+            assertThat(countMetric(store, "fresh")).isEqualTo(4);
+
+            // a new block, announced: served at once, no sync
+            BlockMeta later = BlockFixtures.upload(bucket, writeBlock(work.resolve("later"), "later", 20), Map.of("cluster", "y"), 0);
+            assertThat(store.loadBlock(later.ulid().toString())).isTrue();
+            assertThat(countMetric(store, "later")).isEqualTo(20);
+            assertThat(store.loadBlock("not-a-ulid")).isFalse();
+
+            // deleted (meta.json goes first): dropped on the event, and on the next sync when meta.json is gone
+            bucket.delete(later.ulid() + "/meta.json");
+            store.dropBlock(later.ulid().toString());
+            assertThat(countMetric(store, "later")).isZero();
+            bucket.delete(good.ulid() + "/meta.json");
+            store.sync();
+            assertThat(store.loadedBlockIds()).containsExactly(fresh.ulid().toString());
+            assertThat(countMetric(store, "good")).isZero();
+            assertThat(work.resolve("cache").resolve(good.ulid().toString())).doesNotExist();
+        }
+    }
+}
