@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +31,7 @@ class ShipperKillTest {
     void sigkillMidUploadThenRestartCompletesTheBlock() throws Exception {
         Path made = Files.createDirectories(work.resolve("made"));
         Path small = TsdbBlocks.randomBlock(made, TsdbBlocks.START, 5, 512 * 1024);
-        // ~16 MB of chunks in 1 MiB segments: dozens of objects, so the kill lands between two of them
+        // ~16 MB of chunks in 1 MiB segments: many objects, so the kill lands between two of them
         Path large = TsdbBlocks.randomBlock(made, TsdbBlocks.START + TsdbBlocks.BLOCK, 250, 1024 * 1024);
         String smallUlid = small.getFileName().toString();
         String largeUlid = large.getFileName().toString();
@@ -57,8 +58,11 @@ class ShipperKillTest {
             });
             Process first = startShipper(tsdb, objstore, work.resolve("first.log"));
             try {
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(5))
                         .until(() -> bucket.list(largeUlid + "/chunks", true).size() >= 2);
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("the shipper process did not upload the large block; its output:\n"
+                        + Files.readString(work.resolve("first.log")), e);
             } finally {
                 first.destroyForcibly(); // SIGKILL
                 first.waitFor(30, TimeUnit.SECONDS);
