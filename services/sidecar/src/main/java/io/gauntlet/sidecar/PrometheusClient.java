@@ -289,6 +289,7 @@ public final class PrometheusClient {
         throw failure(path, response.statusCode(), message);
     }
 
+    /** The error for a failed answer; throws right away for bad data, which is the asker's mistake (INVALID_ARGUMENT). */
     private StorageException failure(String what, int status, String message) {
         String text = "prometheus " + name + ": " + what + " answered HTTP " + status + ": " + message;
         if (status == 400 || status == 422) {

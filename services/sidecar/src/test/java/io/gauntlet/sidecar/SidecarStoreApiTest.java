@@ -13,6 +13,9 @@ import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.SeriesResponse;
 import io.gauntlet.proto.thanos.info.InfoResponse;
 import io.gauntlet.service.GrpcServerLifecycle;
+import io.gauntlet.store.SnappyCodec;
+import io.gauntlet.store.StoreClient;
+import io.gauntlet.store.StoreSeriesSet;
 import io.gauntlet.store.StoreWire;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
@@ -256,6 +259,27 @@ class SidecarStoreApiTest {
         given().get("/metrics").then().statusCode(200)
                 .body(containsString("thanos_sidecar_prometheus_up 1.0"))
                 .body(containsString("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Info\",grpc_service=\"thanos.info.Info\",grpc_type=\"unary\"}"));
+    }
+
+    @Test
+    @Order(9)
+    void snappyCompressedCallsAndReplicaLabelRemovalAsAThanosQuerierUsesThem() throws Exception {
+        SeriesRequest request = request(List.of(m("job", EQ, "web"), m("instance", EQ, "web-2:8080")), START, END).toBuilder()
+                .addWithoutReplicaLabels("prometheus_replica").setResponseBatchSize(5).build();
+        List<String> plain = new ArrayList<>();
+        ManagedChannel snappyChannel = NettyChannelBuilder.forAddress("127.0.0.1", grpc.port()).usePlaintext()
+                .compressorRegistry(SnappyCodec.compressors()).decompressorRegistry(SnappyCodec.decompressors()).build();
+        try (StoreClient client = new StoreClient("sidecar", snappyChannel, Duration.ofSeconds(60), 16, true);
+                StoreSeriesSet answer = client.series(request)) {
+            while (answer.next()) {
+                assertThat(answer.labels().has("prometheus_replica")).isFalse();
+                assertThat(answer.labels().get("cluster")).isEqualTo("eu-1");
+                plain.add(answer.labels() + " " + answer.chunks().size());
+            }
+        } finally {
+            snappyChannel.shutdownNow();
+        }
+        assertThat(plain).hasSize(14);
     }
 
     @Test
