@@ -132,7 +132,7 @@ up_wait_ready() {
     up_http_ok "http://127.0.0.1:$port/-/ready" && return 0
     sleep 0.5
   done
-  reason="$(curl -sS --max-time 2 "http://127.0.0.1:$port/-/ready" 2>&1 | head -c 300)"
+  reason="$(curl -sS --max-time 2 "http://127.0.0.1:$port/-/ready" 2>&1 | head -c 300 || true)"
   log "$name not ready within ${UP_READY_SECONDS}s on http://127.0.0.1:$port/-/ready${reason:+ (it says: $reason)}"
   deps_log_tail "$(up_log "$name")"
   return 1
@@ -326,6 +326,20 @@ up_seed() {
   echo "$duration $(date -u +%FT%TZ)" >"$stamp"
 }
 
+# The querier is ready before its first round of Info calls: wait (briefly) until it lists every endpoint as
+# healthy, so the printed URLs answer with data at once.
+up_wait_querier_stores() {
+  local want=0 healthy=0 deadline=$((SECONDS + 30))
+  if up_has sidecar; then want=$((want + 2)); fi
+  if up_has store-gateway; then want=$((want + 1)); fi
+  while [ $SECONDS -lt $deadline ]; do
+    healthy="$(curl -fsS --max-time 2 "http://127.0.0.1:$P_QUERIER_HTTP/api/v1/stores" 2>/dev/null | grep -o '"healthy":true' | wc -l || true)"
+    [ "$healthy" -ge "$want" ] && return 0
+    sleep 0.5
+  done
+  log "the querier sees $healthy of $want store endpoints as healthy after 30s (http://127.0.0.1:$P_QUERIER_HTTP/api/v1/stores)"
+}
+
 # ---------------------------------------------------------------- commands
 
 up_usage() {
@@ -439,6 +453,7 @@ cmd_up() {
     log "$name ready"
   done
   trap - EXIT
+  if up_has querier; then up_wait_querier_stores; fi
   up_print_summary
   if [ "$detach" = 1 ]; then
     trap - INT TERM HUP
