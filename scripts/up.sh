@@ -52,13 +52,14 @@ up_module_exists() {
 
 up_jar() { echo "$ROOT/services/$1/target/quarkus-app/quarkus-run.jar"; }
 
-# The jar is missing, or a source it is built from (its module, services/common, libs, proto) is newer.
+# The jar is missing, or a main source it is built from (its module, services/common, libs, proto, poms) is newer.
 up_jar_stale() {
   local jar
   jar="$(up_jar "$1")"
   [ -f "$jar" ] || return 0
-  [ -n "$(find "$ROOT/services/$1/src" "$ROOT/services/$1/pom.xml" "$ROOT/services/common/src" "$ROOT"/libs/*/src \
-    "$ROOT"/libs/*/pom.xml "$ROOT/proto/src" "$ROOT/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null)" ]
+  # main sources only (a test edit needs no new jar); every lib counts, a cheap over-approximation of the dependencies
+  [ -n "$(find "$ROOT/services/$1/src/main" "$ROOT/services/$1/pom.xml" "$ROOT/services/common/src/main" "$ROOT"/libs/*/src/main \
+    "$ROOT"/libs/*/pom.xml "$ROOT/proto/src/main" "$ROOT/proto/pom.xml" "$ROOT/pom.xml" -newer "$jar" -type f -print -quit 2>/dev/null)" ]
 }
 
 # Sets UP_PRESENT (modules to run) and prints which are missing.
