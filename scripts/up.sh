@@ -25,7 +25,8 @@ UP_REPLICAS=(a b)
 # ---------------------------------------------------------------- ports (loopback only)
 
 up_ports() {
-  local o="${GAUNTLET_UP_PORT_OFFSET:-0}"
+  # status and down use the offset the running stack was started with
+  local o="${GAUNTLET_UP_PORT_OFFSET:-$(cat "$UP_DIR/port-offset" 2>/dev/null || echo 0)}"
   case "$o" in ''|*[!0-9]*) die "GAUNTLET_UP_PORT_OFFSET must be a number, got '$o'" ;; esac
   P_PROMETHEUS_A=$((19090 + o)); P_PROMETHEUS_B=$((19091 + o))
   P_SIDECAR_A_GRPC=$((10911 + o)); P_SIDECAR_B_GRPC=$((10912 + o))
@@ -35,6 +36,7 @@ up_ports() {
   P_COMPACTOR_HTTP=$((10942 + o))
   P_QUERIER_HTTP=$((10904 + o))
   P_KAFKA=$((19092 + o)); P_S3=$((19000 + o))
+  UP_PORT_OFFSET="$o"
 }
 
 # Upper-case variable stem of a component name: sidecar-a → SIDECAR_A.
@@ -414,7 +416,7 @@ cmd_up() {
   case "$seed" in ''|[1-9]*[mhdw]) ;; *) die "--seed-history wants a duration like 30d or 12h, got '$seed'" ;; esac
   select_java; ensure_maven; up_ensure_prometheus
   command -v curl >/dev/null || apt_install curl
-  up_ports
+  GAUNTLET_UP_PORT_OFFSET="${GAUNTLET_UP_PORT_OFFSET:-0}" up_ports
   mkdir -p "$UP_DIR/logs"
   local name
   for name in prometheus-a sidecar-a querier; do
@@ -432,6 +434,7 @@ cmd_up() {
   fi
   up_check_ports_free
   echo "$UP_S3" >"$UP_DIR/s3"
+  echo "$UP_PORT_OFFSET" >"$UP_DIR/port-offset"
   echo "UP_PRESENT=(${UP_PRESENT[*]})" >"$UP_DIR/modules"
 
   trap 'up_stop_all; exit 130' INT TERM HUP
