@@ -77,6 +77,12 @@ metas=$(find "$GAUNTLET_UP_DIR/bucket" -mindepth 2 -maxdepth 2 -name meta.json 2
 replicas=$(cat "$GAUNTLET_UP_DIR"/bucket/*/meta.json 2>/dev/null | jq -r '.thanos.labels.prometheus_replica' | sort -u | tr '\n' ' ')
 if [ "$metas" -ge 32 ] && [ "$replicas" = "a b " ]; then pass "30 days of history seeded ($metas blocks, replicas $replicas)"; else
   fail "30 days of history seeded" "$metas blocks in the bucket, replicas '$replicas'"; fi
+# the seeded blocks are Prometheus blocks: promtool reads one
+block="$(find "$GAUNTLET_UP_DIR/bucket" -mindepth 2 -maxdepth 2 -name meta.json -printf '%h\n' 2>/dev/null | head -n 1)"
+if ! command -v promtool >/dev/null; then skip "promtool reads a seeded block" "promtool is not installed"
+elif [ -n "$block" ] && analysis="$(promtool tsdb analyze "$(dirname "$block")" "$(basename "$block")" 2>&1)"; then
+  pass "promtool reads a seeded block ($(grep -m1 '^Series:' <<<"$analysis"))"
+else fail "promtool reads a seeded block" "${analysis:-no block}"; fi
 
 # Polls "$@" (a command) once a second until it succeeds or the deadline passes.
 eventually() {
