@@ -75,7 +75,8 @@ public final class BlockGrouping {
     public Grouped group(BucketScan.Snapshot snapshot, Predicate<Ulid> announced, Instant now) {
         Map<String, List<BlockMeta>> byKey = new TreeMap<>();
         for (BlockMeta meta : snapshot.metas().values()) {
-            if (snapshot.deletionMarks().containsKey(meta.ulid()) || meta.thanos() == null || !consistent(meta, announced, now)) {
+            // a block without a Thanos section (uploaded by hand from Prometheus or promtool) is raw with no external labels
+            if (snapshot.deletionMarks().containsKey(meta.ulid()) || !consistent(meta, announced, now)) {
                 continue;
             }
             byKey.computeIfAbsent(groupKey(meta), key -> new ArrayList<>()).add(meta);

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -121,14 +122,20 @@ public final class Compactor {
             if (!keepGoing.getAsBoolean()) {
                 break;
             }
+            // a safe point before every compaction: stop when the group is revoked or the pass is stopped
+            BooleanSupplier proceed = () -> keepGoing.getAsBoolean() && ownsGroup.test(group.key());
             try {
-                GroupOutcome outcome = runGroup(group, noCompact, keepGoing);
+                GroupOutcome outcome = runGroup(group, noCompact, proceed);
                 compactions += outcome.compactions;
                 marked += outcome.marked;
-                if (options.downsampling() && keepGoing.getAsBoolean()) {
-                    downsamplings += downsampleGroup(outcome.blocks, group, snapshot, grouped, keepGoing);
+                if (options.downsampling() && proceed.getAsBoolean()) {
+                    downsamplings += downsampleGroup(outcome.blocks, group, snapshot, proceed);
                 }
-                marked += applyRetention(outcome.blocks, group, now);
+                if (proceed.getAsBoolean()) {
+                    marked += applyRetention(outcome.blocks, group, now);
+                }
+            } catch (CancellationException e) {
+                LOG.log(System.Logger.Level.INFO, "{0}: work stopped at a safe point ({1}); nothing was uploaded", group, e.getMessage());
             } catch (IOException | StorageException | RuntimeException e) {
                 failed.add(group.key());
                 metrics.compactionFailed();
@@ -172,7 +179,7 @@ public final class Compactor {
                 return outcome;
             }
             // blocks marked no-compact are the operator's call: an overlap with them is expected
-            BlockMeta compacted = compact(group, plan, blocks.stream().filter(meta -> !noCompact.contains(meta.ulid())).toList());
+            BlockMeta compacted = compact(group, plan, blocks.stream().filter(meta -> !noCompact.contains(meta.ulid())).toList(), keepGoing);
             outcome.compactions++;
             outcome.marked += plan.size();
             blocks.removeAll(plan);
@@ -182,7 +189,8 @@ public final class Compactor {
     }
 
     /** Compacts {@code plan}, uploads the result, then marks the sources; returns the new block's meta. */
-    BlockMeta compact(CompactionGroup group, List<BlockMeta> plan, List<BlockMeta> groupBlocks) throws IOException, StorageException {
+    BlockMeta compact(CompactionGroup group, List<BlockMeta> plan, List<BlockMeta> groupBlocks, BooleanSupplier proceed)
+            throws IOException, StorageException {
         long started = System.nanoTime();
         Path work = workDirectory(group.key());
         try {
@@ -193,7 +201,7 @@ public final class Compactor {
             LOG.log(System.Logger.Level.INFO, "{0}: compacting {1} blocks {2} [{3}, {4})", group, plan.size(), ulids(plan),
                     plan.stream().mapToLong(BlockMeta::minTime).min().orElseThrow(), plan.stream().mapToLong(BlockMeta::maxTime).max().orElseThrow());
             BlockCompactor.Result result = BlockCompactor.compact(sources, work.resolve("output"), group.labels(), options.deduplication(),
-                    progressLog("compacting " + group.key(), started));
+                    progressLog("compacting " + group.key(), started, proceed));
             BlockMeta meta = result.meta();
             List<String> problems = BlockVerifier.verify(result.directory());
             for (BlockMeta other : groupBlocks) {
@@ -204,6 +212,9 @@ public final class Compactor {
             }
             if (!problems.isEmpty()) {
                 throw new IllegalStateException("compacted block " + meta.ulid() + " failed verification, not uploaded: " + problems);
+            }
+            if (!proceed.getAsBoolean()) {
+                throw new CancellationException("stopped before uploading " + meta.ulid());
             }
             uploadNewBlock(result.directory(), meta);
             for (BlockMeta source : plan) {
@@ -234,9 +245,12 @@ public final class Compactor {
         return work;
     }
 
-    CompactionProgress progressLog(String what, long startedNanos) {
+    CompactionProgress progressLog(String what, long startedNanos, BooleanSupplier proceed) {
         long[] lastLog = {startedNanos};
         return (fraction, samples) -> {
+            if (!proceed.getAsBoolean()) {
+                throw new CancellationException(what + " stopped at " + Math.round(fraction * 100) + "%");
+            }
             long now = System.nanoTime();
             if (now - lastLog[0] < PROGRESS_INTERVAL.toNanos() && fraction < 1.0) {
                 return;
@@ -273,8 +287,7 @@ public final class Compactor {
                 new BlockStats(meta.stats().numSamples(), meta.stats().numSeries(), meta.stats().numChunks()), options.producer());
     }
 
-    private int downsampleGroup(List<BlockMeta> blocks, CompactionGroup group, BucketScan.Snapshot snapshot, BlockGrouping.Grouped grouped,
-                                BooleanSupplier keepGoing) {
+    private int downsampleGroup(List<BlockMeta> blocks, CompactionGroup group, BucketScan.Snapshot snapshot, BooleanSupplier keepGoing) {
         int done = 0;
         for (BlockMeta block : downsampler.due(blocks, group, grouping, snapshot)) {
             if (!keepGoing.getAsBoolean()) {
@@ -287,10 +300,13 @@ public final class Compactor {
                     Path source = BlockTransfer.download(bucket, block.ulid(), work.resolve("sources"));
                     long resolution = Downsampler.targetResolution(BlockGrouping.resolution(block));
                     BlockCompactor.Result result = downsampler.downsample(source, work.resolve("output"), resolution,
-                            progressLog("downsampling " + block.ulid() + " to " + resolution + " ms", started));
+                            progressLog("downsampling " + block.ulid() + " to " + resolution + " ms", started, keepGoing));
                     List<String> problems = BlockVerifier.verify(result.directory());
                     if (!problems.isEmpty()) {
                         throw new IllegalStateException("downsampled block " + result.meta().ulid() + " failed verification: " + problems);
+                    }
+                    if (!keepGoing.getAsBoolean()) {
+                        throw new CancellationException("stopped before uploading " + result.meta().ulid());
                     }
                     uploadNewBlock(result.directory(), result.meta());
                     metrics.downsampled(Duration.ofNanos(System.nanoTime() - started));
@@ -300,6 +316,8 @@ public final class Compactor {
                 } finally {
                     BlockTransfer.deleteRecursively(work);
                 }
+            } catch (CancellationException e) {
+                throw e;
             } catch (IOException | StorageException | RuntimeException e) {
                 metrics.downsampleFailed();
                 LOG.log(System.Logger.Level.ERROR, "downsampling block " + block.ulid() + " failed, retrying at the next sync: " + e, e);

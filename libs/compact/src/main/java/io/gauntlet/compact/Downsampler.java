@@ -46,7 +46,7 @@ public final class Downsampler {
         long minimumSpan = group.resolution() == Downsampling.RES_RAW ? Downsampling.RAW_DOWNSAMPLE_RANGE : Downsampling.FIVE_MINUTE_DOWNSAMPLE_RANGE;
         Set<Ulid> covered = new HashSet<>();
         for (BlockMeta meta : snapshot.metas().values()) {
-            if (BlockGrouping.resolution(meta) == target && !snapshot.deletionMarks().containsKey(meta.ulid()) && meta.thanos() != null
+            if (BlockGrouping.resolution(meta) == target && !snapshot.deletionMarks().containsKey(meta.ulid())
                     && grouping.groupLabels(meta).equals(group.labels())) {
                 covered.addAll(BlockGrouping.sourcesOf(meta));
             }
