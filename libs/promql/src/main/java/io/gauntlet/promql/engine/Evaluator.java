@@ -91,11 +91,12 @@ final class Evaluator {
 
     private List<SeriesBuffer> constant(double value) {
         int steps = stepCount();
+        // count before allocating: a subquery of millions of steps fails on the budget instead of filling the heap
+        context.addSamples(steps);
         SeriesBuffer series = new SeriesBuffer(Labels.EMPTY, steps);
         for (long ts = start; ts <= end; ts += interval) {
             series.add(ts, value);
         }
-        context.addSamples(steps);
         List<SeriesBuffer> result = new ArrayList<>(1);
         result.add(series);
         return result;
@@ -215,11 +216,12 @@ final class Evaluator {
         int steps = stepCount();
         List<SeriesBuffer> result = new ArrayList<>(once.size());
         for (SeriesBuffer series : once) {
+            // count before allocating: a subquery of millions of steps fails on the budget instead of filling the heap
+            context.addSamples(steps - 1);
             SeriesBuffer repeated = new SeriesBuffer(series.labels, steps);
             for (long ts = start; ts <= end; ts += interval) {
                 repeated.add(ts, series.values[0]);
             }
-            context.addSamples(steps - 1);
             result.add(repeated);
         }
         return result;
