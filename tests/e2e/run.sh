@@ -74,7 +74,8 @@ if "$ROOT/gauntlet" status >/dev/null 2>&1; then pass "./gauntlet status reports
 
 # --- seeded history: 30 days of 2-day blocks per replica, with both replicas' external labels
 metas=$(find "$GAUNTLET_UP_DIR/bucket" -mindepth 2 -maxdepth 2 -name meta.json 2>/dev/null | wc -l)
-replicas=$(cat "$GAUNTLET_UP_DIR"/bucket/*/meta.json 2>/dev/null | jq -r '.thanos.labels.prometheus_replica' | sort -u | tr '\n' ' ')
+# (a running compactor may already have added deduplicated blocks without the replica label)
+replicas=$(cat "$GAUNTLET_UP_DIR"/bucket/*/meta.json 2>/dev/null | jq -r '.thanos.labels.prometheus_replica // empty' | sort -u | tr '\n' ' ')
 if [ "$metas" -ge 32 ] && [ "$replicas" = "a b " ]; then pass "30 days of history seeded ($metas blocks, replicas $replicas)"; else
   fail "30 days of history seeded" "$metas blocks in the bucket, replicas '$replicas'"; fi
 # the seeded blocks are Prometheus blocks: promtool reads one
@@ -143,8 +144,10 @@ else
     without="$(query query_range "$q&dedup=false")" || return 1
     RANGE_WITH="$(jq -c '[.data.result[] | {replica: .metric.prometheus_replica, points: (.values | length)}]' <<<"$with")"
     RANGE_WITHOUT="$(jq -c '[.data.result[] | {replica: .metric.prometheus_replica, points: (.values | length)}]' <<<"$without")"
-    [ "$RANGE_WITH" = "[{\"replica\":null,\"points\":$expected}]" ] \
-      && [ "$(jq --argjson n "$expected" '[.[] | select(.points < $n)] | length' <<<"$RANGE_WITHOUT")" = 2 ]
+    [ "$RANGE_WITH" = "[{\"replica\":null,\"points\":$expected}]" ] || return 1
+    # once the compactor has deduplicated the replicas' blocks (vertical compaction), the gaps are gone at the source
+    has compactor && return 0
+    [ "$(jq --argjson n "$expected" '[.[] | select(.points < $n)] | length' <<<"$RANGE_WITHOUT")" = 2 ]
   }
   if eventually 30 range_ok; then pass "30-day range through the querier: deduplicated series complete ($RANGE_WITH), each replica alone has a gap ($RANGE_WITHOUT)"; else
     fail "30-day range through the querier with dedup" "dedup=true ${RANGE_WITH:-nothing}; dedup=false ${RANGE_WITHOUT:-nothing}"; fi

@@ -160,6 +160,23 @@ function imageService(image) {
 const envValue = (container, name) => container.env?.find((e) => e.name === name)?.value;
 const portOf = (address) => Number(String(address).split(":").pop());
 
+// Container fields of the Kubernetes API (core/v1 Container): the schema models accept unknown fields, so a
+// misspelt one (readinesProbe) would otherwise pass unnoticed.
+const CONTAINER_FIELDS = new Set(["name", "image", "command", "args", "workingDir", "ports", "envFrom", "env", "resources",
+  "resizePolicy", "restartPolicy", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe", "startupProbe",
+  "lifecycle", "terminationMessagePath", "terminationMessagePolicy", "imagePullPolicy", "securityContext", "stdin",
+  "stdinOnce", "tty"]);
+
+function checkContainerShape(where, container, podSpec, podVolumes) {
+  const at = `${where} container ${container.name}`;
+  for (const key of Object.keys(container)) {
+    if (CONTAINER_FIELDS.has(key)) ok(); else problem(at, `unknown container field ${key}`);
+  }
+  for (const mount of container.volumeMounts ?? []) {
+    if (podVolumes.has(mount.name)) ok(); else problem(at, `mounts volume ${mount.name}, which the pod does not have`);
+  }
+}
+
 function checkContainer(where, container, podSpec) {
   const name = imageService(container.image);
   if (!name) return;
@@ -218,11 +235,16 @@ function pods(objects) {
   for (const o of objects) {
     const tpl = o.spec?.template;
     if (["Deployment", "StatefulSet", "DaemonSet"].includes(o.kind) && tpl) {
-      result.push({ where: `${o.kind}/${o.metadata.name}`, labels: tpl.metadata?.labels ?? {}, spec: tpl.spec });
+      const volumes = new Set([...(tpl.spec.volumes ?? []).map((v) => v.name),
+        ...(o.spec.volumeClaimTemplates ?? []).map((v) => v.metadata?.name)]);
+      result.push({ where: `${o.kind}/${o.metadata.name}`, labels: tpl.metadata?.labels ?? {}, spec: tpl.spec, volumes });
     } else if (o.kind === "Prometheus") {
       const containers = [{ name: "prometheus", ports: [{ name: "web", containerPort: 9090 }] }, ...(o.spec.containers ?? [])];
+      // the operator's own volumes: the TSDB claim (or emptyDir) prometheus-<name>-db, the generated config
+      const volumes = new Set([...(o.spec.volumes ?? []).map((v) => v.name), `prometheus-${o.metadata.name}-db`,
+        "config", "config-out", "tls-assets", "web-config", `prometheus-${o.metadata.name}-rulefiles-0`]);
       result.push({
-        where: `Prometheus/${o.metadata.name}`, prometheus: true,
+        where: `Prometheus/${o.metadata.name}`, prometheus: true, volumes,
         labels: { "app.kubernetes.io/name": "prometheus", "operator.prometheus.io/name": o.metadata.name,
           "statefulset.kubernetes.io/pod-name": `prometheus-${o.metadata.name}-0` },
         spec: { ...o.spec, containers },
@@ -238,7 +260,10 @@ const matches = (selector, labels) => Object.entries(selector ?? {}).every(([k, 
 function checkOverlay(name, objects) {
   const podList = pods(objects);
   for (const pod of podList) {
-    for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) checkContainer(`${name}: ${pod.where}`, c, pod.spec);
+    for (const c of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
+      if (!(pod.prometheus && c.name === "prometheus")) checkContainerShape(`${name}: ${pod.where}`, c, pod.spec, pod.volumes);
+      checkContainer(`${name}: ${pod.where}`, c, pod.spec);
+    }
   }
   const services = objects.filter((o) => o.kind === "Service");
   for (const s of services) {
