@@ -148,7 +148,7 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
             if (blocks.containsKey(id)) {
                 return true;
             }
-            BlockMeta meta = servableMeta(id);
+            BlockMeta meta = servableMeta(id, false);
             return meta != null && open(meta);
         } catch (BucketException e) {
             LOG.log(Level.WARNING, "cannot load block " + id + ": " + e.getMessage());
@@ -175,6 +175,11 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
 
     /** The meta of a block that should be served, or null (partial, deleted, marked, filtered, unreadable meta). */
     private BlockMeta servableMeta(String id) {
+        return servableMeta(id, true);
+    }
+
+    /** {@code checkMark} false: a block just announced as uploaded (the next sync looks at its deletion mark). */
+    private BlockMeta servableMeta(String id, boolean checkMark) {
         BlockMeta meta;
         try {
             meta = readMeta(id);
@@ -185,7 +190,7 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
             LOG.warning("skipping block " + id + ": unreadable meta.json: " + e.getMessage());
             return null;
         }
-        if (markedForDeletionLongAgo(id)) {
+        if (checkMark && markedForDeletionLongAgo(id)) {
             return null;
         }
         long now = System.currentTimeMillis();
@@ -206,10 +211,10 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
 
     private BlockMeta readMeta(String id) throws IOException, StorageException {
         Path local = config.cacheDir().resolve(id).resolve(BlockMeta.FILE);
-        if (!bucket.exists(id + "/" + BlockMeta.FILE)) {
-            throw new ObjectNotFoundException(bucket.name(), id + "/" + BlockMeta.FILE); // deleted (meta.json goes first) or partial
-        }
         if (Files.exists(local)) {
+            if (!bucket.exists(id + "/" + BlockMeta.FILE)) {
+                throw new ObjectNotFoundException(bucket.name(), id + "/" + BlockMeta.FILE); // deleted: meta.json goes first
+            }
             return BlockMeta.parse(Files.readAllBytes(local), id);
         }
         byte[] json;

@@ -114,8 +114,8 @@ public final class IndexHeader implements AutoCloseable {
     private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     /**
-     * Builds the header of {@code <block>/index} from 5 range reads (TOC, header, two lengths and two sections are
-     * merged where they touch) and writes it atomically to {@code target}.
+     * Builds the header of {@code <block>/index} from three range reads (the TOC; the file header with the symbol
+     * table; the postings offset table, which runs up to the TOC) and writes it atomically to {@code target}.
      */
     public static void build(Bucket bucket, String block, long indexSize, Path target) throws IOException, CorruptedDataException,
             UnsupportedEncodingException {
@@ -123,34 +123,48 @@ public final class IndexHeader implements AutoCloseable {
         if (indexSize < 5 + TOC_LENGTH) {
             throw new CorruptedDataException(block, "index", 0, "index of " + indexSize + " bytes is too short");
         }
-        byte[] head = read(bucket, name, 0, 5);
-        ByteBuffer headBuffer = ByteBuffer.wrap(head);
-        if (headBuffer.getInt() != IndexReader.MAGIC) {
-            throw new CorruptedDataException(block, "index", 0, "invalid magic number " + Integer.toHexString(ByteBuffer.wrap(head).getInt()));
-        }
-        int version = head[4] & 0xFF;
-        if (version != IndexReader.FORMAT_V2) {
-            throw new UnsupportedEncodingException("index of block " + block + " has format version " + version + "; the store gateway reads version 2");
-        }
-        byte[] tocBytes = read(bucket, name, indexSize - TOC_LENGTH, TOC_LENGTH);
+        long tocStart = indexSize - TOC_LENGTH;
+        byte[] tocBytes = read(bucket, name, tocStart, TOC_LENGTH);
         CRC32C crc = new CRC32C();
         crc.update(tocBytes, 0, 48);
         if ((int) crc.getValue() != ByteBuffer.wrap(tocBytes, 48, 4).getInt()) {
-            throw new CorruptedDataException(block, "index", indexSize - TOC_LENGTH, "table of contents checksum mismatch");
+            throw new CorruptedDataException(block, "index", tocStart, "table of contents checksum mismatch");
         }
         ByteBuffer tb = ByteBuffer.wrap(tocBytes);
-        long symbols = tb.getLong(0);
-        long postingsTable = tb.getLong(40);
-        byte[] symbolSection = section(bucket, block, name, symbols, indexSize, "symbol table");
-        byte[] tableSection = section(bucket, block, name, postingsTable, indexSize, "postings offset table");
+        IndexReader.Toc toc = new IndexReader.Toc(tb.getLong(0), tb.getLong(8), tb.getLong(16), tb.getLong(24), tb.getLong(32), tb.getLong(40));
+        long symbols = toc.symbols();
+        long postingsTable = toc.postingsTable();
+        if (symbols < 5 || symbols + 8 > tocStart || postingsTable < 5 || postingsTable + 8 > tocStart) {
+            throw new CorruptedDataException(block, "index", tocStart, "table of contents points outside the index: symbols at " + symbols
+                    + ", postings offset table at " + postingsTable);
+        }
+        // the file header and the symbol table, up to the next section (a few bytes of alignment padding at most)
+        long symbolsUntil = sectionEnd(toc, symbols, tocStart);
+        if (toc.series() > symbols && toc.series() < symbolsUntil) {
+            symbolsUntil = toc.series();
+        }
+        byte[] headAndSymbols = read(bucket, name, 0, symbolsUntil);
+        ByteBuffer headBuffer = ByteBuffer.wrap(headAndSymbols);
+        if (headBuffer.getInt(0) != IndexReader.MAGIC) {
+            throw new CorruptedDataException(block, "index", 0, "invalid magic number " + Integer.toHexString(headBuffer.getInt(0)));
+        }
+        int version = headAndSymbols[4] & 0xFF;
+        if (version != IndexReader.FORMAT_V2) {
+            throw new UnsupportedEncodingException("index of block " + block + " has format version " + version + "; the store gateway reads version 2");
+        }
+        byte[] symbolSection = checkedSection(headAndSymbols, (int) symbols, block, symbols, "symbol table");
+        // the postings offset table runs up to the TOC in files Prometheus writes; otherwise its length says where it ends
+        byte[] tableBytes = read(bucket, name, postingsTable, tocStart - postingsTable);
+        byte[] tableSection = checkedSection(tableBytes, 0, block, postingsTable, "postings offset table");
+        byte[] head = java.util.Arrays.copyOf(headAndSymbols, 5);
 
         int length = 5 + symbolSection.length + tableSection.length + TOC_LENGTH;
         ByteBuffer out = ByteBuffer.allocate(length + TRAILER);
         out.put(head).put(symbolSection).put(tableSection);
-        int tocStart = out.position();
+        int syntheticToc = out.position();
         out.putLong(5).putLong(0).putLong(0).putLong(0).putLong(0).putLong(5 + symbolSection.length);
         crc.reset();
-        crc.update(out.array(), tocStart, 48);
+        crc.update(out.array(), syntheticToc, 48);
         out.putInt((int) crc.getValue());
         out.put(tocBytes).putLong(indexSize).putInt(length).putInt(TRAILER_MAGIC);
         Files.createDirectories(target.getParent());
@@ -161,23 +175,21 @@ public final class IndexHeader implements AutoCloseable {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** A section of the form {@code len(4B) … CRC(4B)}: one read for the length, one for the rest. */
-    private static byte[] section(Bucket bucket, String block, String name, long offset, long indexSize, String what)
-            throws CorruptedDataException {
-        if (offset < 5 || offset + 8 > indexSize - TOC_LENGTH) {
-            throw new CorruptedDataException(block, "index", indexSize - TOC_LENGTH, "table of contents points the " + what + " at " + offset);
+    /** A section {@code len(4B) … CRC(4B)} starting at {@code at} in {@code bytes}, checked and copied. */
+    private static byte[] checkedSection(byte[] bytes, int at, String block, long offset, String what) throws CorruptedDataException {
+        if (at + 8 > bytes.length) {
+            throw new CorruptedDataException(block, "index", offset, what + " does not fit the index");
         }
-        long length = Integer.toUnsignedLong(ByteBuffer.wrap(read(bucket, name, offset, 4)).getInt());
-        if (length < 4 || offset + 4 + length + 4 > indexSize - TOC_LENGTH) {
-            throw new CorruptedDataException(block, "index", offset, what + " length " + length + " does not fit the index");
+        long length = Integer.toUnsignedLong(ByteBuffer.wrap(bytes, at, 4).getInt());
+        if (length < 4 || at + 4 + length + 4 > bytes.length) {
+            throw new CorruptedDataException(block, "index", offset, what + " length " + length + " does not fit before the next section");
         }
-        byte[] bytes = read(bucket, name, offset, 4 + length + 4);
         CRC32C crc = new CRC32C();
-        crc.update(bytes, 4, (int) length);
-        if ((int) crc.getValue() != ByteBuffer.wrap(bytes, (int) (4 + length), 4).getInt()) {
+        crc.update(bytes, at + 4, (int) length);
+        if ((int) crc.getValue() != ByteBuffer.wrap(bytes, (int) (at + 4 + length), 4).getInt()) {
             throw new CorruptedDataException(block, "index", offset, what + " checksum mismatch");
         }
-        return bytes;
+        return java.util.Arrays.copyOfRange(bytes, at, (int) (at + 4 + length + 4));
     }
 
     static byte[] read(Bucket bucket, String name, long offset, long length) {

@@ -68,8 +68,7 @@ public class StoreGatewayServices {
                 new StoreLimits(config.requestSeriesLimit(), config.requestSamplesLimit()), config.blockSyncConcurrency(),
                 config.queryConcurrency());
         this.store = new BucketStore(bucket, storeConfig);
-        this.storeServer = new StoreServer(store, StoreLimits.NONE.equals(storeConfig.limits()) ? StoreLimits.NONE : storeConfig.limits(),
-                config.chunkHashes());
+        this.storeServer = new StoreServer(store, storeConfig.limits(), config.chunkHashes());
         this.readiness = registry.condition("bucket", "initial bucket sync not finished");
         registerMetrics(meters);
         LOG.infof("store gateway on bucket %s (sync every %s, cache dir %s, time shard %s..%s)", bucket.name(), config.syncInterval(),
@@ -134,6 +133,7 @@ public class StoreGatewayServices {
         kafka.put("bootstrap.servers", bootstrap);
         kafka.put("group.id", group);
         kafka.put("auto.offset.reset", "latest");
+        kafka.put("fetch.max.wait.ms", "100"); // an event is one small record: do not let the broker hold it back
         kafka.put("enable.auto.commit", "true");
         kafka.put("client.id", group);
         eventThread = Thread.ofPlatform().name("block-events").daemon().start(() -> consume(kafka));

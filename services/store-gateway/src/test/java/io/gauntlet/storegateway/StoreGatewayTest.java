@@ -143,18 +143,25 @@ class StoreGatewayTest {
         await("event consumer assigned").atMost(Duration.ofSeconds(60)).until(services::eventsAssigned);
         Path dir = GatewayBucket.writeBlock(GatewayBucket.work.resolve("fresh"), "fresh_metric", 20);
         BlockMeta meta = BlockFixtures.upload(GatewayBucket.bucket, dir, Map.of("cluster", "eu", "replica", "b"), 0);
+        // the channel is connected and the block unknown before the event
+        assertThat(GatewayAnswers.series(channel, GatewayAnswers.request(START, START + 7_200_000L, List.of(m("__name__", EQ, "fresh_metric")))))
+                .isEmpty();
         try (BlockEventPublisher publisher = BlockEventPublisher.create(KafkaFixture.shared().clientConfig(), GatewayBucket.topic)) {
             BlockEvent event = BlockEvent.of(BlockEventType.UPLOADED, meta.ulid().toString(), meta.minTime(), meta.maxTime(),
                     Labels.fromMap(meta.thanos().labels()), 0, 1, List.of(meta.ulid().toString()), BlockStats.EMPTY, "gauntlet/test/uploader");
             publisher.publish(event).get();
             long published = System.nanoTime();
             java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger(-1);
-            await("fresh block served (last answer: " + seen + " series)").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> {
-                        seen.set(GatewayAnswers.series(channel, GatewayAnswers.request(START, START + 7_200_000L,
-                                List.of(m("__name__", EQ, "fresh_metric")))).size());
-                        return seen.get() == 20;
-                    });
+            try {
+                await("fresh block served").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20)).pollInSameThread().until(() -> {
+                    seen.set(GatewayAnswers.series(channel, GatewayAnswers.request(START, START + 7_200_000L,
+                            List.of(m("__name__", EQ, "fresh_metric")))).size());
+                    return seen.get() == 20;
+                });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("fresh block not served within 2 s of its event; last answer had " + seen.get() + " series; loaded "
+                        + services.store().loadedBlockIds().contains(meta.ulid().toString()), e);
+            }
             System.out.printf("fresh block served %d ms after its event%n", (System.nanoTime() - published) / 1_000_000);
         }
     }
