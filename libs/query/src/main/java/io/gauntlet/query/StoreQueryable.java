@@ -68,10 +68,28 @@ public final class StoreQueryable implements Queryable {
 
     private final Supplier<List<StoreFanOut.Endpoint>> endpoints;
     private final Options options;
+    private final FanOutObserver observer;
 
     public StoreQueryable(Supplier<List<StoreFanOut.Endpoint>> endpoints, Options options) {
+        this(endpoints, options, FanOutObserver.NONE);
+    }
+
+    public StoreQueryable(Supplier<List<StoreFanOut.Endpoint>> endpoints, Options options, FanOutObserver observer) {
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
         this.options = Objects.requireNonNull(options, "options");
+        this.observer = Objects.requireNonNull(observer, "observer");
+    }
+
+    /** Starts the Series call on every selected store that may match (as StoreFanOut does) and merges the answers. */
+    private ProxySeriesSet fanOut(SeriesRequest request) {
+        List<LabelMatcher> matchers = StoreWire.fromWireMatchers(request.getMatchersList());
+        List<StoreSeriesSet> sets = new ArrayList<>();
+        for (StoreFanOut.Endpoint endpoint : selectedEndpoints()) {
+            if (endpoint.mayMatch(request.getMinTime(), request.getMaxTime(), matchers)) {
+                sets.add(new ObservedSeriesSet(endpoint.client().series(request), observer));
+            }
+        }
+        return new ProxySeriesSet(sets, options.partialResponse() ? PartialResponse.WARN : PartialResponse.ABORT);
     }
 
     @Override
@@ -186,8 +204,7 @@ public final class StoreQueryable implements Queryable {
             if (hints != null) {
                 request.setStep(hints.step()).setRange(hints.range());
             }
-            ProxySeriesSet merged = StoreFanOut.series(selectedEndpoints(), request.build(),
-                    options.partialResponse() ? PartialResponse.WARN : PartialResponse.ABORT);
+            ProxySeriesSet merged = fanOut(request.build());
             open.add(merged);
             boolean counter = PenaltyDeduplicator.isCounterFunction(function);
             AggregateType aggregate = options.maxResolutionWindowMillis() > 0 ? single(aggregates) : null;
@@ -207,7 +224,7 @@ public final class StoreQueryable implements Queryable {
 
         /** Label names among series matching any of the matcher sets (all series for an empty list). */
         public Answer<String> labelNamesOf(List<List<LabelMatcher>> matcherSets) throws StorageException {
-            return fanOutStrings(matcherSets, (endpoint, matchers) -> endpoint.client().labelNames(LabelNamesRequest.newBuilder()
+            return fanOutStrings("label_names", matcherSets, (endpoint, matchers) -> endpoint.client().labelNames(LabelNamesRequest.newBuilder()
                     .setStart(mint).setEnd(maxt)
                     .addAllMatchers(StoreWire.toWireMatchers(matchers))
                     .setPartialResponseDisabled(!options.partialResponse())
@@ -220,7 +237,7 @@ public final class StoreQueryable implements Queryable {
             if (options.dedup() && options.replicaLabels().contains(name)) {
                 return new Answer<>(List.of(), List.of());
             }
-            return fanOutStrings(matcherSets, (endpoint, matchers) -> endpoint.client().labelValues(LabelValuesRequest.newBuilder()
+            return fanOutStrings("label_values", matcherSets, (endpoint, matchers) -> endpoint.client().labelValues(LabelValuesRequest.newBuilder()
                     .setLabel(name).setStart(mint).setEnd(maxt)
                     .addAllMatchers(StoreWire.toWireMatchers(matchers))
                     .setPartialResponseDisabled(!options.partialResponse())
@@ -242,8 +259,7 @@ public final class StoreQueryable implements Queryable {
                         .setPartialResponseStrategy(strategy())
                         .addAllWithoutReplicaLabels(withoutReplicaLabels())
                         .build();
-                try (ProxySeriesSet merged = StoreFanOut.series(selectedEndpoints(), request,
-                        options.partialResponse() ? PartialResponse.WARN : PartialResponse.ABORT)) {
+                try (ProxySeriesSet merged = fanOut(request)) {
                     open.add(merged);
                     while (merged.next()) {
                         out.add(merged.labels());
@@ -261,7 +277,7 @@ public final class StoreQueryable implements Queryable {
             List<String> call(StoreFanOut.Endpoint endpoint, List<LabelMatcher> matchers) throws StoreException;
         }
 
-        private Answer<String> fanOutStrings(List<List<LabelMatcher>> matcherSets, StringCall call) throws StorageException {
+        private Answer<String> fanOutStrings(String kind, List<List<LabelMatcher>> matcherSets, StringCall call) throws StorageException {
             List<List<LabelMatcher>> sets = matcherSets.isEmpty() ? List.of(List.of()) : matcherSets;
             List<StoreFanOut.Endpoint> selected = new ArrayList<>();
             for (StoreFanOut.Endpoint endpoint : selectedEndpoints()) {
@@ -278,11 +294,18 @@ public final class StoreQueryable implements Queryable {
                 List<Future<List<String>>> answers = new ArrayList<>();
                 for (StoreFanOut.Endpoint endpoint : selected) {
                     answers.add(calls.submit(() -> {
-                        List<String> out = new ArrayList<>();
-                        for (List<LabelMatcher> matchers : sets) {
-                            out.addAll(call.call(endpoint, matchers));
+                        long started = System.nanoTime();
+                        boolean failed = true;
+                        try {
+                            List<String> out = new ArrayList<>();
+                            for (List<LabelMatcher> matchers : sets) {
+                                out.addAll(call.call(endpoint, matchers));
+                            }
+                            failed = false;
+                            return out;
+                        } finally {
+                            observer.completed(endpoint.client().name(), kind, System.nanoTime() - started, failed);
                         }
-                        return out;
                     }));
                 }
                 for (Future<List<String>> answer : answers) {

@@ -362,7 +362,17 @@ public class ApiResource {
             }
         }
         return new StoreQueryable(endpoints::healthy, new StoreQueryable.Options(dedup, replicaLabels, partial, maxResolution,
-                storeMatchers, config.maxSeries()));
+                storeMatchers, config.maxSeries()), this::storeCallCompleted);
+    }
+
+    /** Per-store fan-out latency and errors. */
+    private void storeCallCompleted(String store, String call, long nanos, boolean failed) {
+        Timer.builder("gauntlet_querier_store_call_duration").description("Time of one store call of a query, until its last frame")
+                .tag("store", store).tag("call", call).publishPercentileHistogram().register(meters)
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (failed) {
+            meters.counter("gauntlet_querier_store_call_failures", "store", store, "call", call).increment();
+        }
     }
 
     /** Runs a handler: JSON on success, Prometheus' error envelope and status on failure, metrics either way. */

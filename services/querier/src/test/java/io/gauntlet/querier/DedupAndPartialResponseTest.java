@@ -77,6 +77,10 @@ class DedupAndPartialResponseTest {
         assertThat(strict.json().path("errorType").asText()).isEqualTo("execution");
         assertThat(strict.json().path("error").asText()).contains("prometheus behind this sidecar is down");
 
+        String metrics = get(querierUrl(), "/metrics").body();
+        assertThat(metrics).contains("gauntlet_querier_store_call_failures_total{call=\"series\"",
+                "gauntlet_querier_store_call_duration_seconds_count{call=\"series\"");
+
         QuerierTesting.Answer labels = get(querierUrl(), "/api/v1/labels?partial_response=false");
         assertThat(labels.status()).isEqualTo(422);
         assertThat(get(querierUrl(), "/api/v1/labels").json().path("warnings")).isNotEmpty();
