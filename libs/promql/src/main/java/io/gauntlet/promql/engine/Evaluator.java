@@ -132,6 +132,17 @@ final class Evaluator {
                 while (cursor < series.size && series.timestamps[cursor] <= reference) {
                     cursor++;
                 }
+                if (at == null && series.size > 0) {
+                    // skip the steps before the first sample and stop after the last one's lookback: a subquery
+                    // of billions of steps over a short series must not walk every step
+                    if (cursor == 0) {
+                        ts += (series.timestamps[0] - reference - 1) / interval * interval;
+                        continue;
+                    }
+                    if (cursor == series.size && series.timestamps[cursor - 1] < reference - lookback) {
+                        break;
+                    }
+                }
                 int index = cursor - 1;
                 if (index < 0 || series.timestamps[index] < reference - lookback
                         || Double.doubleToRawLongBits(series.values[index]) == STALE_NAN_BITS) {

@@ -91,6 +91,17 @@ final class RangeFunctionEvaluator {
                 }
                 int count = high - low;
                 if (count == 0) {
+                    if (at == null && series.size > 0) {
+                        // skip the steps before the first sample and stop once every sample is behind the window:
+                        // a subquery of billions of steps over a short series must not walk every step
+                        if (high == 0) {
+                            long skip = (t[0] - maxt - 1) / interval;
+                            ts += skip * interval;
+                            step += (int) skip;
+                        } else if (low == series.size) {
+                            break;
+                        }
+                    }
                     continue;
                 }
                 context.checkTransientSamples(count);

@@ -125,6 +125,19 @@ class EngineFuzzTest {
         assertThat(total.getOrDefault(Outcome.RESULT, 0)).isGreaterThan(500);
     }
 
+    @Test
+    void subqueriesOfBillionsOfStepsEndWithinTheTimeout() {
+        // 1y at 1 ms is 3.2e10 steps: before and after the one hour of data the evaluator must not walk every step
+        List<String> queries = List.of("count_over_time(http_requests_total[1y:1ms])",
+                "max_over_time(rate(http_requests_total[5m])[1y:1ms])", "count_over_time((temperature > 1e9)[1y:1ms])",
+                "absent_over_time(http_requests_total[1y:1ms])", "quantile_over_time(0.5, missing_metric[1y:1ms])",
+                "holt_winters(stale_gauge[1y:1ms], 0.5, 0.5)", "predict_linear(nan_gauge[1y:1ms], 1)",
+                "count_over_time(vector(1)[1d:1ms])", "count_over_time((http_requests_total @ 100)[1d:1ms])",
+                "count_over_time(sum(temperature)[1y:1ms] offset -1y)", "http_requests_total[1y:1ms]");
+        Map<Outcome, Integer> outcomes = runAll(syntheticData(), queries, new Random(SEED), 0, 3_600_000);
+        assertThat(outcomes.getOrDefault(Outcome.EXECUTION_ERROR, 0)).isPositive();
+    }
+
     private enum Outcome { RESULT, PARSE_ERROR, EXECUTION_ERROR }
 
     /** Runs each query as an instant query and as a range query of at most {@link #MAX_RANGE_STEPS} steps. */
