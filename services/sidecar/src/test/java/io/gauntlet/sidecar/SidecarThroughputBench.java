@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -50,11 +51,13 @@ class SidecarThroughputBench {
         List<Run> directRuns = new ArrayList<>();
         List<Run> sidecarRuns = new ArrayList<>();
         List<Run> batchedRuns = new ArrayList<>();
+        List<Run> rawRuns = new ArrayList<>();
         try {
             for (int round = -3; round < rounds; round++) { // three warm-up rounds
                 Run d = direct(direct, min, max);
                 Run s = sidecar(client, min, max, 0);
                 Run b = sidecar(client, min, max, 64);
+                Run r = sidecarUndecoded(channel, min, max);
                 if (d.series() != s.series() || d.samples() != s.samples() || b.series() != s.series() || b.samples() != s.samples()) {
                     throw new AssertionError("direct read " + d + " and sidecar reads " + s + ", " + b + " differ");
                 }
@@ -62,6 +65,7 @@ class SidecarThroughputBench {
                     directRuns.add(d);
                     sidecarRuns.add(s);
                     batchedRuns.add(b);
+                    rawRuns.add(r);
                 }
             }
         } finally {
@@ -71,14 +75,17 @@ class SidecarThroughputBench {
                 "sidecar bench: %d series, %d samples per read, %d rounds (median), load average %.1f%n"
                         + "  remote read direct                 : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms)%n"
                         + "  through the sidecar                : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms), overhead %.1f %%%n"
-                        + "  through the sidecar, batches of 64 : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms), overhead %.1f %%%n",
+                        + "  through the sidecar, batches of 64 : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms), overhead %.1f %%%n"
+                        + "  through the sidecar, undecoded     : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms), overhead %.1f %%%n",
                 directRuns.getFirst().series(), directRuns.getFirst().samples(), rounds,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
                 perSecond(directRuns, true), perSecond(directRuns, false), median(directRuns) / 1e6, medianCpu(directRuns) / 1e6,
                 perSecond(sidecarRuns, true), perSecond(sidecarRuns, false), median(sidecarRuns) / 1e6, medianCpu(sidecarRuns) / 1e6,
                 overhead(sidecarRuns, directRuns),
                 perSecond(batchedRuns, true), perSecond(batchedRuns, false), median(batchedRuns) / 1e6, medianCpu(batchedRuns) / 1e6,
-                overhead(batchedRuns, directRuns));
+                overhead(batchedRuns, directRuns),
+                perSecond(rawRuns, directRuns.getFirst(), true), perSecond(rawRuns, directRuns.getFirst(), false), median(rawRuns) / 1e6,
+                medianCpu(rawRuns) / 1e6, overhead(rawRuns, directRuns));
         System.out.print(report);
         Files.writeString(Path.of("target", "sidecar-bench.txt"), report);
     }
@@ -116,6 +123,48 @@ class SidecarThroughputBench {
             }
         }
         return new Run(series, samples, System.nanoTime() - start, OS.getProcessCpuTime() - cpu);
+    }
+
+    /**
+     * Series messages received as bytes and dropped unparsed: what the sidecar itself costs, without the client's
+     * protobuf decode (same request as {@link #sidecar} without batching).
+     */
+    private static Run sidecarUndecoded(ManagedChannel channel, long min, long max) throws Exception {
+        long cpu = OS.getProcessCpuTime();
+        long start = System.nanoTime();
+        SeriesRequest request = SeriesRequest.newBuilder().setMinTime(min).setMaxTime(max)
+                .addMatchers(LabelMatcher.newBuilder().setName("__name__").setType(LabelMatcher.Type.RE).setValue("node_.*|http_.*")).build();
+        Iterator<Long> answer = io.grpc.stub.ClientCalls.blockingServerStreamingCall(channel, RAW_SERIES,
+                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS), request);
+        long messages = 0;
+        while (answer.hasNext()) {
+            answer.next();
+            messages++;
+        }
+        return new Run(messages, 0, System.nanoTime() - start, OS.getProcessCpuTime() - cpu);
+    }
+
+    private static final io.grpc.MethodDescriptor<SeriesRequest, Long> RAW_SERIES = io.grpc.MethodDescriptor.<SeriesRequest, Long>newBuilder()
+            .setType(io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING).setFullMethodName("thanos.Store/Series")
+            .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(SeriesRequest.getDefaultInstance()))
+            .setResponseMarshaller(new io.grpc.MethodDescriptor.Marshaller<>() {
+                @Override
+                public java.io.InputStream stream(Long value) {
+                    throw new UnsupportedOperationException("responses are only received");
+                }
+
+                @Override
+                public Long parse(java.io.InputStream stream) {
+                    try (stream) {
+                        return stream.transferTo(java.io.OutputStream.nullOutputStream());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }).build();
+
+    private static double perSecond(List<Run> runs, Run reference, boolean series) {
+        return (series ? reference.series() : reference.samples()) / (median(runs) / 1e9);
     }
 
     private static double overhead(List<Run> runs, List<Run> baseline) {
