@@ -415,6 +415,9 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
 
     private static List<BucketBlock> fill(List<BucketBlock> group, long minTime, long maxTime, int level) {
         List<BucketBlock> out = new ArrayList<>();
+        if (minTime > maxTime) {
+            return out; // no gap left to fill
+        }
         long start = minTime;
         for (BucketBlock block : group) {
             if (block.resolution() != RESOLUTIONS[level] || block.maxTime() <= minTime) {
