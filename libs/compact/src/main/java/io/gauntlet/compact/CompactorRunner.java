@@ -34,7 +34,8 @@ import org.apache.kafka.common.utils.Utils;
  * revoked groups stop at the next safe point — before a compaction, at a progress report, or before an upload — and
  * the revocation waits for that, so a group never has two compactors uploading at once.
  *
- * <p>Without Kafka ({@code kafkaConfig} null) the process owns every group and only the periodic sync runs. Events the
+ * <p>Without Kafka ({@code kafkaConfig} null) the process owns every group and only the periodic sync runs; so does a
+ * process that got no partition within one sync interval of its start (Kafka down). Events the
  * compactor publishes go through a durable outbox, so they survive Kafka outages and restarts.
  */
 public final class CompactorRunner implements AutoCloseable {
@@ -60,6 +61,9 @@ public final class CompactorRunner implements AutoCloseable {
     private volatile String lastError;
     private volatile long lastEventNanos;
     private volatile long lastStartLatencyNanos = -1;
+    private final long startedNanos = System.nanoTime();
+    private volatile boolean everAssigned;
+    private volatile boolean warnedUnassigned;
 
     private CompactorRunner(Compactor compactor, Duration syncInterval, BlockEventConsumer consumer, String topic, OutboxPublisher outboxPublisher) {
         this.compactor = compactor;
@@ -116,6 +120,16 @@ public final class CompactorRunner implements AutoCloseable {
         if (consumer == null) {
             return true;
         }
+        if (!everAssigned && System.nanoTime() - startedNanos > syncInterval.toNanos()) {
+            // Kafka has been unreachable since the start: better two compactors on a group (duplicates are collected)
+            // than none
+            if (!warnedUnassigned) {
+                warnedUnassigned = true;
+                LOG.log(System.Logger.Level.WARNING, "no Kafka partition assigned after {0}: compacting every group until Kafka answers",
+                        syncInterval);
+            }
+            return true;
+        }
         int count = partitions;
         return count > 0 && ownedPartitions.contains(partitionOf(groupKey, count));
     }
@@ -169,6 +183,7 @@ public final class CompactorRunner implements AutoCloseable {
                 List<PartitionInfo> infos = consumer.kafkaConsumer().partitionsFor(topic);
                 partitions = infos == null ? 0 : infos.size();
                 assigned.forEach(partition -> ownedPartitions.add(partition.partition()));
+                everAssigned = true;
                 LOG.log(System.Logger.Level.INFO, "partitions {0} assigned, now owning {1} of {2}", assigned, ownedPartitions, partitions);
                 wake();
             }
@@ -290,7 +305,7 @@ public final class CompactorRunner implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (consumer != null) {
-            consumer.close();
+            consumer.kafkaConsumer().close(Duration.ofSeconds(5));
         }
         if (outboxPublisher != null) {
             outboxPublisher.close();

@@ -85,6 +85,30 @@ class CompactorRunnerTest {
         assertThat(metricsA.compactions() + metricsB.compactions()).isEqualTo(6);
     }
 
+    @Test
+    void withKafkaDownFromTheStartThePeriodicSyncStillCompacts() throws Exception {
+        Bucket bucket = new FilesystemBucket(Files.createDirectories(dir.resolve("bucket")));
+        for (int i = 0; i < 5; i++) {
+            BlockMeta meta = TestBlocks.write(dir.resolve("local"), i * 2 * HOUR, (i + 1) * 2 * HOUR, Map.of("cluster", "down"), 10, i, 0);
+            BlockTransfer.upload(bucket, dir.resolve("local").resolve(meta.ulid().toString()), meta.ulid());
+        }
+        int deadPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = socket.getLocalPort();
+        }
+        Map<String, Object> kafka = Map.of("bootstrap.servers", "127.0.0.1:" + deadPort, "max.block.ms", "1000", "delivery.timeout.ms", "3000",
+                "request.timeout.ms", "1000", "reconnect.backoff.max.ms", "1000");
+        CompactorMetrics metrics = new CompactorMetrics(new SimpleMeterRegistry());
+        try (CompactorRunner runner = CompactorRunner.start(sink -> compactor(bucket, "down", sink, metrics, Duration.ZERO), Duration.ofMillis(500),
+                kafka, "gauntlet.blocks", "down", dir.resolve("outbox"))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> metrics.compactions() >= 1);
+        }
+        // the events wait in the outbox for Kafka
+        try (var files = Files.list(dir.resolve("outbox"))) {
+            assertThat(files.count()).isEqualTo(5);
+        }
+    }
+
     private static boolean fail(CompactorRunner runner) {
         throw new AssertionError("no compaction after " + runner.syncs() + " syncs: " + runner.lastReport() + " blocks "
                 + runner.compactor().scanBlocks().values().stream().map(m -> m.ulid() + " [" + m.minTime() + "," + m.maxTime() + ")").toList());
