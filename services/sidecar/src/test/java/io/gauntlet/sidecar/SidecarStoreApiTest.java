@@ -307,6 +307,8 @@ class SidecarStoreApiTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
                     assertThat(e.getStatus().getDescription()).contains(prometheus.url().toString());
                 });
+        given().get("/metrics").then().statusCode(200).body(containsString("thanos_sidecar_prometheus_up 0.0"));
+        assertThat(ThanosStoreCalls.info(channel).getLabelSetsCount()).as("last known external labels still advertised").isEqualTo(1);
         prometheus.start();
         await("ready again").atMost(Duration.ofSeconds(30)).until(() -> given().get("/-/ready").statusCode() == 200);
         long count = 0;
