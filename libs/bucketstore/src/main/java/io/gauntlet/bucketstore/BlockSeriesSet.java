@@ -35,6 +35,7 @@ final class BlockSeriesSet implements ChunkSeriesSet, AutoCloseable {
     private byte[][][] data;
     private int[][] encodings;
     private List<EncodedChunk> chunks = List.of();
+    private boolean released;
 
     BlockSeriesSet(BucketBlock block, CompletableFuture<List<SeriesMeta>> prepared, boolean skipChunks, List<Aggregate> aggregates,
             BucketStoreStats stats) {
@@ -53,6 +54,9 @@ final class BlockSeriesSet implements ChunkSeriesSet, AutoCloseable {
 
     @Override
     public boolean next() throws StorageException {
+        if (released) {
+            return false;
+        }
         if (series == null) {
             series = await();
             stats.seriesTouched(series.size());
@@ -60,6 +64,7 @@ final class BlockSeriesSet implements ChunkSeriesSet, AutoCloseable {
         position++;
         if (position >= series.size()) {
             chunks = List.of();
+            close(); // read to the end: the block may go
             return false;
         }
         SeriesMeta current = series.get(position);
@@ -137,6 +142,10 @@ final class BlockSeriesSet implements ChunkSeriesSet, AutoCloseable {
 
     @Override
     public void close() {
-        prepared.cancel(false);
+        if (!released) {
+            released = true;
+            prepared.cancel(false); // a selection still running may fail on an unmapped header: its result is unused
+            block.release();
+        }
     }
 }

@@ -42,6 +42,9 @@ public final class BucketBlock implements AutoCloseable {
     private final Labels externalLabels;
     private final long seriesSizeEstimate;
     private final long chunkSizeEstimate;
+    // readers plus the store's own reference: the header is unmapped when the last one lets go
+    private final java.util.concurrent.atomic.AtomicInteger references = new java.util.concurrent.atomic.AtomicInteger(1);
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A series of this block with the chunks that overlap the asked time range; labels include the external ones. */
     public record SeriesMeta(Labels labels, long[] minTimes, long[] maxTimes, long[] refs) {
@@ -575,10 +578,33 @@ public final class BucketBlock implements AutoCloseable {
         return (raw >>> 1) ^ -(raw & 1);
     }
 
+    /** Takes a reader reference; false when the block is already closed (dropped meanwhile). */
+    public boolean acquire() {
+        while (true) {
+            int n = references.get();
+            if (n == 0) {
+                return false;
+            }
+            if (references.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Returns a reader reference taken with {@link #acquire()}. */
+    public void release() {
+        if (references.decrementAndGet() == 0) {
+            header.close();
+            cache.dropBlock(id);
+        }
+    }
+
+    /** The store lets go of the block; its files stay mapped until running queries have finished with it. */
     @Override
     public void close() {
-        header.close();
-        cache.dropBlock(id);
+        if (closed.compareAndSet(false, true)) {
+            release();
+        }
     }
 
     @Override

@@ -322,6 +322,9 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
         List<StoreSeriesSet> sets = new ArrayList<>(selected.size());
         for (Map.Entry<BucketBlock, List<LabelMatcher>> entry : selected.entrySet()) {
             BucketBlock block = entry.getKey();
+            if (!block.acquire()) {
+                continue; // dropped since it was selected
+            }
             List<LabelMatcher> matchers = entry.getValue();
             CompletableFuture<List<SeriesMeta>> prepared = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -365,7 +368,14 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
     public List<String> labelNames(LabelQuery query) throws StorageException {
         TreeSet<String> names = new TreeSet<>();
         for (Map.Entry<BucketBlock, List<LabelMatcher>> entry : select(query.start(), query.end(), query.matchers(), 0).entrySet()) {
-            names.addAll(entry.getKey().labelNames(entry.getValue(), query.start(), query.end()));
+            BucketBlock block = entry.getKey();
+            if (block.acquire()) {
+                try {
+                    names.addAll(block.labelNames(entry.getValue(), query.start(), query.end()));
+                } finally {
+                    block.release();
+                }
+            }
         }
         return List.copyOf(names);
     }
@@ -374,7 +384,14 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
     public List<String> labelValues(String name, LabelQuery query) throws StorageException {
         TreeSet<String> values = new TreeSet<>();
         for (Map.Entry<BucketBlock, List<LabelMatcher>> entry : select(query.start(), query.end(), query.matchers(), 0).entrySet()) {
-            values.addAll(entry.getKey().labelValues(name, entry.getValue(), query.start(), query.end()));
+            BucketBlock block = entry.getKey();
+            if (block.acquire()) {
+                try {
+                    values.addAll(block.labelValues(name, entry.getValue(), query.start(), query.end()));
+                } finally {
+                    block.release();
+                }
+            }
         }
         return List.copyOf(values);
     }

@@ -89,6 +89,12 @@ class BucketStoreDiscoveryTest {
             assertThat(countMetric(store, "later")).isEqualTo(20);
             assertThat(store.loadBlock("not-a-ulid")).isFalse();
 
+            // a query that started before the block is dropped still reads it to the end
+            ChunkSeriesSet running = store.series(StoreQuery.of(START, START + 7_200_000L, List.of(LabelMatcher.equal("__name__", "later"))));
+            store.dropBlock(later.ulid().toString());
+            assertThat(count(running)).isEqualTo(20);
+            assertThat(store.loadBlock(later.ulid().toString())).isTrue();
+
             // deleted (meta.json goes first): dropped on the event, and on the next sync when meta.json is gone
             bucket.delete(later.ulid() + "/meta.json");
             store.dropBlock(later.ulid().toString());

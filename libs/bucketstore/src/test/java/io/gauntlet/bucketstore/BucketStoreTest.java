@@ -220,12 +220,33 @@ class BucketStoreTest {
     }
 
     @Test
-    void limitsNameTheLimit() {
+    void limitsNameTheLimit() throws Exception {
         try (BucketStore limited = new BucketStore(bucket, BucketStoreConfig.defaults(work.resolve("cache-limited"))
                 .withLimits(new StoreLimits(10, 0)))) {
             limited.sync();
             assertThatThrownBy(() -> drain(limited.series(StoreQuery.of(Long.MIN_VALUE, Long.MAX_VALUE, m(LabelMatcher.regex("__name__", ".+"))))))
                     .isInstanceOf(StoreLimitExceededException.class).hasMessageContaining("series limit");
+        }
+        // over gRPC the limit is RESOURCE_EXHAUSTED naming it
+        try (BucketStore limited = new BucketStore(bucket, BucketStoreConfig.defaults(work.resolve("cache-limited3"))
+                .withLimits(new StoreLimits(10, 0)))) {
+            limited.sync();
+            String name = io.grpc.inprocess.InProcessServerBuilder.generateName();
+            io.grpc.Server server = io.grpc.inprocess.InProcessServerBuilder.forName(name).directExecutor()
+                    .addService(new io.gauntlet.store.StoreServer(limited).storeService()).build().start();
+            io.grpc.ManagedChannel channel = io.grpc.inprocess.InProcessChannelBuilder.forName(name).directExecutor().build();
+            try {
+                var request = io.gauntlet.proto.thanos.SeriesRequest.newBuilder().setMinTime(0).setMaxTime(Long.MAX_VALUE)
+                        .addAllMatchers(io.gauntlet.store.StoreWire.toWireMatchers(m(LabelMatcher.regex("__name__", ".+")))).build();
+                assertThatThrownBy(() -> io.gauntlet.proto.thanos.StoreGrpc.newBlockingStub(channel).series(request).forEachRemaining(r -> { }))
+                        .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> {
+                            assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.RESOURCE_EXHAUSTED);
+                            assertThat(e.getStatus().getDescription()).contains("series limit").contains("10");
+                        });
+            } finally {
+                channel.shutdownNow();
+                server.shutdownNow();
+            }
         }
         try (BucketStore limited = new BucketStore(bucket, BucketStoreConfig.defaults(work.resolve("cache-limited2"))
                 .withLimits(new StoreLimits(0, 1000)))) {
