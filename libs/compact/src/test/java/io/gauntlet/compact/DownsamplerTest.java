@@ -154,6 +154,61 @@ class DownsamplerTest {
         }
     }
 
+    /**
+     * A rate over each hour from the downsampled counter (resets applied across chunks, as the store serves it) stays
+     * within 5% of the same rate over the raw samples (resets folded in): within an hour the 5m series spans 55 minutes,
+     * the raw one 60.
+     */
+    private void assertHourlyRatesWithinTolerance(Path block) throws Exception {
+        try (BlockReader reader = BlockReader.open(block)) {
+            ChunkSeriesSet set = reader.selectChunks(Long.MIN_VALUE, Long.MAX_VALUE, List.of());
+            while (set.next()) {
+                if (!set.labels().get("__name__").equals("requests_total")) {
+                    continue;
+                }
+                long[] ts = rawTimes.get(set.labels().toString());
+                double[] vs = rawValues.get(set.labels().toString());
+                double[] folded = new double[vs.length];
+                for (int i = 1; i < vs.length; i++) {
+                    folded[i] = folded[i - 1] + (vs[i] >= vs[i - 1] ? vs[i] - vs[i - 1] : vs[i]);
+                }
+                List<AggregateChunk> chunks = new ArrayList<>();
+                for (var chunk : set.chunks()) {
+                    chunks.add(AggregateChunk.decode(chunk.data()));
+                }
+                List<long[]> downTimes = new ArrayList<>();
+                List<Double> downValues = new ArrayList<>();
+                Downsampling.CounterResets counter = new Downsampling.CounterResets(chunks);
+                while (counter.next()) {
+                    downTimes.add(new long[] {counter.lastT});
+                    downValues.add(counter.value);
+                }
+                for (long hour = ts[0] / HOUR * HOUR + HOUR; hour + HOUR <= ts[ts.length - 1]; hour += HOUR) {
+                    double raw = rate(ts, folded, hour, hour + HOUR);
+                    long[] dt = downTimes.stream().mapToLong(t -> t[0]).toArray();
+                    double[] dv = downValues.stream().mapToDouble(Double::doubleValue).toArray();
+                    double down = rate(dt, dv, hour, hour + HOUR);
+                    assertThat(down).as("rate of %s in [%d, %d)", set.labels(), hour, hour + HOUR).isCloseTo(raw, within(0.05 * Math.abs(raw) + 1e-9));
+                }
+            }
+        }
+    }
+
+    /** (last - first) / (tLast - tFirst) over the samples in [from, to), per second. */
+    private static double rate(long[] ts, double[] vs, long from, long to) {
+        int first = -1;
+        int last = -1;
+        for (int i = 0; i < ts.length; i++) {
+            if (ts[i] >= from && ts[i] < to) {
+                if (first < 0) {
+                    first = i;
+                }
+                last = i;
+            }
+        }
+        return (vs[last] - vs[first]) / ((ts[last] - ts[first]) / 1000.0);
+    }
+
     @Test
     void fiveMinuteAggregatesEqualTheAggregatesOfTheRawSamples() throws Exception {
         BlockMeta raw = rawBlock(0, 40 * HOUR, 15_000);
@@ -167,6 +222,7 @@ class DownsamplerTest {
         assertThat(BlockVerifier.verify(result.directory())).isEmpty();
         assertAggregatesMatchRaw(result.directory(), 300_000);
         assertCountersKeepTheRawIncrease(result.directory());
+        assertHourlyRatesWithinTolerance(result.directory());
     }
 
     @Test
