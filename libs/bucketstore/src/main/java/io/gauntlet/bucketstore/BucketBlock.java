@@ -14,10 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
@@ -45,6 +43,13 @@ public final class BucketBlock implements AutoCloseable {
     // readers plus the store's own reference: the header is unmapped when the last one lets go
     private final java.util.concurrent.atomic.AtomicInteger references = new java.util.concurrent.atomic.AtomicInteger(1);
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    // recently resolved symbols (label names and common values), shared by queries; slots are replaced whole
+    private final CachedSymbol[] symbols = new CachedSymbol[SYMBOL_SLOTS];
+
+    private static final int SYMBOL_SLOTS = 1024;
+
+    private record CachedSymbol(long ref, String value) {
+    }
 
     /** A series of this block with the chunks that overlap the asked time range; labels include the external ones. */
     public record SeriesMeta(Labels labels, long[] minTimes, long[] maxTimes, long[] refs) {
@@ -258,10 +263,9 @@ public final class BucketBlock implements AutoCloseable {
     public List<SeriesMeta> series(int[] ids, long minTime, long maxTime) throws StorageException {
         byte[][] entries = fetchSeries(ids);
         List<SeriesMeta> out = new ArrayList<>();
-        Map<Long, String> symbols = new HashMap<>();
         boolean mayReorder = !externalLabels.isEmpty();
         for (int i = 0; i < ids.length; i++) {
-            SeriesMeta series = decodeSeries(entries[i], ids[i], minTime, maxTime, symbols);
+            SeriesMeta series = decodeSeries(entries[i], ids[i], minTime, maxTime);
             if (series != null) {
                 out.add(series);
             }
@@ -354,8 +358,7 @@ public final class BucketBlock implements AutoCloseable {
         return out;
     }
 
-    private SeriesMeta decodeSeries(byte[] entry, int seriesId, long minTime, long maxTime, Map<Long, String> symbols)
-            throws StorageException {
+    private SeriesMeta decodeSeries(byte[] entry, int seriesId, long minTime, long maxTime) throws StorageException {
         long offset = 16L * seriesId;
         long[] cursor = {0};
         long bodyLength = uvarint(entry, cursor, offset);
@@ -375,13 +378,7 @@ public final class BucketBlock implements AutoCloseable {
         }
         String[] pairs = new String[(int) labelCount * 2];
         for (int i = 0; i < pairs.length; i++) {
-            long ref = uvarint(entry, cursor, offset);
-            String symbol = symbols.get(ref);
-            if (symbol == null) {
-                symbol = header.symbol(ref);
-                symbols.put(ref, symbol);
-            }
-            pairs[i] = symbol;
+            pairs[i] = symbol(uvarint(entry, cursor, offset));
         }
         long chunkCount = uvarint(entry, cursor, offset);
         if (chunkCount > bodyLength / 3) {
@@ -424,6 +421,17 @@ public final class BucketBlock implements AutoCloseable {
             labels = builder.build();
         }
         return new SeriesMeta(labels, Arrays.copyOf(mins, kept), Arrays.copyOf(maxs, kept), Arrays.copyOf(refs, kept));
+    }
+
+    private String symbol(long ref) throws CorruptedDataException {
+        int slot = (int) ((ref ^ (ref >>> 10)) & (SYMBOL_SLOTS - 1));
+        CachedSymbol cached = symbols[slot];
+        if (cached != null && cached.ref() == ref) {
+            return cached.value();
+        }
+        String value = header.symbol(ref);
+        symbols[slot] = new CachedSymbol(ref, value);
+        return value;
     }
 
     // ---- chunks ----
