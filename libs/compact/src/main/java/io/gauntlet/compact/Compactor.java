@@ -100,6 +100,8 @@ public final class Compactor {
     public SyncReport sync(Predicate<String> ownsGroup, BooleanSupplier keepGoing) {
         Instant now = clock.instant();
         BucketScan.Snapshot snapshot = scan.scan();
+        // announcements matter only while the consistency delay would hide a block
+        announced.removeIf(ulid -> ulid.timestamp() + options.consistencyDelay().toMillis() < now.toEpochMilli());
         BlockGrouping.Grouped grouped = grouping.group(snapshot, announced::contains, now);
         int marked = 0;
         for (BlockMeta duplicate : grouped.duplicates()) {

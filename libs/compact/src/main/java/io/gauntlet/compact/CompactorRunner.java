@@ -200,7 +200,8 @@ public final class CompactorRunner implements AutoCloseable {
                     BlockEvent event = record.value();
                     if (event.type() == BlockEventType.UPLOADED) {
                         compactor.announced(Ulid.parse(event.ulid()));
-                        if (!event.producer().equals(compactor.options().producer())) {
+                        // our own uploads are already planned further in the same sync
+                        if (!event.producer().equals(compactor.options().producer()) && owns(event.groupKey())) {
                             relevant = true;
                         }
                     }
