@@ -13,6 +13,7 @@ import java.util.Set;
  * Prometheus 2.x) over each series' samples, one value per step, without copying the window.
  */
 final class RangeFunctionEvaluator {
+    private static final int MAX_RESERVED_POINTS = 11_000;
     private final EvaluationContext context;
     private final long start;
     private final long end;
@@ -165,8 +166,11 @@ final class RangeFunctionEvaluator {
                     default -> throw new IllegalStateException();
                 }
                 if (out == null) {
+                    // room for every remaining step a sample can reach (each lies in range/interval+1 windows),
+                    // at most Prometheus' 11,000 points per series: dense series fill it once instead of doubling
+                    long reachable = (long) series.size * (range / interval + 1);
                     out = new SeriesBuffer(keepName ? series.labels : LabelSets.dropMetricName(series.labels),
-                            Math.min(steps, 16));
+                            (int) Math.min(Math.min(steps - step, reachable), MAX_RESERVED_POINTS));
                 }
                 out.add(ts, value);
             }

@@ -39,7 +39,11 @@ final class SeriesBuffer {
         return new SeriesBuffer(newLabels, timestamps, values, size);
     }
 
+    /** Called once evaluation is over: a full buffer hands its arrays over instead of copying them. */
     RangeSeries toRangeSeries() {
+        if (size == timestamps.length) {
+            return new RangeSeries(labels, timestamps, values);
+        }
         return new RangeSeries(labels, Arrays.copyOf(timestamps, size), Arrays.copyOf(values, size));
     }
 }
