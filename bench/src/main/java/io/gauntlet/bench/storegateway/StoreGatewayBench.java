@@ -59,17 +59,10 @@ public final class StoreGatewayBench {
         System.out.printf("block: %d series selected of %d, 2 h at 15 s, index %d KiB, chunks %d KiB%n", selected, selected + others,
                 Files.size(blockDir.resolve("index")) / 1024, Files.size(blockDir.resolve("chunks/000001")) / 1024);
 
-        // local disk with libs/tsdb (mmap)
         long[] local = new long[runs];
-        try (BlockReader reader = BlockReader.open(blockDir)) {
-            for (int warm = 0; warm < 5; warm++) {
-                drain(reader.selectChunks(START, END, matchers), selected);
-            }
-            for (int i = 0; i < runs; i++) {
-                long t = System.nanoTime();
-                drain(reader.selectChunks(START, END, matchers), selected);
-                local[i] = System.nanoTime() - t;
-            }
+        BlockReader reader = BlockReader.open(blockDir);
+        for (int warm = 0; warm < 5; warm++) {
+            drain(reader.selectChunks(START, END, matchers), selected);
         }
 
         // the bucket store: start-up (index header), cold query, warm queries
@@ -93,15 +86,6 @@ public final class StoreGatewayBench {
         for (int warm = 0; warm < 5; warm++) {
             drain(store.series(StoreQuery.of(START, END, matchers)), selected);
         }
-        long[] direct = new long[runs];
-        long warmGets = bucket.gets.get();
-        for (int i = 0; i < runs; i++) {
-            long t = System.nanoTime();
-            drain(store.series(StoreQuery.of(START, END, matchers)), selected);
-            direct[i] = System.nanoTime() - t;
-        }
-        warmGets = (bucket.gets.get() - warmGets) / runs;
-
         // over gRPC (loopback TCP), as a querier calls it
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(new StoreServer(store).storeService()).build().start();
@@ -111,12 +95,30 @@ public final class StoreGatewayBench {
         for (int warm = 0; warm < 5; warm++) {
             grpcDrain(channel, request, selected);
         }
+        // interleaved, so that the machine's changing load hits all three alike
+        long[] direct = new long[runs];
         long[] grpc = new long[runs];
+        long[] batched = new long[runs];
+        SeriesRequest batchedRequest = request.toBuilder().setResponseBatchSize(64).build();
+        long warmGets = 0;
         for (int i = 0; i < runs; i++) {
             long t = System.nanoTime();
+            drain(reader.selectChunks(START, END, matchers), selected);
+            local[i] = System.nanoTime() - t;
+            long before = bucket.gets.get();
+            t = System.nanoTime();
+            drain(store.series(StoreQuery.of(START, END, matchers)), selected);
+            direct[i] = System.nanoTime() - t;
+            warmGets += bucket.gets.get() - before;
+            t = System.nanoTime();
             grpcDrain(channel, request, selected);
             grpc[i] = System.nanoTime() - t;
+            t = System.nanoTime();
+            grpcDrain(channel, batchedRequest, selected);
+            batched[i] = System.nanoTime() - t;
         }
+        warmGets /= runs;
+        reader.close();
         channel.shutdownNow();
         server.shutdownNow();
         store.close();
@@ -126,6 +128,8 @@ public final class StoreGatewayBench {
                 ms(median(direct)), ms(p90(direct)), (double) median(direct) / median(local), warmGets);
         System.out.printf("bucket store, warm cache, Series over loopback gRPC: median %.2f ms, p90 %.2f ms (%.2f x local)%n",
                 ms(median(grpc)), ms(p90(grpc)), (double) median(grpc) / median(local));
+        System.out.printf("bucket store, warm cache, Series over loopback gRPC, response_batch_size 64: median %.2f ms, p90 %.2f ms (%.2f x local)%n",
+                ms(median(batched)), ms(p90(batched)), (double) median(batched) / median(local));
         System.out.printf("bucket store, cold index cache: median %.2f ms, %d bucket GETs (postings, series, chunks; coalesced)%n",
                 ms(median(cold)), coldGets);
         System.out.printf("start-up: sync + index header build %.1f ms, %d bucket GETs/lists for 1 block%n", syncNanos / 1e6, startupGets);

@@ -544,9 +544,14 @@ public final class BucketBlock implements AutoCloseable {
             throw new BucketException(object + ": range of " + length + " bytes is too large");
         }
         try (InputStream in = bucket.getRange(object, offset, length)) {
-            byte[] bytes = in.readNBytes((int) length);
-            if (!mayBeShort && bytes.length != length) {
-                throw new BucketException(object + ": expected " + length + " bytes at " + offset + ", got " + bytes.length);
+            // one array of the asked size, filled in large reads (readNBytes(int) would gather 16 KiB pieces and copy)
+            byte[] bytes = new byte[(int) length];
+            int read = in.readNBytes(bytes, 0, bytes.length);
+            if (read != length) {
+                if (!mayBeShort) {
+                    throw new BucketException(object + ": expected " + length + " bytes at " + offset + ", got " + read);
+                }
+                bytes = Arrays.copyOf(bytes, read);
             }
             return bytes;
         } catch (IOException e) {
