@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** HA replicas deduplicated, failing stores as warnings or errors, and a hanging store held by the query timeout. */
 @QuarkusTest
-@QuarkusTestResource(StoresResource.class)
+@QuarkusTestResource(value = StoresResource.class, restrictToAnnotatedClass = true)
 class DedupAndPartialResponseTest {
     private static final String HA_RANGE = "&start=" + TestData.T_HA / 1000 + "&end=" + TestData.HA_END / 1000 + "&step=15";
 

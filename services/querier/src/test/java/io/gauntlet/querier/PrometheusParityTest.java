@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * (parsed JSON; values within 1e-9 relative, NaN equal to NaN).
  */
 @QuarkusTest
-@QuarkusTestResource(StoresResource.class)
+@QuarkusTestResource(value = StoresResource.class, restrictToAnnotatedClass = true)
 class PrometheusParityTest {
     static final List<String> QUERIES = List.of(
             "http_requests_total",

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** promtool 2.42's query commands (Prometheus' Go API client) against the querier. */
 @QuarkusTest
-@QuarkusTestResource(StoresResource.class)
+@QuarkusTestResource(value = StoresResource.class, restrictToAnnotatedClass = true)
 class PromtoolTest {
     private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
 

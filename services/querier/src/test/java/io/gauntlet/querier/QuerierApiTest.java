@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /** The Prometheus HTTP API as Grafana, promtool-like clients and Thanos' UI use it. */
 @QuarkusTest
-@QuarkusTestResource(StoresResource.class)
+@QuarkusTestResource(value = StoresResource.class, restrictToAnnotatedClass = true)
 class QuerierApiTest {
     @BeforeEach
     void storesUp() {

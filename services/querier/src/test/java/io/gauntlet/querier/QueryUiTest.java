@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** The query UI in headless Chromium: a query runs, its table and graph render; screenshots kept under target/. */
 @QuarkusTest
-@QuarkusTestResource(StoresResource.class)
+@QuarkusTestResource(value = StoresResource.class, restrictToAnnotatedClass = true)
 class QueryUiTest {
     private Path chromium;
 

@@ -36,10 +36,27 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
     private final CountDownLatch release = new CountDownLatch(1);
     private Process prometheus;
     private Path directory;
+    private int benchInstances;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        benchInstances = Integer.parseInt(initArgs.getOrDefault("benchInstances", "0"));
+    }
 
     @Override
     public Map<String, String> start() {
         try {
+            if (benchInstances > 0) {
+                // the benchmark: one store and Prometheus over the same, larger data
+                List<TestData.SeriesData> data = TestData.benchSeries(benchInstances);
+                StoreFixture store = StoreFixture.serve(TestData.source(data));
+                stores.add(store);
+                Map<String, String> config = new HashMap<>();
+                config.put("gauntlet.querier.endpoints", store.address());
+                config.put("test.prometheus-url", startPrometheus(TestData.openMetrics(data)));
+                config.put("test.prometheus-pid", prometheus == null ? "0" : String.valueOf(prometheus.pid()));
+                return config;
+            }
             StoreFixture parity = StoreFixture.serve(TestData.paritySource());
             StoreFixture r1 = StoreFixture.serve(TestData.haReplica("r1"));
             StoreFixture r2 = StoreFixture.serve(TestData.haReplica("r2"));
@@ -51,7 +68,7 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
             config.put("gauntlet.querier.replica-labels", "replica");
             config.put("gauntlet.querier.info-interval", "1s");
             config.put("test.store.parity", parity.address());
-            config.put("test.prometheus-url", startPrometheus());
+            config.put("test.prometheus-url", startPrometheus(TestData.parityOpenMetrics()));
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -59,7 +76,7 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
     }
 
     /** Prometheus over promtool blocks of the parity data; "" when Prometheus or promtool is missing. */
-    private String startPrometheus() throws IOException {
+    private String startPrometheus(String openMetrics) throws IOException {
         Path binary = Path.of("/usr/bin/prometheus");
         Path promtool = Path.of("/usr/bin/promtool");
         if (!Files.isExecutable(binary) || !Files.isExecutable(promtool)) {
@@ -67,7 +84,7 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
         }
         directory = Files.createTempDirectory("querier-prometheus");
         Path input = directory.resolve("data.om");
-        Files.writeString(input, TestData.parityOpenMetrics());
+        Files.writeString(input, openMetrics);
         Path data = directory.resolve("data");
         run(promtool.toString(), "tsdb", "create-blocks-from", "openmetrics", input.toString(), data.toString());
         Files.writeString(directory.resolve("prometheus.yml"), "global:\n  scrape_interval: 1m\n");

@@ -91,6 +91,43 @@ final class TestData {
         return out;
     }
 
+    /** The benchmark's data: {@code instances} × 5 status codes of a counter and a gauge per instance, 2 h at 15 s. */
+    static List<SeriesData> benchSeries(int instances) {
+        List<SeriesData> out = new ArrayList<>();
+        int n = (int) ((PARITY_END - T0) / STEP);
+        for (int instance = 0; instance < instances; instance++) {
+            for (int code = 0; code < 5; code++) {
+                long[] ts = new long[n];
+                double[] vs = new double[n];
+                double total = 0;
+                for (int i = 0; i < n; i++) {
+                    ts[i] = T0 + i * STEP + (instance % 15) * 1000L;
+                    total += 1 + (i * 7 + instance + code) % 11;
+                    vs[i] = total;
+                }
+                out.add(new SeriesData(Labels.of("__name__", "http_requests_total", "code", String.valueOf(200 + code * 100),
+                        "instance", "i" + instance, "job", "job" + instance % 10), ts, vs));
+            }
+            long[] ts = new long[n];
+            double[] vs = new double[n];
+            for (int i = 0; i < n; i++) {
+                ts[i] = T0 + i * STEP + (instance % 15) * 1000L;
+                vs[i] = 40 + 10 * Math.sin(i / 20.0 + instance) + instance * 0.1;
+            }
+            out.add(new SeriesData(Labels.of("__name__", "node_temperature_celsius", "instance", "i" + instance,
+                    "job", "job" + instance % 10), ts, vs));
+        }
+        return out;
+    }
+
+    static MemoryChunkSource source(List<SeriesData> data) {
+        MemoryChunkSource source = new MemoryChunkSource("sidecar", Labels.EMPTY);
+        for (SeriesData series : data) {
+            source.add(series.labels(), series.timestamps(), series.values());
+        }
+        return source;
+    }
+
     static MemoryChunkSource paritySource() {
         MemoryChunkSource source = new MemoryChunkSource("sidecar", Labels.EMPTY);
         for (SeriesData series : paritySeries()) {
@@ -101,8 +138,12 @@ final class TestData {
 
     /** The parity data as OpenMetrics text for promtool tsdb create-blocks-from openmetrics. */
     static String parityOpenMetrics() {
+        return openMetrics(paritySeries());
+    }
+
+    static String openMetrics(List<SeriesData> data) {
         Map<String, List<SeriesData>> families = new LinkedHashMap<>();
-        for (SeriesData series : paritySeries()) {
+        for (SeriesData series : data) {
             families.computeIfAbsent(series.labels().get("__name__"), k -> new ArrayList<>()).add(series);
         }
         StringBuilder out = new StringBuilder();
