@@ -86,7 +86,11 @@ public final class StoreQueryable implements Queryable {
         List<StoreSeriesSet> sets = new ArrayList<>();
         for (StoreFanOut.Endpoint endpoint : selectedEndpoints()) {
             if (endpoint.mayMatch(request.getMinTime(), request.getMaxTime(), matchers)) {
-                sets.add(new ObservedSeriesSet(endpoint.client().series(request), observer));
+                StoreSeriesSet set = new ObservedSeriesSet(endpoint.client().series(request), observer);
+                if (request.getWithoutReplicaLabelsCount() > 0 && !EndpointSet.supportsWithoutReplicaLabels(endpoint)) {
+                    set = new ReplicaLabelsDroppedSeriesSet(set, request.getWithoutReplicaLabelsList());
+                }
+                sets.add(set);
             }
         }
         return new ProxySeriesSet(sets, options.partialResponse() ? PartialResponse.WARN : PartialResponse.ABORT);
@@ -230,7 +234,7 @@ public final class StoreQueryable implements Queryable {
                     .setPartialResponseDisabled(!options.partialResponse())
                     .setPartialResponseStrategy(strategy())
                     .addAllWithoutReplicaLabels(withoutReplicaLabels())
-                    .build()).getNamesList());
+                    .build()).getNamesList().stream().filter(n -> !withoutReplicaLabels().contains(n)).toList());
         }
 
         public Answer<String> labelValuesOf(String name, List<List<LabelMatcher>> matcherSets) throws StorageException {
