@@ -53,6 +53,7 @@ public class StoreGatewayServices {
     private volatile boolean eventsAssigned;
     private volatile boolean stopping;
     private Thread eventThread;
+    private volatile BlockEventConsumer consumer;
 
     @Inject
     public StoreGatewayServices(StoreGatewayConfig config, ReadinessRegistry registry, MeterRegistry meters) {
@@ -143,6 +144,10 @@ public class StoreGatewayServices {
     private void consume(Map<String, Object> kafka) {
         while (!stopping) {
             try (BlockEventConsumer consumer = BlockEventConsumer.create(kafka)) {
+                this.consumer = consumer;
+                if (stopping) {
+                    return;
+                }
                 consumer.subscribe(List.of(config.eventsTopic()));
                 while (!stopping) {
                     List<ConsumerRecord<String, BlockEvent>> records = consumer.poll(Duration.ofMillis(200));
@@ -210,8 +215,16 @@ public class StoreGatewayServices {
             return;
         }
         stopping = true;
+        BlockEventConsumer running = consumer;
+        if (running != null) {
+            running.kafkaConsumer().wakeup(); // ends a poll at once; the thread then closes the consumer
+        }
         if (eventThread != null) {
-            eventThread.interrupt();
+            try {
+                eventThread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         store.close();
         bucket.close();
