@@ -453,6 +453,12 @@ public final class BucketBlock implements AutoCloseable {
         for (int i = from; i < to; i++) {
             long[] refs = series.get(i).refs();
             for (int c = 0; c < refs.length; c++) {
+                byte[] cached = cache.chunk(new IndexCache.ChunkKey(id, refs[c]));
+                if (cached != null) {
+                    encodings[i - from][c] = cached[0] & 0xFF;
+                    out[i - from][c] = Arrays.copyOfRange(cached, 1, cached.length); // handed out: the cached copy stays intact
+                    continue;
+                }
                 keys[n] = refs[c];
                 positions[n] = ((long) (i - from) << 32) | c;
                 n++;
@@ -481,6 +487,10 @@ public final class BucketBlock implements AutoCloseable {
                     int s = (int) (position >>> 32);
                     int c = (int) position;
                     parseChunk(object, bytes, merged.start(), starts[k], out[s], encodings[s], c);
+                    byte[] entry = new byte[out[s][c].length + 1];
+                    entry[0] = (byte) encodings[s][c];
+                    System.arraycopy(out[s][c], 0, entry, 1, out[s][c].length);
+                    cache.putChunk(new IndexCache.ChunkKey(id, keys[groupStart + k]), entry);
                 }
             }
             groupStart = groupEnd;

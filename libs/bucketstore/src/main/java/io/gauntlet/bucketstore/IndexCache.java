@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Postings lists and series entries fetched from the bucket, kept in one LRU bounded by their size in bytes
- * (Thanos' in-memory index cache). Thread-safe; a value larger than a quarter of the budget is not kept.
+ * Postings lists, series entries and chunks fetched from the bucket, kept in one LRU bounded by their size in bytes
+ * (Thanos' in-memory index cache, with chunks in it too). Thread-safe; a value larger than a quarter of the budget is not kept.
  */
 public final class IndexCache {
     /** A postings list of a label pair in one block. */
@@ -16,6 +16,10 @@ public final class IndexCache {
 
     /** A series entry (its raw bytes, from the length prefix to the CRC) in one block. */
     public record SeriesKey(String block, long id) {
+    }
+
+    /** A chunk (encoding byte first, then its data) in one block. */
+    public record ChunkKey(String block, long ref) {
     }
 
     private static final long ENTRY_OVERHEAD = 96; // key, map node, array header: a fair estimate
@@ -50,6 +54,14 @@ public final class IndexCache {
         put(key, entry, entry.length);
     }
 
+    public byte[] chunk(ChunkKey key) {
+        return (byte[]) get(key);
+    }
+
+    public void putChunk(ChunkKey key, byte[] encodingAndData) {
+        put(key, encodingAndData, encodingAndData.length);
+    }
+
     private synchronized Object get(Object key) {
         requests.incrementAndGet();
         Object value = entries.get(key);
@@ -81,7 +93,12 @@ public final class IndexCache {
     /** Drops every entry of a block (it was unloaded). */
     public synchronized void dropBlock(String block) {
         entries.entrySet().removeIf(e -> {
-            boolean drop = e.getKey() instanceof PostingsKey p ? p.block().equals(block) : ((SeriesKey) e.getKey()).block().equals(block);
+            boolean drop = switch (e.getKey()) {
+                case PostingsKey p -> p.block().equals(block);
+                case SeriesKey k -> k.block().equals(block);
+                case ChunkKey c -> c.block().equals(block);
+                default -> false;
+            };
             if (drop) {
                 bytes -= weightOf(e.getKey(), e.getValue());
             }
