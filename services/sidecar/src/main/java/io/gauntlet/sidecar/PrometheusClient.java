@@ -187,37 +187,20 @@ public final class PrometheusClient {
         } catch (IOException e) {
             throw new StorageException("snappy compression of a remote read request failed: " + e.getMessage(), e);
         }
-        // a blocking connection read on the caller's thread: the JDK HttpClient hands the body over in 16 KiB buffers
-        // across threads and re-arms its selector for each, which cost more CPU than parsing the frames
-        java.net.HttpURLConnection connection;
-        InputStream in;
-        int status;
-        try {
-            connection = (java.net.HttpURLConnection) base.resolve("api/v1/read").toURL().openConnection();
-            connection.setConnectTimeout(5_000);
-            connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            connection.setRequestMethod("POST");
-            connection.setDoOutput(true);
-            connection.setFixedLengthStreamingMode(body.length);
-            connection.setRequestProperty("Content-Encoding", "snappy");
-            connection.setRequestProperty("Content-Type", "application/x-protobuf");
-            connection.setRequestProperty("Accept-Encoding", "identity");
-            connection.setRequestProperty("X-Prometheus-Remote-Read-Version", "0.1.0");
-            try (var out = connection.getOutputStream()) {
-                out.write(body);
-            }
-            status = connection.getResponseCode();
-            InputStream raw = status == 200 ? connection.getInputStream() : connection.getErrorStream();
-            in = new ConnectionBody(raw == null ? InputStream.nullInputStream() : raw, connection);
-        } catch (IOException e) {
-            throw new StoreUnavailableException("prometheus " + name + " unreachable (remote read): " + describe(e), e);
-        }
+        HttpRequest http = HttpRequest.newBuilder(base.resolve("api/v1/read")).timeout(timeout)
+                .header("Content-Encoding", "snappy")
+                .header("Content-Type", "application/x-protobuf")
+                .header("Accept-Encoding", "identity")
+                .header("X-Prometheus-Remote-Read-Version", "0.1.0")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        HttpResponse<InputStream> response = send(http, HttpResponse.BodyHandlers.ofInputStream(), "remote read");
+        InputStream in = response.body();
         boolean handedOver = false;
         try {
-            if (status != 200) {
-                throw failure("remote read", status, readLimited(in));
+            if (response.statusCode() != 200) {
+                throw failure("remote read", response.statusCode(), readLimited(in));
             }
-            String contentType = connection.getContentType() == null ? "" : connection.getContentType();
+            String contentType = response.headers().firstValue("Content-Type").orElse("");
             if (contentType.startsWith(STREAMED_CONTENT_TYPE)) {
                 handedOver = true;
                 return new ChunkedReadSeriesSet(new java.io.BufferedInputStream(in, 64 * 1024), name, strippedLabels, maxFrameBytes);
@@ -364,43 +347,6 @@ public final class PrometheusClient {
             in.close();
         } catch (IOException ignored) {
             // nothing left to release
-        }
-    }
-
-    /**
-     * A response body that, closed before its end, drops the connection (aborting the answer instead of draining it);
-     * read to its end, it goes back to the JDK's keep-alive cache.
-     */
-    private static final class ConnectionBody extends java.io.FilterInputStream {
-        private final java.net.HttpURLConnection connection;
-        private boolean ended;
-
-        ConnectionBody(InputStream in, java.net.HttpURLConnection connection) {
-            super(in);
-            this.connection = connection;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            ended |= b < 0;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            ended |= n < 0;
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (ended) {
-                super.close();
-            } else {
-                connection.disconnect();
-            }
         }
     }
 }
