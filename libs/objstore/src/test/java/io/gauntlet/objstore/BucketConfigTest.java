@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BucketConfigTest {
-    private static final String SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-    private static final String ACCESS = "AKIAIOSFODNN7EXAMPLE";
+    private static final String SECRET = "not-a-real-secret/gauntlet-test-0123456789";
+    private static final String ACCESS = "TESTACCESSKEYGAUNTLET";
 
     @TempDir
     Path temp;
