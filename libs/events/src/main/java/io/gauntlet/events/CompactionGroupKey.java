@@ -1,6 +1,7 @@
 package io.gauntlet.events;
 
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.XxHash64;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -7,6 +7,7 @@ import io.gauntlet.proto.thanos.Label;
 import io.gauntlet.tsdb.CorruptedDataException;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.XxHash64;
 import io.gauntlet.tsdb.UnsupportedEncodingException;
 import io.gauntlet.tsdb.chunks.AggregateChunk;
 import io.gauntlet.tsdb.chunks.AggregateType;

@@ -14,6 +14,7 @@ import io.gauntlet.proto.thanos.SeriesResponse;
 import io.gauntlet.proto.thanos.info.InfoRequest;
 import io.gauntlet.proto.thanos.info.InfoResponse;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.XxHash64;
 import io.gauntlet.tsdb.chunks.AggregateChunk;
 import io.gauntlet.tsdb.chunks.AggregateType;
 import io.gauntlet.tsdb.chunks.XorSampleIterator;

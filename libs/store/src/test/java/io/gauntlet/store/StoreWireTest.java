@@ -1,5 +1,6 @@
 package io.gauntlet.store;
 
+import io.gauntlet.tsdb.XxHash64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

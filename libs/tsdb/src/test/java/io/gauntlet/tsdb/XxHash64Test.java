@@ -1,4 +1,4 @@
-package io.gauntlet.events;
+package io.gauntlet.tsdb;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;

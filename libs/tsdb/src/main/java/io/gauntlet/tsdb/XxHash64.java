@@ -1,4 +1,4 @@
-package io.gauntlet.events;
+package io.gauntlet.tsdb;
 
 /**
  * xxHash64 (seed 0 by default), the hash Prometheus' {@code labels.Hash()} uses through cespare/xxhash.
