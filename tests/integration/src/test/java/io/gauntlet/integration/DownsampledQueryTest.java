@@ -1,0 +1,290 @@
+package io.gauntlet.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gauntlet.compact.BlockCompactor;
+import io.gauntlet.compact.CompactionProgress;
+import io.gauntlet.compact.Downsampler;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.block.BlockMeta;
+import io.gauntlet.tsdb.block.BlockWriter;
+import io.gauntlet.tsdb.storage.StorageException;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Downsampled blocks end to end: the compactor's downsampler writes 5m and 1h blocks, the store gateway (its fast-jar)
+ * serves them from a bucket next to one day of raw data, and the querier (its fast-jar) picks the resolution from
+ * {@code max_source_resolution}. The reference is Prometheus 2.42 holding all four days raw (promtool blocks of the
+ * same samples).
+ *
+ * <p>The bucket, as after Thanos' retention by resolution: raw only for the last day, 5m for all four days, 1h for the
+ * first two. Scrapes sit 7 s past the minute and values are integers or quarters, so a [1h] window evaluated on the
+ * hour covers exactly one hour's aggregates and sums stay exact: {@code sum/min/max_over_time} over downsampled data
+ * must equal Prometheus' answer over raw data to the last digit.
+ */
+class DownsampledQueryTest {
+    private static final long H = 3_600_000L;
+    private static final long T0 = 1_700_006_400_000L; // 2h-aligned
+    private static final long DAYS = 4;
+    private static final long END = T0 + DAYS * 24 * H;
+    private static final long RAW_FROM = END - 24 * H;
+    private static final long ONE_HOUR_UNTIL = T0 + 48 * H;
+    private static final int INTERVAL_MS = 60_000;
+    private static final int OFFSET_MS = 7_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path work;
+    private static final List<ServiceProcess> processes = new ArrayList<>();
+    private static String prometheus;
+    private static String querier;
+
+    record Series(Labels labels, long[] timestamps, double[] values) {
+    }
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        Path promtool = ServiceProcess.executable("promtool");
+        Path prometheusBinary = ServiceProcess.executable("prometheus");
+        List<Series> data = generate();
+
+        // the reference: Prometheus over promtool blocks of every sample
+        Path openMetrics = work.resolve("data.om");
+        Files.writeString(openMetrics, openMetrics(data));
+        Path prometheusData = work.resolve("prometheus");
+        Process create = new ProcessBuilder(promtool.toString(), "tsdb", "create-blocks-from", "openmetrics", "--quiet",
+                openMetrics.toString(), prometheusData.toString()).redirectErrorStream(true).start();
+        String createOutput = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(create.waitFor()).as("promtool: " + createOutput).isZero();
+        Files.writeString(work.resolve("prometheus.yml"), "global:\n  scrape_interval: 1h\n");
+        int prometheusPort = ServiceProcess.freePort();
+        prometheus = "http://127.0.0.1:" + prometheusPort;
+        processes.add(ServiceProcess.start("prometheus", List.of(prometheusBinary.toString(),
+                "--config.file=" + work.resolve("prometheus.yml"), "--storage.tsdb.path=" + prometheusData,
+                "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:" + prometheusPort),
+                work.resolve("prometheus.log"), prometheus + "/-/ready"));
+
+        // the bucket: raw for the last day, 5m for all, 1h for the first two days
+        Path bucket = Files.createDirectories(work.resolve("bucket"));
+        Path scratch = Files.createDirectories(work.resolve("scratch"));
+        writeRaw(bucket, data, RAW_FROM, END);
+        Path allRaw = writeRaw(scratch, data, T0, END);
+        downsample(allRaw, bucket, Downsampler.targetResolution(0));
+        Path firstTwoDaysRaw = writeRaw(scratch, data, T0, ONE_HOUR_UNTIL);
+        Path firstTwoDays5m = downsample(firstTwoDaysRaw, scratch, 300_000L);
+        downsample(firstTwoDays5m, bucket, 3_600_000L);
+
+        Path objstore = work.resolve("objstore.yml");
+        Files.writeString(objstore, "type: FILESYSTEM\nconfig:\n  directory: " + bucket + "\n");
+        int gatewayHttp = ServiceProcess.freePort();
+        int gatewayGrpc = ServiceProcess.freePort();
+        processes.add(ServiceProcess.startService("store-gateway", work, gatewayHttp, List.of(
+                "-Dgauntlet.grpc.address=127.0.0.1:" + gatewayGrpc,
+                "-Dgauntlet.store-gateway.objstore-config-file=" + objstore,
+                "-Dgauntlet.store-gateway.data-dir=" + work.resolve("gateway-data"))));
+        int querierHttp = ServiceProcess.freePort();
+        querier = "http://127.0.0.1:" + querierHttp;
+        processes.add(ServiceProcess.startService("querier", work, querierHttp, List.of("-Dgauntlet.grpc.enabled=false",
+                "-Dgauntlet.querier.endpoints=127.0.0.1:" + gatewayGrpc, "-Dgauntlet.querier.info-interval=1s")));
+        await("the querier sees the store gateway").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ServiceProcess.get(querier + "/api/v1/stores").body().contains("\"healthy\":true"));
+    }
+
+    @AfterAll
+    static void stopStack() {
+        for (ServiceProcess process : processes.reversed()) {
+            process.close();
+        }
+    }
+
+    @Test
+    void rawResolutionSeesOnlyTheRawDay() throws IOException {
+        Map<String, TreeMap<Long, String>> raw = gauntlet("sum_over_time(it_temperature_celsius[1h])", "0s");
+        Map<String, TreeMap<Long, String>> reference = prometheus("sum_over_time(it_temperature_celsius[1h])");
+        assertThat(raw.keySet()).isEqualTo(reference.keySet());
+        for (var series : raw.entrySet()) {
+            // the first window holding raw samples ends an hour after the raw block starts
+            assertThat(series.getValue().firstKey()).isEqualTo((RAW_FROM + H) / 1000);
+            assertThat(series.getValue()).as(series.getKey())
+                    .isEqualTo(reference.get(series.getKey()).tailMap((RAW_FROM + H) / 1000, true));
+        }
+    }
+
+    @Test
+    void fiveMinuteResolutionAnswersLikeRawData() throws IOException {
+        for (String query : List.of("sum_over_time(it_temperature_celsius[1h])", "max_over_time(it_temperature_celsius[1h])",
+                "min_over_time(it_temperature_celsius[1h])", "sum_over_time(it_requests_total[2h])",
+                "max by (job) (max_over_time(it_requests_total[1h]))")) {
+            assertThat(gauntlet(query, "5m")).as(query).isEqualTo(prometheus(query));
+        }
+    }
+
+    @Test
+    void oneHourResolutionFillsItsGapWithFiveMinuteData() throws IOException {
+        // 1h blocks exist for the first two days only: the gateway fills the rest with 5m data
+        for (String query : List.of("sum_over_time(it_temperature_celsius[1h])", "max_over_time(it_temperature_celsius[3h])",
+                "min_over_time(it_requests_total[1h])")) {
+            assertThat(gauntlet(query, "1h")).as(query).isEqualTo(prometheus(query));
+        }
+    }
+
+    @Test
+    void autoResolutionPicksFiveMinutesForAnHourlyStep() throws IOException {
+        // auto = step / 5 = 12m: the 5m blocks, not raw (which would leave three days empty)
+        String query = "max_over_time(it_temperature_celsius[1h])";
+        assertThat(gauntlet(query, "auto")).isEqualTo(prometheus(query));
+    }
+
+    @Test
+    void averagesAndRatesStayCloseToRawData() throws IOException {
+        for (String resolution : List.of("5m", "1h")) {
+            assertClose(gauntlet("avg_over_time(it_temperature_celsius[1h])", resolution),
+                    prometheus("avg_over_time(it_temperature_celsius[1h])"), 1e-12, resolution);
+            // Thanos' counter aggregate keeps each window's last value and the resets: rates over more than one
+            // aggregate window are close to raw rates, with the extrapolation at the window edges as the difference
+            assertClose(gauntlet("rate(it_requests_total[6h])", resolution), prometheus("rate(it_requests_total[6h])"), 0.02,
+                    resolution);
+        }
+    }
+
+    private static void assertClose(Map<String, TreeMap<Long, String>> actual, Map<String, TreeMap<Long, String>> expected,
+            double relative, String resolution) {
+        assertThat(actual.keySet()).as(resolution).isEqualTo(expected.keySet());
+        double worst = 0;
+        for (var series : expected.entrySet()) {
+            TreeMap<Long, String> got = actual.get(series.getKey());
+            assertThat(got.keySet()).as(resolution + " " + series.getKey()).isEqualTo(series.getValue().keySet());
+            for (var point : series.getValue().entrySet()) {
+                double want = Double.parseDouble(point.getValue());
+                double have = Double.parseDouble(got.get(point.getKey()));
+                assertThat(Math.abs(have - want)).as(resolution + " " + series.getKey() + " at " + point.getKey() + ": " + have
+                        + " vs " + want).isLessThanOrEqualTo(relative * Math.max(1, Math.abs(want)));
+                worst = Math.max(worst, Math.abs(have - want) / Math.max(1, Math.abs(want)));
+            }
+        }
+        System.out.printf("downsampled %s: largest relative difference from raw %.3g (allowed %.3g)%n", resolution, worst, relative);
+    }
+
+    /** A range query over all four days at a 1h step through the querier; the bucket's external label is dropped. */
+    private static Map<String, TreeMap<Long, String>> gauntlet(String query, String resolution) throws IOException {
+        return matrix(querier, query, "&max_source_resolution=" + resolution, "cluster");
+    }
+
+    private static Map<String, TreeMap<Long, String>> prometheus(String query) throws IOException {
+        return matrix(prometheus, query, "", null);
+    }
+
+    private static Map<String, TreeMap<Long, String>> matrix(String base, String query, String extra, String dropLabel)
+            throws IOException {
+        String url = base + "/api/v1/query_range?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&start="
+                + (T0 + H) / 1000 + "&end=" + END / 1000 + "&step=3600" + extra;
+        var response = ServiceProcess.get(url);
+        assertThat(response.statusCode()).as(url + " → " + response.body()).isEqualTo(200);
+        JsonNode result = JSON.readTree(response.body()).path("data").path("result");
+        Map<String, TreeMap<Long, String>> series = new TreeMap<>();
+        for (JsonNode one : result) {
+            TreeMap<String, String> labels = new TreeMap<>();
+            one.path("metric").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+            if (dropLabel != null) {
+                labels.remove(dropLabel); // the bucket's external label, unless aggregated away
+            }
+            TreeMap<Long, String> points = new TreeMap<>();
+            for (JsonNode point : one.path("values")) {
+                points.put(point.get(0).asLong(), point.get(1).asText());
+            }
+            series.put(labels.toString(), points);
+        }
+        assertThat(series).as("answer of " + url).isNotEmpty();
+        return series;
+    }
+
+    /** Three counters (integer increments, one reset) and three gauges (quarters), a sample a minute, 7 s past it. */
+    private static List<Series> generate() {
+        Random random = new Random(20261127);
+        int n = (int) ((END - T0) / INTERVAL_MS);
+        List<Series> out = new ArrayList<>();
+        for (String instance : List.of("a", "b", "c")) {
+            long[] ts = new long[n];
+            double[] counter = new double[n];
+            double[] gauge = new double[n];
+            double total = 0;
+            for (int i = 0; i < n; i++) {
+                ts[i] = T0 + OFFSET_MS + (long) i * INTERVAL_MS;
+                total = i == n / 3 ? 0 : total + random.nextInt(20); // one restart of the target
+                counter[i] = total;
+                gauge[i] = random.nextInt(400) / 4.0;
+            }
+            out.add(new Series(Labels.of("__name__", "it_requests_total", "instance", instance, "job", "api"), ts, counter));
+            out.add(new Series(Labels.of("__name__", "it_temperature_celsius", "instance", instance, "job", "api"), ts, gauge));
+        }
+        out.sort((x, y) -> x.labels().compareTo(y.labels()));
+        return out;
+    }
+
+    private static String openMetrics(List<Series> data) {
+        StringBuilder text = new StringBuilder();
+        String family = "";
+        for (Series series : data) {
+            String name = series.labels().get("__name__");
+            if (!name.equals(family)) {
+                text.append("# TYPE ").append(name).append(" gauge\n");
+                family = name;
+            }
+            String labels = "{instance=\"" + series.labels().get("instance") + "\",job=\"" + series.labels().get("job") + "\"}";
+            for (int i = 0; i < series.timestamps().length; i++) {
+                text.append(name).append(labels).append(' ').append(series.values()[i]).append(' ')
+                        .append(series.timestamps()[i] / 1000).append('.').append(String.format("%03d", series.timestamps()[i] % 1000))
+                        .append('\n');
+            }
+        }
+        return text.append("# EOF\n").toString();
+    }
+
+    /** A raw block of the samples in [from, to) with the external labels a sidecar's shipper would give it. */
+    private static Path writeRaw(Path parent, List<Series> data, long from, long to) throws IOException {
+        BlockWriter.Options options = BlockWriter.Options.defaults()
+                .withThanos(BlockMeta.Thanos.of(Map.of("cluster", "it"), 0, "sidecar"));
+        try (BlockWriter writer = BlockWriter.create(parent, from, to, options)) {
+            for (Series series : data) {
+                int first = 0;
+                while (series.timestamps()[first] < from) {
+                    first++;
+                }
+                int last = first;
+                while (last < series.timestamps().length && series.timestamps()[last] < to) {
+                    last++;
+                }
+                writer.addSeries(series.labels(), java.util.Arrays.copyOfRange(series.timestamps(), first, last),
+                        java.util.Arrays.copyOfRange(series.values(), first, last), last - first);
+            }
+            writer.commit();
+            return writer.directory();
+        }
+    }
+
+    private static Path downsample(Path source, Path parent, long resolution) throws IOException {
+        try {
+            BlockCompactor.Result result = new Downsampler().downsample(source, parent, resolution, CompactionProgress.NONE);
+            return result.directory();
+        } catch (StorageException e) {
+            throw new IOException(e);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.gauntlet.integration;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A process the test starts the way an operator would (Prometheus, a service's Quarkus fast-jar), with its output in
+ * a log file, ready once an HTTP URL answers 200. {@link #close()} stops it.
+ */
+final class ServiceProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private ServiceProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    static ServiceProcess start(String name, List<String> command, Path log, String readyUrl) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServiceProcess started = new ServiceProcess(name, process, log);
+        try {
+            await(name + " ready at " + readyUrl).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + started.logTail());
+                }
+                try {
+                    return get(readyUrl).statusCode() == 200;
+                } catch (IOException notListeningYet) {
+                    return false;
+                }
+            });
+        } catch (RuntimeException e) {
+            started.close();
+            throw e;
+        }
+        return started;
+    }
+
+    /** {@code java -jar services/<module>/target/quarkus-app/quarkus-run.jar} with the given system properties. */
+    static ServiceProcess startService(String module, Path workDirectory, int httpPort, List<String> properties) throws IOException {
+        Path jar = rootDirectory().resolve("services").resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build the services first (mvn install)");
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java")); // the JDK running the tests (25)
+        command.addAll(List.of("-Xmx512m", "-XX:+UseSerialGC", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
+                "-Dquarkus.banner.enabled=false"));
+        command.addAll(properties);
+        command.addAll(List.of("-jar", jar.toString()));
+        return start(module, command, workDirectory.resolve(module + ".log"), "http://127.0.0.1:" + httpPort + "/-/ready");
+    }
+
+    static Path executable(String name) {
+        for (String directory : (System.getenv().getOrDefault("PATH", "") + ":/usr/bin").split(":")) {
+            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, name))) {
+                return Path.of(directory, name);
+            }
+        }
+        Assumptions.abort(name + " is not installed (apt-get install prometheus): skipping the comparison with Prometheus 2.42");
+        return null;
+    }
+
+    static Path rootDirectory() {
+        return Path.of(System.getProperty("gauntlet.root.dir", "../..")).toAbsolutePath().normalize();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    static HttpResponse<String> get(String url) throws IOException {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
