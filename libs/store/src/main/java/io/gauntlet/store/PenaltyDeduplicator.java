@@ -155,23 +155,25 @@ public final class PenaltyDeduplicator implements SampleIterator {
     }
 
     /** A replica whose current value may be lifted so that a counter does not go down. */
-    private interface Adjustable extends SampleIterator {
-        void adjust(double lastValue);
-    }
+    private abstract static class Adjustable implements SampleIterator {
+        private final SampleIterator it;
 
-    private record Plain(SampleIterator it) implements Adjustable {
+        Adjustable(SampleIterator it) {
+            this.it = it;
+        }
+
         @Override
-        public boolean next() throws StorageException {
+        public final boolean next() throws StorageException {
             return it.next();
         }
 
         @Override
-        public boolean seek(long t) throws StorageException {
+        public final boolean seek(long t) throws StorageException {
             return it.seek(t);
         }
 
         @Override
-        public long timestamp() {
+        public final long timestamp() {
             return it.timestamp();
         }
 
@@ -180,42 +182,34 @@ public final class PenaltyDeduplicator implements SampleIterator {
             return it.value();
         }
 
+        abstract void adjust(double lastValue);
+    }
+
+    private static final class Plain extends Adjustable {
+        Plain(SampleIterator it) {
+            super(it);
+        }
+
         @Override
-        public void adjust(double lastValue) {
+        void adjust(double lastValue) {
         }
     }
 
     /** Thanos' counterErrAdjustSeriesIterator: remembers how far behind this replica's counter is. */
-    private static final class CounterAdjusted implements Adjustable {
-        private final SampleIterator it;
+    private static final class CounterAdjusted extends Adjustable {
         private double offset;
 
         CounterAdjusted(SampleIterator it) {
-            this.it = it;
-        }
-
-        @Override
-        public boolean next() throws StorageException {
-            return it.next();
-        }
-
-        @Override
-        public boolean seek(long t) throws StorageException {
-            return it.seek(t);
-        }
-
-        @Override
-        public long timestamp() {
-            return it.timestamp();
+            super(it);
         }
 
         @Override
         public double value() {
-            return it.value() + offset;
+            return super.value() + offset;
         }
 
         @Override
-        public void adjust(double lastValue) {
+        void adjust(double lastValue) {
             double value = value();
             if (lastValue > value) {
                 offset += lastValue - value;
@@ -224,29 +218,16 @@ public final class PenaltyDeduplicator implements SampleIterator {
     }
 
     /** A deduplicator used as one side of the next pairwise merge. */
-    private record Pair(PenaltyDeduplicator deduplicator) implements Adjustable {
-        @Override
-        public boolean next() throws StorageException {
-            return deduplicator.next();
+    private static final class Pair extends Adjustable {
+        private final PenaltyDeduplicator deduplicator;
+
+        Pair(PenaltyDeduplicator deduplicator) {
+            super(deduplicator);
+            this.deduplicator = deduplicator;
         }
 
         @Override
-        public boolean seek(long t) throws StorageException {
-            return deduplicator.seek(t);
-        }
-
-        @Override
-        public long timestamp() {
-            return deduplicator.timestamp();
-        }
-
-        @Override
-        public double value() {
-            return deduplicator.value();
-        }
-
-        @Override
-        public void adjust(double lastValue) {
+        void adjust(double lastValue) {
             deduplicator.adjustCurrent(lastValue);
         }
     }
