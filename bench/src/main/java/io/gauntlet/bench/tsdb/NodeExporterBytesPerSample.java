@@ -123,11 +123,7 @@ public final class NodeExporterBytesPerSample {
             }
             System.out.println("promtool and BlockWriter chunk bytes are equal");
         } finally {
-            try (Stream<Path> walk = Files.walk(work)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            deleteTree(work);
         }
     }
 
@@ -136,12 +132,20 @@ public final class NodeExporterBytesPerSample {
                 (double) bytes.payload / samples, bytes.payload, (double) bytes.files / samples, bytes.files);
     }
 
-    private static int lowerBound(long[] sorted, long key) {
+    static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static int lowerBound(long[] sorted, long key) {
         int i = Arrays.binarySearch(sorted, key);
         return i >= 0 ? i : -i - 1;
     }
 
-    private static List<Path> blocks(Path dir) throws IOException {
+    static List<Path> blocks(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.filter(p -> Files.exists(p.resolve("meta.json"))).sorted().toList();
         }
@@ -150,7 +154,7 @@ public final class NodeExporterBytesPerSample {
     /**
      * Walks the segment files: 8-byte header, then per chunk a uvarint length, 1 encoding byte, the data, a CRC32.
      */
-    private static ChunkBytes chunkBytes(Path block) throws IOException {
+    static ChunkBytes chunkBytes(Path block) throws IOException {
         long payload = 0;
         long files = 0;
         long chunks = 0;
