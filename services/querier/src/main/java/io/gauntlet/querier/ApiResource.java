@@ -139,10 +139,15 @@ public class ApiResource {
         return handle("label_values", () -> labelValues(params(uri, null), name));
     }
 
+    @Inject
+    io.gauntlet.query.MetadataFanOut metadataFanOut;
+
     @GET
     @Path("metadata")
-    public Response metadata() {
-        return handle("metadata", () -> PrometheusJson.success("{}", List.of()));
+    public Response metadata(@Context UriInfo uri) {
+        Params params = params(uri, null);
+        return handle("metadata", () -> metadataFanOut.apiAnswer(params.get("metric"), params.get("limit"),
+                parseBool("partial_response", params.get("partial_response"), config.partialResponse())));
     }
 
     @GET
