@@ -88,47 +88,72 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
     public void sync() {
         loadLock.lock();
         try {
-            Set<String> wanted = new HashSet<>();
-            List<BlockMeta> toLoad = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
             try {
                 for (String entry : bucket.list("", false)) {
                     if (!entry.endsWith(Bucket.DELIMITER)) {
                         continue;
                     }
                     String id = entry.substring(0, entry.length() - 1);
-                    if (!Ulid.isUlid(id)) {
-                        continue; // e.g. debug/
-                    }
-                    BlockMeta meta = servableMeta(id);
-                    if (meta == null) {
-                        continue;
-                    }
-                    wanted.add(id);
-                    if (!blocks.containsKey(id)) {
-                        toLoad.add(meta);
+                    if (Ulid.isUlid(id)) { // not e.g. debug/
+                        ids.add(id);
                     }
                 }
             } catch (BucketException e) {
                 stats.synced(false);
                 throw e;
             }
+            // one or two small GETs per block: on an object store their latency, not CPU, is what a large bucket's sync
+            // waits for, so they run concurrently, and each new block starts loading as soon as its meta.json is read
+            Set<String> wanted = ConcurrentHashMap.newKeySet();
+            List<Future<?>> loads = java.util.Collections.synchronizedList(new ArrayList<>());
+            BucketException failure = null;
+            boolean interrupted = false;
+            int fetchThreads = Math.max(1, Math.min(config.metaFetchConcurrency(), ids.size()));
+            try (ExecutorService fetchers = Executors.newFixedThreadPool(fetchThreads, Thread.ofPlatform().daemon().name("meta-fetch-", 0).factory())) {
+                List<Future<?>> fetches = new ArrayList<>(ids.size());
+                for (String id : ids) {
+                    fetches.add(fetchers.submit(() -> {
+                        BlockMeta meta = servableMeta(id);
+                        if (meta != null) {
+                            wanted.add(id);
+                            if (!blocks.containsKey(id)) {
+                                loads.add(loaders.submit(() -> open(meta)));
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> fetch : fetches) {
+                    try {
+                        fetch.get();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        fetchers.shutdownNow();
+                        break;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof BucketException bucketFailure) {
+                            failure = failure == null ? bucketFailure : failure; // e.g. a deletion mark that cannot be read
+                        } else {
+                            LOG.log(Level.WARNING, "block meta fetch failed", e.getCause());
+                        }
+                    }
+                }
+            }
+            if (!interrupted) {
+                interrupted = awaitAll(List.copyOf(loads));
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (failure != null) {
+                stats.synced(false);
+                throw failure; // the blocks loaded before stay; none is dropped on an incomplete view of the bucket
+            }
             for (String id : List.copyOf(blocks.keySet())) {
                 if (!wanted.contains(id)) {
                     drop(id);
-                }
-            }
-            List<Future<?>> loads = new ArrayList<>();
-            for (BlockMeta meta : toLoad) {
-                loads.add(loaders.submit(() -> open(meta)));
-            }
-            for (Future<?> load : loads) {
-                try {
-                    load.get();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    LOG.log(Level.WARNING, "block load task failed", e.getCause());
                 }
             }
             synced = true;
@@ -136,6 +161,20 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
         } finally {
             loadLock.unlock();
         }
+    }
+
+    /** Waits for the tasks; true when interrupted meanwhile. */
+    private static boolean awaitAll(List<Future<?>> tasks) {
+        for (Future<?> task : tasks) {
+            try {
+                task.get();
+            } catch (InterruptedException e) {
+                return true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.log(Level.WARNING, "block load task failed", e.getCause());
+            }
+        }
+        return false;
     }
 
     /** Loads one block now (e.g. on a block.uploaded event); true when it is served afterwards. */

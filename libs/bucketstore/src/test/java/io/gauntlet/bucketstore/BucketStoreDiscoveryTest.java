@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.FilesystemBucket;
+import io.gauntlet.objstore.InstrumentedBucket;
 import io.gauntlet.store.StoreQuery;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
@@ -11,6 +12,7 @@ import io.gauntlet.tsdb.block.BlockMeta;
 import io.gauntlet.tsdb.block.BlockWriter;
 import io.gauntlet.tsdb.block.DeletionMark;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,5 +107,36 @@ class BucketStoreDiscoveryTest {
             assertThat(countMetric(store, "good")).isZero();
             assertThat(work.resolve("cache").resolve(good.ulid().toString())).doesNotExist();
         }
+    }
+
+    @Test
+    void syncsManyBlocksConcurrentlyAndARestartReusesTheLocalCopies() throws Exception {
+        Path bucketDir = Files.createDirectories(work.resolve("bucket"));
+        try (Bucket plain = new FilesystemBucket(bucketDir)) {
+            for (int i = 0; i < 24; i++) { // 24 blocks of the same two series under different external labels: 48 series
+                BlockFixtures.upload(plain, writeBlock(work.resolve("source"), "many", 2), Map.of("cluster", "c" + i), 0);
+            }
+        }
+        BucketStoreConfig config = BucketStoreConfig.defaults(work.resolve("cache")).withConcurrency(3, 5);
+        try (Bucket bucket = new FilesystemBucket(bucketDir); BucketStore store = new BucketStore(bucket, config)) {
+            store.sync();
+            assertThat(store.blocksLoaded()).isEqualTo(24);
+            assertThat(store.stats().blockLoadFailures()).isZero();
+            assertThat(countMetric(store, "many")).isEqualTo(48);
+        }
+        // a restart on the same cache directory: meta.json is only checked for existence, no index range is read
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Bucket bucket = new InstrumentedBucket(new FilesystemBucket(bucketDir), registry); BucketStore store = new BucketStore(bucket, config)) {
+            store.sync();
+            assertThat(store.blocksLoaded()).isEqualTo(24);
+            assertThat(operations(registry, "exists")).isEqualTo(24);
+            assertThat(operations(registry, "get")).isEqualTo(24); // the deletion marks, absent
+            assertThat(operations(registry, "get_range")).isZero();
+            assertThat(countMetric(store, "many")).isEqualTo(48);
+        }
+    }
+
+    private static double operations(SimpleMeterRegistry registry, String operation) {
+        return registry.get(InstrumentedBucket.OPERATIONS).tag("operation", operation).counter().count();
     }
 }

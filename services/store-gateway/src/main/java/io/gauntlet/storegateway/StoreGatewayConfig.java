@@ -50,9 +50,13 @@ public interface StoreGatewayConfig {
     @WithDefault("0")
     long requestSamplesLimit();
 
-    /** Blocks loaded in parallel ({@code --block-sync-concurrency}). */
-    @WithDefault("8")
+    /** Blocks loaded in parallel ({@code --block-sync-concurrency}, Thanos' default 20: a load mostly waits on range reads). */
+    @WithDefault("20")
     int blockSyncConcurrency();
+
+    /** meta.json and deletion-mark reads in flight during a sync ({@code --block-meta-fetch-concurrency}). */
+    @WithDefault("32")
+    int blockMetaFetchConcurrency();
 
     /** Blocks read in parallel for one request. */
     @WithDefault("8")

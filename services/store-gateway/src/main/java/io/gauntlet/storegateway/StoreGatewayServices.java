@@ -67,7 +67,7 @@ public class StoreGatewayServices {
                 TimeOrDuration.parse(config.minTime()), TimeOrDuration.parse(config.maxTime()),
                 config.selector().map(ExternalLabelSelector::parse).orElse(List.of()),
                 new StoreLimits(config.requestSeriesLimit(), config.requestSamplesLimit()), config.blockSyncConcurrency(),
-                config.queryConcurrency());
+                config.queryConcurrency(), config.blockMetaFetchConcurrency());
         this.store = new BucketStore(bucket, storeConfig);
         this.storeServer = new StoreServer(store, storeConfig.limits(), config.chunkHashes());
         this.readiness = registry.condition("bucket", "initial bucket sync not finished");
@@ -117,9 +117,15 @@ public class StoreGatewayServices {
     void sync() {
         try {
             long start = System.nanoTime();
+            boolean initial = !store.synced();
             store.sync();
             readiness.markReady();
-            LOG.debugf("bucket sync: %d blocks loaded in %d ms", store.blocksLoaded(), (System.nanoTime() - start) / 1_000_000);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            if (initial) {
+                LOG.infof("initial bucket sync: %d blocks loaded in %d ms, ready", store.blocksLoaded(), millis);
+            } else {
+                LOG.debugf("bucket sync: %d blocks loaded in %d ms", store.blocksLoaded(), millis);
+            }
         } catch (RuntimeException e) {
             LOG.warnf("bucket sync failed (serving the blocks loaded before): %s", e.getMessage());
             if (!store.synced()) {
