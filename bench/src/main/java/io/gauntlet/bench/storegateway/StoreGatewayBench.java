@@ -222,13 +222,30 @@ public final class StoreGatewayBench {
         bucket.upload(id + "/meta.json", new ByteArrayInputStream(json), json.length);
     }
 
-    /** Counts the reads that would be GET requests on an object store. */
+    /** Counts the reads that would be GET requests on an object store; optionally delays each by an object store's latency. */
     static final class CountingBucket implements Bucket {
         final Bucket delegate;
         final AtomicLong gets = new AtomicLong();
+        private final long latencyMillis;
 
         CountingBucket(Bucket delegate) {
+            this(delegate, 0);
+        }
+
+        CountingBucket(Bucket delegate, long latencyMillis) {
             this.delegate = delegate;
+            this.latencyMillis = latencyMillis;
+        }
+
+        private void roundTrip() {
+            gets.incrementAndGet();
+            if (latencyMillis > 0) {
+                try {
+                    Thread.sleep(latencyMillis); // the simulated network, not a wait for a condition
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         @Override
@@ -243,25 +260,25 @@ public final class StoreGatewayBench {
 
         @Override
         public InputStream get(String name) {
-            gets.incrementAndGet();
+            roundTrip();
             return delegate.get(name);
         }
 
         @Override
         public InputStream getRange(String name, long offset, long length) {
-            gets.incrementAndGet();
+            roundTrip();
             return delegate.getRange(name, offset, length);
         }
 
         @Override
         public boolean exists(String name) {
-            gets.incrementAndGet();
+            roundTrip();
             return delegate.exists(name);
         }
 
         @Override
         public void iter(String dir, boolean recursive, Consumer<String> consumer) {
-            gets.incrementAndGet();
+            roundTrip();
             delegate.iter(dir, recursive, consumer);
         }
 
@@ -272,7 +289,7 @@ public final class StoreGatewayBench {
 
         @Override
         public ObjectAttributes attributes(String name) {
-            gets.incrementAndGet();
+            roundTrip();
             return delegate.attributes(name);
         }
 
