@@ -83,6 +83,7 @@ public final class EndpointSet implements AutoCloseable {
                     .maxInboundMessageSize(Integer.MAX_VALUE)
                     .compressorRegistry(SnappyCodec.compressors())
                     .decompressorRegistry(SnappyCodec.decompressors())
+                    .disableRetry() // no call is retried, and the retry buffering costs every call
                     .build();
             this.client = new StoreClient(address, channel, callTimeout);
             this.infoClient = new StoreClient(address, channel, infoTimeout);

@@ -43,6 +43,12 @@ import java.util.function.Supplier;
  */
 public final class StoreQueryable implements Queryable {
     /**
+     * Series per response frame asked of the stores: one frame per series costs a gRPC message each way; stores
+     * that predate the field ignore it and answer one series per frame.
+     */
+    static final int RESPONSE_BATCH_SIZE = 64;
+
+    /**
      * Per-query settings (Thanos API parameters).
      *
      * @param replicaLabels              labels that tell HA replicas apart; removed and deduplicated when {@code dedup}
@@ -204,7 +210,8 @@ public final class StoreQueryable implements Queryable {
                     .addAllAggregates(aggregates)
                     .setPartialResponseDisabled(!options.partialResponse())
                     .setPartialResponseStrategy(strategy())
-                    .addAllWithoutReplicaLabels(withoutReplicaLabels());
+                    .addAllWithoutReplicaLabels(withoutReplicaLabels())
+                    .setResponseBatchSize(RESPONSE_BATCH_SIZE);
             if (hints != null) {
                 request.setStep(hints.step()).setRange(hints.range());
             }
@@ -259,6 +266,7 @@ public final class StoreQueryable implements Queryable {
                         .setMinTime(mint).setMaxTime(maxt)
                         .addAllMatchers(StoreWire.toWireMatchers(matchers))
                         .setSkipChunks(true)
+                        .setResponseBatchSize(RESPONSE_BATCH_SIZE)
                         .setPartialResponseDisabled(!options.partialResponse())
                         .setPartialResponseStrategy(strategy())
                         .addAllWithoutReplicaLabels(withoutReplicaLabels())
@@ -368,9 +376,7 @@ public final class StoreQueryable implements Queryable {
                 stores.close();
                 throw new StorageException("exceeded the limit of " + maxSeries + " series per select");
             }
-            List<EncodedChunk> chunks = new ArrayList<>(stores.chunks());
-            chunks.sort(ChunkMerge.BY_TIME);
-            current = new MergedSeries(stores.labels(), chunks);
+            current = new MergedSeries(stores.labels(), stores.chunks());
             return true;
         }
 
@@ -393,7 +399,23 @@ public final class StoreQueryable implements Queryable {
 
             MergedSeries(Labels labels, List<EncodedChunk> chunks) {
                 this.labels = labels;
-                this.chunks = chunks;
+                if (ordered(chunks)) {
+                    this.chunks = List.copyOf(chunks);
+                } else {
+                    List<EncodedChunk> sorted = new ArrayList<>(chunks);
+                    sorted.sort(ChunkMerge.BY_TIME);
+                    this.chunks = sorted;
+                }
+            }
+
+            /** Sorted and without overlaps: what one store sends for one series, the common case. */
+            private static boolean ordered(List<EncodedChunk> chunks) {
+                for (int i = 1; i < chunks.size(); i++) {
+                    if (chunks.get(i - 1).maxTime() >= chunks.get(i).minTime()) {
+                        return false;
+                    }
+                }
+                return true;
             }
 
             @Override
@@ -403,6 +425,14 @@ public final class StoreQueryable implements Queryable {
 
             @Override
             public SampleIterator iterator(SampleIterator reuse) {
+                if (!average && ordered(chunks)) {
+                    // nothing overlaps, so there is nothing to deduplicate or split into replicas
+                    if (reuse instanceof ChunksSampleIterator iterator) {
+                        iterator.reset(chunks, aggregate);
+                        return iterator;
+                    }
+                    return new ChunksSampleIterator(chunks, aggregate);
+                }
                 List<List<EncodedChunk>> replicas = ChunkMerge.splitOverlapping(ChunkMerge.withoutDuplicates(chunks));
                 List<SampleIterator> iterators = new ArrayList<>(replicas.size());
                 for (List<EncodedChunk> replica : replicas) {

@@ -14,8 +14,8 @@ import java.util.List;
  * downsampled 0xFF chunks), decoded one chunk at a time into a reused {@link XorSampleIterator}.
  */
 public final class ChunksSampleIterator implements SampleIterator {
-    private final List<EncodedChunk> chunks;
-    private final AggregateType aggregate;
+    private List<EncodedChunk> chunks;
+    private AggregateType aggregate;
     private final XorSampleIterator current = new XorSampleIterator();
     private int index = -1;
     private boolean onSample;
@@ -24,6 +24,14 @@ public final class ChunksSampleIterator implements SampleIterator {
     public ChunksSampleIterator(List<EncodedChunk> chunks, AggregateType aggregate) {
         this.chunks = chunks;
         this.aggregate = aggregate;
+    }
+
+    /** Starts over on other chunks, keeping the decoder: one iterator serves every series of a selection. */
+    public void reset(List<EncodedChunk> chunks, AggregateType aggregate) {
+        this.chunks = chunks;
+        this.aggregate = aggregate;
+        this.index = -1;
+        this.onSample = false;
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.gauntlet.query.PrometheusJson;
 import io.gauntlet.query.StoreQueryable;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
@@ -34,6 +35,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -54,6 +57,11 @@ public class ApiResource {
     QueryGate gate;
     @Inject
     MeterRegistry meters;
+
+    // meters looked up once: building a meter id and finding it in the registry costs every request otherwise
+    private final ConcurrentMap<String, Counter> requestCounters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timer> storeTimers = new ConcurrentHashMap<>();
 
     /** Request parameters: POST form values first, then the URL query (Go's r.FormValue). */
     private record Params(MultivaluedMap<String, String> form, MultivaluedMap<String, String> query) {
@@ -372,8 +380,9 @@ public class ApiResource {
 
     /** Per-store fan-out latency and errors. */
     private void storeCallCompleted(String store, String call, long nanos, boolean failed) {
-        Timer.builder("gauntlet_querier_store_call_duration").description("Time of one store call of a query, until its last frame")
-                .tag("store", store).tag("call", call).publishPercentileHistogram().register(meters)
+        storeTimers.computeIfAbsent(store + ' ' + call, k -> Timer.builder("gauntlet_querier_store_call_duration")
+                .description("Time of one store call of a query, until its last frame")
+                .tag("store", store).tag("call", call).publishPercentileHistogram().register(meters))
                 .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         if (failed) {
             meters.counter("gauntlet_querier_store_call_failures", "store", store, "call", call).increment();
@@ -394,10 +403,11 @@ public class ApiResource {
             ApiException api = QueryGate.translate(e);
             response = error(api.type(), api.getMessage());
         }
-        String code = Integer.toString(response.getStatus());
-        meters.counter("http_requests", "handler", handler, "code", code).increment();
-        Timer.builder("http_request_duration").tag("handler", handler).publishPercentileHistogram()
-                .register(meters).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        int status = response.getStatus();
+        requestCounters.computeIfAbsent(handler + ' ' + status, k -> meters.counter("http_requests", "handler", handler,
+                "code", Integer.toString(status))).increment();
+        requestTimers.computeIfAbsent(handler, k -> Timer.builder("http_request_duration").tag("handler", handler)
+                .publishPercentileHistogram().register(meters)).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         return response;
     }
 

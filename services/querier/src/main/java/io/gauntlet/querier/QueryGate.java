@@ -9,17 +9,15 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs API work with the querier's protections: at most {@code max-concurrent} at once (others queue until their
  * timeout), and a deadline after which the work is cancelled and interrupted (a hanging store cannot hold a query).
+ * The work runs on the request's own thread, a timer only fires at the deadline: no thread hand-off per query.
  */
 @ApplicationScoped
 public class QueryGate {
@@ -29,11 +27,13 @@ public class QueryGate {
     }
 
     private final Semaphore slots;
-    private final ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().name("query-", 0).factory());
+    private final ScheduledThreadPoolExecutor alarms = new ScheduledThreadPoolExecutor(1,
+            Thread.ofPlatform().daemon().name("query-deadline").factory());
 
     @Inject
     public QueryGate(QuerierConfig config) {
         this.slots = new Semaphore(config.maxConcurrent(), true);
+        alarms.setRemoveOnCancelPolicy(true); // a finished query's alarm leaves the queue at once
     }
 
     public <T> T run(Duration timeout, Work<T> work) {
@@ -46,25 +46,59 @@ public class QueryGate {
             Thread.currentThread().interrupt();
             throw new ApiException(ErrorType.CANCELED, "query was canceled in query queue");
         }
-        QueryCancellation cancellation = new QueryCancellation();
         try {
-            Future<T> future = workers.submit(() -> work.run(cancellation));
+            Deadline alarm = new Deadline(Thread.currentThread());
+            ScheduledFuture<?> scheduled = alarms.schedule(alarm, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            T result = null;
+            Exception failure = null;
+            boolean timedOut;
             try {
-                return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                cancellation.cancel();
-                future.cancel(true);
-                throw new ApiException(ErrorType.TIMEOUT, "query timed out in expression evaluation");
-            } catch (InterruptedException e) {
-                cancellation.cancel();
-                future.cancel(true);
-                Thread.currentThread().interrupt();
-                throw new ApiException(ErrorType.CANCELED, "query was canceled in expression evaluation");
-            } catch (ExecutionException e) {
-                throw translate(e.getCause());
+                result = work.run(alarm.cancellation);
+            } catch (StorageException | RuntimeException e) {
+                failure = e;
+            } finally {
+                timedOut = alarm.finish();
+                scheduled.cancel(false);
             }
+            if (timedOut) {
+                throw new ApiException(ErrorType.TIMEOUT, "query timed out in expression evaluation");
+            }
+            if (failure != null) {
+                throw translate(failure);
+            }
+            return result;
         } finally {
             slots.release();
+        }
+    }
+
+    /** Fires at most once, and never after the work finished: the request thread is only interrupted while it runs the query. */
+    private static final class Deadline implements Runnable {
+        final QueryCancellation cancellation = new QueryCancellation();
+        private final Thread worker;
+        private boolean finished;
+        private boolean fired;
+
+        Deadline(Thread worker) {
+            this.worker = worker;
+        }
+
+        @Override
+        public synchronized void run() {
+            if (!finished) {
+                fired = true;
+                cancellation.cancel();
+                worker.interrupt();
+            }
+        }
+
+        /** Marks the work over; true when the deadline fired first (its interrupt is then cleared from the thread). */
+        synchronized boolean finish() {
+            finished = true;
+            if (fired) {
+                Thread.interrupted();
+            }
+            return fired;
         }
     }
 
@@ -80,6 +114,6 @@ public class QueryGate {
 
     @PreDestroy
     void stop() {
-        workers.shutdownNow();
+        alarms.shutdownNow();
     }
 }

@@ -56,6 +56,11 @@ class QuerierBench {
     void gauntletVersusPrometheus() throws Exception {
         Assumptions.assumeFalse(prometheusUrl().isEmpty(), "Prometheus 2.42 not installed");
         QuerierTesting.awaitStoresHealthy(1);
+        String profiled = System.getProperty("querier.bench.profile", "");
+        if (!profiled.isEmpty()) {
+            profile(PATHS.get(Integer.parseInt(profiled)));
+            return;
+        }
         StringBuilder report = new StringBuilder("query | Prometheus median ms | Gauntlet median ms | ratio\n");
         double logSum = 0;
         for (String path : PATHS) {
@@ -85,6 +90,31 @@ class QuerierBench {
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20));
         Files.writeString(Path.of("target", "querier-bench.txt"), report);
         System.out.println(report);
+    }
+
+    /**
+     * Profiling mode ({@code -Dquerier.bench.profile=<query index>}): the querier alone runs one query for 20 s
+     * under a JFR recording written to target/querier-profile.jfr.
+     */
+    private static void profile(String path) throws IOException {
+        for (int i = 0; i < 20; i++) {
+            get(querierUrl(), path);
+        }
+        try (jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+            recording.start();
+            long end = System.nanoTime() + 20_000_000_000L;
+            int runs = 0;
+            long started = System.nanoTime();
+            while (System.nanoTime() < end) {
+                timed(querierUrl(), path);
+                runs++;
+            }
+            recording.stop();
+            recording.dump(Path.of("target", "querier-profile.jfr"));
+            System.out.printf("profiled %s: %d runs, %.2f ms each%n", path, runs, (System.nanoTime() - started) / 1e6 / runs);
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static double timed(String base, String path) {

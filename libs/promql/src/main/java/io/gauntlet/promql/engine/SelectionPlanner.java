@@ -71,18 +71,20 @@ final class SelectionPlanner {
                     SeriesBuffer buffer = new SeriesBuffer(series.labels(), 16);
                     long from = selection.hints().start();
                     long to = selection.hints().end();
-                    while (iterator.next()) {
-                        long t = iterator.timestamp();
-                        // a TSDB querier trims each selection to its hinted range; windows moved by @ can see it
-                        if (t < from || t > to) {
-                            continue;
-                        }
-                        double value = iterator.value();
-                        // range selections never see staleness markers; instant ones need them to end a series
-                        if (selection.rangeSelection() && Double.doubleToRawLongBits(value) == STALE_NAN_BITS) {
-                            continue;
-                        }
-                        buffer.add(t, value);
+                    // a TSDB querier trims each selection to its hinted range (windows moved by @ can see it): seek
+                    // lets chunk iterators skip whole chunks before the window, and samples after it are not decoded
+                    if (iterator.seek(from)) {
+                        do {
+                            long t = iterator.timestamp();
+                            if (t > to) {
+                                break;
+                            }
+                            double value = iterator.value();
+                            // range selections never see staleness markers; instant ones need them to end a series
+                            if (!selection.rangeSelection() || Double.doubleToRawLongBits(value) != STALE_NAN_BITS) {
+                                buffer.add(t, value);
+                            }
+                        } while (iterator.next());
                     }
                     loaded.add(buffer);
                 }

@@ -11,6 +11,7 @@ import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ public final class MemoryChunkSource implements ChunkSource {
     private final String componentType;
     private final Labels externalLabels;
     private final TreeMap<Labels, List<EncodedChunk>> series = new TreeMap<>();
+    /** label name → value → series carrying it: equality matchers select from the smallest list, as TSDB postings do. */
+    private final Map<String, Map<String, TreeSet<Labels>>> postings = new HashMap<>();
     private long minTime = Long.MAX_VALUE;
     private long maxTime = Long.MIN_VALUE;
 
@@ -50,6 +53,9 @@ public final class MemoryChunkSource implements ChunkSource {
             maxTime = Math.max(maxTime, timestamps[timestamps.length - 1]);
         }
         series.put(labels, chunks);
+        for (int i = 0; i < labels.size(); i++) {
+            postings.computeIfAbsent(labels.name(i), k -> new HashMap<>()).computeIfAbsent(labels.value(i), k -> new TreeSet<>()).add(labels);
+        }
         return this;
     }
 
@@ -61,18 +67,18 @@ public final class MemoryChunkSource implements ChunkSource {
     @Override
     public synchronized ChunkSeriesSet series(StoreQuery query) throws StorageException {
         List<Map.Entry<Labels, List<EncodedChunk>>> matching = new ArrayList<>();
-        for (var entry : series.entrySet()) {
-            if (!matchesAll(entry.getKey(), query.matchers())) {
+        for (Labels labels : candidates(query.matchers())) {
+            if (!matchesAll(labels, query.matchers())) {
                 continue;
             }
             List<EncodedChunk> chunks = new ArrayList<>();
-            for (EncodedChunk chunk : entry.getValue()) {
+            for (EncodedChunk chunk : series.get(labels)) {
                 if (chunk.maxTime() >= query.minTime() && chunk.minTime() <= query.maxTime()) {
                     chunks.add(chunk);
                 }
             }
             if (!chunks.isEmpty()) {
-                matching.add(Map.entry(entry.getKey(), query.skipChunks() ? List.of() : chunks));
+                matching.add(Map.entry(labels, query.skipChunks() ? List.of() : chunks));
             }
         }
         Iterator<Map.Entry<Labels, List<EncodedChunk>>> iterator = matching.iterator();
@@ -95,6 +101,23 @@ public final class MemoryChunkSource implements ChunkSource {
                 return current.getValue();
             }
         };
+    }
+
+    /** The series of the smallest postings list among the equality matchers, in label order; all series without one. */
+    private java.util.Collection<Labels> candidates(List<LabelMatcher> matchers) {
+        java.util.Collection<Labels> smallest = series.keySet();
+        for (LabelMatcher matcher : matchers) {
+            if (matcher.type() == LabelMatcher.Type.EQUAL && !matcher.value().isEmpty()) {
+                TreeSet<Labels> list = postings.getOrDefault(matcher.name(), Map.of()).get(matcher.value());
+                if (list == null) {
+                    return List.of();
+                }
+                if (list.size() < smallest.size()) {
+                    smallest = list;
+                }
+            }
+        }
+        return smallest;
     }
 
     private static boolean matchesAll(Labels labels, List<LabelMatcher> matchers) {
