@@ -38,6 +38,7 @@ public final class BucketBlock implements AutoCloseable {
     private final IndexHeader header;
     private final IndexCache cache;
     private final Labels externalLabels;
+    private final String[] externalPairs; // the same, as sorted name/value pairs
     private final long seriesSizeEstimate;
     private final long chunkSizeEstimate;
     // readers plus the store's own reference: the header is unmapped when the last one lets go
@@ -65,6 +66,11 @@ public final class BucketBlock implements AutoCloseable {
         this.header = header;
         this.cache = cache;
         this.externalLabels = meta.thanos() == null ? Labels.EMPTY : Labels.fromMap(meta.thanos().labels());
+        this.externalPairs = new String[externalLabels.size() * 2];
+        for (int i = 0; i < externalLabels.size(); i++) {
+            externalPairs[2 * i] = externalLabels.name(i);
+            externalPairs[2 * i + 1] = externalLabels.value(i);
+        }
         BlockMeta.IndexStats stats = meta.thanos() == null ? BlockMeta.IndexStats.NONE : meta.thanos().indexStats();
         this.seriesSizeEstimate = stats.seriesMaxSize() > 0 ? stats.seriesMaxSize() : SERIES_SIZE_ESTIMATE;
         this.chunkSizeEstimate = stats.chunkMaxSize() > 0 ? stats.chunkMaxSize() + 16 : CHUNK_SIZE_ESTIMATE;
@@ -414,13 +420,38 @@ public final class BucketBlock implements AutoCloseable {
         if (kept == 0) {
             return null;
         }
-        Labels labels = Labels.ofSortedPairs(pairs);
-        if (!externalLabels.isEmpty()) {
-            Labels.Builder builder = labels.toBuilder();
-            externalLabels.forEach(builder::set);
-            labels = builder.build();
+        Labels labels = Labels.ofSortedPairs(withExternalLabels(pairs));
+        if (kept == chunkCount) {
+            return new SeriesMeta(labels, mins, maxs, refs);
         }
         return new SeriesMeta(labels, Arrays.copyOf(mins, kept), Arrays.copyOf(maxs, kept), Arrays.copyOf(refs, kept));
+    }
+
+    /** A series' sorted pairs with the external labels merged in (they win); a plain merge, no map per series. */
+    private String[] withExternalLabels(String[] own) {
+        if (externalPairs.length == 0) {
+            return own;
+        }
+        String[] merged = new String[own.length + externalPairs.length];
+        int i = 0;
+        int e = 0;
+        int n = 0;
+        while (i < own.length || e < externalPairs.length) {
+            int cmp = i == own.length ? 1 : e == externalPairs.length ? -1 : Labels.compareStrings(own[i], externalPairs[e]);
+            if (cmp < 0) {
+                merged[n++] = own[i];
+                merged[n++] = own[i + 1];
+                i += 2;
+            } else {
+                merged[n++] = externalPairs[e];
+                merged[n++] = externalPairs[e + 1];
+                e += 2;
+                if (cmp == 0) {
+                    i += 2;
+                }
+            }
+        }
+        return n == merged.length ? merged : Arrays.copyOf(merged, n);
     }
 
     private String symbol(long ref) throws CorruptedDataException {

@@ -427,7 +427,8 @@ public final class IndexHeader implements AutoCloseable {
         if (length > limit - p) {
             throw corrupted(p, "string of " + length + " bytes runs past its section");
         }
-        byte[] bytes = file.asSlice(p, length).toArray(ValueLayout.JAVA_BYTE);
+        byte[] bytes = new byte[(int) length];
+        MemorySegment.copy(file, ValueLayout.JAVA_BYTE, p, bytes, 0, bytes.length); // no slice object per string
         cursor[0] = p + length;
         return new String(bytes, StandardCharsets.UTF_8);
     }
