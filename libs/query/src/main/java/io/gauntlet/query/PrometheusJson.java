@@ -145,6 +145,38 @@ public final class PrometheusJson {
 
     /** Go's {@code strconv.FormatFloat(v, 'f', -1, 64)}. */
     public static String plainFloat(double value) {
+        // fast paths for what most samples are: integers, and decimals Double.toString already writes shortest
+        if (value == Math.rint(value) && Math.abs(value) < 1e15 && value != 0) {
+            return Long.toString((long) value);
+        }
+        if (Math.abs(value) >= 1e-3 && Math.abs(value) < 1e7) {
+            String java = Double.toString(value);
+            if (significantDigits(java) > 2) {
+                return java;
+            }
+        }
+        return plainFloatExact(value);
+    }
+
+    /**
+     * Digits of a plain Double.toString result without leading zeros. Past two, it is the one shortest decimal
+     * closest to the value, as Go's; with one or two, Java may have written two where Go writes one.
+     */
+    private static int significantDigits(String java) {
+        int count = 0;
+        boolean leading = true;
+        for (int i = 0; i < java.length(); i++) {
+            char c = java.charAt(i);
+            if (c >= '1' && c <= '9' || c == '0' && !leading) {
+                leading = false;
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** {@link #plainFloat} without the fast paths: the reference they are tested against. */
+    static String plainFloatExact(double value) {
         if (Double.isNaN(value)) {
             return "NaN";
         }
@@ -254,6 +286,10 @@ public final class PrometheusJson {
     /** A JSON string with Go encoding/json's escaping (HTML characters, U+2028/9 and invalid surrogates included). */
     public static void writeString(StringBuilder out, String value) {
         out.append('"');
+        if (needsNoEscape(value)) {
+            out.append(value).append('"');
+            return;
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
@@ -277,6 +313,17 @@ public final class PrometheusJson {
             }
         }
         out.append('"');
+    }
+
+    /** Printable ASCII without quote, backslash or HTML characters: written as it is. */
+    private static boolean needsNoEscape(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void appendUnicodeEscape(StringBuilder out, char c) {

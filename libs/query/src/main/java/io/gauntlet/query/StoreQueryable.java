@@ -54,7 +54,8 @@ public final class StoreQueryable implements Queryable {
      * @param replicaLabels              labels that tell HA replicas apart; removed and deduplicated when {@code dedup}
      * @param maxResolutionWindowMillis  0 for raw data; otherwise stores may answer with downsampled data up to it
      * @param storeMatchers              {@code storeMatch[]}: only stores whose labels (and {@code __address__}) match one set
-     * @param maxSeries                  a query fails past this many merged series per select (0: no limit)
+     * @param maxSeries                  max series per store response: a store sending more fails, as any store
+     *                                   failure (a warning with partial response, else the query's error); 0: no limit
      */
     public record Options(boolean dedup, List<String> replicaLabels, boolean partialResponse, long maxResolutionWindowMillis,
             List<List<LabelMatcher>> storeMatchers, long maxSeries) {
@@ -88,11 +89,15 @@ public final class StoreQueryable implements Queryable {
 
     /** Starts the Series call on every selected store that may match (as StoreFanOut does) and merges the answers. */
     private ProxySeriesSet fanOut(SeriesRequest request) {
+        if (options.maxSeries() > 0) {
+            // one past the limit is enough to tell a store went over it; stores that know the field stop there
+            request = request.toBuilder().setLimit(options.maxSeries() + 1).build();
+        }
         List<LabelMatcher> matchers = StoreWire.fromWireMatchers(request.getMatchersList());
         List<StoreSeriesSet> sets = new ArrayList<>();
         for (StoreFanOut.Endpoint endpoint : selectedEndpoints()) {
             if (endpoint.mayMatch(request.getMinTime(), request.getMaxTime(), matchers)) {
-                StoreSeriesSet set = new ObservedSeriesSet(endpoint.client().series(request), observer);
+                StoreSeriesSet set = new ObservedSeriesSet(endpoint.client().series(request), observer, options.maxSeries());
                 if (request.getWithoutReplicaLabelsCount() > 0 && !EndpointSet.supportsWithoutReplicaLabels(endpoint)) {
                     set = new ReplicaLabelsDroppedSeriesSet(set, request.getWithoutReplicaLabelsList());
                 }
@@ -220,7 +225,7 @@ public final class StoreQueryable implements Queryable {
             boolean counter = PenaltyDeduplicator.isCounterFunction(function);
             AggregateType aggregate = options.maxResolutionWindowMillis() > 0 ? single(aggregates) : null;
             boolean average = options.maxResolutionWindowMillis() > 0 && aggregate == null;
-            return new MergedSeriesSet(merged, counter, aggregate, average, options.maxSeries());
+            return new MergedSeriesSet(merged, counter, aggregate, average);
         }
 
         @Override
@@ -275,9 +280,6 @@ public final class StoreQueryable implements Queryable {
                     open.add(merged);
                     while (merged.next()) {
                         out.add(merged.labels());
-                        if (options.maxSeries() > 0 && out.size() > options.maxSeries()) {
-                            throw new StorageException("exceeded the limit of " + options.maxSeries() + " series");
-                        }
                     }
                     warnings.addAll(merged.warnings());
                 }
@@ -354,16 +356,13 @@ public final class StoreQueryable implements Queryable {
         private final boolean counter;
         private final AggregateType aggregate;
         private final boolean average;
-        private final long maxSeries;
-        private long count;
         private MergedSeries current;
 
-        MergedSeriesSet(StoreSeriesSet stores, boolean counter, AggregateType aggregate, boolean average, long maxSeries) {
+        MergedSeriesSet(StoreSeriesSet stores, boolean counter, AggregateType aggregate, boolean average) {
             this.stores = stores;
             this.counter = counter;
             this.aggregate = aggregate;
             this.average = average;
-            this.maxSeries = maxSeries;
         }
 
         @Override
@@ -371,10 +370,6 @@ public final class StoreQueryable implements Queryable {
             if (!stores.next()) {
                 current = null;
                 return false;
-            }
-            if (maxSeries > 0 && ++count > maxSeries) {
-                stores.close();
-                throw new StorageException("exceeded the limit of " + maxSeries + " series per select");
             }
             current = new MergedSeries(stores.labels(), stores.chunks());
             return true;

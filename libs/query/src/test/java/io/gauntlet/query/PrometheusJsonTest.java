@@ -30,6 +30,20 @@ class PrometheusJsonTest {
     }
 
     @Test
+    void fastFloatPathsAgreeWithTheExactOne() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        for (int i = 0; i < 200_000; i++) {
+            double value = switch (i % 4) {
+                case 0 -> Double.longBitsToDouble(random.nextLong()); // any double
+                case 1 -> random.nextDouble(-1e8, 1e8); // decimals around the fast range
+                case 2 -> Math.rint(random.nextDouble(-1e16, 1e16)); // integers, some past 2^53
+                default -> random.nextInt(1, 1000) / Math.pow(10, random.nextInt(0, 12)); // short decimals
+            };
+            assertThat(PrometheusJson.plainFloat(value)).as("%s", value).isEqualTo(PrometheusJson.plainFloatExact(value));
+        }
+    }
+
+    @Test
     void timestampsKeepTheirMilliseconds() {
         StringBuilder out = new StringBuilder();
         PrometheusJson.writeTimestamp(out, 1500);

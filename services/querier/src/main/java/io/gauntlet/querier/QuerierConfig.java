@@ -27,7 +27,7 @@ public interface QuerierConfig {
     @WithDefault("50000000")
     long maxSamples();
 
-    /** Series one select may return across stores (0: no limit). */
+    /** Series one store may send in one response; a store past it fails as any store failure (0: no limit). */
     @WithDefault("0")
     long maxSeries();
 

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
         initArgs = @ResourceArg(name = "benchInstances", value = "500"))
 class QuerierBench {
     private static final long T = TestData.T0 / 1000;
+    private static final int WARM_UP_PASSES = 8;
     private static final List<String> PATHS = List.of(
             instant("http_requests_total{instance=\"i7\"}"),
             instant("rate(http_requests_total[5m])"),
@@ -60,6 +61,14 @@ class QuerierBench {
         if (!profiled.isEmpty()) {
             profile(PATHS.get(Integer.parseInt(profiled)));
             return;
+        }
+        // the JVM compiles hot code during its first seconds of load, Prometheus is compiled ahead of time: both get
+        // the same warm-up passes over every query before anything is measured
+        for (int pass = 0; pass < WARM_UP_PASSES; pass++) {
+            for (String path : PATHS) {
+                assertThat(get(querierUrl(), path).status()).as(path).isEqualTo(200);
+                get(prometheusUrl(), path);
+            }
         }
         StringBuilder report = new StringBuilder("query | Prometheus median ms | Gauntlet median ms | ratio\n");
         double logSum = 0;
@@ -93,25 +102,28 @@ class QuerierBench {
     }
 
     /**
-     * Profiling mode ({@code -Dquerier.bench.profile=<query index>}): the querier alone runs one query for 20 s
-     * under a JFR recording written to target/querier-profile.jfr.
+     * Profiling mode ({@code -Dquerier.bench.profile=<query index>}): one query for 20 s, alternately against
+     * Prometheus and the querier, under a JFR recording written to target/querier-profile.jfr; prints both medians.
      */
     private static void profile(String path) throws IOException {
         for (int i = 0; i < 20; i++) {
             get(querierUrl(), path);
+            get(prometheusUrl(), path);
         }
         try (jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
             recording.start();
             long end = System.nanoTime() + 20_000_000_000L;
-            int runs = 0;
-            long started = System.nanoTime();
+            List<Double> prometheus = new java.util.ArrayList<>();
+            List<Double> gauntlet = new java.util.ArrayList<>();
             while (System.nanoTime() < end) {
-                timed(querierUrl(), path);
-                runs++;
+                prometheus.add(timed(prometheusUrl(), path));
+                gauntlet.add(timed(querierUrl(), path));
             }
             recording.stop();
             recording.dump(Path.of("target", "querier-profile.jfr"));
-            System.out.printf("profiled %s: %d runs, %.2f ms each%n", path, runs, (System.nanoTime() - started) / 1e6 / runs);
+            System.out.printf("profiled %s: %d runs each, median Prometheus %.2f ms, Gauntlet %.2f ms%n", path, gauntlet.size(),
+                    median(prometheus.stream().mapToDouble(Double::doubleValue).toArray()),
+                    median(gauntlet.stream().mapToDouble(Double::doubleValue).toArray()));
         } catch (java.text.ParseException e) {
             throw new IllegalStateException(e);
         }

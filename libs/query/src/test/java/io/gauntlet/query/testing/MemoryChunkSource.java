@@ -28,7 +28,7 @@ public final class MemoryChunkSource implements ChunkSource {
     private final Labels externalLabels;
     private final TreeMap<Labels, List<EncodedChunk>> series = new TreeMap<>();
     /** label name → value → series carrying it: equality matchers select from the smallest list, as TSDB postings do. */
-    private final Map<String, Map<String, TreeSet<Labels>>> postings = new HashMap<>();
+    private final Map<String, Map<String, TreeMap<Labels, List<EncodedChunk>>>> postings = new HashMap<>();
     private long minTime = Long.MAX_VALUE;
     private long maxTime = Long.MIN_VALUE;
 
@@ -54,7 +54,8 @@ public final class MemoryChunkSource implements ChunkSource {
         }
         series.put(labels, chunks);
         for (int i = 0; i < labels.size(); i++) {
-            postings.computeIfAbsent(labels.name(i), k -> new HashMap<>()).computeIfAbsent(labels.value(i), k -> new TreeSet<>()).add(labels);
+            postings.computeIfAbsent(labels.name(i), k -> new HashMap<>()).computeIfAbsent(labels.value(i), k -> new TreeMap<>())
+                    .put(labels, chunks);
         }
         return this;
     }
@@ -67,12 +68,13 @@ public final class MemoryChunkSource implements ChunkSource {
     @Override
     public synchronized ChunkSeriesSet series(StoreQuery query) throws StorageException {
         List<Map.Entry<Labels, List<EncodedChunk>>> matching = new ArrayList<>();
-        for (Labels labels : candidates(query.matchers())) {
+        for (var entry : candidates(query.matchers()).entrySet()) {
+            Labels labels = entry.getKey();
             if (!matchesAll(labels, query.matchers())) {
                 continue;
             }
             List<EncodedChunk> chunks = new ArrayList<>();
-            for (EncodedChunk chunk : series.get(labels)) {
+            for (EncodedChunk chunk : entry.getValue()) {
                 if (chunk.maxTime() >= query.minTime() && chunk.minTime() <= query.maxTime()) {
                     chunks.add(chunk);
                 }
@@ -104,13 +106,13 @@ public final class MemoryChunkSource implements ChunkSource {
     }
 
     /** The series of the smallest postings list among the equality matchers, in label order; all series without one. */
-    private java.util.Collection<Labels> candidates(List<LabelMatcher> matchers) {
-        java.util.Collection<Labels> smallest = series.keySet();
+    private TreeMap<Labels, List<EncodedChunk>> candidates(List<LabelMatcher> matchers) {
+        TreeMap<Labels, List<EncodedChunk>> smallest = series;
         for (LabelMatcher matcher : matchers) {
             if (matcher.type() == LabelMatcher.Type.EQUAL && !matcher.value().isEmpty()) {
-                TreeSet<Labels> list = postings.getOrDefault(matcher.name(), Map.of()).get(matcher.value());
+                TreeMap<Labels, List<EncodedChunk>> list = postings.getOrDefault(matcher.name(), Map.of()).get(matcher.value());
                 if (list == null) {
-                    return List.of();
+                    return new TreeMap<>();
                 }
                 if (list.size() < smallest.size()) {
                     smallest = list;
