@@ -55,6 +55,11 @@ class QuerierBench {
 
     @Test
     void gauntletVersusPrometheus() throws Exception {
+        compare("in-memory store", "querier-bench.txt");
+    }
+
+    /** Runs the comparison against the store the test resource started; writes target/{@code reportFile}. */
+    static void compare(String store, String reportFile) throws Exception {
         Assumptions.assumeFalse(prometheusUrl().isEmpty(), "Prometheus 2.42 not installed");
         QuerierTesting.awaitStoresHealthy(1);
         String profiled = System.getProperty("querier.bench.profile", "");
@@ -70,7 +75,8 @@ class QuerierBench {
                 get(prometheusUrl(), path);
             }
         }
-        StringBuilder report = new StringBuilder("query | Prometheus median ms | Gauntlet median ms | ratio\n");
+        StringBuilder report = new StringBuilder("Gauntlet querier -> " + store + String.format(", load average before: %s%n", loadAverage()))
+                .append("query | Prometheus median ms | Gauntlet median ms | ratio\n");
         double logSum = 0;
         for (String path : PATHS) {
             for (int i = 0; i < 3; i++) { // warm-up
@@ -94,10 +100,11 @@ class QuerierBench {
         double gauntletQps = throughput(querierUrl());
         report.append(String.format("throughput, 16 clients, 10 s: Prometheus %.0f q/s, Gauntlet %.0f q/s%n", prometheusQps, gauntletQps));
         long pid = ConfigProvider.getConfig().getValue("test.prometheus-pid", Long.class);
-        report.append(String.format("RSS after load: Prometheus %d MiB; Gauntlet test JVM (querier + in-memory store + test harness) %d MiB, heap used %d MiB%n",
+        report.append(String.format("RSS after load: Prometheus %d MiB; Gauntlet test JVM (querier + store + test harness) %d MiB, heap used %d MiB%n",
                 rssMiB("/proc/" + pid + "/status"), rssMiB("/proc/self/status"),
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20));
-        Files.writeString(Path.of("target", "querier-bench.txt"), report);
+        report.append(String.format("load average after: %s%n", loadAverage()));
+        Files.writeString(Path.of("target", reportFile), report);
         System.out.println(report);
     }
 
@@ -157,6 +164,10 @@ class QuerierBench {
             }
         }
         return done.get() / 10.0;
+    }
+
+    private static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).trim();
     }
 
     private static long rssMiB(String status) throws IOException {

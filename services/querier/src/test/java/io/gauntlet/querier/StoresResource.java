@@ -1,5 +1,8 @@
 package io.gauntlet.querier;
 
+import io.gauntlet.bucketstore.BucketStore;
+import io.gauntlet.bucketstore.BucketStoreConfig;
+import io.gauntlet.objstore.FilesystemBucket;
 import io.gauntlet.query.testing.StoreFixture;
 import io.gauntlet.store.ChunkSource;
 import io.gauntlet.store.LabelQuery;
@@ -37,23 +40,27 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
     private Process prometheus;
     private Path directory;
     private int benchInstances;
+    private boolean benchBucket;
+    private BucketStore bucketStore;
 
     @Override
     public void init(Map<String, String> initArgs) {
         benchInstances = Integer.parseInt(initArgs.getOrDefault("benchInstances", "0"));
+        benchBucket = initArgs.getOrDefault("benchStore", "memory").equals("bucket");
     }
 
     @Override
     public Map<String, String> start() {
         try {
             if (benchInstances > 0) {
-                // the benchmark: one store and Prometheus over the same, larger data
+                // the benchmark: one store and Prometheus over the same, larger data; the store holds it in memory
+                // or, as a store gateway does, reads the very blocks promtool made for Prometheus from a bucket
                 List<TestData.SeriesData> data = TestData.benchSeries(benchInstances);
-                StoreFixture store = StoreFixture.serve(TestData.source(data));
-                stores.add(store);
                 Map<String, String> config = new HashMap<>();
-                config.put("gauntlet.querier.endpoints", store.address());
                 config.put("test.prometheus-url", startPrometheus(TestData.openMetrics(data)));
+                StoreFixture store = StoreFixture.serve(benchBucket ? bucketStore() : TestData.source(data));
+                stores.add(store);
+                config.put("gauntlet.querier.endpoints", store.address());
                 config.put("test.prometheus-pid", prometheus == null ? "0" : String.valueOf(prometheus.pid()));
                 return config;
             }
@@ -75,6 +82,21 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** A BucketStore over a filesystem bucket holding a copy of the blocks promtool made for Prometheus. */
+    private BucketStore bucketStore() throws IOException {
+        if (directory == null) {
+            throw new IllegalStateException("the bucket benchmark needs promtool's blocks: Prometheus 2.42 and promtool are not installed");
+        }
+        // Prometheus compacts and deletes blocks in its own directory: the bucket is the pristine copy
+        Path bucketDirectory = directory.resolve("blocks");
+        bucketStore = new BucketStore(new FilesystemBucket(bucketDirectory), BucketStoreConfig.defaults(directory.resolve("store-cache")));
+        bucketStore.sync();
+        if (bucketStore.blocksLoaded() == 0) {
+            throw new IllegalStateException("no block loaded from " + bucketDirectory);
+        }
+        return bucketStore;
+    }
+
     /** Prometheus over promtool blocks of the parity data; "" when Prometheus or promtool is missing. */
     private String startPrometheus(String openMetrics) throws IOException {
         Path binary = Path.of("/usr/bin/prometheus");
@@ -87,6 +109,17 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
         Files.writeString(input, openMetrics);
         Path data = directory.resolve("data");
         run(promtool.toString(), "tsdb", "create-blocks-from", "openmetrics", input.toString(), data.toString());
+        // a copy of promtool's blocks as they were made: the bucket of the store gateway benchmark
+        try (var files = Files.walk(data)) {
+            for (Path file : files.toList()) {
+                Path target = directory.resolve("blocks").resolve(data.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
         Files.writeString(directory.resolve("prometheus.yml"), "global:\n  scrape_interval: 1m\n");
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -128,6 +161,9 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         release.countDown();
+        if (bucketStore != null) {
+            bucketStore.close();
+        }
         for (StoreFixture store : stores) {
             try {
                 store.close();

@@ -1,0 +1,22 @@
+package io.gauntlet.querier;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link QuerierBench} with the querier in front of a store gateway's {@code BucketStore} (served by
+ * {@code StoreServer} on loopback gRPC) reading, from a filesystem bucket, the very blocks promtool made for the
+ * Prometheus it is compared with. Not part of the test run: {@code mvn -pl services/querier test -Dtest=QuerierBucketBench}.
+ * Writes target/querier-bucket-bench.txt.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = StoresResource.class, restrictToAnnotatedClass = true,
+        initArgs = {@ResourceArg(name = "benchInstances", value = "500"), @ResourceArg(name = "benchStore", value = "bucket")})
+class QuerierBucketBench {
+    @Test
+    void gauntletVersusPrometheus() throws Exception {
+        QuerierBench.compare("BucketStore over promtool's blocks in a filesystem bucket", "querier-bucket-bench.txt");
+    }
+}
