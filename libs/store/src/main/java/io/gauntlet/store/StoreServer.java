@@ -5,8 +5,6 @@ import io.gauntlet.proto.thanos.LabelNamesRequest;
 import io.gauntlet.proto.thanos.LabelNamesResponse;
 import io.gauntlet.proto.thanos.LabelValuesRequest;
 import io.gauntlet.proto.thanos.LabelValuesResponse;
-import io.gauntlet.proto.thanos.Series;
-import io.gauntlet.proto.thanos.SeriesBatch;
 import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.SeriesResponse;
 import io.gauntlet.proto.thanos.StoreGrpc;
@@ -22,6 +20,11 @@ import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.SelectHints;
 import io.gauntlet.tsdb.storage.StorageException;
 import io.grpc.BindableService;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCalls;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -47,6 +50,9 @@ import java.util.logging.Logger;
 public final class StoreServer {
     private static final Logger LOG = Logger.getLogger(StoreServer.class.getName());
     private static final long MAX_BATCH_BYTES = 1 << 20;
+    /** Series as pre-serialised bytes; the request as generated. */
+    private static final MethodDescriptor<SeriesRequest, EncodedSeriesResponse> SERIES_BYTES = StoreGrpc.getSeriesMethod()
+            .toBuilder(ProtoUtils.marshaller(SeriesRequest.getDefaultInstance()), EncodedSeriesResponse.MARSHALLER).build();
 
     private final ChunkSource source;
     private final StoreLimits limits;
@@ -76,8 +82,29 @@ public final class StoreServer {
      * run it on worker threads (in Quarkus a {@code @Blocking} service), never on an event loop.
      */
     public BindableService storeService() {
-        BindableService service = new StoreService();
+        ServerServiceDefinition service = storeDefinition();
         return () -> ServerInterceptors.intercept(service, SnappyCodec.answerInKind());
+    }
+
+    /**
+     * {@code thanos.Store} with Series answered as pre-serialised {@code SeriesResponse} bytes under the same full
+     * method name (the wire is unchanged), LabelNames and LabelValues as generated.
+     */
+    private ServerServiceDefinition storeDefinition() {
+        ServerServiceDefinition generated = new StoreService().bindService();
+        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(StoreGrpc.SERVICE_NAME)
+                .setSchemaDescriptor(generated.getServiceDescriptor().getSchemaDescriptor()).addMethod(SERIES_BYTES);
+        List<ServerMethodDefinition<?, ?>> others = new ArrayList<>();
+        for (ServerMethodDefinition<?, ?> method : generated.getMethods()) {
+            if (!method.getMethodDescriptor().getFullMethodName().equals(SERIES_BYTES.getFullMethodName())) {
+                descriptor.addMethod(method.getMethodDescriptor());
+                others.add(method);
+            }
+        }
+        ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build())
+                .addMethod(SERIES_BYTES, ServerCalls.asyncServerStreamingCall(this::series));
+        others.forEach(definition::addMethod);
+        return definition.build();
     }
 
     /** {@code thanos.info.Info} alone. */
@@ -107,25 +134,25 @@ public final class StoreServer {
         }
     }
 
-    private final class StoreService extends StoreGrpc.StoreImplBase {
-        @Override
-        public void series(SeriesRequest request, StreamObserver<SeriesResponse> observer) {
-            ServerCallStreamObserver<SeriesResponse> out = (ServerCallStreamObserver<SeriesResponse>) observer;
-            SeriesPump pump;
-            try {
-                pump = plan(request, out);
-            } catch (RuntimeException e) {
-                out.onError(statusOf(e).asRuntimeException());
-                return;
-            }
-            if (pump == null) {
-                out.onCompleted(); // the external labels cannot match
-                return;
-            }
-            out.setOnCancelHandler(pump::close);
-            out.setOnReadyHandler(pump);
-            pump.run();
+    private void series(SeriesRequest request, StreamObserver<EncodedSeriesResponse> observer) {
+        ServerCallStreamObserver<EncodedSeriesResponse> out = (ServerCallStreamObserver<EncodedSeriesResponse>) observer;
+        SeriesPump pump;
+        try {
+            pump = plan(request, out);
+        } catch (RuntimeException e) {
+            out.onError(statusOf(e).asRuntimeException());
+            return;
         }
+        if (pump == null) {
+            out.onCompleted(); // the external labels cannot match
+            return;
+        }
+        out.setOnCancelHandler(pump::close);
+        out.setOnReadyHandler(pump);
+        pump.run();
+    }
+
+    private final class StoreService extends StoreGrpc.StoreImplBase {
 
         @Override
         public void labelNames(LabelNamesRequest request, StreamObserver<LabelNamesResponse> out) {
@@ -176,7 +203,7 @@ public final class StoreServer {
     }
 
     /** The pump for one Series call, or null when the external labels rule out every series. */
-    private SeriesPump plan(SeriesRequest request, ServerCallStreamObserver<SeriesResponse> out) {
+    private SeriesPump plan(SeriesRequest request, ServerCallStreamObserver<EncodedSeriesResponse> out) {
         checkRange(request.getMinTime(), request.getMaxTime());
         if (request.getLimit() < 0 || request.getResponseBatchSize() < 0) {
             throw new IllegalArgumentException("limit and response_batch_size must be >= 0");
@@ -257,7 +284,7 @@ public final class StoreServer {
 
     /** Streams one Series answer, pulling from the source only while the client is ready. */
     private final class SeriesPump implements Runnable {
-        private final ServerCallStreamObserver<SeriesResponse> out;
+        private final ServerCallStreamObserver<EncodedSeriesResponse> out;
         private final StoreQuery query;
         private final Labels external;
         private final Set<String> dropLabels;
@@ -265,12 +292,12 @@ public final class StoreServer {
         private final int batchSize;
         private ChunkSeriesSet opened;
         private RelabeledSeriesStream stream;
-        private SeriesBatch.Builder batch;
+        private final List<byte[]> batch = new ArrayList<>();
         private long batchBytes;
         private long sent;
         private boolean finished;
 
-        SeriesPump(ServerCallStreamObserver<SeriesResponse> out, StoreQuery query, Labels external, Set<String> dropLabels,
+        SeriesPump(ServerCallStreamObserver<EncodedSeriesResponse> out, StoreQuery query, Labels external, Set<String> dropLabels,
                 long limit, int batchSize) {
             this.out = out;
             this.query = query;
@@ -299,40 +326,32 @@ public final class StoreServer {
                     }
                     var next = limit > 0 && sent >= limit ? null : stream.next();
                     if (next == null) {
-                        if (batch != null && batch.getSeriesCount() > 0) {
-                            out.onNext(SeriesResponse.newBuilder().setBatch(batch).build());
+                        if (!batch.isEmpty()) {
+                            out.onNext(EncodedSeriesResponse.batch(batch));
                         }
                         if (opened instanceof StoreSeriesSet withWarnings) {
                             // e.g. a proxying source whose own stores answered partially
                             for (String warning : withWarnings.warnings()) {
-                                out.onNext(SeriesResponse.newBuilder().setWarning(warning).build());
+                                out.onNext(EncodedSeriesResponse.of(SeriesResponse.newBuilder().setWarning(warning).build()));
                             }
                         }
                         close();
                         out.onCompleted();
                         return;
                     }
-                    Series.Builder builder = Series.newBuilder()
-                            .addAllLabels(StoreWire.toWire(next.getKey()));
-                    for (var chunk : next.getValue()) {
-                        builder.addChunks(StoreWire.toWire(chunk, chunkHashes));
-                    }
-                    Series series = builder.build();
+                    byte[] series = EncodedSeriesResponse.seriesField(next.getKey(), next.getValue(), chunkHashes);
                     sent++;
                     if (batchSize > 1) {
-                        if (batch == null) {
-                            batch = SeriesBatch.newBuilder();
-                        }
-                        batch.addSeries(series);
-                        batchBytes += series.getSerializedSize();
+                        batch.add(series);
+                        batchBytes += series.length;
                         // a frame stays well under gRPC's default 4 MiB receive limit
-                        if (batch.getSeriesCount() >= batchSize || batchBytes >= MAX_BATCH_BYTES) {
-                            out.onNext(SeriesResponse.newBuilder().setBatch(batch).build());
-                            batch = SeriesBatch.newBuilder();
+                        if (batch.size() >= batchSize || batchBytes >= MAX_BATCH_BYTES) {
+                            out.onNext(EncodedSeriesResponse.batch(batch));
+                            batch.clear();
                             batchBytes = 0;
                         }
                     } else {
-                        out.onNext(SeriesResponse.newBuilder().setSeries(series).build());
+                        out.onNext(EncodedSeriesResponse.series(series));
                     }
                 }
             } catch (StorageException | RuntimeException e) {
