@@ -29,28 +29,38 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
     static final int DEFAULT_MAX_FRAME_BYTES = 50_000_000;
     private static final int PROMPB_CHUNK_UNKNOWN = 0;
 
-    private final InputStream in;
+    private static final int MAX_FRAME_HEADER = 14; // uvarint length (at most 10 bytes) and CRC32C
+    /** Read buffer of a remote read answer: large reads, and most frames (one series each) parsed in place. */
+    static final int READ_BUFFER_BYTES = 256 * 1024;
+
+    private final HttpBody body;
+    private final AutoCloseable connection;
     private final String prometheus;
     private final Set<String> strippedLabels;
     private final int maxFrameBytes;
     private final CRC32C crc = new CRC32C();
     private final ArrayDeque<ParsedSeries> frameSeries = new ArrayDeque<>();
-    private byte[] frame = new byte[64 * 1024];
-    private final byte[] header = new byte[16]; // the bytes of the current frame header, for error messages
-    private int headerLength;
     private long frames;
     private long seriesCount; // series parts read from frames so far
     private ParsedSeries lookahead;
     private boolean streamDone;
     private boolean closed;
+    private boolean released;
     private Labels labels;
     private List<EncodedChunk> chunks = List.of();
 
     private record ParsedSeries(Labels labels, List<EncodedChunk> chunks) {
     }
 
+    /** A stream holding only the frames (read until its end), e.g. the JDK HttpClient's body stream. */
     ChunkedReadSeriesSet(InputStream in, String prometheus, Set<String> strippedLabels, int maxFrameBytes) {
-        this.in = in;
+        this(HttpBody.untilClose(in, READ_BUFFER_BYTES), in, prometheus, strippedLabels, maxFrameBytes);
+    }
+
+    /** @param connection closed when the set is closed or the answer was read to its end (then it may be reused) */
+    ChunkedReadSeriesSet(HttpBody body, AutoCloseable connection, String prometheus, Set<String> strippedLabels, int maxFrameBytes) {
+        this.body = body;
+        this.connection = connection;
         this.prometheus = prometheus;
         this.strippedLabels = Set.copyOf(strippedLabels);
         this.maxFrameBytes = maxFrameBytes;
@@ -98,16 +108,25 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
         return chunks;
     }
 
-    /** Aborts the HTTP answer: closing the body releases the connection without reading the rest. */
+    /** Aborts the HTTP answer unless it was read to its end: an unfinished body closes its connection. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        finishBody();
+    }
+
+    /** Releases the connection; right at the answer's end it goes back for reuse (a caller may never close the set). */
+    private void finishBody() {
+        if (released) {
+            return;
+        }
+        released = true;
         try {
-            in.close();
-        } catch (IOException ignored) {
+            connection.close();
+        } catch (Exception ignored) {
             // the connection is gone either way
         }
     }
@@ -122,41 +141,55 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
         return frameSeries.poll();
     }
 
-    /** Reads and parses one frame; false at a clean end of the answer. */
+    /** Reads and parses one frame straight out of the body's array; false at a clean end of the answer. */
     private boolean readFrame() throws StorageException {
         try {
-            headerLength = 0;
-            long length = readUvarint();
-            if (length < 0) {
+            if (!body.fill(1)) {
+                finishBody();
                 return false;
+            }
+            body.fill(MAX_FRAME_HEADER); // fewer at the end of the answer
+            byte[] bytes = body.array();
+            int at = body.position();
+            int ready = body.available();
+            long length = 0;
+            int header = 0;
+            for (int shift = 0;; shift += 7) {
+                if (header >= ready) {
+                    throw damaged("ends inside a frame length");
+                }
+                if (shift >= 64) {
+                    throw damaged("has a frame length longer than 10 bytes");
+                }
+                int b = bytes[at + header++] & 0xFF;
+                length |= (long) (b & 0x7F) << shift;
+                if ((b & 0x80) == 0) {
+                    break;
+                }
             }
             if (length > maxFrameBytes) {
                 throw damaged("announces a frame of " + length + " bytes, above the limit of " + maxFrameBytes);
             }
-            int expectedCrc = 0;
-            for (int i = 0; i < 4; i++) {
-                int b = in.read();
-                if (b < 0) {
-                    throw damaged("ends inside a frame header");
-                }
-                remember(b);
-                expectedCrc = (expectedCrc << 8) | b;
+            if (ready < header + 4) {
+                throw damaged("ends inside a frame header");
             }
+            int expectedCrc = ((bytes[at + header] & 0xFF) << 24) | ((bytes[at + header + 1] & 0xFF) << 16)
+                    | ((bytes[at + header + 2] & 0xFF) << 8) | (bytes[at + header + 3] & 0xFF);
+            header += 4;
             int size = (int) length;
-            if (frame.length < size) {
-                frame = new byte[Math.max(size, frame.length * 2)];
+            if (!body.fill(header + size)) {
+                throw damaged("ends inside a frame (" + (body.available() - header) + " of " + size + " bytes)");
             }
-            int read = in.readNBytes(frame, 0, size);
-            if (read < size) {
-                throw damaged("ends inside a frame (" + read + " of " + size + " bytes)", read);
-            }
+            bytes = body.array(); // the fill may have moved the bytes
+            at = body.position() + header;
             crc.reset();
-            crc.update(frame, 0, size);
+            crc.update(bytes, at, size);
             if ((int) crc.getValue() != expectedCrc) {
-                throw damaged("has a frame whose CRC32C does not match", size);
+                throw damaged("has a frame whose CRC32C does not match");
             }
             frames++;
-            parseFrame(size);
+            parseFrame(bytes, at, size);
+            body.skip(header + size);
             seriesCount += frameSeries.size();
             return true;
         } catch (IOException e) {
@@ -168,41 +201,13 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
         }
     }
 
-    private long readUvarint() throws IOException, StorageException {
-        long value = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            int b = in.read();
-            if (b < 0) {
-                if (shift == 0) {
-                    return -1;
-                }
-                throw damaged("ends inside a frame length");
-            }
-            remember(b);
-            value |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return value;
-            }
-        }
-        throw damaged("has a frame length longer than 10 bytes");
-    }
-
-    private void remember(int b) {
-        if (headerLength < header.length) {
-            header[headerLength++] = (byte) b;
-        }
-    }
-
     /** A damaged answer; after a 200 Prometheus writes its error as text into the body, so show what arrived. */
     private StorageException damaged(String what) {
-        return damaged(what, 0);
-    }
-
-    private StorageException damaged(String what, int bodyBytes) {
-        String seen = new String(header, 0, headerLength, StandardCharsets.ISO_8859_1)
-                + new String(frame, 0, Math.min(bodyBytes, 80), StandardCharsets.ISO_8859_1);
-        StringBuilder text = new StringBuilder();
-        for (char c : seen.toCharArray()) {
+        int shown = Math.min(body.available(), 96);
+        byte[] bytes = body.array();
+        StringBuilder text = new StringBuilder(shown);
+        for (int i = 0; i < shown; i++) {
+            char c = (char) (bytes[body.position() + i] & 0xFF);
             text.append(c >= 0x20 && c < 0x7F ? c : '.');
         }
         return new StorageException("prometheus " + prometheus + ": remote read answer " + what + " after " + seriesCount
@@ -211,8 +216,8 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
 
     // ChunkedReadResponse{chunked_series=1 ChunkedSeries{labels=1 Label{name=1,value=2}, chunks=2 Chunk{min_time_ms=1,
     // max_time_ms=2, type=3, data=4}}, query_index=2}
-    private void parseFrame(int size) throws StorageException {
-        CodedInputStream input = CodedInputStream.newInstance(frame, 0, size);
+    private void parseFrame(byte[] bytes, int offset, int size) throws StorageException {
+        CodedInputStream input = CodedInputStream.newInstance(bytes, offset, size);
         try {
             while (true) {
                 int tag = input.readTag();

@@ -13,7 +13,6 @@ import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -46,6 +45,10 @@ public final class PrometheusClient {
     private static final long MIN_API_MILLIS = -62_135_596_800_000L; // 0001-01-01, below it Prometheus' own minimum applies
     private static final long MAX_API_MILLIS = 253_402_300_799_000L; // 9999-12-31
     private static final int MAX_ERROR_BODY = 2048;
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Map<String, String> REMOTE_READ_HEADERS = Map.of("Content-Encoding", "snappy",
+            "Content-Type", "application/x-protobuf", "Accept-Encoding", "identity", "X-Prometheus-Remote-Read-Version", "0.1.0",
+            "User-Agent", "gauntlet-sidecar");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -53,19 +56,29 @@ public final class PrometheusClient {
     private final String name;
     private final Duration timeout;
     private final HttpClient http;
+    private final BlockingHttpClient remoteReadHttp;
+    private final String readTarget;
     private final int maxFrameBytes;
 
     public PrometheusClient(URI url, Duration timeout) {
-        this(url, timeout, ChunkedReadSeriesSet.DEFAULT_MAX_FRAME_BYTES);
+        this(url, DEFAULT_CONNECT_TIMEOUT, timeout, ChunkedReadSeriesSet.DEFAULT_MAX_FRAME_BYTES);
     }
 
-    public PrometheusClient(URI url, Duration timeout, int maxFrameBytes) {
+    /**
+     * @param timeout the longest wait for an API answer; for remote read the longest wait for any read of its answer
+     * @param maxFrameBytes the largest remote read frame accepted
+     */
+    public PrometheusClient(URI url, Duration connectTimeout, Duration timeout, int maxFrameBytes) {
         String text = url.toString();
         this.base = URI.create(text.endsWith("/") ? text : text + "/");
         this.name = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
         this.timeout = timeout;
         this.maxFrameBytes = maxFrameBytes;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+        // remote read answers are large streams: read on the caller's thread in large reads, parsed in place
+        this.remoteReadHttp = new BlockingHttpClient(base, connectTimeout, timeout, ChunkedReadSeriesSet.READ_BUFFER_BYTES);
+        URI read = base.resolve("api/v1/read");
+        this.readTarget = read.getRawQuery() == null ? read.getRawPath() : read.getRawPath() + "?" + read.getRawQuery();
     }
 
     /** The Prometheus URL, as errors and logs name it. */
@@ -187,36 +200,35 @@ public final class PrometheusClient {
         } catch (IOException e) {
             throw new StorageException("snappy compression of a remote read request failed: " + e.getMessage(), e);
         }
-        HttpRequest http = HttpRequest.newBuilder(base.resolve("api/v1/read")).timeout(timeout)
-                .header("Content-Encoding", "snappy")
-                .header("Content-Type", "application/x-protobuf")
-                .header("Accept-Encoding", "identity")
-                .header("X-Prometheus-Remote-Read-Version", "0.1.0")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        HttpResponse<InputStream> response = send(http, HttpResponse.BodyHandlers.ofInputStream(), "remote read");
-        InputStream in = response.body();
+        BlockingHttpClient.Answer answer;
+        try {
+            answer = remoteReadHttp.post(readTarget, REMOTE_READ_HEADERS, body);
+        } catch (IOException e) {
+            throw new StoreUnavailableException("prometheus " + name + " unreachable (remote read): " + describe(e), e);
+        }
         boolean handedOver = false;
         try {
-            if (response.statusCode() != 200) {
-                throw failure("remote read", response.statusCode(), readLimited(in));
+            if (answer.status() != 200) {
+                answer.body().fill(MAX_ERROR_BODY);
+                HttpBody error = answer.body();
+                throw failure("remote read", answer.status(),
+                        abbreviate(new String(error.array(), error.position(), Math.min(error.available(), MAX_ERROR_BODY), StandardCharsets.UTF_8)));
             }
-            String contentType = response.headers().firstValue("Content-Type").orElse("");
-            if (contentType.startsWith(STREAMED_CONTENT_TYPE)) {
+            if (answer.header("Content-Type").startsWith(STREAMED_CONTENT_TYPE)) {
                 handedOver = true;
-                return new ChunkedReadSeriesSet(new java.io.BufferedInputStream(in, 64 * 1024), name, strippedLabels, maxFrameBytes);
+                return new ChunkedReadSeriesSet(answer.body(), answer, name, strippedLabels, maxFrameBytes);
             }
             // SAMPLES: one snappy block compressed ReadResponse
-            byte[] compressed = in.readAllBytes();
-            ReadResponse answer = ReadResponse.parseFrom(Snappy.uncompress(compressed));
-            if (answer.getResultsCount() != 1) {
-                throw new StorageException("prometheus " + name + ": SAMPLES answer holds " + answer.getResultsCount() + " results for 1 query");
+            ReadResponse samples = ReadResponse.parseFrom(Snappy.uncompress(answer.body().readAll()));
+            if (samples.getResultsCount() != 1) {
+                throw new StorageException("prometheus " + name + ": SAMPLES answer holds " + samples.getResultsCount() + " results for 1 query");
             }
-            return RechunkedSeriesSet.of(answer.getResults(0), name, strippedLabels);
+            return RechunkedSeriesSet.of(samples.getResults(0), name, strippedLabels);
         } catch (IOException e) {
             throw new StoreUnavailableException("prometheus " + name + ": reading the remote read answer failed: " + e.getMessage(), e);
         } finally {
             if (!handedOver) {
-                closeQuietly(in);
+                answer.close();
             }
         }
     }
@@ -321,14 +333,6 @@ public final class PrometheusClient {
         return e instanceof java.net.ConnectException ? "connection refused: " + message : message;
     }
 
-    private static String readLimited(InputStream in) {
-        try {
-            return abbreviate(new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return "(body unreadable: " + e.getMessage() + ")";
-        }
-    }
-
     private static String abbreviate(String text) {
         String line = text.strip().replace('\n', ' ');
         return line.length() > 300 ? line.substring(0, 300) + "..." : line;
@@ -340,13 +344,5 @@ public final class PrometheusClient {
             out.add(it.next().asText());
         }
         return new ArrayList<>(out);
-    }
-
-    private static void closeQuietly(InputStream in) {
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // nothing left to release
-        }
     }
 }

@@ -16,9 +16,13 @@ public interface SidecarConfig {
     @WithDefault("30s")
     Duration refreshInterval();
 
-    /** Timeout of Prometheus API calls, and of a remote read until its answer starts. */
+    /** Timeout of Prometheus API calls; for remote read the longest wait for its answer's start and for each read of it. */
     @WithDefault("2m")
     Duration prometheusTimeout();
+
+    /** Timeout of connecting to Prometheus. */
+    @WithDefault("5s")
+    Duration prometheusConnectTimeout();
 
     /** Refuse to serve (stay unready) when Prometheus' min and max block durations differ, instead of only warning. */
     @WithDefault("false")

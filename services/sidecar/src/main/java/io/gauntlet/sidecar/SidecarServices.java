@@ -31,7 +31,8 @@ public class SidecarServices {
 
     @Inject
     public SidecarServices(SidecarConfig config, ReadinessRegistry registry, MeterRegistry meters) {
-        this.prometheus = new PrometheusClient(config.prometheusUrl(), config.prometheusTimeout(), config.remoteReadMaxFrameBytes());
+        this.prometheus = new PrometheusClient(config.prometheusUrl(), config.prometheusConnectTimeout(), config.prometheusTimeout(),
+                config.remoteReadMaxFrameBytes());
         this.watcher = new PrometheusWatcher(prometheus, config.strictBlockDurations());
         this.storeServer = new StoreServer(new PrometheusChunkSource(prometheus, watcher, config.remoteReadMode()), StoreLimits.NONE,
                 config.chunkHashes());

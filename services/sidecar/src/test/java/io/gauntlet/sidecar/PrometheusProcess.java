@@ -67,6 +67,11 @@ final class PrometheusProcess implements AutoCloseable {
         return prometheus;
     }
 
+    /** The running process, e.g. to read its CPU time. */
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     URI url() {
         return URI.create("http://127.0.0.1:" + port);
     }

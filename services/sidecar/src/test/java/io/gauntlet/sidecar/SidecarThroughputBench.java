@@ -1,97 +1,180 @@
 package io.gauntlet.sidecar;
 
+import static org.awaitility.Awaitility.await;
+
 import io.gauntlet.proto.thanos.LabelMatcher;
 import io.gauntlet.proto.thanos.SeriesRequest;
+import io.gauntlet.service.GrpcServerLifecycle;
 import io.gauntlet.store.StoreClient;
 import io.gauntlet.store.StoreSeriesSet;
-import io.gauntlet.service.GrpcServerLifecycle;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
  * Bench command (not a test: surefire only runs it by name): the same full read, all generated series over the whole
- * data range, once as remote read straight from Prometheus (frames read, CRC-checked and parsed into chunks) and once
- * as StoreAPI Series through the running sidecar over loopback gRPC, alternating, with warm-up. Prints series/s and
- * samples/s side by side and writes them to {@code target/sidecar-bench.txt}.
+ * data range, once as remote read straight from Prometheus (the sidecar's own reader: frames read, CRC-checked and
+ * parsed into chunks, so the difference is the sidecar hop alone) and as StoreAPI Series through a sidecar over
+ * loopback gRPC, interleaved, with warm-up. Prints series/s, samples/s, ms and CPU per read side by side and writes
+ * them to {@code target/sidecar-bench.txt}.
  *
- * <pre>mvn -f services/sidecar/pom.xml test -Dtest=SidecarThroughputBench -Dgauntlet.bench.rounds=8</pre>
+ * <p>The sidecar runs in its own JVM as in production (the fast-jar {@code target/quarkus-app/quarkus-run.jar}, built
+ * by {@code mvn package}; {@code -Dgauntlet.bench.sidecar=in-jvm} uses the test's own app instead, sharing the
+ * client's JVM). CPU per read is the mean over the measured rounds, per process.
+ *
+ * <pre>mvn -f services/sidecar/pom.xml package -DskipTests
+ * mvn -f services/sidecar/pom.xml test -Dtest=SidecarThroughputBench -Dgauntlet.bench.rounds=300</pre>
  */
 @QuarkusTest
 @WithTestResource(PrometheusWithBlocks.class)
 class SidecarThroughputBench {
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
     @Inject
     GrpcServerLifecycle grpc;
 
-    private record Run(long series, long samples, long nanos, long cpuNanos) {
+    private record Run(long series, long samples, long nanos, long clientCpu, long sidecarCpu, long prometheusCpu) {
     }
 
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    /** One way of reading, measured round by round. */
+    private interface Read {
+        Run run() throws Exception;
+    }
 
     @Test
     void sidecarVersusDirectRemoteRead() throws Exception {
         int rounds = Integer.getInteger("gauntlet.bench.rounds", 8);
+        boolean ownProcess = !"in-jvm".equals(System.getProperty("gauntlet.bench.sidecar", "process"));
         long min = PrometheusWithBlocks.DATA_START;
         long max = PrometheusWithBlocks.DATA_END;
-        PrometheusClient direct = new PrometheusClient(PrometheusWithBlocks.prometheus.url(), Duration.ofSeconds(60));
-        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpc.port()).usePlaintext().maxInboundMessageSize(64 << 20).build();
-        StoreClient client = new StoreClient("sidecar", channel, Duration.ofSeconds(60), 64, false);
-        List<Run> directRuns = new ArrayList<>();
-        List<Run> sidecarRuns = new ArrayList<>();
-        List<Run> batchedRuns = new ArrayList<>();
-        List<Run> rawRuns = new ArrayList<>();
+        ProcessHandle prometheusProcess = PrometheusWithBlocks.prometheus.handle();
+        Process sidecarProcess = null;
+        ManagedChannel channel = null;
         try {
+            int grpcPort = grpc.port();
+            ProcessHandle sidecar = ProcessHandle.current();
+            if (ownProcess) {
+                grpcPort = freePort();
+                sidecarProcess = startSidecar(grpcPort);
+                sidecar = sidecarProcess.toHandle();
+            }
+            PrometheusClient direct = new PrometheusClient(PrometheusWithBlocks.prometheus.url(), Duration.ofSeconds(60));
+            channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().maxInboundMessageSize(64 << 20).build();
+            StoreClient client = new StoreClient("sidecar", channel, Duration.ofSeconds(60), 64, false);
+            ProcessHandle sidecarHandle = sidecar;
+            List<String> names = List.of("remote read direct                ", "through the sidecar               ",
+                    "through the sidecar, batches of 64");
+            List<Read> reads = List.of(() -> direct(direct, min, max), () -> sidecar(client, min, max, 0), () -> sidecar(client, min, max, 64));
+            List<List<Run>> runs = new ArrayList<>();
+            reads.forEach(read -> runs.add(new ArrayList<>()));
             for (int round = -3; round < rounds; round++) { // three warm-up rounds
-                Run d = direct(direct, min, max);
-                Run s = sidecar(client, min, max, 0);
-                Run b = sidecar(client, min, max, 64);
-                Run r = sidecarUndecoded(channel, min, max);
-                if (d.series() != s.series() || d.samples() != s.samples() || b.series() != s.series() || b.samples() != s.samples()) {
-                    throw new AssertionError("direct read " + d + " and sidecar reads " + s + ", " + b + " differ");
+                Run[] results = new Run[reads.size()];
+                for (int i = 0; i < reads.size(); i++) {
+                    long clientCpu = OS.getProcessCpuTime();
+                    long sidecarCpu = cpuNanos(sidecarHandle);
+                    long prometheusCpu = cpuNanos(prometheusProcess);
+                    Run r = reads.get(i).run();
+                    results[i] = new Run(r.series(), r.samples(), r.nanos(), OS.getProcessCpuTime() - clientCpu,
+                            ownProcess ? cpuNanos(sidecarHandle) - sidecarCpu : 0, cpuNanos(prometheusProcess) - prometheusCpu);
+                }
+                Run d = results[0];
+                if (d.series() != results[1].series() || d.samples() != results[1].samples() || d.series() != results[2].series()
+                        || d.samples() != results[2].samples()) {
+                    throw new AssertionError("direct read " + d + " and sidecar reads " + List.of(results) + " differ");
                 }
                 if (round >= 0) {
-                    directRuns.add(d);
-                    sidecarRuns.add(s);
-                    batchedRuns.add(b);
-                    rawRuns.add(r);
+                    for (int i = 0; i < reads.size(); i++) {
+                        runs.get(i).add(results[i]);
+                    }
                 }
             }
+            Run reference = runs.getFirst().getFirst();
+            StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
+                    "sidecar bench: %d series, %d samples per read, %d rounds (median time, mean CPU), sidecar %s, load average %.1f%n",
+                    reference.series(), reference.samples(), rounds, ownProcess ? "in its own JVM" : "in the client's JVM",
+                    OS.getSystemLoadAverage()));
+            for (int i = 0; i < reads.size(); i++) {
+                List<Run> list = runs.get(i);
+                report.append(String.format(Locale.ROOT,
+                        "  %s: %,8.0f series/s %,12.0f samples/s %6.1f ms (%+6.1f %%), CPU per read: client %5.1f ms, sidecar %5.1f ms, prometheus %5.1f ms%n",
+                        names.get(i), reference.series() / (median(list) / 1e9), reference.samples() / (median(list) / 1e9), median(list) / 1e6,
+                        i == 0 ? 0.0 : 100.0 * (median(list) - median(runs.getFirst())) / median(runs.getFirst()),
+                        mean(list, Run::clientCpu) / 1e6, mean(list, Run::sidecarCpu) / 1e6, mean(list, Run::prometheusCpu) / 1e6));
+            }
+            System.out.print(report);
+            Files.writeString(Path.of("target", "sidecar-bench.txt"), report);
         } finally {
-            channel.shutdownNow();
+            if (channel != null) {
+                channel.shutdownNow();
+            }
+            if (sidecarProcess != null) {
+                sidecarProcess.destroy();
+                sidecarProcess.waitFor();
+            }
         }
-        String report = String.format(Locale.ROOT,
-                "sidecar bench: %d series, %d samples per read, %d rounds (median), load average %.1f%n"
-                        + "  remote read direct                 : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms)%n"
-                        + "  through the sidecar                : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms), overhead %.1f %%%n"
-                        + "  through the sidecar, batches of 64 : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms), overhead %.1f %%%n"
-                        + "  through the sidecar, undecoded     : %,10.0f series/s %,12.0f samples/s (%.1f ms, JVM CPU %.1f ms), overhead %.1f %%%n",
-                directRuns.getFirst().series(), directRuns.getFirst().samples(), rounds,
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-                perSecond(directRuns, true), perSecond(directRuns, false), median(directRuns) / 1e6, medianCpu(directRuns) / 1e6,
-                perSecond(sidecarRuns, true), perSecond(sidecarRuns, false), median(sidecarRuns) / 1e6, medianCpu(sidecarRuns) / 1e6,
-                overhead(sidecarRuns, directRuns),
-                perSecond(batchedRuns, true), perSecond(batchedRuns, false), median(batchedRuns) / 1e6, medianCpu(batchedRuns) / 1e6,
-                overhead(batchedRuns, directRuns),
-                perSecond(rawRuns, directRuns.getFirst(), true), perSecond(rawRuns, directRuns.getFirst(), false), median(rawRuns) / 1e6,
-                medianCpu(rawRuns) / 1e6, overhead(rawRuns, directRuns));
-        System.out.print(report);
-        Files.writeString(Path.of("target", "sidecar-bench.txt"), report);
+    }
+
+    /** The packaged sidecar (fast-jar) against the test's Prometheus, on loopback ports; returns once it is ready. */
+    private static Process startSidecar(int grpcPort) throws Exception {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no " + jar.toAbsolutePath() + ": run 'mvn -f services/sidecar/pom.xml package -DskipTests' first,"
+                    + " or pass -Dgauntlet.bench.sidecar=in-jvm");
+        }
+        int httpPort = freePort();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java));
+        String jvmArgs = System.getProperty("gauntlet.bench.sidecar-jvm-args", "").strip(); // e.g. a JFR recording
+        if (!jvmArgs.isEmpty()) {
+            command.addAll(List.of(jvmArgs.split("\\s+")));
+        }
+        command.addAll(List.of("-Dgauntlet.sidecar.prometheus-url=" + PrometheusWithBlocks.prometheus.url(),
+                "-Dgauntlet.grpc.address=127.0.0.1:" + grpcPort, "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
+                "-jar", jar.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Path.of("target", "sidecar-bench-process.log").toFile()).start();
+        HttpClient http = HttpClient.newHttpClient();
+        URI ready = URI.create("http://127.0.0.1:" + httpPort + "/-/ready");
+        await("packaged sidecar ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the packaged sidecar exited with " + process.exitValue() + ", see target/sidecar-bench-process.log");
+            }
+            try {
+                return http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return process;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static long cpuNanos(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
     private static Run direct(PrometheusClient prometheus, long min, long max) throws Exception {
-        long cpu = OS.getProcessCpuTime();
         long start = System.nanoTime();
         long series = 0;
         long samples = 0;
@@ -103,12 +186,11 @@ class SidecarThroughputBench {
                 samples += ((chunk.data()[0] & 0xFF) << 8) | (chunk.data()[1] & 0xFF);
             }
         }
-        return new Run(series, samples, System.nanoTime() - start, OS.getProcessCpuTime() - cpu);
+        return new Run(series, samples, System.nanoTime() - start, 0, 0, 0);
     }
 
     /** As a querier reads a store: {@link StoreClient} (prefetching), chunks decoded from the wire into TSDB chunks. */
     private static Run sidecar(StoreClient client, long min, long max, int batchSize) throws Exception {
-        long cpu = OS.getProcessCpuTime();
         long start = System.nanoTime();
         long series = 0;
         long samples = 0;
@@ -122,67 +204,15 @@ class SidecarThroughputBench {
                 }
             }
         }
-        return new Run(series, samples, System.nanoTime() - start, OS.getProcessCpuTime() - cpu);
+        return new Run(series, samples, System.nanoTime() - start, 0, 0, 0);
     }
 
-    /**
-     * Series messages received as bytes and dropped unparsed: what the sidecar itself costs, without the client's
-     * protobuf decode (same request as {@link #sidecar} without batching).
-     */
-    private static Run sidecarUndecoded(ManagedChannel channel, long min, long max) throws Exception {
-        long cpu = OS.getProcessCpuTime();
-        long start = System.nanoTime();
-        SeriesRequest request = SeriesRequest.newBuilder().setMinTime(min).setMaxTime(max)
-                .addMatchers(LabelMatcher.newBuilder().setName("__name__").setType(LabelMatcher.Type.RE).setValue("node_.*|http_.*")).build();
-        Iterator<Long> answer = io.grpc.stub.ClientCalls.blockingServerStreamingCall(channel, RAW_SERIES,
-                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(60, java.util.concurrent.TimeUnit.SECONDS), request);
-        long messages = 0;
-        while (answer.hasNext()) {
-            answer.next();
-            messages++;
-        }
-        return new Run(messages, 0, System.nanoTime() - start, OS.getProcessCpuTime() - cpu);
-    }
-
-    private static final io.grpc.MethodDescriptor<SeriesRequest, Long> RAW_SERIES = io.grpc.MethodDescriptor.<SeriesRequest, Long>newBuilder()
-            .setType(io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING).setFullMethodName("thanos.Store/Series")
-            .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(SeriesRequest.getDefaultInstance()))
-            .setResponseMarshaller(new io.grpc.MethodDescriptor.Marshaller<>() {
-                @Override
-                public java.io.InputStream stream(Long value) {
-                    throw new UnsupportedOperationException("responses are only received");
-                }
-
-                @Override
-                public Long parse(java.io.InputStream stream) {
-                    try (stream) {
-                        return stream.transferTo(java.io.OutputStream.nullOutputStream());
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }
-            }).build();
-
-    private static double perSecond(List<Run> runs, Run reference, boolean series) {
-        return (series ? reference.series() : reference.samples()) / (median(runs) / 1e9);
-    }
-
-    private static double overhead(List<Run> runs, List<Run> baseline) {
-        return 100.0 * (median(runs) - median(baseline)) / median(baseline);
-    }
-
-    private static double medianCpu(List<Run> runs) {
-        long[] nanos = runs.stream().mapToLong(Run::cpuNanos).sorted().toArray();
-        return nanos[nanos.length / 2];
+    private static double mean(List<Run> runs, java.util.function.ToLongFunction<Run> value) {
+        return runs.stream().mapToLong(value).average().orElse(0);
     }
 
     private static double median(List<Run> runs) {
         long[] nanos = runs.stream().mapToLong(Run::nanos).sorted().toArray();
         return nanos.length % 2 == 1 ? nanos[nanos.length / 2] : (nanos[nanos.length / 2 - 1] + nanos[nanos.length / 2]) / 2.0;
-    }
-
-    private static double perSecond(List<Run> runs, boolean series) {
-        Run first = runs.getFirst();
-        return (series ? first.series() : first.samples()) / (median(runs) / 1e9);
     }
 }
