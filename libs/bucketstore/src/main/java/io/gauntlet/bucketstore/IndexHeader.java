@@ -43,6 +43,8 @@ public final class IndexHeader implements AutoCloseable {
     private static final int TRAILER = TOC_LENGTH + 8 + 4 + 4;
     private static final int TRAILER_MAGIC = 0x48454144;
     private static final int SAMPLING = 32;
+    /** Bytes read from the end of the index at first: the TOC and, unless the block is large, the postings offset table. */
+    static final long TAIL_READ = 64 * 1024;
 
     private final String block;
     private final Arena arena;
@@ -114,8 +116,9 @@ public final class IndexHeader implements AutoCloseable {
     private static final ValueLayout.OfLong BE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     /**
-     * Builds the header of {@code <block>/index} from three range reads (the TOC; the file header with the symbol
-     * table; the postings offset table, which runs up to the TOC) and writes it atomically to {@code target}.
+     * Builds the header of {@code <block>/index} from two range reads (the last 64 KiB: the TOC and, unless the block
+     * is large, the postings offset table, which runs up to the TOC; then the file header with the symbol table; a
+     * third read for a larger table; one read in all for an index of 64 KiB or less) and writes it atomically to {@code target}.
      */
     public static void build(Bucket bucket, String block, long indexSize, Path target) throws IOException, CorruptedDataException,
             UnsupportedEncodingException {
@@ -124,7 +127,10 @@ public final class IndexHeader implements AutoCloseable {
             throw new CorruptedDataException(block, "index", 0, "index of " + indexSize + " bytes is too short");
         }
         long tocStart = indexSize - TOC_LENGTH;
-        byte[] tocBytes = read(bucket, name, tocStart, TOC_LENGTH);
+        // one read for the TOC and, in all but large blocks, the postings offset table before it (it runs up to the TOC)
+        long tailStart = Math.max(0, indexSize - TAIL_READ);
+        byte[] tail = read(bucket, name, tailStart, indexSize - tailStart);
+        byte[] tocBytes = Arrays.copyOfRange(tail, (int) (tocStart - tailStart), tail.length);
         CRC32C crc = new CRC32C();
         crc.update(tocBytes, 0, 48);
         if ((int) crc.getValue() != ByteBuffer.wrap(tocBytes, 48, 4).getInt()) {
@@ -143,7 +149,7 @@ public final class IndexHeader implements AutoCloseable {
         if (toc.series() > symbols && toc.series() < symbolsUntil) {
             symbolsUntil = toc.series();
         }
-        byte[] headAndSymbols = read(bucket, name, 0, symbolsUntil);
+        byte[] headAndSymbols = tailStart == 0 ? Arrays.copyOf(tail, (int) symbolsUntil) : read(bucket, name, 0, symbolsUntil);
         ByteBuffer headBuffer = ByteBuffer.wrap(headAndSymbols);
         if (headBuffer.getInt(0) != IndexReader.MAGIC) {
             throw new CorruptedDataException(block, "index", 0, "invalid magic number " + Integer.toHexString(headBuffer.getInt(0)));
@@ -154,7 +160,9 @@ public final class IndexHeader implements AutoCloseable {
         }
         byte[] symbolSection = checkedSection(headAndSymbols, (int) symbols, block, symbols, "symbol table");
         // the postings offset table runs up to the TOC in files Prometheus writes; otherwise its length says where it ends
-        byte[] tableBytes = read(bucket, name, postingsTable, tocStart - postingsTable);
+        byte[] tableBytes = postingsTable >= tailStart
+                ? Arrays.copyOfRange(tail, (int) (postingsTable - tailStart), (int) (tocStart - tailStart))
+                : read(bucket, name, postingsTable, tocStart - postingsTable);
         byte[] tableSection = checkedSection(tableBytes, 0, block, postingsTable, "postings offset table");
         byte[] head = java.util.Arrays.copyOf(headAndSymbols, 5);
 

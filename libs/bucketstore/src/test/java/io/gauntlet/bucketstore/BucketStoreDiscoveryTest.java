@@ -118,10 +118,13 @@ class BucketStoreDiscoveryTest {
             }
         }
         BucketStoreConfig config = BucketStoreConfig.defaults(work.resolve("cache")).withConcurrency(3, 5);
-        try (Bucket bucket = new FilesystemBucket(bucketDir); BucketStore store = new BucketStore(bucket, config)) {
+        SimpleMeterRegistry cold = new SimpleMeterRegistry();
+        try (Bucket bucket = new InstrumentedBucket(new FilesystemBucket(bucketDir), cold); BucketStore store = new BucketStore(bucket, config)) {
             store.sync();
             assertThat(store.blocksLoaded()).isEqualTo(24);
             assertThat(store.stats().blockLoadFailures()).isZero();
+            assertThat(operations(cold, "get")).isEqualTo(48); // meta.json and the (absent) deletion mark of each block
+            assertThat(operations(cold, "get_range")).isEqualTo(24); // an index under 64 KiB: its header from one read
             assertThat(countMetric(store, "many")).isEqualTo(48);
         }
         // a restart on the same cache directory: meta.json is only checked for existence, no index range is read
@@ -138,5 +141,31 @@ class BucketStoreDiscoveryTest {
 
     private static double operations(SimpleMeterRegistry registry, String operation) {
         return registry.get(InstrumentedBucket.OPERATIONS).tag("operation", operation).counter().count();
+    }
+
+    @Test
+    void aBlockWithALargePostingsOffsetTableIsServedFromThreeHeaderReads() throws Exception {
+        Path bucketDir = Files.createDirectories(work.resolve("bucket"));
+        int series = 4000; // ~40 bytes of postings offset table per series: more than the 64 KiB read from the index's end
+        Path dir;
+        try (BlockWriter writer = BlockWriter.create(work.resolve("large"), START, START + 7_200_000L)) {
+            for (int i = 0; i < series; i++) {
+                writer.addSeries(Labels.of("__name__", "large", "id", String.format("%06d-a-long-label-value-for-a-large-table", i)),
+                        new long[] {START + i}, new double[] {i}, 1);
+            }
+            writer.commit();
+            dir = writer.directory();
+        }
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Bucket bucket = new InstrumentedBucket(new FilesystemBucket(bucketDir), registry);
+             BucketStore store = new BucketStore(bucket, BucketStoreConfig.defaults(work.resolve("cache")))) {
+            BlockFixtures.upload(bucket, dir, Map.of("cluster", "x"), 0);
+            store.sync();
+            assertThat(store.blocksLoaded()).isEqualTo(1);
+            assertThat(operations(registry, "get_range")).isEqualTo(3); // the end of the index, the symbols, the whole table
+            assertThat(countMetric(store, "large")).isEqualTo(series);
+            assertThat(store.labelValues("id", new io.gauntlet.store.LabelQuery(START, START + 7_200_000L, List.of(), 0))).hasSize(series)
+                    .contains(String.format("%06d-a-long-label-value-for-a-large-table", series - 1));
+        }
     }
 }
