@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,7 +33,9 @@ import org.junit.jupiter.api.Test;
         initArgs = @ResourceArg(name = "benchInstances", value = "500"))
 class QuerierBench {
     private static final long T = TestData.T0 / 1000;
-    private static final int WARM_UP_PASSES = 8;
+    private static final int MIN_WARM_UP_PASSES = 8;
+    private static final long WARM_UP_LIMIT_NANOS = 90_000_000_000L;
+    private static final int RUNS = 15;
     private static final List<String> PATHS = List.of(
             instant("http_requests_total{instance=\"i7\"}"),
             instant("rate(http_requests_total[5m])"),
@@ -67,41 +70,67 @@ class QuerierBench {
             profile(PATHS.get(Integer.parseInt(profiled)));
             return;
         }
-        // the JVM compiles hot code during its first seconds of load, Prometheus is compiled ahead of time: both get
-        // the same warm-up passes over every query before anything is measured
-        for (int pass = 0; pass < WARM_UP_PASSES; pass++) {
+        // the JVM compiles hot code during its first minute of load, Prometheus is compiled ahead of time: both get
+        // the same warm-up passes over every query until the JIT has settled (a pass compiles for under 100 ms)
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        long warmUpEnd = System.nanoTime() + WARM_UP_LIMIT_NANOS;
+        int passes = 0;
+        long compiled;
+        do {
+            long before = jit.getTotalCompilationTime();
             for (String path : PATHS) {
                 assertThat(get(querierUrl(), path).status()).as(path).isEqualTo(200);
                 get(prometheusUrl(), path);
             }
-        }
+            compiled = jit.getTotalCompilationTime() - before;
+            passes++;
+        } while ((passes < MIN_WARM_UP_PASSES || compiled > 100) && System.nanoTime() < warmUpEnd);
+        long jitBefore = jit.getTotalCompilationTime();
+        long prometheusPid = ConfigProvider.getConfig().getValue("test.prometheus-pid", Long.class);
         StringBuilder report = new StringBuilder("Gauntlet querier -> " + store + String.format(", load average before: %s%n", loadAverage()))
-                .append("query | Prometheus median ms | Gauntlet median ms | ratio\n");
+                .append("query | Prometheus median ms | Gauntlet median ms | ratio | Prometheus CPU ms | Gauntlet CPU ms | CPU ratio\n");
         double logSum = 0;
+        double cpuLogSum = 0;
         for (String path : PATHS) {
             for (int i = 0; i < 3; i++) { // warm-up
                 assertThat(get(querierUrl(), path).status()).as(path).isEqualTo(200);
                 get(prometheusUrl(), path);
             }
-            double[] prometheus = new double[15];
-            double[] gauntlet = new double[15];
-            for (int i = 0; i < 15; i++) {
+            double[] prometheus = new double[RUNS];
+            double[] gauntlet = new double[RUNS];
+            // CPU time, which the machine's load does not stretch: Prometheus' threads while it answers, and this JVM's
+            // while the querier answers minus while Prometheus answers (the HTTP client's own share, the same for both)
+            long prometheusCpu = 0;
+            long clientCpu = 0;
+            long gauntletCpu = 0;
+            for (int i = 0; i < RUNS; i++) {
+                long jvm = jvmCpuNanos();
+                long server = processCpuNanos(prometheusPid);
                 prometheus[i] = timed(prometheusUrl(), path);
+                prometheusCpu += processCpuNanos(prometheusPid) - server;
+                clientCpu += jvmCpuNanos() - jvm;
+                jvm = jvmCpuNanos();
                 gauntlet[i] = timed(querierUrl(), path);
+                gauntletCpu += jvmCpuNanos() - jvm;
             }
             double p = median(prometheus);
             double g = median(gauntlet);
+            double pc = prometheusCpu / 1e6 / RUNS;
+            double gc = Math.max(0, gauntletCpu - clientCpu) / 1e6 / RUNS;
             logSum += Math.log(g / p);
-            report.append(String.format("%s | %.2f | %.2f | %.2f%n", java.net.URLDecoder.decode(path, java.nio.charset.StandardCharsets.UTF_8)
-                    .replaceAll("&.*", "").replace("/api/v1/", ""), p, g, g / p));
+            cpuLogSum += Math.log(gc / pc);
+            report.append(String.format("%s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f%n", java.net.URLDecoder.decode(path, java.nio.charset.StandardCharsets.UTF_8)
+                    .replaceAll("&.*", "").replace("/api/v1/", ""), p, g, g / p, pc, gc, gc / pc));
         }
+        report.append(String.format("geometric mean of Gauntlet/Prometheus CPU time per query: %.2f%n", Math.exp(cpuLogSum / PATHS.size())));
+        report.append(String.format("warm-up: %d passes over the queries (the last one compiled for %d ms); JIT compilation during the measurement: %d ms%n",
+                passes, compiled, jit.getTotalCompilationTime() - jitBefore));
         report.append(String.format("geometric mean of Gauntlet/Prometheus: %.2f%n", Math.exp(logSum / PATHS.size())));
         double prometheusQps = throughput(prometheusUrl());
         double gauntletQps = throughput(querierUrl());
         report.append(String.format("throughput, 16 clients, 10 s: Prometheus %.0f q/s, Gauntlet %.0f q/s%n", prometheusQps, gauntletQps));
-        long pid = ConfigProvider.getConfig().getValue("test.prometheus-pid", Long.class);
         report.append(String.format("RSS after load: Prometheus %d MiB; Gauntlet test JVM (querier + store + test harness) %d MiB, heap used %d MiB%n",
-                rssMiB("/proc/" + pid + "/status"), rssMiB("/proc/self/status"),
+                rssMiB("/proc/" + prometheusPid + "/status"), rssMiB("/proc/self/status"),
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20));
         report.append(String.format("load average after: %s%n", loadAverage()));
         Files.writeString(Path.of("target", reportFile), report);
@@ -119,6 +148,7 @@ class QuerierBench {
         }
         try (jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
             recording.start();
+            Map<String, Long> threadsBefore = threadCpuNanos();
             long end = System.nanoTime() + 20_000_000_000L;
             List<Double> prometheus = new java.util.ArrayList<>();
             List<Double> gauntlet = new java.util.ArrayList<>();
@@ -127,10 +157,21 @@ class QuerierBench {
                 gauntlet.add(timed(querierUrl(), path));
             }
             recording.stop();
+            Map<String, Long> threadsAfter = threadCpuNanos();
+            threadsAfter.replaceAll((thread, nanos) -> nanos - threadsBefore.getOrDefault(thread, 0L));
+            threadsAfter.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(15)
+                    .forEach(e -> System.out.printf("  CPU %-40s %8.3f ms per query pair%n", e.getKey(), e.getValue() / 1e6 / gauntlet.size()));
             recording.dump(Path.of("target", "querier-profile.jfr"));
             System.out.printf("profiled %s: %d runs each, median Prometheus %.2f ms, Gauntlet %.2f ms%n", path, gauntlet.size(),
                     median(prometheus.stream().mapToDouble(Double::doubleValue).toArray()),
                     median(gauntlet.stream().mapToDouble(Double::doubleValue).toArray()));
+            // where the querier's time went: inside the handler, and in the store calls, as its own metrics saw it
+            for (String line : get(querierUrl(), "/metrics").body().split("\n")) {
+                if (line.startsWith("http_request_duration_seconds_sum{handler=\"query") || line.startsWith("http_request_duration_seconds_count{handler=\"query")
+                        || line.startsWith("gauntlet_querier_store_call_duration_seconds_sum") || line.startsWith("gauntlet_querier_store_call_duration_seconds_count")) {
+                    System.out.println(line);
+                }
+            }
         } catch (java.text.ParseException e) {
             throw new IllegalStateException(e);
         }
@@ -164,6 +205,61 @@ class QuerierBench {
             }
         }
         return done.get() / 10.0;
+    }
+
+    /**
+     * This JVM's CPU time from schedstat (its own process CPU time only moves in 10 ms ticks), without the JIT
+     * compiler threads: under this load they are still compiling long after warm-up, in the background of every
+     * request; the report gives their total separately.
+     */
+    private static long jvmCpuNanos() throws IOException {
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        String schedstat = Files.readString(task.resolve("schedstat"));
+                        total += Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // the thread ended between listing and reading
+                }
+            }
+        }
+        return total;
+    }
+
+    /** Time on CPU of every thread of a process, in ns (the first field of each thread's schedstat). */
+    private static long processCpuNanos(long pid) throws IOException {
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String schedstat = Files.readString(task.resolve("schedstat"));
+                    total += Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // the thread ended between listing and reading
+                }
+            }
+        }
+        return total;
+    }
+
+    /** CPU time per thread name (numbers folded) of this JVM. */
+    private static Map<String, Long> threadCpuNanos() throws IOException {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String schedstat = Files.readString(task.resolve("schedstat"));
+                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("\\d+", "N");
+                    out.merge(name, Long.parseLong(schedstat.substring(0, schedstat.indexOf(' '))), Long::sum);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // the thread ended between listing and reading
+                }
+            }
+        }
+        return out;
     }
 
     private static String loadAverage() throws IOException {
