@@ -88,20 +88,36 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
     public void sync() {
         loadLock.lock();
         try {
-            List<String> ids = new ArrayList<>();
+            // one recursive listing says which blocks have a meta.json and a deletion mark: no GET for an absent
+            // mark, no existence check of a cached meta.json (on S3, a few LIST pages instead of a call per block)
+            Map<String, BlockFiles> listed = new java.util.TreeMap<>();
             try {
-                for (String entry : bucket.list("", false)) {
-                    if (!entry.endsWith(Bucket.DELIMITER)) {
-                        continue;
+                bucket.iter("", true, name -> {
+                    int slash = name.indexOf('/');
+                    if (slash <= 0) {
+                        return;
                     }
-                    String id = entry.substring(0, entry.length() - 1);
-                    if (Ulid.isUlid(id)) { // not e.g. debug/
-                        ids.add(id);
+                    String id = name.substring(0, slash);
+                    if (!Ulid.isUlid(id)) { // not e.g. debug/
+                        return;
                     }
-                }
+                    String file = name.substring(slash + 1);
+                    BlockFiles files = listed.computeIfAbsent(id, k -> new BlockFiles());
+                    if (file.equals(BlockMeta.FILE)) {
+                        files.meta = true;
+                    } else if (file.equals(DeletionMark.FILE)) {
+                        files.deletionMark = true;
+                    }
+                });
             } catch (BucketException e) {
                 stats.synced(false);
                 throw e;
+            }
+            List<String> ids = new ArrayList<>();
+            for (Map.Entry<String, BlockFiles> entry : listed.entrySet()) {
+                if (entry.getValue().meta) { // without meta.json: a partial upload or a block being deleted
+                    ids.add(entry.getKey());
+                }
             }
             // one or two small GETs per block: on an object store their latency, not CPU, is what a large bucket's sync
             // waits for, so they run concurrently, and each new block starts loading as soon as its meta.json is read
@@ -113,8 +129,9 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
             try (ExecutorService fetchers = Executors.newFixedThreadPool(fetchThreads, Thread.ofPlatform().daemon().name("meta-fetch-", 0).factory())) {
                 List<Future<?>> fetches = new ArrayList<>(ids.size());
                 for (String id : ids) {
+                    boolean marked = listed.get(id).deletionMark;
                     fetches.add(fetchers.submit(() -> {
-                        BlockMeta meta = servableMeta(id);
+                        BlockMeta meta = servableMeta(id, true, marked);
                         if (meta != null) {
                             wanted.add(id);
                             if (!blocks.containsKey(id)) {
@@ -187,7 +204,7 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
             if (blocks.containsKey(id)) {
                 return true;
             }
-            BlockMeta meta = servableMeta(id, false);
+            BlockMeta meta = servableMeta(id, false, false);
             return meta != null && open(meta);
         } catch (BucketException e) {
             LOG.log(Level.WARNING, "cannot load block " + id + ": " + e.getMessage());
@@ -212,16 +229,21 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
         return synced;
     }
 
-    /** The meta of a block that should be served, or null (partial, deleted, marked, filtered, unreadable meta). */
-    private BlockMeta servableMeta(String id) {
-        return servableMeta(id, true);
+    /** What a listing showed of one block's objects. */
+    private static final class BlockFiles {
+        boolean meta;
+        boolean deletionMark;
     }
 
-    /** {@code checkMark} false: a block just announced as uploaded (the next sync looks at its deletion mark). */
-    private BlockMeta servableMeta(String id, boolean checkMark) {
+    /**
+     * The meta of a block that should be served, or null (partial, deleted, marked, filtered, unreadable meta).
+     * {@code listed}: a listing just showed its meta.json, and {@code marked} says whether it showed a deletion mark;
+     * otherwise (a block just announced as uploaded) both are looked up, except the mark, which the next sync reads.
+     */
+    private BlockMeta servableMeta(String id, boolean listed, boolean marked) {
         BlockMeta meta;
         try {
-            meta = readMeta(id);
+            meta = readMeta(id, listed);
         } catch (ObjectNotFoundException e) {
             return null; // partial upload or deleted: no meta.json
         } catch (StorageException | IOException | RuntimeException e) {
@@ -229,7 +251,7 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
             LOG.warning("skipping block " + id + ": unreadable meta.json: " + e.getMessage());
             return null;
         }
-        if (checkMark && markedForDeletionLongAgo(id)) {
+        if (marked && markedForDeletionLongAgo(id)) {
             return null;
         }
         long now = System.currentTimeMillis();
@@ -248,10 +270,10 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
         return meta;
     }
 
-    private BlockMeta readMeta(String id) throws IOException, StorageException {
+    private BlockMeta readMeta(String id, boolean listed) throws IOException, StorageException {
         Path local = config.cacheDir().resolve(id).resolve(BlockMeta.FILE);
         if (Files.exists(local)) {
-            if (!bucket.exists(id + "/" + BlockMeta.FILE)) {
+            if (!listed && !bucket.exists(id + "/" + BlockMeta.FILE)) {
                 throw new ObjectNotFoundException(bucket.name(), id + "/" + BlockMeta.FILE); // deleted: meta.json goes first
             }
             return BlockMeta.parse(Files.readAllBytes(local), id);
