@@ -12,6 +12,7 @@ import io.gauntlet.proto.thanos.ZLabelSet;
 import io.gauntlet.proto.thanos.info.InfoGrpc;
 import io.gauntlet.proto.thanos.info.InfoRequest;
 import io.gauntlet.proto.thanos.info.InfoResponse;
+import io.gauntlet.proto.thanos.info.MetricMetadataInfo;
 import io.gauntlet.proto.thanos.info.StoreInfo;
 import io.gauntlet.proto.thanos.info.TSDBInfo;
 import io.gauntlet.tsdb.LabelMatcher;
@@ -59,12 +60,22 @@ public final class StoreServer {
     private final ChunkSource source;
     private final StoreLimits limits;
     private final boolean chunkHashes;
+    private final boolean metricMetadata;
 
     /** @param chunkHashes whether chunks carry their xxhash64 (costs one pass over the bytes) */
     public StoreServer(ChunkSource source, StoreLimits limits, boolean chunkHashes) {
+        this(source, limits, chunkHashes, false);
+    }
+
+    /**
+     * @param metricMetadata whether Info announces the {@code thanos.Metadata} API (served next to this one, e.g. by
+     *                       {@link MetadataServer}), so that Thanos queriers ask this endpoint for metric metadata
+     */
+    public StoreServer(ChunkSource source, StoreLimits limits, boolean chunkHashes, boolean metricMetadata) {
         this.source = source;
         this.limits = limits;
         this.chunkHashes = chunkHashes;
+        this.metricMetadata = metricMetadata;
     }
 
     public StoreServer(ChunkSource source) {
@@ -121,6 +132,9 @@ public final class StoreServer {
             try {
                 SourceInfo info = source.info();
                 InfoResponse.Builder response = InfoResponse.newBuilder().setComponentType(info.componentType());
+                if (metricMetadata) {
+                    response.setMetricMetadata(MetricMetadataInfo.getDefaultInstance());
+                }
                 StoreInfo.Builder store = StoreInfo.newBuilder().setMinTime(info.minTime()).setMaxTime(info.maxTime())
                         .setSupportsWithoutReplicaLabels(true);
                 for (Labels labelSet : info.advertisedLabelSets()) {

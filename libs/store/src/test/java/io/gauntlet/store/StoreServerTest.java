@@ -272,6 +272,7 @@ class StoreServerTest {
         assertThat(info.getStore().getMinTime()).isEqualTo(1000);
         assertThat(info.getStore().getMaxTime()).isEqualTo(2000);
         assertThat(info.getStore().getSupportsWithoutReplicaLabels()).isTrue();
+        assertThat(info.hasMetricMetadata()).as("no Metadata API next to this store").isFalse();
         assertThat(names.getNamesList()).containsExactly("__name__", "cluster", "job", "zone");
         assertThat(jobs.getValuesList()).containsExactly("api");
         assertThat(clusters.getValuesList()).containsExactly("eu");

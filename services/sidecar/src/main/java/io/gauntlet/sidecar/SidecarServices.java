@@ -34,8 +34,9 @@ public class SidecarServices {
         this.prometheus = new PrometheusClient(config.prometheusUrl(), config.prometheusConnectTimeout(), config.prometheusTimeout(),
                 config.remoteReadMaxFrameBytes());
         this.watcher = new PrometheusWatcher(prometheus, config.strictBlockDurations());
+        // the sidecar also serves thanos.Metadata (SidecarMetadataService): Info says so, as Thanos' sidecar does
         this.storeServer = new StoreServer(new PrometheusChunkSource(prometheus, watcher, config.remoteReadMode()), StoreLimits.NONE,
-                config.chunkHashes());
+                config.chunkHashes(), true);
         this.readiness = registry.condition("prometheus", PrometheusState.UNKNOWN.notReadyReason());
         // Thanos' sidecar metrics
         Gauge.builder("thanos_sidecar_prometheus_up", watcher, w -> w.state().prometheusUp() ? 1 : 0)

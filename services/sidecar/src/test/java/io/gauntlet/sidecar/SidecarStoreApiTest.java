@@ -249,6 +249,7 @@ class SidecarStoreApiTest {
         assertThat(StoreWire.fromWire(info.getLabelSets(0).getLabelsList())).isEqualTo(Labels.fromMap(EXTERNAL));
         assertThat(info.getStore().getMinTime()).isBetween(START, START + 20_000);
         assertThat(info.getStore().getMaxTime()).isEqualTo(Long.MAX_VALUE);
+        assertThat(info.hasMetricMetadata()).as("the sidecar serves thanos.Metadata too").isTrue();
     }
 
     @Test
