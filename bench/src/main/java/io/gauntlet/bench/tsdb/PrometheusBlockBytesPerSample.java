@@ -66,6 +66,26 @@ public final class PrometheusBlockBytesPerSample {
         System.out.println(prometheusBytes.equals(headLikeBytes) ? "Prometheus' chunks and BlockWriter's are the same size"
                 : "Prometheus' chunks and BlockWriter's differ (the head cut chunks when it started or restarted, BlockWriter from the first sample)");
 
+        // what the timestamps cost: the same values with every timestamp moved onto its series' scrape grid
+        NodeExporterBytesPerSample.ChunkBytes onGridBytes = new NodeExporterBytesPerSample.ChunkBytes(0, 0, 0);
+        long offGrid = 0;
+        try (BlockWriter writer = BlockWriter.create(Files.createDirectories(work.resolve("ongrid")), minTime, maxTime + 1)) {
+            for (Samples one : all) {
+                long[] ts = one.timestamps().clone();
+                long interval = ts.length > 1 ? medianStep(ts) : 1;
+                for (int i = 1; i < ts.length; i++) {
+                    long snapped = ts[0] + Math.round((double) (ts[i] - ts[0]) / interval) * interval;
+                    offGrid += snapped == ts[i] ? 0 : 1;
+                    ts[i] = Math.max(snapped, ts[i - 1] + 1);
+                }
+                writer.addSeries(one.labels(), ts, one.values(), ts.length);
+            }
+            writer.commit();
+            onGridBytes = NodeExporterBytesPerSample.chunkBytes(writer.directory());
+        }
+        System.out.printf("%.1f %% of the samples lie off their series' scrape grid; moved onto it:%n", 100.0 * offGrid / samples);
+        print("Gauntlet BlockWriter, timestamps on the grid", onGridBytes, samples);
+
         // the same samples through promtool's backfill and through BlockWriter with its chunk range, 2 h blocks
         Path input = work.resolve("samples.om");
         writeOpenMetrics(input, all);
@@ -106,6 +126,16 @@ public final class PrometheusBlockBytesPerSample {
         }
         System.out.println("promtool and BlockWriter chunk bytes are equal");
         NodeExporterBytesPerSample.deleteTree(work);
+    }
+
+    private static long medianStep(long[] ts) {
+        long[] steps = new long[ts.length - 1];
+        for (int i = 1; i < ts.length; i++) {
+            steps[i - 1] = ts[i] - ts[i - 1];
+        }
+        Arrays.sort(steps);
+        // scrape intervals are whole seconds: the median step rounded to one
+        return Math.max(1, Math.round(steps[steps.length / 2] / 1000.0) * 1000);
     }
 
     private static List<Samples> read(Path block) throws Exception {
