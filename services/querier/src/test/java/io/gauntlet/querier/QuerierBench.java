@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
         initArgs = @ResourceArg(name = "benchInstances", value = "500"))
 class QuerierBench {
     private static final long T = TestData.T0 / 1000;
-    private static final int MIN_WARM_UP_PASSES = 8;
-    private static final long WARM_UP_LIMIT_NANOS = 90_000_000_000L;
+    private static final long MIN_WARM_UP_NANOS = 60_000_000_000L;
+    private static final long WARM_UP_LIMIT_NANOS = 150_000_000_000L;
     private static final int RUNS = 15;
     private static final List<String> PATHS = List.of(
             instant("http_requests_total{instance=\"i7\"}"),
@@ -70,10 +70,12 @@ class QuerierBench {
             profile(PATHS.get(Integer.parseInt(profiled)));
             return;
         }
-        // the JVM compiles hot code during its first minute of load, Prometheus is compiled ahead of time: both get
-        // the same warm-up passes over every query until the JIT has settled (a pass compiles for under 100 ms)
+        // the JVM compiles hot code for a minute or more on these busy cores, Prometheus is compiled ahead of time: both
+        // get the same warm-up passes over every query, for at least a minute and until the JIT has settled (a pass
+        // compiles for under 50 ms)
         var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        long warmUpEnd = System.nanoTime() + WARM_UP_LIMIT_NANOS;
+        long warmUpStart = System.nanoTime();
+        long warmUpEnd = warmUpStart + WARM_UP_LIMIT_NANOS;
         int passes = 0;
         long compiled;
         do {
@@ -84,7 +86,8 @@ class QuerierBench {
             }
             compiled = jit.getTotalCompilationTime() - before;
             passes++;
-        } while ((passes < MIN_WARM_UP_PASSES || compiled > 100) && System.nanoTime() < warmUpEnd);
+        } while ((System.nanoTime() - warmUpStart < MIN_WARM_UP_NANOS || compiled > 50) && System.nanoTime() < warmUpEnd);
+        double warmUpSeconds = (System.nanoTime() - warmUpStart) / 1e9;
         long jitBefore = jit.getTotalCompilationTime();
         long prometheusPid = ConfigProvider.getConfig().getValue("test.prometheus-pid", Long.class);
         StringBuilder report = new StringBuilder("Gauntlet querier -> " + store + String.format(", load average before: %s%n", loadAverage()))
@@ -123,8 +126,8 @@ class QuerierBench {
                     .replaceAll("&.*", "").replace("/api/v1/", ""), p, g, g / p, pc, gc, gc / pc));
         }
         report.append(String.format("geometric mean of Gauntlet/Prometheus CPU time per query: %.2f%n", Math.exp(cpuLogSum / PATHS.size())));
-        report.append(String.format("warm-up: %d passes over the queries (the last one compiled for %d ms); JIT compilation during the measurement: %d ms%n",
-                passes, compiled, jit.getTotalCompilationTime() - jitBefore));
+        report.append(String.format("warm-up: %d passes over the queries in %.0f s (the last one compiled for %d ms); JIT compilation during the measurement: %d ms%n",
+                passes, warmUpSeconds, compiled, jit.getTotalCompilationTime() - jitBefore));
         report.append(String.format("geometric mean of Gauntlet/Prometheus: %.2f%n", Math.exp(logSum / PATHS.size())));
         double prometheusQps = throughput(prometheusUrl());
         double gauntletQps = throughput(querierUrl());
@@ -138,11 +141,12 @@ class QuerierBench {
     }
 
     /**
-     * Profiling mode ({@code -Dquerier.bench.profile=<query index>}): one query for 20 s, alternately against
+     * Profiling mode ({@code -Dquerier.bench.profile=<query index>}): after 40 s of warm-up, one query for 20 s, alternately against
      * Prometheus and the querier, under a JFR recording written to target/querier-profile.jfr; prints both medians.
      */
     private static void profile(String path) throws IOException {
-        for (int i = 0; i < 20; i++) {
+        long warmUpEnd = System.nanoTime() + 40_000_000_000L; // the JIT takes this long to settle on busy cores
+        while (System.nanoTime() < warmUpEnd) {
             get(querierUrl(), path);
             get(prometheusUrl(), path);
         }
