@@ -9,8 +9,6 @@ import io.gauntlet.compact.BlockCompactor;
 import io.gauntlet.compact.CompactionProgress;
 import io.gauntlet.compact.Downsampler;
 import io.gauntlet.tsdb.Labels;
-import io.gauntlet.tsdb.block.BlockMeta;
-import io.gauntlet.tsdb.block.BlockWriter;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.io.IOException;
 import java.net.URLEncoder;
@@ -49,6 +47,7 @@ class DownsampledQueryTest {
     private static final int INTERVAL_MS = 60_000;
     private static final int OFFSET_MS = 7_000;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, String> EXTERNAL = Map.of("cluster", "it");
 
     @TempDir
     static Path work;
@@ -56,38 +55,24 @@ class DownsampledQueryTest {
     private static String prometheus;
     private static String querier;
 
-    record Series(Labels labels, long[] timestamps, double[] values) {
-    }
-
     @BeforeAll
     static void startStack() throws Exception {
-        Path promtool = ServiceProcess.executable("promtool");
-        Path prometheusBinary = ServiceProcess.executable("prometheus");
-        List<Series> data = generate();
+        SampleSet data = generate();
 
         // the reference: Prometheus over promtool blocks of every sample
-        Path openMetrics = work.resolve("data.om");
-        Files.writeString(openMetrics, openMetrics(data));
         Path prometheusData = work.resolve("prometheus");
-        Process create = new ProcessBuilder(promtool.toString(), "tsdb", "create-blocks-from", "openmetrics", "--quiet",
-                openMetrics.toString(), prometheusData.toString()).redirectErrorStream(true).start();
-        String createOutput = new String(create.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(create.waitFor()).as("promtool: " + createOutput).isZero();
-        Files.writeString(work.resolve("prometheus.yml"), "global:\n  scrape_interval: 1h\n");
-        int prometheusPort = ServiceProcess.freePort();
-        prometheus = "http://127.0.0.1:" + prometheusPort;
-        processes.add(ServiceProcess.start("prometheus", List.of(prometheusBinary.toString(),
-                "--config.file=" + work.resolve("prometheus.yml"), "--storage.tsdb.path=" + prometheusData,
-                "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:" + prometheusPort),
-                work.resolve("prometheus.log"), prometheus + "/-/ready"));
+        ServiceProcess.createBlocks(work, data.openMetrics(T0, END), prometheusData);
+        ServiceProcess reference = ServiceProcess.startPrometheus(work, "prometheus", prometheusData, "");
+        processes.add(reference);
+        prometheus = reference.url();
 
         // the bucket: raw for the last day, 5m for all, 1h for the first two days
         Path bucket = Files.createDirectories(work.resolve("bucket"));
         Path scratch = Files.createDirectories(work.resolve("scratch"));
-        writeRaw(bucket, data, RAW_FROM, END);
-        Path allRaw = writeRaw(scratch, data, T0, END);
+        data.writeBlock(bucket, RAW_FROM, END, EXTERNAL);
+        Path allRaw = data.writeBlock(scratch, T0, END, EXTERNAL);
         downsample(allRaw, bucket, Downsampler.targetResolution(0));
-        Path firstTwoDaysRaw = writeRaw(scratch, data, T0, ONE_HOUR_UNTIL);
+        Path firstTwoDaysRaw = data.writeBlock(scratch, T0, ONE_HOUR_UNTIL, EXTERNAL);
         Path firstTwoDays5m = downsample(firstTwoDaysRaw, scratch, 300_000L);
         downsample(firstTwoDays5m, bucket, 3_600_000L);
 
@@ -216,10 +201,10 @@ class DownsampledQueryTest {
     }
 
     /** Three counters (integer increments, one reset) and three gauges (quarters), a sample a minute, 7 s past it. */
-    private static List<Series> generate() {
+    private static SampleSet generate() {
         Random random = new Random(20261127);
         int n = (int) ((END - T0) / INTERVAL_MS);
-        List<Series> out = new ArrayList<>();
+        List<SampleSet.Series> out = new ArrayList<>();
         for (String instance : List.of("a", "b", "c")) {
             long[] ts = new long[n];
             double[] counter = new double[n];
@@ -231,52 +216,11 @@ class DownsampledQueryTest {
                 counter[i] = total;
                 gauge[i] = random.nextInt(400) / 4.0;
             }
-            out.add(new Series(Labels.of("__name__", "it_requests_total", "instance", instance, "job", "api"), ts, counter));
-            out.add(new Series(Labels.of("__name__", "it_temperature_celsius", "instance", instance, "job", "api"), ts, gauge));
+            out.add(new SampleSet.Series(Labels.of("__name__", "it_requests_total", "instance", instance, "job", "api"), ts, counter));
+            out.add(new SampleSet.Series(Labels.of("__name__", "it_temperature_celsius", "instance", instance, "job", "api"), ts, gauge));
         }
         out.sort((x, y) -> x.labels().compareTo(y.labels()));
-        return out;
-    }
-
-    private static String openMetrics(List<Series> data) {
-        StringBuilder text = new StringBuilder();
-        String family = "";
-        for (Series series : data) {
-            String name = series.labels().get("__name__");
-            if (!name.equals(family)) {
-                text.append("# TYPE ").append(name).append(" gauge\n");
-                family = name;
-            }
-            String labels = "{instance=\"" + series.labels().get("instance") + "\",job=\"" + series.labels().get("job") + "\"}";
-            for (int i = 0; i < series.timestamps().length; i++) {
-                text.append(name).append(labels).append(' ').append(series.values()[i]).append(' ')
-                        .append(series.timestamps()[i] / 1000).append('.').append(String.format("%03d", series.timestamps()[i] % 1000))
-                        .append('\n');
-            }
-        }
-        return text.append("# EOF\n").toString();
-    }
-
-    /** A raw block of the samples in [from, to) with the external labels a sidecar's shipper would give it. */
-    private static Path writeRaw(Path parent, List<Series> data, long from, long to) throws IOException {
-        BlockWriter.Options options = BlockWriter.Options.defaults()
-                .withThanos(BlockMeta.Thanos.of(Map.of("cluster", "it"), 0, "sidecar"));
-        try (BlockWriter writer = BlockWriter.create(parent, from, to, options)) {
-            for (Series series : data) {
-                int first = 0;
-                while (series.timestamps()[first] < from) {
-                    first++;
-                }
-                int last = first;
-                while (last < series.timestamps().length && series.timestamps()[last] < to) {
-                    last++;
-                }
-                writer.addSeries(series.labels(), java.util.Arrays.copyOfRange(series.timestamps(), first, last),
-                        java.util.Arrays.copyOfRange(series.values(), first, last), last - first);
-            }
-            writer.commit();
-            return writer.directory();
-        }
+        return new SampleSet(out);
     }
 
     private static Path downsample(Path source, Path parent, long resolution) throws IOException {

@@ -27,6 +27,7 @@ final class ServiceProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path log;
+    private String url;
 
     private ServiceProcess(String name, Process process, Path log) {
         this.name = name;
@@ -68,6 +69,42 @@ final class ServiceProcess implements AutoCloseable {
         command.addAll(properties);
         command.addAll(List.of("-jar", jar.toString()));
         return start(module, command, workDirectory.resolve(module + ".log"), "http://127.0.0.1:" + httpPort + "/-/ready");
+    }
+
+    /** {@code promtool tsdb create-blocks-from openmetrics} of {@code openMetrics} into {@code dataDirectory}. */
+    static void createBlocks(Path work, String openMetrics, Path dataDirectory) throws IOException, InterruptedException {
+        Path promtool = executable("promtool");
+        Path input = Files.createTempFile(work, "samples", ".om");
+        Files.writeString(input, openMetrics);
+        Process create = new ProcessBuilder(promtool.toString(), "tsdb", "create-blocks-from", "openmetrics", "--quiet",
+                input.toString(), dataDirectory.toString()).redirectErrorStream(true).start();
+        String output = new String(create.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (create.waitFor() != 0) {
+            throw new IOException("promtool failed: " + output);
+        }
+        Files.delete(input);
+    }
+
+    /**
+     * Prometheus 2.42 on {@code dataDirectory} (2 h blocks, as a sidecar wants), nothing to scrape, with the given
+     * global section lines (e.g. external labels); its URL is {@link #url()}.
+     */
+    static ServiceProcess startPrometheus(Path work, String name, Path dataDirectory, String globalLines) throws IOException {
+        Path binary = executable("prometheus");
+        Path config = work.resolve(name + ".yml");
+        Files.writeString(config, "global:\n  scrape_interval: 1h\n" + globalLines);
+        int port = freePort();
+        String url = "http://127.0.0.1:" + port;
+        ServiceProcess started = start(name, List.of(binary.toString(), "--config.file=" + config, "--storage.tsdb.path=" + dataDirectory,
+                "--storage.tsdb.retention.time=100y", "--storage.tsdb.min-block-duration=2h", "--storage.tsdb.max-block-duration=2h",
+                "--web.listen-address=127.0.0.1:" + port), work.resolve(name + ".log"), url + "/-/ready");
+        started.url = url;
+        return started;
+    }
+
+    /** The base URL of a Prometheus started by {@link #startPrometheus}. */
+    String url() {
+        return url;
     }
 
     static Path executable(String name) {
