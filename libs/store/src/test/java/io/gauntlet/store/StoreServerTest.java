@@ -1,5 +1,6 @@
 package io.gauntlet.store;
 
+import io.gauntlet.store.testing.ThanosStoreCalls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -69,7 +70,7 @@ class StoreServerTest {
 
     private static List<SeriesResponse> call(ManagedChannel channel, SeriesRequest request) {
         List<SeriesResponse> out = new ArrayList<>();
-        ClientCalls.blockingServerStreamingCall(channel, ThanosMethods.SERIES, CallOptions.DEFAULT, request).forEachRemaining(out::add);
+        ClientCalls.blockingServerStreamingCall(channel, ThanosStoreCalls.SERIES, CallOptions.DEFAULT, request).forEachRemaining(out::add);
         return out;
     }
 
@@ -255,15 +256,15 @@ class StoreServerTest {
                 .add(Labels.of("__name__", "up", "job", "db", "zone", "z1"), FakeChunkSource.xor(0, 10, 1, 1));
         ManagedChannel channel = serve(new StoreServer(source));
 
-        InfoResponse info = ClientCalls.blockingUnaryCall(channel, ThanosMethods.INFO, CallOptions.DEFAULT, InfoRequest.getDefaultInstance());
-        var names = ClientCalls.blockingUnaryCall(channel, ThanosMethods.LABEL_NAMES, CallOptions.DEFAULT,
+        InfoResponse info = ClientCalls.blockingUnaryCall(channel, ThanosStoreCalls.INFO, CallOptions.DEFAULT, InfoRequest.getDefaultInstance());
+        var names = ClientCalls.blockingUnaryCall(channel, ThanosStoreCalls.LABEL_NAMES, CallOptions.DEFAULT,
                 LabelNamesRequest.newBuilder().setStart(0).setEnd(10).addWithoutReplicaLabels("replica").build());
-        var jobs = ClientCalls.blockingUnaryCall(channel, ThanosMethods.LABEL_VALUES, CallOptions.DEFAULT,
+        var jobs = ClientCalls.blockingUnaryCall(channel, ThanosStoreCalls.LABEL_VALUES, CallOptions.DEFAULT,
                 LabelValuesRequest.newBuilder().setLabel("job").setStart(0).setEnd(10)
                         .addMatchers(matcher(LabelMatcher.Type.NEQ, "zone", "z1")).build());
-        var clusters = ClientCalls.blockingUnaryCall(channel, ThanosMethods.LABEL_VALUES, CallOptions.DEFAULT,
+        var clusters = ClientCalls.blockingUnaryCall(channel, ThanosStoreCalls.LABEL_VALUES, CallOptions.DEFAULT,
                 LabelValuesRequest.newBuilder().setLabel("cluster").setStart(0).setEnd(10).build());
-        var none = ClientCalls.blockingUnaryCall(channel, ThanosMethods.LABEL_VALUES, CallOptions.DEFAULT,
+        var none = ClientCalls.blockingUnaryCall(channel, ThanosStoreCalls.LABEL_VALUES, CallOptions.DEFAULT,
                 LabelValuesRequest.newBuilder().setLabel("job").addMatchers(matcher(LabelMatcher.Type.EQ, "cluster", "us")).build());
 
         assertThat(info.getComponentType()).isEqualTo("sidecar");
@@ -302,7 +303,7 @@ class StoreServerTest {
                     assertThat(e.getStatus().getDescription()).contains("boom").doesNotContain("at io.gauntlet");
                 });
         List<SeriesResponse> received = new CopyOnWriteArrayList<>();
-        assertThatThrownBy(() -> ClientCalls.blockingServerStreamingCall(serve(new StoreServer(midStream)), ThanosMethods.SERIES,
+        assertThatThrownBy(() -> ClientCalls.blockingServerStreamingCall(serve(new StoreServer(midStream)), ThanosStoreCalls.SERIES,
                 CallOptions.DEFAULT, request(0, 1).build()).forEachRemaining(received::add))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
@@ -320,7 +321,7 @@ class StoreServerTest {
         ManagedChannel channel = serve(new StoreServer(source));
         List<SeriesResponse> received = new CopyOnWriteArrayList<>();
         AtomicReference<Status> closed = new AtomicReference<>();
-        ClientCall<SeriesRequest, SeriesResponse> call = channel.newCall(ThanosMethods.SERIES, CallOptions.DEFAULT);
+        ClientCall<SeriesRequest, SeriesResponse> call = channel.newCall(ThanosStoreCalls.SERIES, CallOptions.DEFAULT);
         call.start(new ClientCall.Listener<>() {
             @Override
             public void onMessage(SeriesResponse message) {

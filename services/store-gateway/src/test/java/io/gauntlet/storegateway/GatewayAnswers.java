@@ -1,5 +1,6 @@
 package io.gauntlet.storegateway;
 
+import io.gauntlet.store.testing.ThanosStoreCalls;
 import io.gauntlet.bucketstore.BlockFixtures;
 import io.gauntlet.bucketstore.BlockFixtures.Sample;
 import io.gauntlet.proto.thanos.AggrChunk;

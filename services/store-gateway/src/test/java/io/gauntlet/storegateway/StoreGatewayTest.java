@@ -1,5 +1,6 @@
 package io.gauntlet.storegateway;
 
+import io.gauntlet.store.testing.ThanosStoreCalls;
 import static io.gauntlet.storegateway.GatewayAnswers.m;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;

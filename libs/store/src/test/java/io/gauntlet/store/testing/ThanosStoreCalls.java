@@ -1,4 +1,4 @@
-package io.gauntlet.sidecar;
+package io.gauntlet.store.testing;
 
 import io.gauntlet.proto.thanos.LabelNamesRequest;
 import io.gauntlet.proto.thanos.LabelNamesResponse;
@@ -16,33 +16,36 @@ import io.grpc.stub.ClientCalls;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
-/** StoreAPI calls by their Thanos full names, as a Go Thanos querier makes them (no generated stubs). */
-final class ThanosStoreCalls {
-    static final MethodDescriptor<SeriesRequest, SeriesResponse> SERIES = method("thanos.Store/Series",
+/**
+ * StoreAPI calls by their Thanos full names, as a Go Thanos querier makes them (hand-built method descriptors, no
+ * generated stubs): what the StoreAPI servers of every module are tested with.
+ */
+public final class ThanosStoreCalls {
+    public static final MethodDescriptor<SeriesRequest, SeriesResponse> SERIES = method("thanos.Store/Series",
             MethodDescriptor.MethodType.SERVER_STREAMING, SeriesRequest.getDefaultInstance(), SeriesResponse.getDefaultInstance());
-    static final MethodDescriptor<LabelNamesRequest, LabelNamesResponse> LABEL_NAMES = method("thanos.Store/LabelNames",
+    public static final MethodDescriptor<LabelNamesRequest, LabelNamesResponse> LABEL_NAMES = method("thanos.Store/LabelNames",
             MethodDescriptor.MethodType.UNARY, LabelNamesRequest.getDefaultInstance(), LabelNamesResponse.getDefaultInstance());
-    static final MethodDescriptor<LabelValuesRequest, LabelValuesResponse> LABEL_VALUES = method("thanos.Store/LabelValues",
+    public static final MethodDescriptor<LabelValuesRequest, LabelValuesResponse> LABEL_VALUES = method("thanos.Store/LabelValues",
             MethodDescriptor.MethodType.UNARY, LabelValuesRequest.getDefaultInstance(), LabelValuesResponse.getDefaultInstance());
-    static final MethodDescriptor<InfoRequest, InfoResponse> INFO = method("thanos.info.Info/Info",
+    public static final MethodDescriptor<InfoRequest, InfoResponse> INFO = method("thanos.info.Info/Info",
             MethodDescriptor.MethodType.UNARY, InfoRequest.getDefaultInstance(), InfoResponse.getDefaultInstance());
 
     private ThanosStoreCalls() {
     }
 
-    static Iterator<SeriesResponse> series(Channel channel, SeriesRequest request) {
+    public static Iterator<SeriesResponse> series(Channel channel, SeriesRequest request) {
         return ClientCalls.blockingServerStreamingCall(channel, SERIES, options(), request);
     }
 
-    static LabelNamesResponse labelNames(Channel channel, LabelNamesRequest request) {
+    public static LabelNamesResponse labelNames(Channel channel, LabelNamesRequest request) {
         return ClientCalls.blockingUnaryCall(channel, LABEL_NAMES, options(), request);
     }
 
-    static LabelValuesResponse labelValues(Channel channel, LabelValuesRequest request) {
+    public static LabelValuesResponse labelValues(Channel channel, LabelValuesRequest request) {
         return ClientCalls.blockingUnaryCall(channel, LABEL_VALUES, options(), request);
     }
 
-    static InfoResponse info(Channel channel) {
+    public static InfoResponse info(Channel channel) {
         return ClientCalls.blockingUnaryCall(channel, INFO, options(), InfoRequest.getDefaultInstance());
     }
 
