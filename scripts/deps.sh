@@ -106,12 +106,14 @@ deps_wait_ready() {
   shift 5
   local deadline=$((SECONDS + seconds))
   while [ $SECONDS -lt $deadline ]; do
-    if ! deps_pid_alive "$pidfile" "$marker"; then
+    # only "is the pid alive": until the forked shell has exec'd the server its command line lacks the marker
+    if ! deps_pid_alive "$pidfile" ""; then
       deps_err "$what exited during start-up"
       deps_log_tail "$log"
       return 1
     fi
-    if "$@"; then return 0; fi
+    # ready, and the process is the server (its command line has the marker by now)
+    if "$@" && deps_pid_alive "$pidfile" "$marker"; then return 0; fi
     sleep 0.2
   done
   deps_err "$what not ready within ${seconds}s"
