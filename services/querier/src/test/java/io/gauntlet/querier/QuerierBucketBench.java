@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link QuerierBench} with the querier in front of a store gateway's {@code BucketStore} (served by
- * {@code StoreServer} on loopback gRPC) reading, from a filesystem bucket, the very blocks promtool made for the
- * Prometheus it is compared with. Not part of the test run: {@code mvn -pl services/querier test -Dtest=QuerierBucketBench}.
+ * {@code StoreServer} on loopback gRPC) reading, from an s3proxy bucket ({@code -Dquerier.bench.bucket=filesystem}: a
+ * filesystem bucket), the very blocks promtool made for the Prometheus it is compared with. Not part of the test run: {@code mvn -pl services/querier test -Dtest=QuerierBucketBench}.
  * Writes target/querier-bucket-bench.txt.
  */
 @QuarkusTest
@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 class QuerierBucketBench {
     @Test
     void gauntletVersusPrometheus() throws Exception {
-        QuerierBench.compare("BucketStore over promtool's blocks in a filesystem bucket", "querier-bucket-bench.txt");
+        String bucket = org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("test.bench-bucket", String.class);
+        QuerierBench.compare("BucketStore over promtool's blocks in bucket " + bucket, "querier-bucket-bench.txt");
     }
 }

@@ -2,7 +2,11 @@ package io.gauntlet.querier;
 
 import io.gauntlet.bucketstore.BucketStore;
 import io.gauntlet.bucketstore.BucketStoreConfig;
+import io.gauntlet.objstore.Bucket;
+import io.gauntlet.objstore.BucketConfig;
+import io.gauntlet.objstore.BucketFactory;
 import io.gauntlet.objstore.FilesystemBucket;
+import io.gauntlet.objstore.S3ProxyFixture;
 import io.gauntlet.query.testing.StoreFixture;
 import io.gauntlet.store.ChunkSource;
 import io.gauntlet.store.LabelQuery;
@@ -42,6 +46,7 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
     private int benchInstances;
     private boolean benchBucket;
     private BucketStore bucketStore;
+    private String benchBucketName = "";
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -62,6 +67,7 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
                 stores.add(store);
                 config.put("gauntlet.querier.endpoints", store.address());
                 config.put("test.prometheus-pid", prometheus == null ? "0" : String.valueOf(prometheus.pid()));
+                config.put("test.bench-bucket", benchBucketName);
                 return config;
             }
             StoreFixture parity = StoreFixture.serve(TestData.paritySource());
@@ -82,17 +88,40 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    /** A BucketStore over a filesystem bucket holding a copy of the blocks promtool made for Prometheus. */
+    /**
+     * A BucketStore over a bucket holding a copy of the blocks promtool made for Prometheus: on s3proxy (the shared
+     * test server, as a store gateway reads S3) unless {@code -Dquerier.bench.bucket=filesystem}.
+     */
     private BucketStore bucketStore() throws IOException {
         if (directory == null) {
             throw new IllegalStateException("the bucket benchmark needs promtool's blocks: Prometheus 2.42 and promtool are not installed");
         }
         // Prometheus compacts and deletes blocks in its own directory: the bucket is the pristine copy
         Path bucketDirectory = directory.resolve("blocks");
-        bucketStore = new BucketStore(new FilesystemBucket(bucketDirectory), BucketStoreConfig.defaults(directory.resolve("store-cache")));
+        Bucket bucket = new FilesystemBucket(bucketDirectory);
+        if (!System.getProperty("querier.bench.bucket", "s3").equals("filesystem")) {
+            Bucket s3 = BucketFactory.create(BucketConfig.s3(S3ProxyFixture.shared().newBucket("querier-bench")));
+            try (var files = Files.walk(bucketDirectory)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    // meta.json last, as a shipper uploads
+                    if (!file.getFileName().toString().equals("meta.json")) {
+                        s3.upload(bucketDirectory.relativize(file).toString().replace('\\', '/'), file);
+                    }
+                }
+            }
+            try (var files = Files.walk(bucketDirectory)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().equals("meta.json")).toList()) {
+                    s3.upload(bucketDirectory.relativize(file).toString().replace('\\', '/'), file);
+                }
+            }
+            bucket.close();
+            bucket = s3;
+        }
+        benchBucketName = bucket.name();
+        bucketStore = new BucketStore(bucket, BucketStoreConfig.defaults(directory.resolve("store-cache")));
         bucketStore.sync();
         if (bucketStore.blocksLoaded() == 0) {
-            throw new IllegalStateException("no block loaded from " + bucketDirectory);
+            throw new IllegalStateException("no block loaded from " + bucket.name());
         }
         return bucketStore;
     }
