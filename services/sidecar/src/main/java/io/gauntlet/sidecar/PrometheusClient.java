@@ -7,6 +7,8 @@ import io.gauntlet.proto.prometheus.Query;
 import io.gauntlet.proto.prometheus.ReadHints;
 import io.gauntlet.proto.prometheus.ReadRequest;
 import io.gauntlet.proto.prometheus.ReadResponse;
+import io.gauntlet.store.MetadataSource;
+import io.gauntlet.store.MetricMeta;
 import io.gauntlet.store.StoreUnavailableException;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
@@ -37,7 +39,7 @@ import org.xerial.snappy.Snappy;
  * <p>Errors name the Prometheus: unreachable, restarting or 5xx → {@link StoreUnavailableException}; a question it
  * rejects as bad data → {@link IllegalArgumentException}; anything else → {@link StorageException}.
  */
-public final class PrometheusClient {
+public final class PrometheusClient implements MetadataSource {
     /** How remote read asks for its answer: streamed chunks (Prometheus ≥ 2.13), or samples only (as older servers answer). */
     public enum ReadMode { STREAMED_XOR_CHUNKS, SAMPLES }
 
@@ -144,6 +146,34 @@ public final class PrometheusClient {
         } catch (NumberFormatException e) {
             throw new StorageException("prometheus " + name + ": prometheus_tsdb_lowest_timestamp is not a number: " + value);
         }
+    }
+
+    /**
+     * Metric metadata ({@code /api/v1/metadata}), what the sidecar serves as {@code thanos.Metadata}: {@code metric}
+     * empty for every metric; {@code limit} negative for Prometheus' own default (none), as Thanos' sidecar asks.
+     */
+    @Override
+    public Map<String, List<MetricMeta>> metricMetadata(String metric, int limit) throws StorageException {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        if (!metric.isEmpty()) {
+            parameters.put("metric", List.of(metric));
+        }
+        if (limit >= 0) {
+            parameters.put("limit", List.of(Integer.toString(limit)));
+        }
+        JsonNode data = getJson("api/v1/metadata", parameters);
+        if (!data.isObject()) {
+            throw new StorageException("prometheus " + name + ": /api/v1/metadata answered without a data object: " + data);
+        }
+        Map<String, List<MetricMeta>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : data.properties()) {
+            List<MetricMeta> metas = new ArrayList<>(entry.getValue().size());
+            for (JsonNode meta : entry.getValue()) {
+                metas.add(new MetricMeta(meta.path("type").asText(), meta.path("help").asText(), meta.path("unit").asText()));
+            }
+            out.put(entry.getKey(), metas);
+        }
+        return out;
     }
 
     /** Label names of series with data in [start, end] matching the matchers ({@code /api/v1/labels}). */

@@ -2,6 +2,7 @@ package io.gauntlet.sidecar;
 
 import io.gauntlet.service.ReadinessCondition;
 import io.gauntlet.service.ReadinessRegistry;
+import io.gauntlet.store.MetadataServer;
 import io.gauntlet.store.SnappyCodec;
 import io.gauntlet.store.StoreLimits;
 import io.gauntlet.store.StoreServer;
@@ -34,7 +35,7 @@ public class SidecarServices {
         this.prometheus = new PrometheusClient(config.prometheusUrl(), config.prometheusConnectTimeout(), config.prometheusTimeout(),
                 config.remoteReadMaxFrameBytes());
         this.watcher = new PrometheusWatcher(prometheus, config.strictBlockDurations());
-        // the sidecar also serves thanos.Metadata (SidecarMetadataService): Info says so, as Thanos' sidecar does
+        // the sidecar also serves thanos.Metadata (metadataService below): Info says so, as Thanos' sidecar does
         this.storeServer = new StoreServer(new PrometheusChunkSource(prometheus, watcher, config.remoteReadMode()), StoreLimits.NONE,
                 config.chunkHashes(), true);
         this.readiness = registry.condition("prometheus", PrometheusState.UNKNOWN.notReadyReason());
@@ -68,6 +69,14 @@ public class SidecarServices {
     @Named("thanos.Store")
     ServerServiceDefinition storeService() {
         return ServerInterceptors.intercept(storeServer.storeService(), SnappyCodec.answerInKind());
+    }
+
+    /** Metric metadata from the same Prometheus, as Thanos' sidecar serves it (Info announces it). */
+    @Produces
+    @Unremovable
+    @Named("thanos.Metadata")
+    ServerServiceDefinition metadataService() {
+        return ServerInterceptors.intercept(new MetadataServer(prometheus).metadataService(), SnappyCodec.answerInKind());
     }
 
     @Produces

@@ -132,7 +132,7 @@ class SidecarMetadataTest {
         }
         URI down = URI.create("http://127.0.0.1:" + port);
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(new MetadataServer(new PrometheusMetadata(down, Duration.ofSeconds(5))).metadataService()).build().start();
+                .addService(new MetadataServer(new PrometheusClient(down, Duration.ofSeconds(5))).metadataService()).build().start();
         ManagedChannel toDown = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
         try {
             assertThatThrownBy(() -> new MetadataClient("down", toDown, Duration.ofSeconds(30)).metricMetadata("", -1, PartialResponse.ABORT))
