@@ -4,16 +4,11 @@ import io.gauntlet.promql.ErrorType;
 import io.gauntlet.store.MetadataClient;
 import io.gauntlet.store.MetricMeta;
 import io.gauntlet.store.PartialResponse;
-import io.gauntlet.store.SnappyCodec;
 import io.gauntlet.store.StoreException;
 import io.gauntlet.store.StoreFanOut;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +27,8 @@ import java.util.function.Supplier;
  * failures become warnings with partial response or fail the request without. Answers merge per metric name with
  * identical entries kept once, at most {@code limit} names, as Thanos' querier merges them.
  *
- * <p>Endpoints are named by their {@code host:port} address (as {@link EndpointSet} names them); the fan-out keeps
- * one plaintext channel per address and closes those of endpoints that are gone.
+ * <p>Each endpoint is asked over the connection its {@link io.gauntlet.store.StoreClient} already holds, named by its
+ * {@code host:port} address (as {@link EndpointSet} names them).
  */
 public final class MetadataFanOut implements AutoCloseable {
     /** Merged metadata (metric name → distinct entries, in merge order) and the warnings of failed endpoints. */
@@ -69,7 +64,6 @@ public final class MetadataFanOut implements AutoCloseable {
 
     private final Supplier<List<StoreFanOut.Endpoint>> endpoints;
     private final Duration timeout;
-    private final Map<String, ManagedChannel> channels = new HashMap<>();
     private final ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor();
 
     /**
@@ -175,42 +169,17 @@ public final class MetadataFanOut implements AutoCloseable {
         }
     }
 
-    /** A client per endpoint over the cached channel of its address; channels of endpoints that are gone are closed. */
+    /** A Metadata client per endpoint, over the connection its store client already holds. */
     private List<MetadataClient> clients(List<StoreFanOut.Endpoint> current) {
         List<MetadataClient> out = new ArrayList<>(current.size());
-        synchronized (channels) {
-            Set<String> addresses = new HashSet<>();
-            for (StoreFanOut.Endpoint endpoint : current) {
-                String address = endpoint.client().name();
-                addresses.add(address);
-                ManagedChannel channel = channels.computeIfAbsent(address, MetadataFanOut::connect);
-                out.add(new MetadataClient(address, channel, timeout));
-            }
-            channels.entrySet().removeIf(entry -> {
-                boolean gone = !addresses.contains(entry.getKey());
-                if (gone) {
-                    entry.getValue().shutdown(); // graceful: a concurrent request still using it finishes
-                }
-                return gone;
-            });
+        for (StoreFanOut.Endpoint endpoint : current) {
+            out.add(new MetadataClient(endpoint.client().name(), endpoint.client().channel(), timeout));
         }
         return out;
-    }
-
-    private static ManagedChannel connect(String address) {
-        return Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
-                .maxInboundMessageSize(Integer.MAX_VALUE)
-                .compressorRegistry(SnappyCodec.compressors())
-                .decompressorRegistry(SnappyCodec.decompressors())
-                .build();
     }
 
     @Override
     public void close() {
         calls.shutdownNow();
-        synchronized (channels) {
-            channels.values().forEach(ManagedChannel::shutdownNow);
-            channels.clear();
-        }
     }
 }

@@ -95,6 +95,11 @@ public final class StoreClient implements AutoCloseable {
         return name;
     }
 
+    /** The connection to the endpoint, for its other Thanos APIs (e.g. {@link MetadataClient}); owned by this client. */
+    public Channel channel() {
+        return channel;
+    }
+
     private CallOptions callOptions() {
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
         return compression == null ? options : options.withCompression(compression);
