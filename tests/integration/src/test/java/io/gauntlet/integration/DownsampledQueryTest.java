@@ -1,7 +1,6 @@
 package io.gauntlet.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +14,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,20 +74,11 @@ class DownsampledQueryTest {
         Path firstTwoDays5m = downsample(firstTwoDaysRaw, scratch, 300_000L);
         downsample(firstTwoDays5m, bucket, 3_600_000L);
 
-        Path objstore = work.resolve("objstore.yml");
-        Files.writeString(objstore, "type: FILESYSTEM\nconfig:\n  directory: " + bucket + "\n");
-        int gatewayHttp = ServiceProcess.freePort();
-        int gatewayGrpc = ServiceProcess.freePort();
-        processes.add(ServiceProcess.startService("store-gateway", work, gatewayHttp, List.of(
-                "-Dgauntlet.grpc.address=127.0.0.1:" + gatewayGrpc,
-                "-Dgauntlet.store-gateway.objstore-config-file=" + objstore,
-                "-Dgauntlet.store-gateway.data-dir=" + work.resolve("gateway-data"))));
-        int querierHttp = ServiceProcess.freePort();
-        querier = "http://127.0.0.1:" + querierHttp;
-        processes.add(ServiceProcess.startService("querier", work, querierHttp, List.of("-Dgauntlet.grpc.enabled=false",
-                "-Dgauntlet.querier.endpoints=127.0.0.1:" + gatewayGrpc, "-Dgauntlet.querier.info-interval=1s")));
-        await("the querier sees the store gateway").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> ServiceProcess.get(querier + "/api/v1/stores").body().contains("\"healthy\":true"));
+        ServiceProcess gateway = ServiceProcess.startStoreGateway(work, bucket);
+        processes.add(gateway);
+        ServiceProcess querierProcess = ServiceProcess.startQuerier(work, List.of(gateway));
+        processes.add(querierProcess);
+        querier = querierProcess.url();
     }
 
     @AfterAll

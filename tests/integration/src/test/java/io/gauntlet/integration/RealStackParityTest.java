@@ -1,7 +1,6 @@
 package io.gauntlet.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +10,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,30 +90,13 @@ class RealStackParityTest {
             data.writeBlock(bucket, from, from + 2 * H, Map.of("cluster", "it"));
         }
 
-        int sidecarGrpc = ServiceProcess.freePort();
-        processes.add(ServiceProcess.startService("sidecar", work, ServiceProcess.freePort(), List.of(
-                "-Dgauntlet.grpc.address=127.0.0.1:" + sidecarGrpc, "-Dgauntlet.sidecar.prometheus-url=" + fresh.url())));
-        Path objstore = work.resolve("objstore.yml");
-        Files.writeString(objstore, "type: FILESYSTEM\nconfig:\n  directory: " + bucket + "\n");
-        int gatewayGrpc = ServiceProcess.freePort();
-        processes.add(ServiceProcess.startService("store-gateway", work, ServiceProcess.freePort(), List.of(
-                "-Dgauntlet.grpc.address=127.0.0.1:" + gatewayGrpc, "-Dgauntlet.store-gateway.objstore-config-file=" + objstore,
-                "-Dgauntlet.store-gateway.data-dir=" + work.resolve("gateway-data"))));
-        int querierHttp = ServiceProcess.freePort();
-        querier = "http://127.0.0.1:" + querierHttp;
-        processes.add(ServiceProcess.startService("querier", work, querierHttp, List.of("-Dgauntlet.grpc.enabled=false",
-                "-Dgauntlet.querier.endpoints=127.0.0.1:" + sidecarGrpc + ",127.0.0.1:" + gatewayGrpc,
-                "-Dgauntlet.querier.info-interval=1s")));
-        await("the querier sees both stores healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            JsonNode stores = JSON.readTree(ServiceProcess.get(querier + "/api/v1/stores").body()).path("data");
-            int healthy = 0;
-            for (JsonNode type : stores) {
-                for (JsonNode store : type) {
-                    healthy += store.path("healthy").asBoolean() ? 1 : 0;
-                }
-            }
-            return healthy == 2;
-        });
+        ServiceProcess sidecar = ServiceProcess.startSidecar(work, fresh.url());
+        processes.add(sidecar);
+        ServiceProcess gateway = ServiceProcess.startStoreGateway(work, bucket);
+        processes.add(gateway);
+        ServiceProcess querierProcess = ServiceProcess.startQuerier(work, List.of(sidecar, gateway));
+        processes.add(querierProcess);
+        querier = querierProcess.url();
     }
 
     @AfterAll

@@ -2,6 +2,8 @@ package io.gauntlet.integration;
 
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -28,6 +30,7 @@ final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private String url;
+    private String grpcAddress;
 
     private ServiceProcess(String name, Process process, Path log) {
         this.name = name;
@@ -102,9 +105,64 @@ final class ServiceProcess implements AutoCloseable {
         return started;
     }
 
-    /** The base URL of a Prometheus started by {@link #startPrometheus}. */
+    /** The base URL of a Prometheus or querier started here. */
     String url() {
         return url;
+    }
+
+    /** The StoreAPI address of a store gateway or sidecar started here. */
+    String grpcAddress() {
+        return grpcAddress;
+    }
+
+    /** The store gateway's fast-jar over a FILESYSTEM bucket directory, ready after its first sync. */
+    static ServiceProcess startStoreGateway(Path work, Path bucket) throws IOException {
+        Path objstore = work.resolve("objstore.yml");
+        Files.writeString(objstore, "type: FILESYSTEM\nconfig:\n  directory: " + bucket + "\n");
+        return startStoreApi("store-gateway", work, List.of("-Dgauntlet.store-gateway.objstore-config-file=" + objstore,
+                "-Dgauntlet.store-gateway.data-dir=" + work.resolve("gateway-data")));
+    }
+
+    /** The sidecar's fast-jar beside a Prometheus, ready once it has read the Prometheus' external labels. */
+    static ServiceProcess startSidecar(Path work, String prometheusUrl) throws IOException {
+        return startStoreApi("sidecar", work, List.of("-Dgauntlet.sidecar.prometheus-url=" + prometheusUrl));
+    }
+
+    private static ServiceProcess startStoreApi(String module, Path work, List<String> properties) throws IOException {
+        String grpc = "127.0.0.1:" + freePort();
+        List<String> all = new ArrayList<>(properties);
+        all.add("-Dgauntlet.grpc.address=" + grpc);
+        ServiceProcess started = startService(module, work, freePort(), all);
+        started.grpcAddress = grpc;
+        return started;
+    }
+
+    /** The querier's fast-jar over the given stores, returned once it sees every one of them healthy. */
+    static ServiceProcess startQuerier(Path work, List<ServiceProcess> stores) throws IOException {
+        int port = freePort();
+        List<String> endpoints = stores.stream().map(ServiceProcess::grpcAddress).toList();
+        ServiceProcess querier = startService("querier", work, port, List.of("-Dgauntlet.grpc.enabled=false",
+                "-Dgauntlet.querier.endpoints=" + String.join(",", endpoints), "-Dgauntlet.querier.info-interval=1s"));
+        querier.url = "http://127.0.0.1:" + port;
+        try {
+            await("the querier sees " + endpoints + " healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> healthyStores(querier.url) == endpoints.size());
+        } catch (RuntimeException e) {
+            querier.close();
+            throw e;
+        }
+        return querier;
+    }
+
+    private static int healthyStores(String querierUrl) throws IOException {
+        JsonNode stores = new ObjectMapper().readTree(get(querierUrl + "/api/v1/stores").body()).path("data");
+        int healthy = 0;
+        for (JsonNode type : stores) {
+            for (JsonNode store : type) {
+                healthy += store.path("healthy").asBoolean() ? 1 : 0;
+            }
+        }
+        return healthy;
     }
 
     static Path executable(String name) {
