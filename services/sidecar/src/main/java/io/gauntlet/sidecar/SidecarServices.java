@@ -3,10 +3,8 @@ package io.gauntlet.sidecar;
 import io.gauntlet.service.ReadinessCondition;
 import io.gauntlet.service.ReadinessRegistry;
 import io.gauntlet.store.MetadataServer;
-import io.gauntlet.store.SnappyCodec;
 import io.gauntlet.store.StoreLimits;
 import io.gauntlet.store.StoreServer;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -68,7 +66,7 @@ public class SidecarServices {
     @Unremovable
     @Named("thanos.Store")
     ServerServiceDefinition storeService() {
-        return ServerInterceptors.intercept(storeServer.storeService(), SnappyCodec.answerInKind());
+        return storeServer.storeService().bindService();
     }
 
     /** Metric metadata from the same Prometheus, as Thanos' sidecar serves it (Info announces it). */
@@ -76,13 +74,13 @@ public class SidecarServices {
     @Unremovable
     @Named("thanos.Metadata")
     ServerServiceDefinition metadataService() {
-        return ServerInterceptors.intercept(new MetadataServer(prometheus).metadataService(), SnappyCodec.answerInKind());
+        return new MetadataServer(prometheus).metadataService().bindService();
     }
 
     @Produces
     @Unremovable
     @Named("thanos.info.Info")
     ServerServiceDefinition infoService() {
-        return ServerInterceptors.intercept(storeServer.infoService(), SnappyCodec.answerInKind());
+        return storeServer.infoService().bindService();
     }
 }

@@ -10,10 +10,8 @@ import io.gauntlet.objstore.BucketConfig;
 import io.gauntlet.objstore.BucketFactory;
 import io.gauntlet.service.ReadinessCondition;
 import io.gauntlet.service.ReadinessRegistry;
-import io.gauntlet.store.SnappyCodec;
 import io.gauntlet.store.StoreLimits;
 import io.gauntlet.store.StoreServer;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -240,13 +238,13 @@ public class StoreGatewayServices {
     @Unremovable
     @Named("thanos.Store")
     ServerServiceDefinition storeService() {
-        return ServerInterceptors.intercept(storeServer.storeService(), SnappyCodec.answerInKind());
+        return storeServer.storeService().bindService();
     }
 
     @Produces
     @Unremovable
     @Named("thanos.info.Info")
     ServerServiceDefinition infoService() {
-        return ServerInterceptors.intercept(storeServer.infoService(), SnappyCodec.answerInKind());
+        return storeServer.infoService().bindService();
     }
 }
