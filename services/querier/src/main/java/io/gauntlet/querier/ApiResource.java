@@ -89,56 +89,30 @@ public class ApiResource {
         return new Params(form == null ? new MultivaluedHashMap<>() : form, uri.getQueryParameters());
     }
 
+    /** The endpoints Prometheus serves for GET and form POST alike (its router registers both for each). */
+    private static final String FORM_ENDPOINTS = "query|query_range|series|labels";
+
     @GET
-    @Path("query")
-    public Response queryGet(@Context UriInfo uri) {
-        return handle("query", () -> query(params(uri, null)));
+    @Path("{endpoint: " + FORM_ENDPOINTS + "}")
+    public Response formEndpointGet(@Context UriInfo uri, @PathParam("endpoint") String endpoint) {
+        return formEndpoint(endpoint, params(uri, null));
     }
 
     @POST
-    @Path("query")
+    @Path("{endpoint: " + FORM_ENDPOINTS + "}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response queryPost(@Context UriInfo uri, MultivaluedMap<String, String> form) {
-        return handle("query", () -> query(params(uri, form)));
+    public Response formEndpointPost(@Context UriInfo uri, @PathParam("endpoint") String endpoint, MultivaluedMap<String, String> form) {
+        return formEndpoint(endpoint, params(uri, form));
     }
 
-    @GET
-    @Path("query_range")
-    public Response rangeGet(@Context UriInfo uri) {
-        return handle("query_range", () -> queryRange(params(uri, null)));
-    }
-
-    @POST
-    @Path("query_range")
-    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response rangePost(@Context UriInfo uri, MultivaluedMap<String, String> form) {
-        return handle("query_range", () -> queryRange(params(uri, form)));
-    }
-
-    @GET
-    @Path("series")
-    public Response seriesGet(@Context UriInfo uri) {
-        return handle("series", () -> series(params(uri, null)));
-    }
-
-    @POST
-    @Path("series")
-    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response seriesPost(@Context UriInfo uri, MultivaluedMap<String, String> form) {
-        return handle("series", () -> series(params(uri, form)));
-    }
-
-    @GET
-    @Path("labels")
-    public Response labelsGet(@Context UriInfo uri) {
-        return handle("labels", () -> labels(params(uri, null)));
-    }
-
-    @POST
-    @Path("labels")
-    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response labelsPost(@Context UriInfo uri, MultivaluedMap<String, String> form) {
-        return handle("labels", () -> labels(params(uri, form)));
+    private Response formEndpoint(String endpoint, Params params) {
+        return handle(endpoint, () -> switch (endpoint) {
+            case "query" -> query(params);
+            case "query_range" -> queryRange(params);
+            case "series" -> series(params);
+            case "labels" -> labels(params);
+            default -> throw new IllegalStateException("no handler for /api/v1/" + endpoint);
+        });
     }
 
     @GET
