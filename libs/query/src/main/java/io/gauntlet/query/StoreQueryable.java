@@ -6,8 +6,7 @@ import io.gauntlet.proto.thanos.LabelValuesRequest;
 import io.gauntlet.proto.thanos.PartialResponseStrategy;
 import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.ZLabelSet;
-import io.gauntlet.store.ChunkMerge;
-import io.gauntlet.store.ChunksSampleIterator;
+import io.gauntlet.store.DeduplicatedSeriesSet;
 import io.gauntlet.store.PartialResponse;
 import io.gauntlet.store.PenaltyDeduplicator;
 import io.gauntlet.store.ProxySeriesSet;
@@ -18,12 +17,9 @@ import io.gauntlet.store.StoreWire;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.chunks.AggregateType;
-import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.gauntlet.tsdb.storage.Querier;
 import io.gauntlet.tsdb.storage.Queryable;
-import io.gauntlet.tsdb.storage.SampleIterator;
 import io.gauntlet.tsdb.storage.SelectHints;
-import io.gauntlet.tsdb.storage.Series;
 import io.gauntlet.tsdb.storage.SeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.util.ArrayList;
@@ -225,7 +221,7 @@ public final class StoreQueryable implements Queryable {
             boolean counter = PenaltyDeduplicator.isCounterFunction(function);
             AggregateType aggregate = options.maxResolutionWindowMillis() > 0 ? single(aggregates) : null;
             boolean average = options.maxResolutionWindowMillis() > 0 && aggregate == null;
-            return new MergedSeriesSet(merged, counter, aggregate, average);
+            return new DeduplicatedSeriesSet(merged, counter, aggregate, average);
         }
 
         @Override
@@ -346,97 +342,6 @@ public final class StoreQueryable implements Queryable {
             synchronized (open) {
                 open.forEach(StoreSeriesSet::close);
                 open.clear();
-            }
-        }
-    }
-
-    /** Merged store series as PromQL series: overlapping chunks split into replicas and penalty-deduplicated. */
-    private static final class MergedSeriesSet implements SeriesSet {
-        private final StoreSeriesSet stores;
-        private final boolean counter;
-        private final AggregateType aggregate;
-        private final boolean average;
-        private MergedSeries current;
-
-        MergedSeriesSet(StoreSeriesSet stores, boolean counter, AggregateType aggregate, boolean average) {
-            this.stores = stores;
-            this.counter = counter;
-            this.aggregate = aggregate;
-            this.average = average;
-        }
-
-        @Override
-        public boolean next() throws StorageException {
-            if (!stores.next()) {
-                current = null;
-                return false;
-            }
-            current = new MergedSeries(stores.labels(), stores.chunks());
-            return true;
-        }
-
-        @Override
-        public Series at() {
-            if (current == null) {
-                throw new IllegalStateException("no current series: call next() first");
-            }
-            return current;
-        }
-
-        @Override
-        public List<String> warnings() {
-            return stores.warnings();
-        }
-
-        private final class MergedSeries implements Series {
-            private final Labels labels;
-            private final List<EncodedChunk> chunks;
-
-            MergedSeries(Labels labels, List<EncodedChunk> chunks) {
-                this.labels = labels;
-                if (ordered(chunks)) {
-                    this.chunks = List.copyOf(chunks);
-                } else {
-                    List<EncodedChunk> sorted = new ArrayList<>(chunks);
-                    sorted.sort(ChunkMerge.BY_TIME);
-                    this.chunks = sorted;
-                }
-            }
-
-            /** Sorted and without overlaps: what one store sends for one series, the common case. */
-            private static boolean ordered(List<EncodedChunk> chunks) {
-                for (int i = 1; i < chunks.size(); i++) {
-                    if (chunks.get(i - 1).maxTime() >= chunks.get(i).minTime()) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-
-            @Override
-            public Labels labels() {
-                return labels;
-            }
-
-            @Override
-            public SampleIterator iterator(SampleIterator reuse) {
-                if (!average && ordered(chunks)) {
-                    // nothing overlaps, so there is nothing to deduplicate or split into replicas
-                    if (reuse instanceof ChunksSampleIterator iterator) {
-                        iterator.reset(chunks, aggregate);
-                        return iterator;
-                    }
-                    return new ChunksSampleIterator(chunks, aggregate);
-                }
-                List<List<EncodedChunk>> replicas = ChunkMerge.splitOverlapping(ChunkMerge.withoutDuplicates(chunks));
-                List<SampleIterator> iterators = new ArrayList<>(replicas.size());
-                for (List<EncodedChunk> replica : replicas) {
-                    iterators.add(average ? new AverageSampleIterator(replica) : new ChunksSampleIterator(replica, aggregate));
-                }
-                if (iterators.isEmpty()) {
-                    return SampleIterator.EMPTY;
-                }
-                return PenaltyDeduplicator.of(iterators, counter);
             }
         }
     }

@@ -14,22 +14,31 @@ import java.util.List;
  * Series for the PromQL engine from merged store answers whose replica labels the stores already dropped
  * ({@code without_replica_labels}): the chunks of one series that overlap came from different replicas, so
  * they are split back into replicas ({@link ChunkMerge#splitOverlapping}) and merged with the
- * {@link PenaltyDeduplicator} (Thanos' querier with {@code --query.replica-label}).
+ * {@link PenaltyDeduplicator} (Thanos' querier with {@code --query.replica-label}). A series whose chunks neither
+ * overlap nor repeat — what one store sends, the common case — is read straight through.
  */
 public final class DeduplicatedSeriesSet implements SeriesSet {
     private final StoreSeriesSet stores;
     private final boolean counter;
     private final AggregateType aggregate;
+    private final boolean average;
     private DeduplicatedSeries current;
+
+    /** Raw data, or one aggregate of downsampled chunks. */
+    public DeduplicatedSeriesSet(StoreSeriesSet stores, boolean counter, AggregateType aggregate) {
+        this(stores, counter, aggregate, false);
+    }
 
     /**
      * @param counter   use the counter adjustment (the enclosing function is rate, irate, increase or resets)
      * @param aggregate which aggregate to read from downsampled chunks; null for raw data only
+     * @param average   read downsampled chunks as sum / count per window (functions without a matching aggregate)
      */
-    public DeduplicatedSeriesSet(StoreSeriesSet stores, boolean counter, AggregateType aggregate) {
+    public DeduplicatedSeriesSet(StoreSeriesSet stores, boolean counter, AggregateType aggregate, boolean average) {
         this.stores = stores;
         this.counter = counter;
         this.aggregate = aggregate;
+        this.average = average;
     }
 
     @Override
@@ -38,7 +47,7 @@ public final class DeduplicatedSeriesSet implements SeriesSet {
             current = null;
             return false;
         }
-        current = new DeduplicatedSeries(stores.labels(), List.copyOf(stores.chunks()));
+        current = new DeduplicatedSeries(stores.labels(), stores.chunks());
         return true;
     }
 
@@ -58,10 +67,28 @@ public final class DeduplicatedSeriesSet implements SeriesSet {
     private final class DeduplicatedSeries implements Series {
         private final Labels labels;
         private final List<EncodedChunk> chunks;
+        private final boolean ordered;
 
         DeduplicatedSeries(Labels labels, List<EncodedChunk> chunks) {
             this.labels = labels;
-            this.chunks = chunks;
+            this.ordered = ordered(chunks);
+            if (ordered) {
+                this.chunks = List.copyOf(chunks);
+            } else {
+                List<EncodedChunk> sorted = new ArrayList<>(chunks);
+                sorted.sort(ChunkMerge.BY_TIME);
+                this.chunks = sorted;
+            }
+        }
+
+        /** Sorted and without overlaps. */
+        private static boolean ordered(List<EncodedChunk> chunks) {
+            for (int i = 1; i < chunks.size(); i++) {
+                if (chunks.get(i - 1).maxTime() >= chunks.get(i).minTime()) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override
@@ -71,10 +98,21 @@ public final class DeduplicatedSeriesSet implements SeriesSet {
 
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
-            List<List<EncodedChunk>> replicas = ChunkMerge.splitOverlapping(chunks);
+            if (!average && ordered) {
+                // nothing overlaps, so there is nothing to deduplicate or split into replicas
+                if (reuse instanceof ChunksSampleIterator iterator) {
+                    iterator.reset(chunks, aggregate);
+                    return iterator;
+                }
+                return new ChunksSampleIterator(chunks, aggregate);
+            }
+            List<List<EncodedChunk>> replicas = ChunkMerge.splitOverlapping(ChunkMerge.withoutDuplicates(chunks));
             List<SampleIterator> iterators = new ArrayList<>(replicas.size());
             for (List<EncodedChunk> replica : replicas) {
-                iterators.add(new ChunksSampleIterator(replica, aggregate));
+                iterators.add(average ? new AverageSampleIterator(replica) : new ChunksSampleIterator(replica, aggregate));
+            }
+            if (iterators.isEmpty()) {
+                return SampleIterator.EMPTY;
             }
             return PenaltyDeduplicator.of(iterators, counter);
         }

@@ -1,6 +1,5 @@
-package io.gauntlet.query;
+package io.gauntlet.store;
 
-import io.gauntlet.store.StoreWire;
 import io.gauntlet.tsdb.UnsupportedEncodingException;
 import io.gauntlet.tsdb.chunks.AggregateChunk;
 import io.gauntlet.tsdb.chunks.AggregateType;
