@@ -1,12 +1,10 @@
 package io.gauntlet.events;
 
+import io.gauntlet.objstore.DepsScript;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +27,6 @@ import org.apache.kafka.clients.admin.NewTopic;
  * broker or Scala jars on the test classpath. Each test takes its own topic from {@link #createTopic}.
  */
 public final class KafkaFixture {
-    private static final long SCRIPT_TIMEOUT_MINUTES = 10;
     private static KafkaFixture shared;
 
     private final String bootstrapServers;
@@ -53,10 +50,10 @@ public final class KafkaFixture {
     private static KafkaFixture startForThisJvm() {
         try {
             Path directory = Files.createTempDirectory("gauntlet-kafka-");
-            int port = freePort();
-            runDepsScript("deps_kafka_start", directory.toString(), Integer.toString(port));
+            int port = DepsScript.freePort();
+            DepsScript.run("deps_kafka_start", directory.toString(), Integer.toString(port));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                runDepsScript("deps_kafka_stop", directory.toString());
+                DepsScript.run("deps_kafka_stop", directory.toString());
                 deleteRecursively(directory);
             }, "kafka-fixture-stop"));
             return new KafkaFixture("127.0.0.1:" + port);
@@ -86,56 +83,6 @@ public final class KafkaFixture {
             throw new IllegalStateException("interrupted while creating topic " + topic, e);
         }
         return topic;
-    }
-
-    private static Path repositoryRoot() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("scripts/deps.sh"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException("no scripts/deps.sh above " + Path.of("").toAbsolutePath()
-                + ": run the tests from inside the Gauntlet repository or set GAUNTLET_TEST_KAFKA_BOOTSTRAP");
-    }
-
-    /** Runs a function of scripts/deps.sh, tying what it starts to this JVM (GAUNTLET_DEPS_OWNER_PID). */
-    private static void runDepsScript(String function, String... args) {
-        Path script = repositoryRoot().resolve("scripts/deps.sh");
-        List<String> command = new ArrayList<>(List.of("bash", "-c", "source \"$0\" && " + function + " \"$@\"", script.toString()));
-        command.addAll(List.of(args));
-        Path output = null;
-        try {
-            output = Files.createTempFile("gauntlet-deps-", ".log");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            builder.environment().put("GAUNTLET_DEPS_OWNER_PID", Long.toString(ProcessHandle.current().pid()));
-            Process process = builder.start();
-            if (!process.waitFor(SCRIPT_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(function + " did not finish in " + SCRIPT_TIMEOUT_MINUTES + " minutes:\n" + Files.readString(output));
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(function + " failed (exit " + process.exitValue() + "):\n" + Files.readString(output));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run scripts/deps.sh " + function, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + function, e);
-        } finally {
-            if (output != null) {
-                output.toFile().delete();
-            }
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
     }
 
     private static void deleteRecursively(Path directory) {
