@@ -42,6 +42,7 @@ public class XorChunkBenchmark {
     private final long[] lengths = new long[SERIES];
     private final XorSampleIterator iterator = new XorSampleIterator();
     private final XorChunkAppender appender = new XorChunkAppender(1024);
+    private double bytesPerSample;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -65,12 +66,30 @@ public class XorChunkBenchmark {
             lengths[s] = encoded[s].length;
             offset += encoded[s].length;
         }
-        System.out.printf("%n%d chunks, %d samples, %.3f bytes/sample%n", SERIES, SAMPLES, (double) total / SAMPLES);
+        bytesPerSample = (double) total / SAMPLES;
+        System.out.printf("%n%d chunks, %d samples, %.3f bytes/sample%n", SERIES, SAMPLES, bytesPerSample);
     }
 
     /** Samples decoded or encoded by one call of a benchmark method. */
     int samplesPerInvocation() {
         return SAMPLES;
+    }
+
+    double bytesPerSample() {
+        return bytesPerSample;
+    }
+
+    /** The encoded chunks, as laid out off-heap, for decoders compared against {@link #decode()}. */
+    MemorySegment chunks() {
+        return chunks;
+    }
+
+    long[] offsets() {
+        return offsets;
+    }
+
+    long[] lengths() {
+        return lengths;
     }
 
     @TearDown(Level.Trial)
