@@ -29,11 +29,16 @@ public final class XorSampleIterator implements SampleIterator {
      * each sample) and reads at most 19 more, so every 8-byte load stays inside the buffer without a bounds branch.
      */
     private static final int PADDING = 64;
-    /** Payload widths of the delta-of-delta buckets '0', '10', '110', '1110', one per byte, by leading 1 bits. */
-    private static final int DOD_WIDTHS = 14 << 8 | 17 << 16 | 20 << 24;
+    /**
+     * 64 minus the payload width of the delta-of-delta buckets '0', '10', '110', '1110' (0, 14, 17, 20 bits), one per
+     * byte, by leading 1 bits.
+     */
+    private static final int DOD_SHIFTS = 64 | 50 << 8 | 47 << 16 | 44 << 24;
 
     private byte[] buffer = new byte[0];
     private long bitLimit;
+    // the chunk's length: a sample that ends at or before this byte cannot have run past the data
+    private int dataBytes;
     // next bits of the stream, left-aligned: the top windowBits bits are valid, the bits below them are the stream's
     // continuation or zero (so a refill may OR the same bytes in again)
     private long window;
@@ -81,6 +86,7 @@ public final class XorSampleIterator implements SampleIterator {
         this.origin = origin;
         this.chunkBytes = length;
         this.bitLimit = length * 8;
+        this.dataBytes = (int) Math.min(length, Integer.MAX_VALUE);
         this.failure = null;
         this.read = 0;
         this.exhausted = false;
@@ -129,15 +135,14 @@ public final class XorSampleIterator implements SampleIterator {
             int ones = Long.numberOfLeadingZeros(~bits);
             long dod;
             if (ones < 4) {
-                int prefix = ones + 1;
-                int width = (DOD_WIDTHS >>> (ones << 3)) & 0xFF;
-                // two shifts so that width 0 yields 0 (a single shift by 64 would be a no-op)
-                long raw = ((bits << prefix) >>> 1) >>> (63 - width);
-                // Prometheus' buckets are asymmetric: raw values above half the range are negative
-                long half = (1L << width) >>> 1;
-                dod = raw - (((half - raw) >> 63) & (half << 1));
-                bits <<= prefix + width;
-                valid -= prefix + width;
+                int shift = (DOD_SHIFTS >>> (ones << 3)) & 0xFF;
+                // Prometheus' buckets hold [1 - 2^(w-1), 2^(w-1)]: the payload minus one, sign-extended, plus one;
+                // the '0' bucket (whose shift by 64 would be a no-op) is masked to 0
+                long payload = bits << (ones + 1);
+                dod = (((payload - (1L << shift)) >> shift) + 1) & ((long) -ones >> 63);
+                int used = 65 + ones - shift;
+                bits <<= used;
+                valid -= used;
             } else {
                 bits <<= 4;
                 valid -= 4;
@@ -158,7 +163,8 @@ public final class XorSampleIterator implements SampleIterator {
             delta = d;
             timestamp += d;
         } else if (index == 1 && total > 1) {
-            long d = readUvarint();
+            // the second sample's delta varint follows the first value, still byte-aligned and the window empty
+            long d = readAlignedUvarint();
             delta = d;
             timestamp += d;
             bits = window;
@@ -223,7 +229,8 @@ public final class XorSampleIterator implements SampleIterator {
         window = bits;
         windowBits = valid;
         nextByte = position;
-        if (((long) position << 3) - valid > bitLimit) {
+        // consumed bits = position * 8 - valid: only past the data's last byte can a sample have over-run it
+        if (position > dataBytes && ((long) position << 3) - valid > bitLimit) {
             throw truncated();
         }
         read = index + 1;
@@ -239,10 +246,12 @@ public final class XorSampleIterator implements SampleIterator {
             exhausted = true;
             return false;
         }
-        long zigZag = readUvarint();
+        // the first sample is byte-aligned: a varint timestamp right after the header, then the raw 64-bit value
+        long zigZag = readAlignedUvarint();
         timestamp = (zigZag >>> 1) ^ -(zigZag & 1);
-        valueBits = (take(32) << 32) | take(32);
-        if (consumedBits() > bitLimit) {
+        valueBits = (long) LONG_BE.get(buffer, nextByte);
+        nextByte += 8;
+        if (((long) nextByte << 3) > bitLimit) {
             throw truncated();
         }
         read = 1;
@@ -277,35 +286,28 @@ public final class XorSampleIterator implements SampleIterator {
         return valueBits;
     }
 
-    private long readUvarint() throws CorruptedDataException {
+    /** A uvarint starting on a byte boundary at {@code nextByte}, read byte by byte (the window is empty). */
+    private long readAlignedUvarint() throws CorruptedDataException {
+        byte[] data = buffer;
+        int position = nextByte;
         long result = 0;
+        // at most 10 bytes from byte 20 or less: inside the padded buffer
         for (int shift = 0; shift < 70; shift += 7) {
-            long b = take(8);
+            int b = data[position++] & 0xFF;
             if (shift == 63 && b > 1) {
                 break;
             }
-            result |= (b & 0x7F) << shift;
+            result |= (long) (b & 0x7F) << shift;
             if (b < 0x80) {
+                nextByte = position;
                 return result;
             }
         }
-        if (consumedBits() > bitLimit) {
+        nextByte = position;
+        if (((long) position << 3) > bitLimit) {
             throw truncated();
         }
         throw fail("XOR chunk sample " + read + ": timestamp varint overflows 64 bits");
-    }
-
-    /** Takes {@code n} bits (1 ≤ n ≤ 56); past the end of the data they read as zeros (checked once per sample). */
-    private long take(int n) {
-        if (windowBits < n) {
-            window |= (long) LONG_BE.get(buffer, nextByte) >>> windowBits;
-            nextByte += (63 - windowBits) >>> 3;
-            windowBits |= 56;
-        }
-        long bits = window >>> (64 - n);
-        window <<= n;
-        windowBits -= n;
-        return bits;
     }
 
     private long consumedBits() {
