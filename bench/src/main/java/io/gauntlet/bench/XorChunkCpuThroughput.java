@@ -1,7 +1,6 @@
 package io.gauntlet.bench;
 
 import io.gauntlet.tsdb.chunks.XorChunkAppender;
-import io.gauntlet.tsdb.chunks.XorSampleIterator;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -46,9 +45,10 @@ public final class XorChunkCpuThroughput {
             real = XorRealChunks.open(Arrays.stream(args).map(Path::of).toList());
             System.out.println("real data: " + real.describe());
             XorRealChunks chunks = real;
-            XorSampleIterator iterator = new XorSampleIterator();
+            // straight from the mapped segment files, as the store gateway reads them
+            XorDecodeLoop decode = new XorDecodeLoop(real.chunks());
             XorChunkAppender appender = new XorChunkAppender(1024);
-            workloads.add(1, new Named("decode real", real.samples(), () -> chunks.decode(iterator)));
+            workloads.add(1, new Named("decode real", real.samples(), decode::getAsLong));
             workloads.add(new Named("encode real", real.samples(), () -> chunks.encode(appender)));
         }
         System.out.println("load average before: " + loadAverage());

@@ -106,18 +106,6 @@ final class XorRealChunks implements AutoCloseable {
                 blocks, chunks.length, skipped, samples, bytesPerSample());
     }
 
-    /** Decodes every chunk once, straight from the mapped files; returns a checksum of every sample. */
-    long decode(XorSampleIterator iterator) throws StorageException {
-        long sum = 0;
-        for (MemorySegment chunk : chunks) {
-            iterator.reset(chunk, 0, chunk.byteSize());
-            while (iterator.next()) {
-                sum += iterator.timestamp() ^ iterator.valueBits();
-            }
-        }
-        return sum;
-    }
-
     /** Encodes every chunk's samples again; returns the bytes written. */
     long encode(XorChunkAppender appender) {
         long written = 0;
