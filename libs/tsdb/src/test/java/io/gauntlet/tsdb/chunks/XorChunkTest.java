@@ -208,6 +208,30 @@ class XorChunkTest {
     }
 
     @Test
+    void reportsATimestampVarintLongerThan64Bits() throws StorageException {
+        byte[] overlong = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+                (byte) 0xFF, (byte) 0xFF, 0x02};
+        // the first sample's timestamp, then the second sample's delta (after a 1-byte timestamp and a 64-bit value)
+        byte[] first = new byte[32];
+        first[1] = 2;
+        System.arraycopy(overlong, 0, first, 2, overlong.length);
+        byte[] second = new byte[40];
+        second[1] = 2;
+        second[2] = 2;
+        System.arraycopy(overlong, 0, second, 11, overlong.length);
+        assertThatThrownBy(() -> drain(new XorSampleIterator().reset(first))).isInstanceOf(CorruptedDataException.class)
+                .hasMessageContaining("sample 0: timestamp varint overflows 64 bits");
+        XorSampleIterator iterator = new XorSampleIterator().reset(second);
+        assertThat(iterator.next()).isTrue();
+        assertThat(iterator.timestamp()).isEqualTo(1);
+        assertThatThrownBy(iterator::next).isInstanceOf(CorruptedDataException.class)
+                .hasMessageContaining("sample 1: timestamp varint overflows 64 bits");
+        // cut short, the same bytes are truncated data
+        assertThatThrownBy(() -> drain(new XorSampleIterator().reset(Arrays.copyOf(second, 19))))
+                .isInstanceOf(CorruptedDataException.class).hasMessageContaining("ends inside sample 1");
+    }
+
+    @Test
     void namesTheOriginOfCorruptedData() throws StorageException {
         byte[] chunk = {0, 5, 1};
         XorSampleIterator iterator = new XorSampleIterator().reset(MemorySegment.ofArray(chunk), 0, chunk.length,
