@@ -5,13 +5,11 @@ import io.gauntlet.proto.thanos.LabelNamesResponse;
 import io.gauntlet.proto.thanos.LabelValuesRequest;
 import io.gauntlet.proto.thanos.LabelValuesResponse;
 import io.gauntlet.proto.thanos.SeriesRequest;
-import io.gauntlet.proto.thanos.SeriesResponse;
 import io.gauntlet.proto.thanos.StoreGrpc;
 import io.gauntlet.proto.thanos.info.InfoGrpc;
 import io.gauntlet.proto.thanos.info.InfoRequest;
 import io.gauntlet.proto.thanos.info.InfoResponse;
 import io.gauntlet.tsdb.Labels;
-import io.gauntlet.tsdb.UnsupportedEncodingException;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.gauntlet.tsdb.storage.StorageException;
 import io.grpc.CallOptions;
@@ -21,15 +19,18 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One StoreAPI endpoint (a Thanos or Gauntlet sidecar, store gateway, ruler, querier) over grpc-java. Series come
@@ -38,6 +39,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StoreClient implements AutoCloseable {
     private static final int DEFAULT_PREFETCH = 16;
+    private static final MethodDescriptor.Marshaller<SeriesRequest> SERIES_REQUEST = ProtoUtils.marshaller(SeriesRequest.getDefaultInstance());
 
     private final String name;
     private final Channel channel;
@@ -131,10 +133,14 @@ public final class StoreClient implements AutoCloseable {
 
     /** Starts a Series call; errors surface from {@link StoreSeriesSet#next()} as {@link StoreException}. */
     public StoreSeriesSet series(SeriesRequest request) {
-        // the listener only queues frames for the reader, so it runs on the transport thread: one hand-off less per frame
-        ClientCall<SeriesRequest, SeriesResponse> call = channel.newCall(StoreGrpc.getSeriesMethod(),
-                callOptions().withExecutor(Runnable::run));
-        RemoteSeriesSet set = new RemoteSeriesSet(call);
+        // answers are read by a decoder of this call's own (it keeps the call's label strings), straight into labels and chunks
+        MethodDescriptor<SeriesRequest, SeriesResponseDecoder.Decoded> method = StoreGrpc.getSeriesMethod()
+                .toBuilder(SERIES_REQUEST, new SeriesResponseDecoder(name)).build();
+        RemoteSeriesSet set = new RemoteSeriesSet();
+        // the listener only queues frames for the reader, so it runs on the transport thread, and wakes the reader
+        // once per batch of frames gRPC delivers rather than once per frame
+        ClientCall<SeriesRequest, SeriesResponseDecoder.Decoded> call = channel.newCall(method, callOptions().withExecutor(set::deliver));
+        set.start(call);
         call.start(set.listener(), new Metadata());
         call.sendMessage(request);
         call.halfClose();
@@ -158,35 +164,70 @@ public final class StoreClient implements AutoCloseable {
         return new StoreException(name, status.getCode().name(), description, status.getCause());
     }
 
-    /** Received frames, handed from the gRPC thread to the reader; holds at most {@code prefetch} + 1 entries. */
+    /**
+     * Received frames, handed from the gRPC thread to the reader in batches. At most {@code prefetch} frames are
+     * requested and not yet taken by the reader; they are requested again in steps of half the prefetch.
+     */
     private final class RemoteSeriesSet implements StoreSeriesSet {
-        private static final Object END = new Object();
-
-        private final ClientCall<SeriesRequest, SeriesResponse> call;
-        private final LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
-        private final ArrayDeque<io.gauntlet.proto.thanos.Series> batch = new ArrayDeque<>();
+        private ClientCall<SeriesRequest, SeriesResponseDecoder.Decoded> call;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition arrived = lock.newCondition();
+        private ArrayDeque<SeriesResponseDecoder.Decoded> incoming = new ArrayDeque<>(); // guarded by lock
+        private boolean ended; // guarded by lock
+        private Status closeStatus; // guarded by lock
+        private volatile boolean unannounced; // frames queued since the reader was last woken; whoever clears it wakes the reader
+        private ArrayDeque<SeriesResponseDecoder.Decoded> taken = new ArrayDeque<>(); // reader only
+        private final int requestStep = Math.max(1, prefetch / 2);
+        private int owed; // frames taken and not yet requested again
+        private List<SeriesResponseDecoder.DecodedSeries> current = List.of();
+        private int currentIndex;
         private final List<String> warnings = new ArrayList<>();
-        private volatile Status closeStatus;
         private boolean done;
         private volatile boolean closed; // close() may come from another thread, e.g. a query timeout
         private Labels labels;
         private List<EncodedChunk> chunks = List.of();
 
-        RemoteSeriesSet(ClientCall<SeriesRequest, SeriesResponse> call) {
+        void start(ClientCall<SeriesRequest, SeriesResponseDecoder.Decoded> call) {
             this.call = call;
         }
 
-        ClientCall.Listener<SeriesResponse> listener() {
+        /** The call's executor: runs gRPC's callbacks on its own thread, then wakes the reader once for all they queued. */
+        void deliver(Runnable callbacks) {
+            callbacks.run();
+            if (unannounced) {
+                unannounced = false;
+                lock.lock();
+                try {
+                    arrived.signal();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        ClientCall.Listener<SeriesResponseDecoder.Decoded> listener() {
             return new ClientCall.Listener<>() {
                 @Override
-                public void onMessage(SeriesResponse message) {
-                    received.add(message);
+                public void onMessage(SeriesResponseDecoder.Decoded message) {
+                    lock.lock();
+                    try {
+                        incoming.add(message);
+                    } finally {
+                        lock.unlock();
+                    }
+                    unannounced = true;
                 }
 
                 @Override
                 public void onClose(Status status, Metadata trailers) {
-                    closeStatus = status;
-                    received.add(END);
+                    lock.lock();
+                    try {
+                        closeStatus = status;
+                        ended = true;
+                    } finally {
+                        lock.unlock();
+                    }
+                    unannounced = true;
                 }
             };
         }
@@ -196,56 +237,70 @@ public final class StoreClient implements AutoCloseable {
             if (closed) {
                 return false;
             }
-            while (!done) {
-                if (!batch.isEmpty()) {
-                    accept(batch.poll());
+            while (true) {
+                if (currentIndex < current.size()) {
+                    SeriesResponseDecoder.DecodedSeries series = current.get(currentIndex++);
+                    labels = series.labels();
+                    chunks = series.chunks();
                     return true;
                 }
-                Object item;
-                try {
-                    item = received.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    close();
-                    throw new StoreException(name, "CANCELLED", "interrupted while waiting for series", e);
-                }
-                if (item == END) {
-                    done = true;
-                    Status status = closeStatus;
-                    if (!status.isOk() && !closed) {
-                        throw failure(status);
-                    }
+                if (done) {
                     return false;
                 }
-                call.request(1); // one frame taken, one more may come
-                SeriesResponse response = (SeriesResponse) item;
-                switch (response.getResultCase()) {
-                    case SERIES -> {
-                        accept(response.getSeries());
-                        return true;
+                SeriesResponseDecoder.Decoded frame = taken.poll();
+                if (frame == null) {
+                    if (!takeArrived()) {
+                        return false;
                     }
-                    case BATCH -> batch.addAll(response.getBatch().getSeriesList());
-                    case WARNING -> warnings.add("store " + name + ": " + response.getWarning());
-                    default -> {
-                        // hints and frames from newer servers carry nothing a reader needs
-                    }
+                    continue;
                 }
+                if (++owed >= requestStep) {
+                    call.request(owed);
+                    owed = 0;
+                }
+                if (frame.error() != null) {
+                    close();
+                    throw frame.error();
+                }
+                if (frame.warning() != null) {
+                    warnings.add("store " + name + ": " + frame.warning());
+                }
+                current = frame.series();
+                currentIndex = 0;
             }
-            return false;
         }
 
-        private void accept(io.gauntlet.proto.thanos.Series series) throws StorageException {
-            labels = StoreWire.fromWire(series.getLabelsList());
-            List<EncodedChunk> list = new ArrayList<>(series.getChunksCount());
-            try {
-                for (var chunk : series.getChunksList()) {
-                    list.add(StoreWire.fromWire(chunk));
-                }
-            } catch (UnsupportedEncodingException e) {
-                close();
-                throw new StoreException(name, "INVALID_DATA", e.getMessage() + " in series " + labels, e);
+        /** Moves every arrived frame to the reader, waiting for one; false at the end of the answer. */
+        private boolean takeArrived() throws StoreException {
+            if (owed > 0) {
+                call.request(owed); // about to wait: the store may send all it was allowed
+                owed = 0;
             }
-            chunks = list;
+            Status status;
+            lock.lock();
+            try {
+                while (incoming.isEmpty() && !ended) {
+                    arrived.await();
+                }
+                if (!incoming.isEmpty()) {
+                    ArrayDeque<SeriesResponseDecoder.Decoded> swap = taken;
+                    taken = incoming;
+                    incoming = swap;
+                    return true;
+                }
+                status = closeStatus;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new StoreException(name, "CANCELLED", "interrupted while waiting for series", e);
+            } finally {
+                lock.unlock();
+            }
+            done = true;
+            if (!status.isOk() && !closed) {
+                throw failure(status);
+            }
+            return false;
         }
 
         @Override

@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.gauntlet.proto.thanos.LabelMatcher;
 import io.gauntlet.proto.thanos.LabelNamesRequest;
 import io.gauntlet.proto.thanos.SeriesRequest;
+import io.gauntlet.proto.thanos.SeriesResponse;
+import io.gauntlet.store.testing.ThanosStoreCalls;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.grpc.ManagedChannel;
@@ -263,5 +265,88 @@ class StoreClientTest {
         assertThat(client.labelNames(LabelNamesRequest.newBuilder().setEnd(99).build()).getNamesList()).containsExactly("__name__", "cluster", "i");
         assertThatThrownBy(() -> client.labelValues(io.gauntlet.proto.thanos.LabelValuesRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.code()).isEqualTo("INVALID_ARGUMENT"));
+    }
+    @Test
+    void aThanosStoreThatIgnoresBatchingIsReadMessageByMessage() throws Exception {
+        // a store as an older Thanos answers: raw descriptors, one series per message whatever the batch size, plus
+        // hints, a warning and fields this client does not know
+        com.google.protobuf.UnknownFieldSet unknown = com.google.protobuf.UnknownFieldSet.newBuilder()
+                .addField(77, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(1).addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8("new")).build())
+                .build();
+        List<SeriesResponse> answer = new ArrayList<>();
+        answer.add(SeriesResponse.newBuilder().setHints(com.google.protobuf.Any.newBuilder().setTypeUrl("type.googleapis.com/hintspb.SeriesResponseHints")).build());
+        for (int i = 0; i < 300; i++) {
+            EncodedChunk chunk = FakeChunkSource.realXor(0, 10_000, 3, i);
+            answer.add(SeriesResponse.newBuilder().setSeries(io.gauntlet.proto.thanos.Series.newBuilder()
+                    .addAllLabels(StoreWire.toWire(Labels.of("__name__", "up", "i", String.format("%03d", i))))
+                    .addChunks(StoreWire.toWire(chunk, true)).setUnknownFields(unknown)).setUnknownFields(unknown).build());
+        }
+        answer.add(SeriesResponse.newBuilder().setWarning("block 01X unreadable").build());
+        List<SeriesRequest> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.grpc.ServerServiceDefinition thanos = io.grpc.ServerServiceDefinition.builder("thanos.Store")
+                .addMethod(ThanosStoreCalls.SERIES, io.grpc.stub.ServerCalls.asyncServerStreamingCall((request, responses) -> {
+                    received.add(request);
+                    answer.forEach(responses::onNext);
+                    responses.onCompleted();
+                })).build();
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(thanos).build().start();
+        servers.add(server);
+        StoreClient client = StoreClient.connect("127.0.0.1:" + server.getPort(), TIMEOUT);
+        clients.add(client);
+
+        try (StoreSeriesSet set = client.series(all().setResponseBatchSize(64).build())) {
+            List<String> labels = new ArrayList<>();
+            List<String> samples = new ArrayList<>();
+            while (set.next()) {
+                labels.add(set.labels().toString());
+                samples.add(ArraySamples.drain(new ChunksSampleIterator(set.chunks(), null)).getLast());
+            }
+            assertThat(labels).hasSize(300).startsWith("up{i=\"000\"}").endsWith("up{i=\"299\"}");
+            assertThat(samples).startsWith("10000=2").endsWith("10000=301");
+            assertThat(set.warnings()).containsExactly("store 127.0.0.1:" + server.getPort() + ": block 01X unreadable");
+        }
+        assertThat(received).singleElement().extracting(SeriesRequest::getResponseBatchSize).isEqualTo(64L);
+    }
+
+    @Test
+    void aMalformedAnswerFailsTheReadClearlyAndCancelsTheCall() throws Exception {
+        byte[] valid = SeriesResponse.newBuilder().setSeries(io.gauntlet.proto.thanos.Series.newBuilder()
+                .addAllLabels(StoreWire.toWire(Labels.of("__name__", "up")))).build().toByteArray();
+        byte[] truncated = java.util.Arrays.copyOf(valid, valid.length - 2);
+        io.grpc.MethodDescriptor<SeriesRequest, byte[]> rawBytes = ThanosStoreCalls.SERIES.toBuilder(
+                io.grpc.protobuf.ProtoUtils.marshaller(SeriesRequest.getDefaultInstance()), new io.grpc.MethodDescriptor.Marshaller<byte[]>() {
+                    @Override
+                    public java.io.InputStream stream(byte[] value) {
+                        return new java.io.ByteArrayInputStream(value);
+                    }
+
+                    @Override
+                    public byte[] parse(java.io.InputStream stream) {
+                        throw new UnsupportedOperationException();
+                    }
+                }).build();
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        io.grpc.ServerServiceDefinition broken = io.grpc.ServerServiceDefinition.builder("thanos.Store")
+                .addMethod(rawBytes, io.grpc.stub.ServerCalls.asyncServerStreamingCall((request, responses) -> {
+                    var serverResponses = (io.grpc.stub.ServerCallStreamObserver<byte[]>) responses;
+                    serverResponses.setOnCancelHandler(() -> cancelled.set(true));
+                    responses.onNext(valid);
+                    responses.onNext(truncated);
+                    // the stream stays open: only the client's cancel ends it
+                })).build();
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(broken).build().start();
+        servers.add(server);
+        StoreClient client = StoreClient.connect("127.0.0.1:" + server.getPort(), TIMEOUT);
+        clients.add(client);
+
+        StoreSeriesSet set = client.series(all().build());
+        assertThat(set.next()).isTrue();
+        assertThat(set.labels()).isEqualTo(Labels.of("__name__", "up"));
+        assertThatThrownBy(set::next).isInstanceOfSatisfying(StoreException.class, e -> {
+            assertThat(e.code()).isEqualTo("INVALID_DATA");
+            assertThat(e.getMessage()).startsWith("store 127.0.0.1:" + server.getPort() + ": INVALID_DATA: malformed Series response");
+        });
+        assertThat(set.next()).isFalse();
+        await().atMost(Duration.ofSeconds(10)).untilTrue(cancelled);
     }
 }
