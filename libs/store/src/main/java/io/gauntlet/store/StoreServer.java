@@ -50,7 +50,7 @@ import java.util.logging.Logger;
  */
 public final class StoreServer {
     private static final Logger LOG = Logger.getLogger(StoreServer.class.getName());
-    private static final long MAX_BATCH_BYTES = 1 << 20;
+    private static final long MAX_BATCH_BYTES = SeriesEncoder.MAX_BATCH_BYTES;
     /** Bytes a Series call may queue in the transport before the pump waits for the client (as large as one batch). */
     private static final int ON_READY_BYTES = 1 << 20;
     /** Series as pre-serialised bytes; the request as generated. */
@@ -310,6 +310,9 @@ public final class StoreServer {
         private final int batchSize;
         private ChunkSeriesSet opened;
         private RelabeledSeriesStream stream;
+        private SeriesEncoder encoder;
+        private EncodedSeriesStream encoded;
+        private boolean sourceDone;
         private final List<byte[]> batch = new ArrayList<>();
         private long batchBytes;
         private long sent;
@@ -332,45 +335,13 @@ public final class StoreServer {
                 return;
             }
             try {
-                if (stream == null) {
-                    opened = source.series(query);
-                    stream = new RelabeledSeriesStream(opened, external, dropLabels, query.minTime(), query.maxTime(),
-                            query.skipChunks(), limits, out::isCancelled);
+                if (stream == null && encoded == null) {
+                    open();
                 }
-                while (!finished && out.isReady()) {
-                    if (out.isCancelled()) {
-                        close();
-                        return;
-                    }
-                    var next = limit > 0 && sent >= limit ? null : stream.next();
-                    if (next == null) {
-                        if (!batch.isEmpty()) {
-                            out.onNext(EncodedSeriesResponse.batch(batch));
-                        }
-                        if (opened instanceof StoreSeriesSet withWarnings) {
-                            // e.g. a proxying source whose own stores answered partially
-                            for (String warning : withWarnings.warnings()) {
-                                out.onNext(EncodedSeriesResponse.of(SeriesResponse.newBuilder().setWarning(warning).build()));
-                            }
-                        }
-                        close();
-                        out.onCompleted();
-                        return;
-                    }
-                    byte[] series = EncodedSeriesResponse.seriesField(next.getKey(), next.getValue(), chunkHashes);
-                    sent++;
-                    if (batchSize > 1) {
-                        batch.add(series);
-                        batchBytes += series.length;
-                        // a frame stays well under gRPC's default 4 MiB receive limit
-                        if (batch.size() >= batchSize || batchBytes >= MAX_BATCH_BYTES) {
-                            out.onNext(EncodedSeriesResponse.batch(batch));
-                            batch.clear();
-                            batchBytes = 0;
-                        }
-                    } else {
-                        out.onNext(EncodedSeriesResponse.series(series));
-                    }
+                if (encoded != null) {
+                    pumpEncoded();
+                } else {
+                    pumpDecoded();
                 }
             } catch (StorageException | RuntimeException e) {
                 close();
@@ -380,11 +351,100 @@ public final class StoreServer {
             }
         }
 
+        /** Asks an {@link EncodedSeriesSource} first when the rewrite keeps source order up to prefixes, else the series set. */
+        private void open() throws StorageException {
+            if (source instanceof EncodedSeriesSource bytes && !query.skipChunks() && external.names().containsAll(dropLabels)) {
+                encoder = new SeriesEncoder(external.without(dropLabels), external.names(), query.minTime(), query.maxTime(), limits, chunkHashes);
+                encoded = bytes.encodedSeries(query, encoder);
+                if (encoded != null) {
+                    return;
+                }
+                encoder = null;
+            }
+            opened = source.series(query);
+            stream = new RelabeledSeriesStream(opened, external, dropLabels, query.minTime(), query.maxTime(),
+                    query.skipChunks(), limits, out::isCancelled);
+        }
+
+        /** Series as the encoder wrote them, a response's worth pulled from the source at a time. */
+        private void pumpEncoded() throws StorageException {
+            while (!finished && out.isReady()) {
+                int wanted = batchSize > 1 ? batchSize : 1;
+                if (limit > 0) {
+                    wanted = (int) Math.min(wanted, limit - sent);
+                }
+                while (wanted > 0 && !sourceDone && encoder.readyCount() < wanted && encoder.readyBytes() < SeriesEncoder.MAX_BATCH_BYTES) {
+                    if (out.isCancelled()) {
+                        close();
+                        return;
+                    }
+                    if (!encoded.advance()) {
+                        encoder.finish();
+                        sourceDone = true;
+                    }
+                }
+                if (wanted > 0 && encoder.readyCount() > 0) {
+                    EncodedSeriesResponse response = encoder.take(wanted, batchSize > 1);
+                    sent += encoder.taken();
+                    out.onNext(response);
+                    continue;
+                }
+                sendWarnings(encoded.warnings());
+                close();
+                out.onCompleted();
+                return;
+            }
+        }
+
+        private void pumpDecoded() throws StorageException {
+            while (!finished && out.isReady()) {
+                if (out.isCancelled()) {
+                    close();
+                    return;
+                }
+                var next = limit > 0 && sent >= limit ? null : stream.next();
+                if (next == null) {
+                    if (!batch.isEmpty()) {
+                        out.onNext(EncodedSeriesResponse.batch(batch));
+                    }
+                    if (opened instanceof StoreSeriesSet withWarnings) {
+                        sendWarnings(withWarnings.warnings()); // e.g. a proxying source whose own stores answered partially
+                    }
+                    close();
+                    out.onCompleted();
+                    return;
+                }
+                byte[] series = EncodedSeriesResponse.seriesField(next.getKey(), next.getValue(), chunkHashes);
+                sent++;
+                if (batchSize > 1) {
+                    batch.add(series);
+                    batchBytes += series.length;
+                    // a frame stays well under gRPC's default 4 MiB receive limit
+                    if (batch.size() >= batchSize || batchBytes >= MAX_BATCH_BYTES) {
+                        out.onNext(EncodedSeriesResponse.batch(batch));
+                        batch.clear();
+                        batchBytes = 0;
+                    }
+                } else {
+                    out.onNext(EncodedSeriesResponse.series(series));
+                }
+            }
+        }
+
+        private void sendWarnings(List<String> warnings) {
+            for (String warning : warnings) {
+                out.onNext(EncodedSeriesResponse.of(SeriesResponse.newBuilder().setWarning(warning).build()));
+            }
+        }
+
         void close() {
             if (finished) {
                 return;
             }
             finished = true;
+            if (encoded != null) {
+                encoded.close();
+            }
             if (opened instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();

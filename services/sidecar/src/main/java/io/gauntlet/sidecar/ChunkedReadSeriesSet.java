@@ -1,19 +1,16 @@
 package io.gauntlet.sidecar;
 
 import com.google.protobuf.CodedInputStream;
-import io.gauntlet.store.StoreUnavailableException;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.UnsupportedEncodingException;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.zip.CRC32C;
 
 /**
  * A Prometheus {@code STREAMED_XOR_CHUNKS} remote read answer, read frame by frame as it arrives: each frame is
@@ -25,27 +22,15 @@ import java.util.zip.CRC32C;
  * Any read error, damaged frame or truncation fails {@link #next()}; the answer is never silently cut short.
  */
 final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
-    /** Prometheus' own default limit for one frame ({@code config.DefaultChunkedReadLimit}). */
-    static final int DEFAULT_MAX_FRAME_BYTES = 50_000_000;
     private static final int PROMPB_CHUNK_UNKNOWN = 0;
 
-    private static final int MAX_FRAME_HEADER = 14; // uvarint length (at most 10 bytes) and CRC32C
-    /** Read buffer of a remote read answer: large reads, and most frames (one series each) parsed in place. */
-    static final int READ_BUFFER_BYTES = 256 * 1024;
-
-    private final HttpBody body;
-    private final AutoCloseable connection;
+    private final ChunkedReadFrames frames;
     private final String prometheus;
     private final Set<String> strippedLabels;
-    private final int maxFrameBytes;
-    private final CRC32C crc = new CRC32C();
     private final ArrayDeque<ParsedSeries> frameSeries = new ArrayDeque<>();
-    private long frames;
-    private long seriesCount; // series parts read from frames so far
     private ParsedSeries lookahead;
     private boolean streamDone;
     private boolean closed;
-    private boolean released;
     private Labels labels;
     private List<EncodedChunk> chunks = List.of();
 
@@ -54,16 +39,13 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
 
     /** A stream holding only the frames (read until its end), e.g. the JDK HttpClient's body stream. */
     ChunkedReadSeriesSet(InputStream in, String prometheus, Set<String> strippedLabels, int maxFrameBytes) {
-        this(HttpBody.untilClose(in, READ_BUFFER_BYTES), in, prometheus, strippedLabels, maxFrameBytes);
+        this(ChunkedReadFrames.untilClose(in, prometheus, maxFrameBytes), prometheus, strippedLabels);
     }
 
-    /** @param connection closed when the set is closed or the answer was read to its end (then it may be reused) */
-    ChunkedReadSeriesSet(HttpBody body, AutoCloseable connection, String prometheus, Set<String> strippedLabels, int maxFrameBytes) {
-        this.body = body;
-        this.connection = connection;
+    ChunkedReadSeriesSet(ChunkedReadFrames frames, String prometheus, Set<String> strippedLabels) {
+        this.frames = frames;
         this.prometheus = prometheus;
         this.strippedLabels = Set.copyOf(strippedLabels);
-        this.maxFrameBytes = maxFrameBytes;
     }
 
     @Override
@@ -111,107 +93,20 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
     /** Aborts the HTTP answer unless it was read to its end: an unfinished body closes its connection. */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
         closed = true;
-        finishBody();
-    }
-
-    /** Releases the connection; right at the answer's end it goes back for reuse (a caller may never close the set). */
-    private void finishBody() {
-        if (released) {
-            return;
-        }
-        released = true;
-        try {
-            connection.close();
-        } catch (Exception ignored) {
-            // the connection is gone either way
-        }
+        frames.close();
     }
 
     private ParsedSeries readSeries() throws StorageException {
         while (frameSeries.isEmpty()) {
-            if (streamDone || !readFrame()) {
+            if (streamDone || !frames.next()) {
                 streamDone = true;
                 return null;
             }
+            parseFrame(frames.array(), frames.offset(), frames.size());
+            frames.countSeries(frameSeries.size());
         }
         return frameSeries.poll();
-    }
-
-    /** Reads and parses one frame straight out of the body's array; false at a clean end of the answer. */
-    private boolean readFrame() throws StorageException {
-        try {
-            if (!body.fill(1)) {
-                finishBody();
-                return false;
-            }
-            body.fill(MAX_FRAME_HEADER); // fewer at the end of the answer
-            byte[] bytes = body.array();
-            int at = body.position();
-            int ready = body.available();
-            long length = 0;
-            int header = 0;
-            for (int shift = 0;; shift += 7) {
-                if (header >= ready) {
-                    throw damaged("ends inside a frame length");
-                }
-                if (shift >= 64) {
-                    throw damaged("has a frame length longer than 10 bytes");
-                }
-                int b = bytes[at + header++] & 0xFF;
-                length |= (long) (b & 0x7F) << shift;
-                if ((b & 0x80) == 0) {
-                    break;
-                }
-            }
-            if (length > maxFrameBytes) {
-                throw damaged("announces a frame of " + length + " bytes, above the limit of " + maxFrameBytes);
-            }
-            if (ready < header + 4) {
-                throw damaged("ends inside a frame header");
-            }
-            int expectedCrc = ((bytes[at + header] & 0xFF) << 24) | ((bytes[at + header + 1] & 0xFF) << 16)
-                    | ((bytes[at + header + 2] & 0xFF) << 8) | (bytes[at + header + 3] & 0xFF);
-            header += 4;
-            int size = (int) length;
-            if (!body.fill(header + size)) {
-                throw damaged("ends inside a frame (" + (body.available() - header) + " of " + size + " bytes)");
-            }
-            bytes = body.array(); // the fill may have moved the bytes
-            at = body.position() + header;
-            crc.reset();
-            crc.update(bytes, at, size);
-            if ((int) crc.getValue() != expectedCrc) {
-                throw damaged("has a frame whose CRC32C does not match");
-            }
-            frames++;
-            parseFrame(bytes, at, size);
-            body.skip(header + size);
-            seriesCount += frameSeries.size();
-            return true;
-        } catch (IOException e) {
-            if (closed) {
-                return false;
-            }
-            throw new StoreUnavailableException("prometheus " + prometheus + ": remote read answer broke off after " + seriesCount
-                    + " series (" + frames + " frames): " + e.getMessage(), e);
-        }
-    }
-
-    /** A damaged answer; after a 200 Prometheus writes its error as text into the body, so show what arrived. */
-    private StorageException damaged(String what) {
-        int shown = Math.min(body.available(), 96);
-        byte[] bytes = body.array();
-        StringBuilder text = new StringBuilder(shown);
-        for (int i = 0; i < shown; i++) {
-            char c = (char) (bytes[body.position() + i] & 0xFF);
-            text.append(c >= 0x20 && c < 0x7F ? c : '.');
-        }
-        return new StorageException("prometheus " + prometheus + ": remote read answer " + what + " after " + seriesCount
-                + " series (frame " + (frames + 1) + " begins '" + text + "': an error Prometheus wrote after streaming began, or a damaged connection)");
     }
 
     // ChunkedReadResponse{chunked_series=1 ChunkedSeries{labels=1 Label{name=1,value=2}, chunks=2 Chunk{min_time_ms=1,
@@ -233,15 +128,14 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
                     case (2 << 3) -> {
                         long queryIndex = input.readInt64();
                         if (queryIndex != 0) {
-                            throw damaged("answers query " + queryIndex + " but only query 0 was asked");
+                            throw frames.damaged("answers query " + queryIndex + " but only query 0 was asked");
                         }
                     }
                     default -> input.skipField(tag);
                 }
             }
         } catch (IOException e) {
-            throw new StorageException("prometheus " + prometheus + ": remote read frame " + frames
-                    + " is not a valid ChunkedReadResponse: " + e.getMessage(), e);
+            throw frames.invalid(e.getMessage(), e);
         }
     }
 

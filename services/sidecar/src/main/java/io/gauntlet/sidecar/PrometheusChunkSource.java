@@ -1,7 +1,10 @@
 package io.gauntlet.sidecar;
 
 import io.gauntlet.store.ChunkSource;
+import io.gauntlet.store.EncodedSeriesSource;
+import io.gauntlet.store.EncodedSeriesStream;
 import io.gauntlet.store.LabelQuery;
+import io.gauntlet.store.SeriesEncoder;
 import io.gauntlet.store.SourceInfo;
 import io.gauntlet.store.StoreQuery;
 import io.gauntlet.store.StoreUnavailableException;
@@ -16,7 +19,7 @@ import java.util.List;
  * the external labels and adds them to every series; the external labels Prometheus itself adds to remote read
  * answers are stripped here so that series reach the adapter as the TSDB holds them.
  */
-public final class PrometheusChunkSource implements ChunkSource {
+public final class PrometheusChunkSource implements ChunkSource, EncodedSeriesSource {
     public static final String COMPONENT_TYPE = "sidecar";
 
     private final PrometheusClient prometheus;
@@ -46,6 +49,22 @@ public final class PrometheusChunkSource implements ChunkSource {
             return new ListedSeriesSet(prometheus.series(query.minTime(), query.maxTime(), query.matchers(), external.toMap().keySet()));
         }
         return prometheus.remoteRead(query.minTime(), query.maxTime(), query.matchers(), external.toMap().keySet(), readMode);
+    }
+
+    /**
+     * Streamed chunk answers transcoded frame by frame into the Series answer ({@code skip_chunks} and the SAMPLES
+     * read mode go through {@link #series}).
+     */
+    @Override
+    public EncodedSeriesStream encodedSeries(StoreQuery query, SeriesEncoder encoder) throws StorageException {
+        if (query.skipChunks() || readMode != PrometheusClient.ReadMode.STREAMED_XOR_CHUNKS) {
+            return null;
+        }
+        Labels external = servingLabels();
+        if (query.matchers().isEmpty()) {
+            throw new IllegalArgumentException("no matchers specified (excluding external labels)");
+        }
+        return prometheus.remoteReadEncoded(query.minTime(), query.maxTime(), query.matchers(), external.toMap().keySet(), encoder);
     }
 
     @Override

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.gauntlet.proto.prometheus.Query;
+import io.gauntlet.proto.prometheus.QueryResult;
 import io.gauntlet.proto.prometheus.ReadHints;
 import io.gauntlet.proto.prometheus.ReadRequest;
 import io.gauntlet.proto.prometheus.ReadResponse;
+import io.gauntlet.store.EncodedSeriesStream;
 import io.gauntlet.store.MetadataSource;
 import io.gauntlet.store.MetricMeta;
+import io.gauntlet.store.SeriesEncoder;
 import io.gauntlet.store.StoreUnavailableException;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
@@ -63,7 +66,7 @@ public final class PrometheusClient implements MetadataSource {
     private final int maxFrameBytes;
 
     public PrometheusClient(URI url, Duration timeout) {
-        this(url, DEFAULT_CONNECT_TIMEOUT, timeout, ChunkedReadSeriesSet.DEFAULT_MAX_FRAME_BYTES);
+        this(url, DEFAULT_CONNECT_TIMEOUT, timeout, ChunkedReadFrames.DEFAULT_MAX_FRAME_BYTES);
     }
 
     /**
@@ -78,7 +81,7 @@ public final class PrometheusClient implements MetadataSource {
         this.maxFrameBytes = maxFrameBytes;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
         // remote read answers are large streams: read on the caller's thread in large reads, parsed in place
-        this.remoteReadHttp = new BlockingHttpClient(base, connectTimeout, timeout, ChunkedReadSeriesSet.READ_BUFFER_BYTES);
+        this.remoteReadHttp = new BlockingHttpClient(base, connectTimeout, timeout, ChunkedReadFrames.READ_BUFFER_BYTES);
         URI read = base.resolve("api/v1/read");
         this.readTarget = read.getRawQuery() == null ? read.getRawPath() : read.getRawPath() + "?" + read.getRawQuery();
     }
@@ -213,6 +216,53 @@ public final class PrometheusClient implements MetadataSource {
      */
     public ChunkSeriesSet remoteRead(long start, long end, List<LabelMatcher> matchers, Set<String> strippedLabels, ReadMode mode)
             throws StorageException {
+        return remoteRead(start, end, matchers, mode, new AnswerReader<>() {
+            @Override
+            public ChunkSeriesSet streamed(ChunkedReadFrames frames) {
+                return new ChunkedReadSeriesSet(frames, name, strippedLabels);
+            }
+
+            @Override
+            public ChunkSeriesSet samples(QueryResult result) throws StorageException {
+                return RechunkedSeriesSet.of(result, name, strippedLabels);
+            }
+        });
+    }
+
+    /**
+     * Remote read of one query asking for streamed chunks, its series handed to {@code encoder} as the answer arrives
+     * (frames transcoded in place; an older server's SAMPLES answer re-chunked). Close the result to abort it.
+     */
+    public EncodedSeriesStream remoteReadEncoded(long start, long end, List<LabelMatcher> matchers, Set<String> strippedLabels,
+            SeriesEncoder encoder) throws StorageException {
+        return remoteRead(start, end, matchers, ReadMode.STREAMED_XOR_CHUNKS, new AnswerReader<>() {
+            @Override
+            public EncodedSeriesStream streamed(ChunkedReadFrames frames) {
+                return new ChunkedReadTranscoder(frames, name, strippedLabels, encoder);
+            }
+
+            @Override
+            public EncodedSeriesStream samples(QueryResult result) throws StorageException {
+                ChunkSeriesSet series = RechunkedSeriesSet.of(result, name, strippedLabels);
+                return () -> {
+                    if (!series.next()) {
+                        return false;
+                    }
+                    encoder.series(series.labels(), series.chunks());
+                    return true;
+                };
+            }
+        });
+    }
+
+    /** What a remote read answer becomes: from its frames as they arrive, or from a SAMPLES answer's one result. */
+    private interface AnswerReader<T> {
+        T streamed(ChunkedReadFrames frames);
+
+        T samples(QueryResult result) throws StorageException;
+    }
+
+    private <T> T remoteRead(long start, long end, List<LabelMatcher> matchers, ReadMode mode, AnswerReader<T> reader) throws StorageException {
         Query.Builder query = Query.newBuilder().setStartTimestampMs(start).setEndTimestampMs(end)
                 .setHints(ReadHints.newBuilder().setStartMs(start).setEndMs(end));
         for (LabelMatcher matcher : matchers) {
@@ -246,14 +296,14 @@ public final class PrometheusClient implements MetadataSource {
             }
             if (answer.header("Content-Type").startsWith(STREAMED_CONTENT_TYPE)) {
                 handedOver = true;
-                return new ChunkedReadSeriesSet(answer.body(), answer, name, strippedLabels, maxFrameBytes);
+                return reader.streamed(new ChunkedReadFrames(answer.body(), answer, name, maxFrameBytes));
             }
             // SAMPLES: one snappy block compressed ReadResponse
             ReadResponse samples = ReadResponse.parseFrom(Snappy.uncompress(answer.body().readAll()));
             if (samples.getResultsCount() != 1) {
                 throw new StorageException("prometheus " + name + ": SAMPLES answer holds " + samples.getResultsCount() + " results for 1 query");
             }
-            return RechunkedSeriesSet.of(samples.getResults(0), name, strippedLabels);
+            return reader.samples(samples.getResults(0));
         } catch (IOException e) {
             throw new StoreUnavailableException("prometheus " + name + ": reading the remote read answer failed: " + e.getMessage(), e);
         } finally {

@@ -130,11 +130,12 @@ class ChunkedReadSeriesSetTest {
         return Label.newBuilder().setName(name).setValue(value).build();
     }
 
-    private static void frame(ByteArrayOutputStream out, ChunkedSeries... series) throws IOException {
+    static void frame(ByteArrayOutputStream out, ChunkedSeries... series) throws IOException {
         writeFrame(out, ChunkedReadResponse.newBuilder().addAllChunkedSeries(List.of(series)).build().toByteArray());
     }
 
-    private static void writeFrame(ByteArrayOutputStream out, byte[] message) throws IOException {
+    /** A remote read frame: uvarint length, big-endian CRC32C, message. */
+    static void writeFrame(ByteArrayOutputStream out, byte[] message) throws IOException {
         long length = message.length;
         while (length >= 0x80) {
             out.write((int) (length & 0x7F) | 0x80);
