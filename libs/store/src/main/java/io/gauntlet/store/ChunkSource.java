@@ -12,6 +12,9 @@ import java.util.List;
  * <p>Errors: throw {@link StoreUnavailableException} when a backend cannot be reached (gRPC UNAVAILABLE),
  * {@link IllegalArgumentException} for a question the source cannot answer (INVALID_ARGUMENT), any other
  * {@link StorageException} for everything else (INTERNAL).
+ *
+ * <p>A source that reads its series as bytes (remote read frames, cached index entries) may also implement
+ * {@link EncodedSeriesSource}: the adapter then has them written straight into the Series answer.
  */
 public interface ChunkSource {
     SourceInfo info();

@@ -50,18 +50,44 @@ public final class EncodedSeriesResponse {
         }
     };
 
-    private final byte[] head; // the batch field's tag and length, or empty
-    private final byte[][] parts;
+    private final byte[][] parts; // the batch field's tag and length first, if any
+    private final int[] starts;
+    private final int[] ends;
     private final int length;
+    private final Runnable whenRead; // told once gRPC has read the bytes, or null
 
     private EncodedSeriesResponse(byte[][] parts, byte[] head) {
-        this.head = head;
-        this.parts = parts;
+        this.parts = new byte[parts.length + 1][];
+        this.starts = new int[parts.length + 1];
+        this.ends = new int[parts.length + 1];
+        this.parts[0] = head;
+        this.ends[0] = head.length;
         int total = head.length;
-        for (byte[] part : parts) {
-            total += part.length;
+        for (int i = 0; i < parts.length; i++) {
+            this.parts[i + 1] = parts[i];
+            this.ends[i + 1] = parts[i].length;
+            total += parts[i].length;
         }
         this.length = total;
+        this.whenRead = null;
+    }
+
+    private EncodedSeriesResponse(byte[] head, byte[] array, int from, int to, Runnable whenRead) {
+        this.parts = new byte[][] {head, array};
+        this.starts = new int[] {0, from};
+        this.ends = new int[] {head.length, to};
+        this.length = head.length + to - from;
+        this.whenRead = whenRead;
+    }
+
+    /**
+     * {@code SeriesResponse{series}} ({@code batch} false: one {@link #seriesField} in the range) or
+     * {@code SeriesResponse{batch{series...}}} (several) straight from a range of a buffer that the writer keeps
+     * unchanged until {@code whenRead} runs (gRPC's transport reads a message during {@code onNext}; an in-process
+     * one later).
+     */
+    static EncodedSeriesResponse ofRange(byte[] array, int from, int to, boolean batch, Runnable whenRead) {
+        return new EncodedSeriesResponse(batch ? batchHead(to - from) : new byte[0], array, from, to, whenRead);
     }
 
     /** {@code SeriesResponse{series}} from {@link #seriesField}'s bytes. */
@@ -75,6 +101,11 @@ public final class EncodedSeriesResponse {
         for (byte[] field : seriesFields) {
             inner += field.length;
         }
+        return new EncodedSeriesResponse(seriesFields.toArray(new byte[0][]), batchHead(inner));
+    }
+
+    /** The batch field's tag and length. */
+    private static byte[] batchHead(int inner) {
         byte[] head = new byte[CodedOutputStream.computeTagSize(BATCH_FIELD) + CodedOutputStream.computeUInt32SizeNoTag(inner)];
         CodedOutputStream out = CodedOutputStream.newInstance(head);
         try {
@@ -83,7 +114,7 @@ public final class EncodedSeriesResponse {
         } catch (IOException e) {
             throw new IllegalStateException("a sized array was too small", e);
         }
-        return new EncodedSeriesResponse(seriesFields.toArray(new byte[0][]), head);
+        return head;
     }
 
     /** Any other response (warnings, hints), serialised by protobuf. */
@@ -99,11 +130,10 @@ public final class EncodedSeriesResponse {
     /** All bytes in one array. */
     public byte[] toByteArray() {
         byte[] out = new byte[length];
-        System.arraycopy(head, 0, out, 0, head.length);
-        int at = head.length;
-        for (byte[] part : parts) {
-            System.arraycopy(part, 0, out, at, part.length);
-            at += part.length;
+        int at = 0;
+        for (int i = 0; i < parts.length; i++) {
+            System.arraycopy(parts[i], starts[i], out, at, ends[i] - starts[i]);
+            at += ends[i] - starts[i];
         }
         return out;
     }
@@ -223,20 +253,20 @@ public final class EncodedSeriesResponse {
 
     /** The bytes as gRPC reads a message: its length known up front, drained into the frame part by part. */
     private final class Stream extends InputStream implements Drainable, KnownLength {
-        private int part = -1; // -1: the head
-        private int offset;
+        private int part;
+        private int offset = starts[0];
         private int remaining = length;
+        private boolean told;
 
         @Override
         public int drainTo(OutputStream target) throws IOException {
             int written = remaining;
             while (part < parts.length) {
-                byte[] current = part < 0 ? head : parts[part];
-                target.write(current, offset, current.length - offset);
-                part++;
-                offset = 0;
+                target.write(parts[part], offset, ends[part] - offset);
+                nextPart();
             }
             remaining = 0;
+            readToEnd();
             return written;
         }
 
@@ -257,18 +287,29 @@ public final class EncodedSeriesResponse {
                 return 0;
             }
             while (part < parts.length) {
-                byte[] current = part < 0 ? head : parts[part];
-                if (offset < current.length) {
-                    int n = Math.min(wanted, current.length - offset);
-                    System.arraycopy(current, offset, target, targetOffset, n);
+                if (offset < ends[part]) {
+                    int n = Math.min(wanted, ends[part] - offset);
+                    System.arraycopy(parts[part], offset, target, targetOffset, n);
                     offset += n;
                     remaining -= n;
                     return n;
                 }
-                part++;
-                offset = 0;
+                nextPart();
             }
+            readToEnd();
             return -1;
+        }
+
+        private void readToEnd() {
+            if (whenRead != null && !told) {
+                told = true;
+                whenRead.run();
+            }
+        }
+
+        private void nextPart() {
+            part++;
+            offset = part < parts.length ? starts[part] : 0;
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Collection;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes one Series call's {@code storepb.SeriesResponse} bytes straight from the label and chunk bytes an
@@ -82,6 +83,7 @@ public final class SeriesEncoder {
     private int readyFirst;
     private int readyCount;
 
+    private final AtomicInteger unread = new AtomicInteger(); // responses handed out whose bytes gRPC has not read yet
     private int taken;
     private long seriesRead;
     private long samplesRead;
@@ -284,17 +286,17 @@ public final class SeriesEncoder {
                 break;
             }
         }
-        byte[] bytes = Arrays.copyOfRange(ready, readyStart, end);
+        // the response reads the bytes where they are: the buffer is not written over before gRPC read them
+        unread.incrementAndGet();
+        EncodedSeriesResponse response = EncodedSeriesResponse.ofRange(ready, readyStart, end, batch, unread::decrementAndGet);
         taken = count;
         readyFirst += count;
         readyCount -= count;
         readyStart = end;
         if (readyCount == 0) {
-            readyStart = 0;
-            readyEnd = 0;
             readyFirst = 0;
         }
-        return batch ? EncodedSeriesResponse.batch(List.of(bytes)) : EncodedSeriesResponse.series(bytes);
+        return response;
     }
 
     /** Series in the response {@link #take} returned last. */
@@ -516,8 +518,22 @@ public final class SeriesEncoder {
 
     private void appendReady(byte[] field, int from, int to) {
         int length = to - from;
+        if (readyStart > 0 && readyStart == readyEnd && unread.get() == 0) {
+            readyStart = 0; // everything sent and read: start over at the front
+            readyEnd = 0;
+        }
         if (readyEnd + length > ready.length) {
-            if (readyStart > 0) {
+            if (unread.get() > 0) {
+                // a response still reads the front: continue in a new buffer rather than move bytes under it
+                byte[] fresh = new byte[Math.max(ready.length, 2 * (readyEnd - readyStart + length))];
+                System.arraycopy(ready, readyStart, fresh, 0, readyEnd - readyStart);
+                for (int i = readyFirst; i < readyFirst + readyCount; i++) {
+                    readyEnds[i] -= readyStart;
+                }
+                readyEnd -= readyStart;
+                readyStart = 0;
+                ready = fresh;
+            } else if (readyStart > 0) {
                 System.arraycopy(ready, readyStart, ready, 0, readyEnd - readyStart);
                 for (int i = readyFirst; i < readyFirst + readyCount; i++) {
                     readyEnds[i] -= readyStart;

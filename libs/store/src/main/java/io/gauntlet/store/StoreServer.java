@@ -369,6 +369,10 @@ public final class StoreServer {
         /** Series as the encoder wrote them, a response's worth pulled from the source at a time. */
         private void pumpEncoded() throws StorageException {
             while (!finished && out.isReady()) {
+                if (out.isCancelled()) {
+                    close();
+                    return;
+                }
                 int wanted = batchSize > 1 ? batchSize : 1;
                 if (limit > 0) {
                     wanted = (int) Math.min(wanted, limit - sent);

@@ -92,6 +92,19 @@ class SeriesEncoderTest {
     }
 
     @Test
+    void largeSeriesOutgrowTheBufferWhileInProcessResponsesStillReadIt() throws Exception {
+        FakeChunkSource data = new FakeChunkSource(Labels.of("cluster", "c"));
+        for (int i = 0; i < 7; i++) {
+            byte[] big = new byte[300_000 + i];
+            random.nextBytes(big);
+            big[0] = 0;
+            big[1] = 120; // sample count header
+            data.add(Labels.of("__name__", "m", "i", Integer.toString(i)), new EncodedChunk(0, 10, 1, big), new EncodedChunk(11, 20, 1, big));
+        }
+        assertSameAnswers(data, 1, true, StoreLimits.NONE, requests(0, 20));
+    }
+
+    @Test
     void limitsFailTheSameWay() throws Exception {
         FakeChunkSource data = new FakeChunkSource(Labels.of("cluster", "c"));
         for (int i = 0; i < 10; i++) {
