@@ -40,6 +40,10 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>mvn -f services/sidecar/pom.xml package -DskipTests
  * mvn -f services/sidecar/pom.xml test -Dtest=SidecarThroughputBench -Dgauntlet.bench.rounds=300</pre>
+ *
+ * <p>{@code -Dgauntlet.bench.warmup-rounds} (default 30), {@code -Dgauntlet.bench.sidecar-jar=<path>/quarkus-run.jar} (another
+ * build, for before/after), {@code -Dgauntlet.bench.sidecar-jvm-args="..."} (e.g. a JFR recording). The sidecar's CPU is
+ * also split by thread: the Series pump (gRPC executor: remote read, encoding, framing), the Netty event loop, JIT, GC.
  */
 @QuarkusTest
 @WithTestResource(PrometheusWithBlocks.class)
@@ -50,8 +54,14 @@ class SidecarThroughputBench {
     @Inject
     GrpcServerLifecycle grpc;
 
-    private record Run(long series, long samples, long nanos, long clientCpu, long sidecarCpu, long prometheusCpu) {
+    private record Run(long series, long samples, long nanos, long clientCpu, long sidecarCpu, long prometheusCpu, long[] sidecarThreads) {
+        Run(long series, long samples, long nanos) {
+            this(series, samples, nanos, 0, 0, 0, new long[THREAD_GROUPS.size()]);
+        }
     }
+
+    /** The sidecar's threads by name: the Series pump (grpc executor), the Netty event loop, JIT, GC, and everything else. */
+    private static final List<String> THREAD_GROUPS = List.of("grpc-default-ex", "grpc-default-wo", "C", "G", "");
 
     /** One way of reading, measured round by round. */
     private interface Read {
@@ -84,15 +94,24 @@ class SidecarThroughputBench {
             List<Read> reads = List.of(() -> direct(direct, min, max), () -> sidecar(client, min, max, 0), () -> sidecar(client, min, max, 64));
             List<List<Run>> runs = new ArrayList<>();
             reads.forEach(read -> runs.add(new ArrayList<>()));
-            for (int round = -3; round < rounds; round++) { // three warm-up rounds
+            int warmUp = Integer.getInteger("gauntlet.bench.warmup-rounds", 30); // the JIT still compiles Netty after a few rounds
+            for (int round = -warmUp; round < rounds; round++) {
                 Run[] results = new Run[reads.size()];
                 for (int i = 0; i < reads.size(); i++) {
+                    long[] threadsBefore = ownProcess ? threadCpuNanos(sidecarHandle) : new long[THREAD_GROUPS.size()];
                     long clientCpu = OS.getProcessCpuTime();
                     long sidecarCpu = cpuNanos(sidecarHandle);
                     long prometheusCpu = cpuNanos(prometheusProcess);
                     Run r = reads.get(i).run();
-                    results[i] = new Run(r.series(), r.samples(), r.nanos(), OS.getProcessCpuTime() - clientCpu,
-                            ownProcess ? cpuNanos(sidecarHandle) - sidecarCpu : 0, cpuNanos(prometheusProcess) - prometheusCpu);
+                    long clientCpuAfter = OS.getProcessCpuTime();
+                    long sidecarCpuAfter = ownProcess ? cpuNanos(sidecarHandle) : 0;
+                    long prometheusCpuAfter = cpuNanos(prometheusProcess);
+                    long[] threads = ownProcess ? threadCpuNanos(sidecarHandle) : new long[THREAD_GROUPS.size()];
+                    for (int g = 0; g < threads.length; g++) {
+                        threads[g] -= threadsBefore[g];
+                    }
+                    results[i] = new Run(r.series(), r.samples(), r.nanos(), clientCpuAfter - clientCpu,
+                            ownProcess ? sidecarCpuAfter - sidecarCpu : 0, prometheusCpuAfter - prometheusCpu, threads);
                 }
                 Run d = results[0];
                 if (d.series() != results[1].series() || d.samples() != results[1].samples() || d.series() != results[2].series()
@@ -108,7 +127,8 @@ class SidecarThroughputBench {
             Run reference = runs.getFirst().getFirst();
             StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
                     "sidecar bench: %d series, %d samples per read, %d rounds (median time, mean CPU), sidecar %s, load average %.1f%n",
-                    reference.series(), reference.samples(), rounds, ownProcess ? "in its own JVM" : "in the client's JVM",
+                    reference.series(), reference.samples(), rounds, ownProcess ? "in its own JVM (" + System.getProperty("gauntlet.bench.sidecar-jar",
+                            "target/quarkus-app/quarkus-run.jar") + ", " + warmUp + " warm-up rounds)" : "in the client's JVM",
                     OS.getSystemLoadAverage()));
             for (int i = 0; i < reads.size(); i++) {
                 List<Run> list = runs.get(i);
@@ -117,6 +137,12 @@ class SidecarThroughputBench {
                         names.get(i), reference.series() / (median(list) / 1e9), reference.samples() / (median(list) / 1e9), median(list) / 1e6,
                         i == 0 ? 0.0 : 100.0 * (median(list) - median(runs.getFirst())) / median(runs.getFirst()),
                         mean(list, Run::clientCpu) / 1e6, mean(list, Run::sidecarCpu) / 1e6, mean(list, Run::prometheusCpu) / 1e6));
+                if (ownProcess) {
+                    report.append(String.format(Locale.ROOT,
+                            "      sidecar threads (10 ms ticks, mean): series pump %.1f ms, Netty event loop %.1f ms, JIT %.1f ms, GC %.1f ms, other %.1f ms%n",
+                            meanThread(list, 0) / 1e6, meanThread(list, 1) / 1e6, meanThread(list, 2) / 1e6, meanThread(list, 3) / 1e6,
+                            meanThread(list, 4) / 1e6));
+                }
             }
             System.out.print(report);
             Files.writeString(Path.of("target", "sidecar-bench.txt"), report);
@@ -133,7 +159,8 @@ class SidecarThroughputBench {
 
     /** The packaged sidecar (fast-jar) against the test's Prometheus, on loopback ports; returns once it is ready. */
     private static Process startSidecar(int grpcPort) throws Exception {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        // another build's fast-jar (e.g. a copy of quarkus-app from before a change) for before/after runs
+        Path jar = Path.of(System.getProperty("gauntlet.bench.sidecar-jar", "target/quarkus-app/quarkus-run.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no " + jar.toAbsolutePath() + ": run 'mvn -f services/sidecar/pom.xml package -DskipTests' first,"
                     + " or pass -Dgauntlet.bench.sidecar=in-jvm");
@@ -186,7 +213,7 @@ class SidecarThroughputBench {
                 samples += ((chunk.data()[0] & 0xFF) << 8) | (chunk.data()[1] & 0xFF);
             }
         }
-        return new Run(series, samples, System.nanoTime() - start, 0, 0, 0);
+        return new Run(series, samples, System.nanoTime() - start);
     }
 
     /** As a querier reads a store: {@link StoreClient} (prefetching), chunks decoded from the wire into TSDB chunks. */
@@ -204,7 +231,36 @@ class SidecarThroughputBench {
                 }
             }
         }
-        return new Run(series, samples, System.nanoTime() - start, 0, 0, 0);
+        return new Run(series, samples, System.nanoTime() - start);
+    }
+
+    /** CPU time of a process' threads per {@link #THREAD_GROUPS} group, from {@code /proc/<pid>/task/<tid>/stat} (utime + stime). */
+    private static long[] threadCpuNanos(ProcessHandle process) throws IOException {
+        long[] out = new long[THREAD_GROUPS.size()];
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                for (int g = 0; g < THREAD_GROUPS.size(); g++) {
+                    if (name.startsWith(THREAD_GROUPS.get(g))) {
+                        out[g] += ticks * 10_000_000L; // USER_HZ = 100
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double meanThread(List<Run> runs, int group) {
+        return runs.stream().mapToLong(run -> run.sidecarThreads()[group]).average().orElse(0);
     }
 
     private static double mean(List<Run> runs, java.util.function.ToLongFunction<Run> value) {
