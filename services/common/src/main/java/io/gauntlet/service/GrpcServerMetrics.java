@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The go-grpc-prometheus server metrics Thanos exposes: {@code grpc_server_started_total},
@@ -19,6 +20,7 @@ import java.time.Duration;
  * the {@code grpc_server_handling_seconds} histogram, labelled by grpc_type, grpc_service, grpc_method (and grpc_code).
  */
 final class GrpcServerMetrics implements ServerInterceptor {
+    private static final long SENT_FLUSH_STEP = 256;
     private final MeterRegistry meters;
 
     GrpcServerMetrics(MeterRegistry meters) {
@@ -41,15 +43,20 @@ final class GrpcServerMetrics implements ServerInterceptor {
         Counter received = counter("grpc.server.msg.received", "Total number of RPC stream messages received on the server.", type, service, name);
         Counter sent = counter("grpc.server.msg.sent", "Total number of gRPC stream messages sent by the server.", type, service, name);
         long start = System.nanoTime();
+        // a stream of thousands of Series messages adds them to the shared counter in steps, not one by one
+        AtomicLong unsent = new AtomicLong();
         ServerCall<Q, R> counted = new SimpleForwardingServerCall<>(call) {
             @Override
             public void sendMessage(R message) {
-                sent.increment();
+                if (unsent.incrementAndGet() >= SENT_FLUSH_STEP) {
+                    sent.increment(unsent.getAndSet(0));
+                }
                 super.sendMessage(message);
             }
 
             @Override
             public void close(Status status, Metadata trailers) {
+                sent.increment(unsent.getAndSet(0));
                 meters.counter("grpc.server.handled", "grpc_type", type, "grpc_service", service, "grpc_method", name,
                         "grpc_code", status.getCode().name()).increment();
                 Timer.builder("grpc.server.handling").description("Histogram of response latency (seconds) of gRPC calls handled by the server.")
@@ -64,6 +71,12 @@ final class GrpcServerMetrics implements ServerInterceptor {
             public void onMessage(Q message) {
                 received.increment();
                 super.onMessage(message);
+            }
+
+            @Override
+            public void onCancel() {
+                sent.increment(unsent.getAndSet(0));
+                super.onCancel();
             }
         };
     }

@@ -262,6 +262,12 @@ class SidecarStoreApiTest {
         given().get("/metrics").then().statusCode(200)
                 .body(containsString("thanos_sidecar_prometheus_up 1.0"))
                 .body(containsString("grpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Info\",grpc_service=\"thanos.info.Info\",grpc_type=\"unary\"}"));
+        // sent messages reach the counter in steps and at the call's end: the Info replies are counted by now
+        String metrics = given().get("/metrics").then().statusCode(200).extract().asString();
+        java.util.regex.Matcher sent = java.util.regex.Pattern.compile(
+                "grpc_server_msg_sent_total\\{grpc_method=\"Info\",grpc_service=\"thanos.info.Info\",grpc_type=\"unary\"} (\\S+)").matcher(metrics);
+        assertThat(sent.find()).as("msg_sent counter for Info in %s", metrics).isTrue();
+        assertThat(Double.parseDouble(sent.group(1))).isGreaterThanOrEqualTo(1.0);
     }
 
     @Test
