@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.storage.StorageException;
+import io.gauntlet.store.testing.TestServers;
 import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,13 +21,11 @@ class MetadataServerTest {
     private static final MetricMeta REQUESTS = new MetricMeta("counter", "Requests <served> & \"answered\".", "");
     private static final MetricMeta DURATION = new MetricMeta("histogram", "Request time.", "seconds");
 
-    private final List<Server> servers = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final TestServers servers = new TestServers();
 
     @AfterEach
     void stop() {
-        channels.forEach(ManagedChannel::shutdownNow);
-        servers.forEach(Server::shutdownNow);
+        servers.close();
     }
 
     /** A source that answers like Prometheus: the named metric only, at most {@code limit} names (unless it ignores it). */
@@ -51,12 +46,8 @@ class MetadataServerTest {
     }
 
     private MetadataClient serve(MetadataSource source) throws IOException {
-        String address = InProcessServerBuilder.generateName();
-        InProcessServerBuilder builder = InProcessServerBuilder.forName(address).addService(new MetadataServer(source).metadataService());
-        servers.add(builder.build().start());
-        ManagedChannel channel = InProcessChannelBuilder.forName(address).build();
-        channels.add(channel);
-        return new MetadataClient(address, channel, Duration.ofSeconds(20));
+        ManagedChannel channel = servers.inProcess(List.of(new MetadataServer(source).metadataService().bindService()));
+        return new MetadataClient("metadata", channel, Duration.ofSeconds(20));
     }
 
     @Test
@@ -109,12 +100,9 @@ class MetadataServerTest {
 
     @Test
     void anEndpointWithoutTheMetadataApiAnswersUnimplemented() throws Exception {
-        String address = InProcessServerBuilder.generateName();
-        servers.add(InProcessServerBuilder.forName(address).addService(new StoreServer(new FakeChunkSource(Labels.of("a", "b")))
-                .infoService()).build().start());
-        ManagedChannel channel = InProcessChannelBuilder.forName(address).build();
-        channels.add(channel);
-        assertThatThrownBy(() -> new MetadataClient(address, channel, Duration.ofSeconds(20)).metricMetadata("", -1, PartialResponse.WARN))
+        ManagedChannel channel = servers.inProcess(List.of(
+                new StoreServer(new FakeChunkSource(Labels.of("a", "b"))).infoService().bindService()));
+        assertThatThrownBy(() -> new MetadataClient("info-only", channel, Duration.ofSeconds(20)).metricMetadata("", -1, PartialResponse.WARN))
                 .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.code()).isEqualTo(MetadataClient.UNIMPLEMENTED));
     }
 }

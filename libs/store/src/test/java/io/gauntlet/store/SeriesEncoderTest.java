@@ -10,21 +10,16 @@ import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.gauntlet.tsdb.storage.StorageException;
+import io.gauntlet.store.testing.TestServers;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
-import io.grpc.Server;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,19 +29,13 @@ import org.junit.jupiter.api.Test;
  * response bytes, the same errors.
  */
 class SeriesEncoderTest {
-    private static final MethodDescriptor<SeriesRequest, EncodedSeriesResponse> RAW_SERIES = MethodDescriptor
-            .<SeriesRequest, EncodedSeriesResponse>newBuilder().setType(MethodDescriptor.MethodType.SERVER_STREAMING)
-            .setFullMethodName("thanos.Store/Series").setRequestMarshaller(ProtoUtils.marshaller(SeriesRequest.getDefaultInstance()))
-            .setResponseMarshaller(EncodedSeriesResponse.MARSHALLER).build();
 
-    private final List<Server> servers = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final TestServers servers = new TestServers();
     private final Random random = new Random(7);
 
     @AfterEach
     void stop() {
-        channels.forEach(ManagedChannel::shutdownNow);
-        servers.forEach(Server::shutdownNow);
+        servers.close();
     }
 
     @Test
@@ -182,20 +171,14 @@ class SeriesEncoderTest {
 
     private static List<byte[]> call(ManagedChannel channel, SeriesRequest request) {
         List<byte[]> out = new ArrayList<>();
-        ClientCalls.blockingServerStreamingCall(channel, RAW_SERIES, CallOptions.DEFAULT, request)
+        ClientCalls.blockingServerStreamingCall(channel, TestServers.RAW_SERIES, CallOptions.DEFAULT, request)
                 .forEachRemaining(response -> out.add(response.toByteArray()));
         out.forEach(bytes -> assertThat(catchThrowable(() -> SeriesResponse.parseFrom(bytes))).isNull());
         return out;
     }
 
     private ManagedChannel serve(StoreServer store) throws Exception {
-        String name = InProcessServerBuilder.generateName();
-        InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
-        store.services().forEach(builder::addService);
-        servers.add(builder.build().start());
-        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-        channels.add(channel);
-        return channel;
+        return servers.inProcess(store.services());
     }
 
     /**

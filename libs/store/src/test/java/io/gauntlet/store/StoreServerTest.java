@@ -20,15 +20,13 @@ import io.gauntlet.tsdb.chunks.AggregateChunk;
 import io.gauntlet.tsdb.chunks.AggregateType;
 import io.gauntlet.tsdb.chunks.XorSampleIterator;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
+import io.gauntlet.store.testing.TestServers;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.ClientCalls;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,23 +39,15 @@ import org.junit.jupiter.api.Test;
 
 /** The adapter seen from a client calling the Thanos method names over a real (in-process) gRPC server. */
 class StoreServerTest {
-    private final List<Server> servers = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final TestServers servers = new TestServers();
 
     @AfterEach
     void stop() {
-        channels.forEach(ManagedChannel::shutdownNow);
-        servers.forEach(Server::shutdownNow);
+        servers.close();
     }
 
     private ManagedChannel serve(StoreServer store) throws Exception {
-        String name = InProcessServerBuilder.generateName();
-        InProcessServerBuilder builder = InProcessServerBuilder.forName(name);
-        store.services().forEach(builder::addService);
-        servers.add(builder.build().start());
-        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-        channels.add(channel);
-        return channel;
+        return servers.inProcess(store.services());
     }
 
     private static SeriesRequest.Builder request(long min, long max, LabelMatcher... matchers) {

@@ -13,7 +13,6 @@ import io.gauntlet.proto.thanos.LabelMatcher;
 import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.SeriesResponse;
 import io.gauntlet.store.ChunkSource;
-import io.gauntlet.store.EncodedSeriesResponse;
 import io.gauntlet.store.EncodedSeriesSource;
 import io.gauntlet.store.EncodedSeriesStream;
 import io.gauntlet.store.LabelQuery;
@@ -26,19 +25,14 @@ import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.chunks.XorChunkAppender;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
+import io.gauntlet.store.testing.TestServers;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
-import io.grpc.Server;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -55,18 +49,12 @@ import org.junit.jupiter.api.Test;
  */
 class ChunkedReadTranscoderTest {
     private static final String PROMETHEUS = "http://127.0.0.1:9090";
-    private static final MethodDescriptor<SeriesRequest, EncodedSeriesResponse> RAW_SERIES = MethodDescriptor
-            .<SeriesRequest, EncodedSeriesResponse>newBuilder().setType(MethodDescriptor.MethodType.SERVER_STREAMING)
-            .setFullMethodName("thanos.Store/Series").setRequestMarshaller(ProtoUtils.marshaller(SeriesRequest.getDefaultInstance()))
-            .setResponseMarshaller(EncodedSeriesResponse.MARSHALLER).build();
 
-    private final List<Server> servers = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final TestServers servers = new TestServers();
 
     @AfterEach
     void stop() {
-        channels.forEach(ManagedChannel::shutdownNow);
-        servers.forEach(Server::shutdownNow);
+        servers.close();
     }
 
     @Test
@@ -174,7 +162,7 @@ class ChunkedReadTranscoderTest {
     /** The responses' bytes as hex, or the error's status. */
     private static Object answer(ManagedChannel channel, SeriesRequest request) {
         List<String> out = new ArrayList<>();
-        Throwable error = catchThrowable(() -> ClientCalls.blockingServerStreamingCall(channel, RAW_SERIES, CallOptions.DEFAULT, request)
+        Throwable error = catchThrowable(() -> ClientCalls.blockingServerStreamingCall(channel, TestServers.RAW_SERIES, CallOptions.DEFAULT, request)
                 .forEachRemaining(response -> out.add(HexFormat.of().formatHex(response.toByteArray()))));
         if (error instanceof StatusRuntimeException status) {
             return status.getStatus().getCode() + ": " + status.getStatus().getDescription();
@@ -185,13 +173,7 @@ class ChunkedReadTranscoderTest {
     }
 
     private ManagedChannel serve(ChunkSource source, StoreLimits limits, boolean hashes) throws IOException {
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
-        new StoreServer(source, limits, hashes).services().forEach(builder::addService);
-        Server server = builder.build().start();
-        servers.add(server);
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().maxInboundMessageSize(64 << 20).build();
-        channels.add(channel);
-        return channel;
+        return servers.loopback(new StoreServer(source, limits, hashes).services());
     }
 
     private static ChunkedReadFrames frames(byte[] answer) {
