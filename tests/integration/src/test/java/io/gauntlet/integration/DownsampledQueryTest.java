@@ -49,7 +49,7 @@ class DownsampledQueryTest {
 
     @TempDir
     static Path work;
-    private static final List<ServiceProcess> processes = new ArrayList<>();
+    private static final ServiceProcess.Group processes = new ServiceProcess.Group();
     private static String prometheus;
     private static String querier;
 
@@ -83,9 +83,7 @@ class DownsampledQueryTest {
 
     @AfterAll
     static void stopStack() {
-        for (ServiceProcess process : processes.reversed()) {
-            process.close();
-        }
+        processes.close();
     }
 
     @Test

@@ -66,7 +66,7 @@ class RealStackParityTest {
 
     @TempDir
     static Path work;
-    private static final List<ServiceProcess> processes = new ArrayList<>();
+    private static final ServiceProcess.Group processes = new ServiceProcess.Group();
     private static String reference;
     private static String querier;
     private static int nonEmptyAnswers;
@@ -101,9 +101,7 @@ class RealStackParityTest {
 
     @AfterAll
     static void stopStack() {
-        for (ServiceProcess process : processes.reversed()) {
-            process.close();
-        }
+        processes.close();
     }
 
     @Test

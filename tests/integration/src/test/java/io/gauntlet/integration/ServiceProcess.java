@@ -222,4 +222,22 @@ final class ServiceProcess implements AutoCloseable {
     public String toString() {
         return name;
     }
+
+    /** The processes a test class started, stopped together in reverse order. */
+    static final class Group implements AutoCloseable {
+        private final List<ServiceProcess> started = new ArrayList<>();
+
+        ServiceProcess add(ServiceProcess process) {
+            started.add(process);
+            return process;
+        }
+
+        @Override
+        public void close() {
+            for (ServiceProcess process : started.reversed()) {
+                process.close();
+            }
+            started.clear();
+        }
+    }
 }
