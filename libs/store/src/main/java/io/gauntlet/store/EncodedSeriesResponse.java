@@ -204,7 +204,7 @@ public final class EncodedSeriesResponse {
                 long hash = withHash ? hashes[c] : 0;
                 out.writeTag(AggrChunk.RAW_FIELD_NUMBER, com.google.protobuf.WireFormat.WIRETYPE_LENGTH_DELIMITED);
                 out.writeUInt32NoTag(rawChunkSize(chunk, hash));
-                int type = wireType(chunk.encoding());
+                int type = StoreWire.wireChunkType(chunk.encoding());
                 if (type != 0) {
                     out.writeEnum(Chunk.TYPE_FIELD_NUMBER, type);
                 }
@@ -228,19 +228,10 @@ public final class EncodedSeriesResponse {
     }
 
     private static int rawChunkSize(EncodedChunk chunk, long hash) throws UnsupportedEncodingException {
-        int type = wireType(chunk.encoding());
+        int type = StoreWire.wireChunkType(chunk.encoding());
         return (type == 0 ? 0 : CodedOutputStream.computeEnumSize(Chunk.TYPE_FIELD_NUMBER, type))
                 + (chunk.data().length == 0 ? 0 : CodedOutputStream.computeByteArraySize(Chunk.DATA_FIELD_NUMBER, chunk.data()))
                 + (hash == 0 ? 0 : CodedOutputStream.computeUInt64Size(Chunk.HASH_FIELD_NUMBER, hash));
-    }
-
-    private static int wireType(int tsdbEncoding) throws UnsupportedEncodingException {
-        return switch (tsdbEncoding) {
-            case 1 -> Chunk.Encoding.XOR_VALUE;
-            case 2 -> Chunk.Encoding.HISTOGRAM_VALUE;
-            case 3 -> Chunk.Encoding.FLOAT_HISTOGRAM_VALUE;
-            default -> throw new UnsupportedEncodingException("chunk encoding " + tsdbEncoding + " has no StoreAPI equivalent");
-        };
     }
 
     private static int timeSize(int field, long millis) {

@@ -2,7 +2,6 @@ package io.gauntlet.store;
 
 import io.gauntlet.tsdb.CorruptedDataException;
 import io.gauntlet.tsdb.Labels;
-import io.gauntlet.tsdb.UnsupportedEncodingException;
 import io.gauntlet.tsdb.XxHash64;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.gauntlet.tsdb.storage.StorageException;
@@ -198,12 +197,7 @@ public final class SeriesEncoder {
             openChunks++;
             return;
         }
-        int type = switch (encoding) {
-            case 1 -> 0; // storepb XOR
-            case 2 -> 1; // HISTOGRAM
-            case 3 -> 2; // FLOAT_HISTOGRAM
-            default -> throw new UnsupportedEncodingException("chunk encoding " + encoding + " has no StoreAPI equivalent");
-        };
+        int type = StoreWire.wireChunkType(encoding);
         if (limits.maxSamples() > 0) {
             if (length < 2) {
                 throw new CorruptedDataException("", "chunk", 0, "chunk of " + length + " bytes has no sample count header");

@@ -300,13 +300,7 @@ final class SeriesResponseDecoder implements MethodDescriptor.Marshaller<SeriesR
             }
         }
         if ((seen & 1) != 0) {
-            int encoding = switch (types[0]) {
-                case 0 -> 1; // storepb XOR is TSDB encoding 1, histogram 2, float histogram 3
-                case 1 -> 2;
-                case 2 -> 3;
-                default -> throw new UnsupportedEncodingException("unknown storepb chunk type " + types[0]);
-            };
-            return new EncodedChunk(minTime, maxTime, encoding, copy(dataOffsets[0], dataLengths[0]));
+            return new EncodedChunk(minTime, maxTime, StoreWire.tsdbEncoding(types[0]), copy(dataOffsets[0], dataLengths[0]));
         }
         Map<AggregateType, byte[]> parts = new EnumMap<>(AggregateType.class);
         for (int part = 1; part < 6; part++) {

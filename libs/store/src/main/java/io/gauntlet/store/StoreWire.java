@@ -178,15 +178,29 @@ public final class StoreWire {
         return ((data[0] & 0xFF) << 8) | (data[1] & 0xFF);
     }
 
-    private static Chunk wireChunk(int tsdbEncoding, byte[] data, boolean withHash) throws UnsupportedEncodingException {
-        Chunk.Encoding type = switch (tsdbEncoding) {
-            case TSDB_XOR -> Chunk.Encoding.XOR;
-            case TSDB_HISTOGRAM -> Chunk.Encoding.HISTOGRAM;
-            case TSDB_FLOAT_HISTOGRAM -> Chunk.Encoding.FLOAT_HISTOGRAM;
+    /** The {@code storepb.Chunk.Encoding} number of a TSDB chunk encoding byte (XOR 1 → 0, histogram 2 → 1, float histogram 3 → 2). */
+    public static int wireChunkType(int tsdbEncoding) throws UnsupportedEncodingException {
+        return switch (tsdbEncoding) {
+            case TSDB_XOR -> Chunk.Encoding.XOR_VALUE;
+            case TSDB_HISTOGRAM -> Chunk.Encoding.HISTOGRAM_VALUE;
+            case TSDB_FLOAT_HISTOGRAM -> Chunk.Encoding.FLOAT_HISTOGRAM_VALUE;
             default -> throw new UnsupportedEncodingException("chunk encoding " + tsdbEncoding + " has no StoreAPI equivalent");
         };
+    }
+
+    /** The TSDB chunk encoding byte of a {@code storepb.Chunk.Encoding} number, the inverse of {@link #wireChunkType}. */
+    public static int tsdbEncoding(int wireChunkType) throws UnsupportedEncodingException {
+        return switch (wireChunkType) {
+            case Chunk.Encoding.XOR_VALUE -> TSDB_XOR;
+            case Chunk.Encoding.HISTOGRAM_VALUE -> TSDB_HISTOGRAM;
+            case Chunk.Encoding.FLOAT_HISTOGRAM_VALUE -> TSDB_FLOAT_HISTOGRAM;
+            default -> throw new UnsupportedEncodingException("unknown storepb chunk type " + wireChunkType);
+        };
+    }
+
+    private static Chunk wireChunk(int tsdbEncoding, byte[] data, boolean withHash) throws UnsupportedEncodingException {
         // chunk data is immutable by contract: wrap instead of copying
-        Chunk.Builder out = Chunk.newBuilder().setType(type).setData(UnsafeByteOperations.unsafeWrap(data));
+        Chunk.Builder out = Chunk.newBuilder().setTypeValue(wireChunkType(tsdbEncoding)).setData(UnsafeByteOperations.unsafeWrap(data));
         if (withHash) {
             out.setHash(XxHash64.hash(data));
         }
@@ -194,11 +208,6 @@ public final class StoreWire {
     }
 
     private static int tsdbEncoding(Chunk chunk) throws UnsupportedEncodingException {
-        return switch (chunk.getType()) {
-            case XOR -> TSDB_XOR;
-            case HISTOGRAM -> TSDB_HISTOGRAM;
-            case FLOAT_HISTOGRAM -> TSDB_FLOAT_HISTOGRAM;
-            case UNRECOGNIZED -> throw new UnsupportedEncodingException("unknown storepb chunk type " + chunk.getTypeValue());
-        };
+        return tsdbEncoding(chunk.getTypeValue());
     }
 }
