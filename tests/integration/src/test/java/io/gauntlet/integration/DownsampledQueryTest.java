@@ -58,11 +58,7 @@ class DownsampledQueryTest {
         SampleSet data = generate();
 
         // the reference: Prometheus over promtool blocks of every sample
-        Path prometheusData = work.resolve("prometheus");
-        ServiceProcess.createBlocks(work, data.openMetrics(T0, END), prometheusData);
-        ServiceProcess reference = ServiceProcess.startPrometheus(work, "prometheus", prometheusData, "");
-        processes.add(reference);
-        prometheus = reference.url();
+        prometheus = processes.add(ServiceProcess.startPrometheus(work, "prometheus", data.openMetrics(T0, END), "")).url();
 
         // the bucket: raw for the last day, 5m for all, 1h for the first two days
         Path bucket = Files.createDirectories(work.resolve("bucket"));

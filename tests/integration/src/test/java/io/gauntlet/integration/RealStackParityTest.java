@@ -74,17 +74,11 @@ class RealStackParityTest {
     @BeforeAll
     static void startStack() throws Exception {
         SampleSet data = generate();
-        Path referenceData = work.resolve("reference");
-        ServiceProcess.createBlocks(work, data.openMetrics(T0, END), referenceData);
-        ServiceProcess referenceProcess = ServiceProcess.startPrometheus(work, "reference", referenceData, "");
-        processes.add(referenceProcess);
-        reference = referenceProcess.url();
+        reference = processes.add(ServiceProcess.startPrometheus(work, "reference", data.openMetrics(T0, END), "")).url();
 
         // the last two hours live in the sidecar's Prometheus, the first four in the bucket (as if shipped)
-        Path freshData = work.resolve("fresh");
-        ServiceProcess.createBlocks(work, data.openMetrics(SPLIT, END), freshData);
-        ServiceProcess fresh = ServiceProcess.startPrometheus(work, "fresh", freshData, "  external_labels:\n    cluster: it\n");
-        processes.add(fresh);
+        ServiceProcess fresh = processes.add(
+                ServiceProcess.startPrometheus(work, "fresh", data.openMetrics(SPLIT, END), "  external_labels:\n    cluster: it\n"));
         Path bucket = Files.createDirectories(work.resolve("bucket"));
         for (long from = T0; from < SPLIT; from += 2 * H) {
             data.writeBlock(bucket, from, from + 2 * H, Map.of("cluster", "it"));

@@ -75,7 +75,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** {@code promtool tsdb create-blocks-from openmetrics} of {@code openMetrics} into {@code dataDirectory}. */
-    static void createBlocks(Path work, String openMetrics, Path dataDirectory) throws IOException, InterruptedException {
+    private static void createBlocks(Path work, String openMetrics, Path dataDirectory) throws IOException, InterruptedException {
         Path promtool = executable("promtool");
         Path input = Files.createTempFile(work, "samples", ".om");
         Files.writeString(input, openMetrics);
@@ -89,10 +89,12 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * Prometheus 2.42 on {@code dataDirectory} (2 h blocks, as a sidecar wants), nothing to scrape, with the given
-     * global section lines (e.g. external labels); its URL is {@link #url()}.
+     * Prometheus 2.42 over promtool's blocks of {@code openMetrics} (in {@code work/name}; 2 h blocks, as a sidecar
+     * wants), nothing to scrape, with the given global section lines (e.g. external labels); its URL is {@link #url()}.
      */
-    static ServiceProcess startPrometheus(Path work, String name, Path dataDirectory, String globalLines) throws IOException {
+    static ServiceProcess startPrometheus(Path work, String name, String openMetrics, String globalLines) throws IOException, InterruptedException {
+        Path dataDirectory = work.resolve(name);
+        createBlocks(work, openMetrics, dataDirectory);
         Path binary = executable("prometheus");
         Path config = work.resolve(name + ".yml");
         Files.writeString(config, "global:\n  scrape_interval: 1h\n" + globalLines);
