@@ -24,11 +24,6 @@ public final class DeduplicatedSeriesSet implements SeriesSet {
     private final boolean average;
     private DeduplicatedSeries current;
 
-    /** Raw data, or one aggregate of downsampled chunks. */
-    public DeduplicatedSeriesSet(StoreSeriesSet stores, boolean counter, AggregateType aggregate) {
-        this(stores, counter, aggregate, false);
-    }
-
     /**
      * @param counter   use the counter adjustment (the enclosing function is rate, irate, increase or resets)
      * @param aggregate which aggregate to read from downsampled chunks; null for raw data only

@@ -95,7 +95,7 @@ class StoreClientTest {
         // overlapping chunks split back into replicas, decoded, deduplicated: a until its data ends, b after
         assertThat(ChunkMerge.splitOverlapping(apiChunks)).hasSize(2);
         try (ProxySeriesSet merged = new ProxySeriesSet(List.of(a.series(request), b.series(request)), PartialResponse.ABORT)) {
-            DeduplicatedSeriesSet deduplicated = new DeduplicatedSeriesSet(merged, false, null);
+            DeduplicatedSeriesSet deduplicated = new DeduplicatedSeriesSet(merged, false, null, false);
             assertThat(deduplicated.next()).isTrue();
             assertThat(ArraySamples.drain(deduplicated.at().iterator(null))).containsExactly(
                     "0=1", "10000=2", "20000=3", "30000=4", "40000=5", "50000=6", "60000=7", "70000=8", "80000=9", "90000=10");
