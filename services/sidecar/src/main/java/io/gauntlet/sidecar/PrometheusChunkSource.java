@@ -41,10 +41,7 @@ public final class PrometheusChunkSource implements ChunkSource, EncodedSeriesSo
 
     @Override
     public ChunkSeriesSet series(StoreQuery query) throws StorageException {
-        Labels external = servingLabels();
-        if (query.matchers().isEmpty()) {
-            throw new IllegalArgumentException("no matchers specified (excluding external labels)");
-        }
+        Labels external = servingLabels(query);
         if (query.skipChunks()) {
             return new ListedSeriesSet(prometheus.series(query.minTime(), query.maxTime(), query.matchers(), external.toMap().keySet()));
         }
@@ -60,10 +57,7 @@ public final class PrometheusChunkSource implements ChunkSource, EncodedSeriesSo
         if (query.skipChunks() || readMode != PrometheusClient.ReadMode.STREAMED_XOR_CHUNKS) {
             return null;
         }
-        Labels external = servingLabels();
-        if (query.matchers().isEmpty()) {
-            throw new IllegalArgumentException("no matchers specified (excluding external labels)");
-        }
+        Labels external = servingLabels(query);
         return prometheus.remoteReadEncoded(query.minTime(), query.maxTime(), query.matchers(), external.toMap().keySet(), encoder);
     }
 
@@ -77,6 +71,15 @@ public final class PrometheusChunkSource implements ChunkSource, EncodedSeriesSo
     public List<String> labelValues(String name, LabelQuery query) throws StorageException {
         servingLabels();
         return prometheus.labelValues(name, query.start(), query.end(), query.matchers());
+    }
+
+    /** {@link #servingLabels()} for a Series query, which needs a matcher besides the external labels (as in Thanos). */
+    private Labels servingLabels(StoreQuery query) throws StoreUnavailableException {
+        Labels external = servingLabels();
+        if (query.matchers().isEmpty()) {
+            throw new IllegalArgumentException("no matchers specified (excluding external labels)");
+        }
+        return external;
     }
 
     /** The external labels to serve with; refuses while the sidecar cannot serve for a reason other than a Prometheus outage. */
