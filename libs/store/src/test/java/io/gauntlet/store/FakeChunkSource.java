@@ -43,6 +43,14 @@ final class FakeChunkSource implements ChunkSource {
         return new EncodedChunk(minTime, maxTime, 1, new byte[] {(byte) (samples >> 8), (byte) samples, (byte) tag, 0x55});
     }
 
+    /** Opaque chunk bytes of the given size with a valid 2-byte sample count header, never decoded. */
+    static EncodedChunk opaque(long minTime, long maxTime, int samples, int size) {
+        byte[] bytes = new byte[size];
+        bytes[0] = (byte) (samples >> 8);
+        bytes[1] = (byte) samples;
+        return new EncodedChunk(minTime, maxTime, 1, bytes);
+    }
+
     /** A real XOR chunk: {@code samples} samples evenly spread over [minTime, maxTime], values start, start+1, ... */
     static EncodedChunk realXor(long minTime, long maxTime, int samples, double start) {
         XorChunkAppender appender = new XorChunkAppender();

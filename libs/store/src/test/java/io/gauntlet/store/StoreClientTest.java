@@ -160,9 +160,12 @@ class StoreClientTest {
 
     @Test
     void slowReaderHoldsTheRemoteStoreBackOverARealSocket() throws Exception {
+        // 20,000 series of 2 KiB each: 40 MiB, five times the most HTTP/2 flow control lets grpc-java's client window
+        // grow to (8 MiB with BDP auto-tuning), so the whole answer can never sit in buffers however slow the machine
         FakeChunkSource source = new FakeChunkSource(Labels.of("cluster", "eu"));
+        EncodedChunk bulky = FakeChunkSource.opaque(0, 1_190_000, 120, 2048);
         for (int i = 0; i < 20_000; i++) {
-            source.add(Labels.of("__name__", "m", "i", String.format("%06d", i)), FakeChunkSource.realXor(0, 1_190_000, 120, i));
+            source.add(Labels.of("__name__", "m", "i", String.format("%06d", i)), bulky);
         }
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
         new StoreServer(source).services().forEach(builder::addService);
