@@ -30,6 +30,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -78,6 +79,13 @@ public final class S3Bucket implements Bucket {
                 // S3-compatible servers do not all know the SDK's newer default checksums
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // On plain-HTTP endpoints the SDK signs the payload; by default it sends it "aws-chunked" (a signature per
+                // chunk, then a final empty chunk). s3proxy answers as soon as it has the object's bytes, and when the
+                // final chunk arrives in a later TCP segment Jetty drops the connection instead of reading it: the SDK
+                // then fails its write with "Error writing request body to server" although the object was stored, and
+                // under load every retry could fail the same way. One signed body with a plain Content-Length has no
+                // trailing bytes to race with, and costs one extra pass over bytes we hold anyway.
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .overrideConfiguration(override -> override.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
                         .maxAttempts(config.maxRetries() + 1)
                         .backoffStrategy(BackoffStrategy.exponentialDelay(Duration.ofMillis(100), Duration.ofSeconds(10)))
