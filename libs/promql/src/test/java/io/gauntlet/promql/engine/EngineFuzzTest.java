@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Test;
  */
 class EngineFuzzTest {
     private static final long SEED = 20_261_127L;
-    private static final Duration PER_QUERY = Duration.ofSeconds(5);
-    // a short engine timeout and a small sample budget, so pathological subqueries end well inside PER_QUERY
+    private static final Duration PER_QUERY = Duration.ofSeconds(20); // a hang, not a slow query on a loaded machine
+    // a short engine timeout and a small sample budget, so pathological subqueries end far inside PER_QUERY
     private static final PromqlEngine ENGINE = new PromqlEngine(EngineOptions.defaults()
             .withTimeout(Duration.ofSeconds(2)).withMaxSamples(2_000_000));
     private static final int MAX_RANGE_STEPS = 60;
