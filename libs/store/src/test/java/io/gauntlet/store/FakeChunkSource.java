@@ -40,15 +40,22 @@ final class FakeChunkSource implements ChunkSource {
 
     /** Opaque chunk bytes with a valid 2-byte sample count header, never decoded. */
     static EncodedChunk xor(long minTime, long maxTime, int samples, int tag) {
-        return new EncodedChunk(minTime, maxTime, 1, new byte[] {(byte) (samples >> 8), (byte) samples, (byte) tag, 0x55});
+        byte[] bytes = withSampleCount(samples, 4);
+        bytes[2] = (byte) tag;
+        bytes[3] = 0x55;
+        return new EncodedChunk(minTime, maxTime, 1, bytes);
     }
 
-    /** Opaque chunk bytes of the given size with a valid 2-byte sample count header, never decoded. */
+    /** Like {@link #xor} but {@code size} bytes long, for answers that must be large on the wire. */
     static EncodedChunk opaque(long minTime, long maxTime, int samples, int size) {
+        return new EncodedChunk(minTime, maxTime, 1, withSampleCount(samples, size));
+    }
+
+    private static byte[] withSampleCount(int samples, int size) {
         byte[] bytes = new byte[size];
         bytes[0] = (byte) (samples >> 8);
         bytes[1] = (byte) samples;
-        return new EncodedChunk(minTime, maxTime, 1, bytes);
+        return bytes;
     }
 
     /** A real XOR chunk: {@code samples} samples evenly spread over [minTime, maxTime], values start, start+1, ... */
