@@ -72,12 +72,9 @@ public final class PrometheusBlockBytesPerSample {
         long offGrid = 0;
         try (BlockWriter writer = BlockWriter.create(Files.createDirectories(work.resolve("ongrid")), minTime, maxTime + 1)) {
             for (Samples one : all) {
-                long[] ts = one.timestamps().clone();
-                long interval = ts.length > 1 ? medianStep(ts) : 1;
-                for (int i = 1; i < ts.length; i++) {
-                    long snapped = ts[0] + Math.round((double) (ts[i] - ts[0]) / interval) * interval;
-                    offGrid += snapped == ts[i] ? 0 : 1;
-                    ts[i] = Math.max(snapped, ts[i - 1] + 1);
+                long[] ts = onGrid(one.timestamps());
+                for (int i = 0; i < ts.length; i++) {
+                    offGrid += ts[i] == one.timestamps()[i] ? 0 : 1;
                 }
                 writer.addSeries(one.labels(), ts, one.values(), ts.length);
             }
@@ -140,19 +137,15 @@ public final class PrometheusBlockBytesPerSample {
         long totalBytes = 0;
         XorChunkAppender appender = new XorChunkAppender();
         for (Samples one : all) {
-            long[] ts = one.timestamps();
-            long interval = ts.length > 1 ? medianStep(ts) : 1;
+            long[] ts = onGrid(one.timestamps());
             long bytes = 0;
             appender.reset();
-            long previous = Long.MIN_VALUE;
             for (int i = 0; i < ts.length; i++) {
-                long t = i == 0 ? ts[0] : Math.max(ts[0] + Math.round((double) (ts[i] - ts[0]) / interval) * interval, previous + 1);
                 if (appender.sampleCount() == 120) {
                     bytes += appender.encodedLength();
                     appender.reset();
                 }
-                appender.append(t, one.values()[i]);
-                previous = t;
+                appender.append(ts[i], one.values()[i]);
             }
             bytes += appender.encodedLength();
             String name = one.labels().get("__name__");
@@ -174,6 +167,16 @@ public final class PrometheusBlockBytesPerSample {
                     family.getKey(), v[2], 100.0 * v[0] / totalSamples, 100.0 * v[1] / totalBytes, (double) v[1] / v[0],
                     (double) (totalBytes - v[1]) / (totalSamples - v[0]));
         }
+    }
+
+    /** The timestamps moved onto the series' scrape grid (from its first sample, at its median step), still increasing. */
+    private static long[] onGrid(long[] timestamps) {
+        long[] ts = timestamps.clone();
+        long interval = ts.length > 1 ? medianStep(ts) : 1;
+        for (int i = 1; i < ts.length; i++) {
+            ts[i] = Math.max(ts[0] + Math.round((double) (ts[i] - ts[0]) / interval) * interval, ts[i - 1] + 1);
+        }
+        return ts;
     }
 
     private static long medianStep(long[] ts) {
