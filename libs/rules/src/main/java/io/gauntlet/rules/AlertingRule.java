@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * Prometheus 2.42's alerting rule: pending → firing after {@code for}, {@code keep_firing_for}, resolved alerts kept 15
  * minutes for notification, templated labels and annotations, and the {@code ALERTS} / {@code ALERTS_FOR_STATE} series.
  */
-public final class AlertingRule implements Rule {
+public final class AlertingRule extends Rule {
     /** What Prometheus puts before every label and annotation template. */
     public static final String TEMPLATE_DEFINITIONS =
             "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
@@ -29,17 +29,13 @@ public final class AlertingRule implements Rule {
     public static final String ALERT_STATE = "alertstate";
     static final long RESOLVED_RETENTION_MILLIS = 15 * 60_000;
 
-    private final String name;
-    private final String query;
     private final long holdMillis;
     private final long keepFiringForMillis;
-    private final Labels labels;
     private final Labels annotations;
     private final GoStringMap externalLabels;
     private final URI externalUrl;
     private final Map<Labels, Alert> active = new LinkedHashMap<>();
     private volatile boolean restored;
-    private volatile RuleStatus status = RuleStatus.NEVER;
     private volatile List<Alert.Snapshot> snapshots = List.of();
 
     /**
@@ -48,30 +44,13 @@ public final class AlertingRule implements Rule {
      */
     public AlertingRule(String name, String query, long holdMillis, long keepFiringForMillis, Labels labels, Labels annotations,
             Labels externalLabels, URI externalUrl, boolean restored) {
-        this.name = name;
-        this.query = query;
+        super(name, query, labels);
         this.holdMillis = holdMillis;
         this.keepFiringForMillis = keepFiringForMillis;
-        this.labels = labels;
         this.annotations = annotations;
         this.externalLabels = new GoStringMap(externalLabels.toMap());
         this.externalUrl = externalUrl;
         this.restored = restored;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String query() {
-        return query;
-    }
-
-    @Override
-    public Labels labels() {
-        return labels;
     }
 
     public Labels annotations() {
@@ -96,7 +75,7 @@ public final class AlertingRule implements Rule {
 
     @Override
     public synchronized List<VectorSample> eval(long ts, RuleQuerier querier, boolean partialResponse, int limit) throws Exception {
-        List<VectorSample> result = querier.query(query, ts, partialResponse).samples();
+        List<VectorSample> result = querier.query(query(), ts, partialResponse).samples();
         Map<Labels, Alert> alerts = new LinkedHashMap<>();
         TemplateExpander.QueryFunction templateQuery = (expr, time) -> {
             List<TemplateSample> samples = new ArrayList<>();
@@ -110,7 +89,7 @@ public final class AlertingRule implements Rule {
             AlertTemplateData data = new AlertTemplateData(new GoStringMap(sample.labels().toMap()), externalLabels,
                     externalUrl == null ? "" : externalUrl.toString(), sample.value());
             Labels.Builder builder = sample.labels().toBuilder().delete(Labels.METRIC_NAME);
-            labels.forEach((labelName, text) -> {
+            labels().forEach((labelName, text) -> {
                 String value = expand(expander, text, data);
                 if (value.isEmpty()) {
                     builder.delete(labelName);
@@ -118,7 +97,7 @@ public final class AlertingRule implements Rule {
                     builder.set(labelName, value);
                 }
             });
-            builder.set(ALERT_NAME, name);
+            builder.set(ALERT_NAME, name());
             Map<String, String> expandedAnnotations = new HashMap<>();
             annotations.forEach((annotation, text) -> expandedAnnotations.put(annotation, expand(expander, text, data)));
             Labels alertLabels = builder.build();
@@ -192,7 +171,7 @@ public final class AlertingRule implements Rule {
 
     private String expand(TemplateExpander expander, String text, AlertTemplateData data) {
         try {
-            return expander.expand("__alert_" + name, TEMPLATE_DEFINITIONS + text, data);
+            return expander.expand("__alert_" + name(), TEMPLATE_DEFINITIONS + text, data);
         } catch (TemplateException e) {
             return "<error expanding template: " + e.getMessage() + ">";
         }
@@ -264,18 +243,4 @@ public final class AlertingRule implements Rule {
         publishSnapshots();
     }
 
-    @Override
-    public RuleStatus status() {
-        return status;
-    }
-
-    @Override
-    public void recordSuccess(long evaluatedAtMillis, long durationNanos) {
-        status = new RuleStatus(RuleHealth.OK, "", evaluatedAtMillis, durationNanos);
-    }
-
-    @Override
-    public void recordFailure(long evaluatedAtMillis, long durationNanos, String error) {
-        status = new RuleStatus(RuleHealth.ERR, error, evaluatedAtMillis, durationNanos);
-    }
 }

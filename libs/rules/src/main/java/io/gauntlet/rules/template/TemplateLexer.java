@@ -377,6 +377,11 @@ final class TemplateLexer {
     }
 
     private State lexChar() {
+        return lexQuoted('\'', "unterminated character constant", Type.CHAR_CONSTANT);
+    }
+
+    /** A quoted literal with backslash escapes, up to {@code close}; a newline or the end inside it is an error. */
+    private State lexQuoted(char close, String unterminated, Type type) {
         while (true) {
             int r = next();
             if (r == '\\') {
@@ -386,13 +391,13 @@ final class TemplateLexer {
                 }
             }
             if (r == EOF || r == '\n') {
-                return error("unterminated character constant");
+                return error(unterminated);
             }
-            if (r == '\'') {
+            if (r == close) {
                 break;
             }
         }
-        emit(Type.CHAR_CONSTANT);
+        emit(type);
         return this::lexInsideAction;
     }
 
@@ -456,23 +461,7 @@ final class TemplateLexer {
     }
 
     private State lexQuote() {
-        while (true) {
-            int r = next();
-            if (r == '\\') {
-                r = next();
-                if (r != EOF && r != '\n') {
-                    continue;
-                }
-            }
-            if (r == EOF || r == '\n') {
-                return error("unterminated quoted string");
-            }
-            if (r == '"') {
-                break;
-            }
-        }
-        emit(Type.STRING);
-        return this::lexInsideAction;
+        return lexQuoted('"', "unterminated quoted string", Type.STRING);
     }
 
     private State lexRawQuote() {

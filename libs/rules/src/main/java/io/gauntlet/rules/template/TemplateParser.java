@@ -167,6 +167,14 @@ final class TemplateParser {
         }
         String definedName = unquote(nameItem.value());
         expect(Type.RIGHT_DELIM, context);
+        ListNode list = definitionBody(context);
+        if (!templates.containsKey(definedName) || !isEmptyTree(list)) {
+            templates.put(definedName, list);
+        }
+    }
+
+    /** The body of a {{define}} or {{block}} up to its {{end}}, with its own variable scope. */
+    private ListNode definitionBody(String context) {
         List<String> saved = vars;
         vars = new ArrayList<>(List.of("$"));
         Node[] end = new Node[1];
@@ -175,9 +183,7 @@ final class TemplateParser {
             throw error("unexpected " + end[0] + " in " + context);
         }
         vars = saved;
-        if (!templates.containsKey(definedName) || !isEmptyTree(list)) {
-            templates.put(definedName, list);
-        }
+        return list;
     }
 
     private ListNode itemList(Node[] end) {
@@ -303,15 +309,7 @@ final class TemplateParser {
         Item token = nextNonSpace();
         String blockName = templateName(token, context);
         PipeNode pipe = pipeline(context, Type.RIGHT_DELIM);
-        List<String> saved = vars;
-        vars = new ArrayList<>(List.of("$"));
-        Node[] end = new Node[1];
-        ListNode list = itemList(end);
-        if (!(end[0] instanceof EndNode)) {
-            throw error("unexpected " + end[0] + " in " + context);
-        }
-        vars = saved;
-        templates.put(blockName, list);
+        templates.put(blockName, definitionBody(context));
         return new TemplateNode(token.pos(), token.line(), blockName, pipe);
     }
 
