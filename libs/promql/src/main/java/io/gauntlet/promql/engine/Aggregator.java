@@ -296,13 +296,19 @@ final class Aggregator {
         heapSize[group] = n;
     }
 
-    /** sort.Sort(sort.Reverse(heap)) as Go runs it for small inputs: an insertion sort with the reversed order. */
+    /** sort.Sort(sort.Reverse(heap)) as Go runs it, so that tied values come out in Prometheus' order. */
     private void sortByPriority(int group, boolean reverse) {
         double[] values = heapValues[group];
-        for (int i = 1; i < heapSize[group]; i++) {
-            for (int j = i; j > 0 && less(values, j - 1, j, reverse); j--) {
-                swap(group, j, j - 1);
+        GoSort.sort(new GoSort.Sortable() {
+            @Override
+            public boolean less(int i, int j) {
+                return Aggregator.less(values, j, i, reverse);
             }
-        }
+
+            @Override
+            public void swap(int i, int j) {
+                Aggregator.this.swap(group, i, j);
+            }
+        }, heapSize[group]);
     }
 }

@@ -24,9 +24,9 @@ final class BinaryOperations {
             case SUB -> lhs - rhs;
             case MUL -> lhs * rhs;
             case DIV -> lhs / rhs;
-            case POW -> GoFormat.pow(lhs, rhs);
+            case POW -> GoMath.pow(lhs, rhs);
             case MOD -> lhs % rhs;
-            case ATAN2 -> Math.atan2(lhs, rhs);
+            case ATAN2 -> GoMath.atan2(lhs, rhs);
             case EQL, NEQ, GTR, LSS, GTE, LTE -> lhs;
             default -> throw new IllegalArgumentException("not an arithmetic or comparison operator: " + operator);
         };

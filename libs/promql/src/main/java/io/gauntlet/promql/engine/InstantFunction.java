@@ -61,23 +61,23 @@ final class InstantFunction implements StepFunction {
             case "abs" -> Math::abs;
             case "ceil" -> Math::ceil;
             case "floor" -> Math::floor;
-            case "exp" -> Math::exp;
+            case "exp" -> GoMath::exp;
             case "sqrt" -> Math::sqrt;
-            case "ln" -> Math::log;
-            case "log2" -> InstantFunction::log2;
-            case "log10" -> Math::log10;
-            case "sin" -> Math::sin;
-            case "cos" -> Math::cos;
-            case "tan" -> Math::tan;
-            case "asin" -> Math::asin;
-            case "acos" -> Math::acos;
-            case "atan" -> Math::atan;
-            case "sinh" -> Math::sinh;
-            case "cosh" -> Math::cosh;
-            case "tanh" -> Math::tanh;
-            case "asinh" -> InstantFunction::asinh;
-            case "acosh" -> InstantFunction::acosh;
-            case "atanh" -> InstantFunction::atanh;
+            case "ln" -> GoMath::log;
+            case "log2" -> GoMath::log2;
+            case "log10" -> GoMath::log10;
+            case "sin" -> GoMath::sin;
+            case "cos" -> GoMath::cos;
+            case "tan" -> GoMath::tan;
+            case "asin" -> GoMath::asin;
+            case "acos" -> GoMath::acos;
+            case "atan" -> GoMath::atan;
+            case "sinh" -> GoMath::sinh;
+            case "cosh" -> GoMath::cosh;
+            case "tanh" -> GoMath::tanh;
+            case "asinh" -> GoMath::asinh;
+            case "acosh" -> GoMath::acosh;
+            case "atanh" -> GoMath::atanh;
             case "rad" -> v -> v * Math.PI / 180;
             case "deg" -> v -> v * 180 / Math.PI;
             case "sgn" -> v -> v < 0 ? -1 : v > 0 ? 1 : v;
@@ -183,66 +183,6 @@ final class InstantFunction implements StepFunction {
         };
     }
 
-    /** Go's {@code math.Log2}: exact for powers of two. */
-    static double log2(double x) {
-        if (Double.isNaN(x) || x < 0) {
-            return Double.NaN;
-        }
-        if (x == 0) {
-            return Double.NEGATIVE_INFINITY;
-        }
-        if (Double.isInfinite(x)) {
-            return x;
-        }
-        int exponent = Math.getExponent(x);
-        double scaled = x;
-        int adjust = 0;
-        if (exponent == Double.MIN_EXPONENT - 1) {
-            scaled = x * 0x1p52;
-            adjust = 52;
-            exponent = Math.getExponent(scaled);
-        }
-        // frexp: x = frac * 2^exp with frac in [0.5, 1)
-        int exp = exponent + 1;
-        double frac = Math.scalb(scaled, -exp);
-        if (frac == 0.5) {
-            return exp - 1 - adjust;
-        }
-        return Math.log(frac) * (1 / Math.log(2)) + (exp - adjust);
-    }
-
-    private static double asinh(double x) {
-        if (Double.isNaN(x) || Double.isInfinite(x) || x == 0) {
-            return x;
-        }
-        double a = Math.abs(x);
-        double result = Math.log(a + Math.sqrt(a * a + 1));
-        return x < 0 ? -result : result;
-    }
-
-    private static double acosh(double x) {
-        if (x < 1 || Double.isNaN(x)) {
-            return Double.NaN;
-        }
-        if (x == 1) {
-            return 0;
-        }
-        return Math.log(x + Math.sqrt(x * x - 1));
-    }
-
-    private static double atanh(double x) {
-        if (x < -1 || x > 1 || Double.isNaN(x)) {
-            return Double.NaN;
-        }
-        if (x == 1) {
-            return Double.POSITIVE_INFINITY;
-        }
-        if (x == -1) {
-            return Double.NEGATIVE_INFINITY;
-        }
-        return 0.5 * Math.log((1 + x) / (1 - x));
-    }
-
     private interface DateField {
         double of(GoTime time);
     }
@@ -261,43 +201,32 @@ final class InstantFunction implements StepFunction {
         };
     }
 
-    /** sort / sort_desc with Go's order: NaNs last; small inputs sorted exactly as Go's insertion sort does. */
+    /** sort / sort_desc as Go sorts them (pattern-defeating quicksort): NaNs last, ties in Prometheus' order. */
     private static void sorted(StepVector in, boolean descending, StepVector out) {
         int n = in.size;
-        Integer[] order = new Integer[n];
+        int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
         double[] v = in.values;
-        if (n <= 12) {
-            for (int i = 1; i < n; i++) {
-                for (int j = i; j > 0 && sortsBefore(v[order[j]], v[order[j - 1]], descending); j--) {
-                    Integer swap = order[j];
-                    order[j] = order[j - 1];
-                    order[j - 1] = swap;
-                }
+        GoSort.sort(new GoSort.Sortable() {
+            @Override
+            public boolean less(int i, int j) {
+                double x = v[order[i]];
+                double y = v[order[j]];
+                return Double.isNaN(y) || (descending ? y < x : y > x);
             }
-        } else {
-            java.util.Arrays.sort(order, (a, b) -> {
-                double x = v[a];
-                double y = v[b];
-                if (Double.isNaN(x) || Double.isNaN(y)) {
-                    return Boolean.compare(Double.isNaN(x), Double.isNaN(y));
-                }
-                return descending ? Double.compare(y, x) : Double.compare(x, y);
-            });
-        }
+
+            @Override
+            public void swap(int i, int j) {
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }, n);
         for (int i = 0; i < n; i++) {
             out.add(in.labels[order[i]], v[order[i]]);
         }
-    }
-
-    /** Go's reversed heap order: x goes before y when y is NaN or x is smaller (larger when descending). */
-    private static boolean sortsBefore(double x, double y, boolean descending) {
-        if (Double.isNaN(y)) {
-            return true;
-        }
-        return descending ? y < x : y > x;
     }
 
     /** The labels absent() reports: the equality matchers of the selector, minus names matched otherwise too. */

@@ -44,11 +44,18 @@ final class RangeFunctions {
         double extrapolateToInterval = sampledInterval;
         extrapolateToInterval += durationToStart < extrapolationThreshold ? durationToStart : averageDurationBetweenSamples / 2;
         extrapolateToInterval += durationToEnd < extrapolationThreshold ? durationToEnd : averageDurationBetweenSamples / 2;
-        resultValue = resultValue * (extrapolateToInterval / sampledInterval);
+        // 2.42 folds the per-second division into the factor before the one multiplication: same rounding as Go
+        double factor = extrapolateToInterval / sampledInterval;
         if (isRate) {
-            resultValue = resultValue / ((double) rangeMillis / 1000);
+            factor /= durationSeconds(rangeMillis);
         }
-        return resultValue;
+        return resultValue * factor;
+    }
+
+    /** Go's {@code time.Duration.Seconds()} of a millisecond duration: whole seconds plus the rest in nanoseconds / 1e9. */
+    static double durationSeconds(long millis) {
+        long nanos = millis * 1_000_000;
+        return (double) (nanos / 1_000_000_000L) + (double) (nanos % 1_000_000_000L) / 1e9;
     }
 
     /** irate / idelta from the last two samples; NaN result is impossible here, callers check the count. */
