@@ -1,6 +1,5 @@
 package io.gauntlet.rules.template;
 
-import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.gauntlet.promql.parser.PromqlParser;
@@ -94,7 +93,7 @@ public final class TemplateExpander {
         }, GoType.ANY));
         add(f, FunctionSpec.of("reReplaceAll", args -> {
             Pattern pattern = compile((String) args.get(0), true);
-            return replaceAll(pattern, (String) args.get(2), (String) args.get(1));
+            return GoRegexp.replaceAll(pattern, (String) args.get(2), (String) args.get(1));
         }, GoType.STRING, GoType.STRING, GoType.STRING));
         add(f, FunctionSpec.of("safeHtml", args -> new GoHtml((String) args.getFirst()), GoType.STRING));
         add(f, FunctionSpec.of("match", args -> compile((String) args.get(0), false).matcher((String) args.get(1)).find(),
@@ -103,7 +102,7 @@ public final class TemplateExpander {
         add(f, FunctionSpec.of("toUpper", args -> ((String) args.getFirst()).toUpperCase(java.util.Locale.ROOT), GoType.STRING));
         add(f, FunctionSpec.of("toLower", args -> ((String) args.getFirst()).toLowerCase(java.util.Locale.ROOT), GoType.STRING));
         add(f, FunctionSpec.of("graphLink", args -> "/graph?g0.expr=" + queryEscape((String) args.getFirst()) + "&g0.tab=0", GoType.STRING));
-        add(f, FunctionSpec.of("tableLink", args -> "/graph?g0.expr=" + queryEscape((String) args.getFirst()) + "&g0.tab=1", GoType.STRING));
+        add(f, FunctionSpec.of("tableLink", args -> tableLink((String) args.getFirst()), GoType.STRING));
         add(f, FunctionSpec.of("sortByLabel", args -> {
             String label = (String) args.get(0);
             TemplateQueryResult result = (TemplateQueryResult) args.get(1);
@@ -206,102 +205,15 @@ public final class TemplateExpander {
         }
     }
 
-    /** Go's Regexp.ReplaceAllString: {@code $1}, {@code ${1}}, {@code $name}, {@code $$} in the replacement. */
-    static String replaceAll(Pattern pattern, String text, String replacement) {
-        Matcher matcher = pattern.matcher(text);
-        StringBuilder out = new StringBuilder();
-        int last = 0;
-        int searchFrom = 0;
-        int lastMatchEnd = -1;
-        while (searchFrom <= text.length() && matcher.find(searchFrom)) {
-            int start = matcher.start();
-            int end = matcher.end();
-            if (start == end && start == lastMatchEnd) {
-                // Go skips an empty match right after the previous match
-                searchFrom = nextIndex(text, start);
-                continue;
-            }
-            out.append(text, last, start);
-            expand(out, replacement, matcher, pattern);
-            last = end;
-            lastMatchEnd = end;
-            searchFrom = end == start ? nextIndex(text, end) : end;
-        }
-        out.append(text.substring(Math.min(last, text.length())));
-        return out.toString();
-    }
-
-    private static int nextIndex(String text, int index) {
-        return index < text.length() ? index + Character.charCount(text.codePointAt(index)) : index + 1;
-    }
-
-    private static void expand(StringBuilder out, String template, Matcher matcher, Pattern pattern) {
-        for (int i = 0; i < template.length(); i++) {
-            char c = template.charAt(i);
-            if (c != '$' || i + 1 >= template.length()) {
-                out.append(c);
-                continue;
-            }
-            char next = template.charAt(i + 1);
-            if (next == '$') {
-                out.append('$');
-                i++;
-                continue;
-            }
-            String name;
-            int end;
-            if (next == '{') {
-                int close = template.indexOf('}', i + 2);
-                if (close < 0) {
-                    out.append(c);
-                    continue;
-                }
-                name = template.substring(i + 2, close);
-                end = close;
-            } else {
-                int j = i + 1;
-                while (j < template.length() && (Character.isLetterOrDigit(template.charAt(j)) || template.charAt(j) == '_')) {
-                    j++;
-                }
-                if (j == i + 1) {
-                    out.append(c);
-                    continue;
-                }
-                name = template.substring(i + 1, j);
-                end = j - 1;
-            }
-            if (name.isEmpty() || !name.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '_')) {
-                out.append(c);
-                continue;
-            }
-            String group = null;
-            if (name.chars().allMatch(Character::isDigit)) {
-                try {
-                    int index = Integer.parseInt(name);
-                    if (index <= matcher.groupCount()) {
-                        group = matcher.group(index);
-                    }
-                } catch (NumberFormatException e) {
-                    group = null;
-                }
-            } else {
-                try {
-                    group = matcher.group(name);
-                } catch (RuntimeException e) {
-                    group = null;
-                }
-            }
-            if (group != null) {
-                out.append(group);
-            }
-            i = end;
-        }
-    }
-
     private static int compareBytes(String a, String b) {
         byte[] x = a.getBytes(StandardCharsets.UTF_8);
         byte[] y = b.getBytes(StandardCharsets.UTF_8);
         return java.util.Arrays.compareUnsigned(x, y);
+    }
+
+    /** Prometheus' TableLinkForExpression: the UI link that opens an expression in the table view. */
+    public static String tableLink(String expr) {
+        return "/graph?g0.expr=" + queryEscape(expr) + "&g0.tab=1";
     }
 
     /** Go's url.QueryEscape. */
