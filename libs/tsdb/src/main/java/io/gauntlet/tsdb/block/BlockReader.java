@@ -23,7 +23,7 @@ import java.util.List;
  * obtained before must not be used afterwards.
  *
  * <p>Failures are typed: {@link CorruptedDataException} (naming block, file and offset; a missing file has offset -1),
- * {@link io.gauntlet.tsdb.UnsupportedEncodingException} for index version 3, histogram chunks and
+ * {@link io.gauntlet.tsdb.UnsupportedEncodingException} for index version 3, raw reads of aggregate chunks and
  * {@link UnsupportedMetaVersionException} for meta.json versions other than 1. A malformed meta.json is a
  * {@link CorruptedDataException} for file {@code meta.json}.
  */

@@ -1,18 +1,22 @@
 package io.gauntlet.tsdb.block;
 
 import io.gauntlet.tsdb.CorruptedDataException;
+import io.gauntlet.tsdb.chunks.ChunkDecoders;
 import io.gauntlet.tsdb.chunks.StoredChunk;
-import io.gauntlet.tsdb.chunks.XorSampleIterator;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
 import io.gauntlet.tsdb.storage.SampleIterator;
+import io.gauntlet.tsdb.storage.SampleType;
 import io.gauntlet.tsdb.storage.StorageException;
 
 /**
- * Samples of one block series: decodes its XOR chunks one after the other from the mapped segment files (each chunk's
- * CRC checked when it is reached), keeps samples inside {@code [mint, maxt]} and skips deleted ones. Reusable through
- * {@link io.gauntlet.tsdb.storage.Series#iterator(SampleIterator)}; allocates nothing per sample.
+ * Samples of one block series: decodes its chunks (XOR, histogram, float histogram) one after the other from the
+ * mapped segment files (each chunk's CRC checked when it is reached), keeps samples inside {@code [mint, maxt]} and
+ * skips deleted ones. Reusable through {@link io.gauntlet.tsdb.storage.Series#iterator(SampleIterator)}; allocates
+ * nothing per sample.
  */
 final class BlockSampleIterator implements SampleIterator {
-    private final XorSampleIterator chunkSamples = new XorSampleIterator();
+    private final ChunkDecoders decoders = new ChunkDecoders();
+    private SampleIterator chunkSamples = SampleIterator.EMPTY;
     private BlockSeriesSet.BlockSeries series;
     private TimeIntervals.Cursor deleted;
     private int chunkIndex;
@@ -22,6 +26,7 @@ final class BlockSampleIterator implements SampleIterator {
     private boolean hasCurrent;
     private long timestamp;
     private double value;
+    private SampleType type = SampleType.FLOAT;
     private long lastDecoded;
 
     BlockSampleIterator reset(BlockSeriesSet.BlockSeries newSeries) {
@@ -65,7 +70,7 @@ final class BlockSampleIterator implements SampleIterator {
                     return finish();
                 }
                 chunk = series.block().chunks().chunk(series.refs()[chunkIndex]);
-                chunk.samples(chunkSamples);
+                chunkSamples = chunk.decode(decoders);
                 inChunk = true;
             }
             while (chunkSamples.next()) {
@@ -82,7 +87,8 @@ final class BlockSampleIterator implements SampleIterator {
                     continue;
                 }
                 timestamp = t;
-                value = chunkSamples.value();
+                type = chunkSamples.sampleType();
+                value = type == SampleType.FLOAT ? chunkSamples.value() : 0;
                 hasCurrent = true;
                 return true;
             }
@@ -109,6 +115,22 @@ final class BlockSampleIterator implements SampleIterator {
         if (!hasCurrent) {
             throw new IllegalStateException("no current sample");
         }
+        if (type != SampleType.FLOAT) {
+            throw new IllegalStateException("the current sample is a histogram, not a float");
+        }
         return value;
+    }
+
+    @Override
+    public SampleType sampleType() {
+        return type;
+    }
+
+    @Override
+    public FloatHistogram floatHistogram() {
+        if (!hasCurrent || type == SampleType.FLOAT) {
+            throw new IllegalStateException("no current histogram sample");
+        }
+        return chunkSamples.floatHistogram();
     }
 }

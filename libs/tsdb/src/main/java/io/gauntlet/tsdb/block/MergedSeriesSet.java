@@ -167,5 +167,21 @@ final class MergedSeriesSet implements SeriesSet {
             }
             return iterators[current].value();
         }
+
+        @Override
+        public io.gauntlet.tsdb.storage.SampleType sampleType() {
+            if (current < 0) {
+                throw new IllegalStateException("no current sample");
+            }
+            return iterators[current].sampleType();
+        }
+
+        @Override
+        public io.gauntlet.tsdb.histogram.FloatHistogram floatHistogram() {
+            if (current < 0) {
+                throw new IllegalStateException("no current sample");
+            }
+            return iterators[current].floatHistogram();
+        }
     }
 }

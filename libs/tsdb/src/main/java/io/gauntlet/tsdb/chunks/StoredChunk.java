@@ -15,6 +15,11 @@ public record StoredChunk(long ref, ChunkEncoding encoding, MemorySegment data, 
         return data.toArray(ValueLayout.JAVA_BYTE);
     }
 
+    /** The samples of an XOR or histogram chunk through one of {@code decoders}; aggregate chunks fail. */
+    public io.gauntlet.tsdb.storage.SampleIterator decode(ChunkDecoders decoders) throws StorageException {
+        return decoders.open(encoding, data, 0, data.byteSize(), origin);
+    }
+
     /**
      * The float samples of an XOR chunk, reusing {@code reuse} when given; histogram and aggregate chunks fail with
      * {@link UnsupportedEncodingException}.

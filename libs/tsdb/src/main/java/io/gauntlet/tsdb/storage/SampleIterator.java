@@ -1,5 +1,7 @@
 package io.gauntlet.tsdb.storage;
 
+import io.gauntlet.tsdb.histogram.FloatHistogram;
+
 /**
  * Float samples in increasing timestamp order without allocation per sample (Prometheus'
  * {@code chunkenc.Iterator}). Before the first {@link #next()} or {@link #seek(long)} no sample is
@@ -19,8 +21,21 @@ public interface SampleIterator {
     /** Timestamp of the current sample in milliseconds. */
     long timestamp();
 
-    /** Value of the current sample (staleness markers keep their NaN bit pattern). */
+    /** Value of the current float sample (staleness markers keep their NaN bit pattern). */
     double value();
+
+    /** What the current sample holds; iterators over float chunks only ever hold floats. */
+    default SampleType sampleType() {
+        return SampleType.FLOAT;
+    }
+
+    /**
+     * The current histogram sample (integer histograms converted), valid until the next {@link #next()} or
+     * {@link #seek(long)}: the iterator reuses it, so {@link FloatHistogram#copy()} what you keep.
+     */
+    default FloatHistogram floatHistogram() {
+        throw new IllegalStateException("the current sample is a float, not a histogram");
+    }
 
     SampleIterator EMPTY = new SampleIterator() {
         @Override

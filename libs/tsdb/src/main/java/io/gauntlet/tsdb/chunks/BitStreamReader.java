@@ -1,0 +1,156 @@
+package io.gauntlet.tsdb.chunks;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Reads a chunk's bit stream (MSB first) from a reused, zero-padded copy: every read is one unaligned 8-byte load, so
+ * decoding allocates nothing. Reads past the data see zeros; callers compare {@link #position()} with
+ * {@link #limit()} to detect truncated data.
+ */
+final class BitStreamReader {
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    // a read of up to 72 bits at a position up to 8 bits past the limit stays inside the copy
+    private static final int PADDING = 24;
+    // payload width by the number of leading 1 bits of a varbit prefix (8 ones: 64 raw bits)
+    private static final int[] VARBIT_WIDTHS = {0, 3, 6, 9, 12, 18, 25, 56, 64};
+
+    private byte[] buffer = new byte[PADDING];
+    private long position;
+    private long limit;
+
+    /** Copies {@code length} bytes at {@code offset} and positions the reader {@code skipBytes} bytes in. */
+    void reset(MemorySegment segment, long offset, int length, int skipBytes) {
+        if (buffer.length < length + PADDING) {
+            buffer = new byte[Math.max(length + PADDING, buffer.length * 2)];
+        }
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset, buffer, 0, length);
+        java.util.Arrays.fill(buffer, length, length + PADDING, (byte) 0);
+        position = (long) skipBytes * 8;
+        limit = (long) length * 8;
+    }
+
+    long position() {
+        return position;
+    }
+
+    long limit() {
+        return limit;
+    }
+
+    /** Whether the reads so far stayed inside the data. */
+    boolean overran() {
+        return position > limit;
+    }
+
+    private long peek() {
+        int index = (int) Math.min(position >>> 3, limit >>> 3);
+        return (long) LONG_BE.get(buffer, index) << (position & 7);
+    }
+
+    /** The next {@code bits} bits (1 ≤ bits ≤ 64) as an unsigned value. */
+    long readBits(int bits) {
+        if (position > limit) {
+            position += bits;
+            return 0;
+        }
+        int index = (int) (position >>> 3);
+        int shift = (int) (position & 7);
+        long window = (long) LONG_BE.get(buffer, index) << shift;
+        long result = window >>> (64 - bits);
+        int available = 64 - shift;
+        if (bits > available) {
+            result |= (buffer[index + 8] & 0xFF) >>> (8 - (bits - available));
+        }
+        position += bits;
+        return result;
+    }
+
+    boolean readBit() {
+        return readBits(1) != 0;
+    }
+
+    /** Prometheus' {@code readVarbitInt}. */
+    long readVarbitInt() {
+        long window = peek();
+        if (window >= 0) {
+            position++;
+            return 0;
+        }
+        int ones = Math.min(Long.numberOfLeadingZeros(~window), 8);
+        int width = VARBIT_WIDTHS[ones];
+        int prefix = ones == 8 ? 8 : ones + 1;
+        long bits;
+        if (prefix + width <= 57) {
+            bits = (window << prefix) >>> (64 - width);
+            position += prefix + width;
+        } else {
+            position += prefix;
+            bits = readBits(width);
+        }
+        if (width < 64 && bits > (1L << (width - 1))) {
+            bits -= 1L << width;
+        }
+        return bits;
+    }
+
+    /** Prometheus' {@code readVarbitUint}. */
+    long readVarbitUint() {
+        long window = peek();
+        if (window >= 0) {
+            position++;
+            return 0;
+        }
+        int ones = Math.min(Long.numberOfLeadingZeros(~window), 8);
+        int width = VARBIT_WIDTHS[ones];
+        int prefix = ones == 8 ? 8 : ones + 1;
+        if (prefix + width <= 57) {
+            position += prefix + width;
+            return (window << prefix) >>> (64 - width);
+        }
+        position += prefix;
+        return readBits(width);
+    }
+
+    /**
+     * Prometheus' {@code xorRead}: the new value bits given the previous ones, updating the leading/trailing window
+     * kept in {@code windows[2 i]} and {@code windows[2 i + 1]}.
+     */
+    long readXor(long previousBits, byte[] windows, int i) {
+        long window = peek();
+        if (window >= 0) {
+            position++;
+            return previousBits;
+        }
+        int leading;
+        int significant;
+        if ((window << 1) >= 0) {
+            position += 2;
+            leading = windows[2 * i];
+            significant = 64 - leading - windows[2 * i + 1];
+        } else {
+            leading = (int) ((window << 2) >>> 59);
+            significant = (int) ((window << 7) >>> 58);
+            if (significant == 0) {
+                significant = 64;
+            }
+            position += 13;
+            windows[2 * i] = (byte) leading;
+            windows[2 * i + 1] = (byte) (64 - leading - significant);
+        }
+        if (significant <= 0 || leading + significant > 64) {
+            position = limit + 1; // corrupt window: reported as an overrun by the caller
+            return previousBits;
+        }
+        long bits = readBits(significant);
+        return previousBits ^ (bits << (64 - leading - significant));
+    }
+
+    /** A byte (not necessarily aligned). */
+    int readByte() {
+        return (int) readBits(8);
+    }
+}
