@@ -221,7 +221,7 @@ class BlockRoundTripTest {
     }
 
     @Test
-    void chunkSeriesPassThroughUntouchedAndHistogramsAreRefusedTyped() throws Exception {
+    void chunkSeriesPassThroughUntouchedAndHistogramChunksDecode() throws Exception {
         Map<Labels, List<Sample>> series = randomSeries(3, 50, MIN, MAX);
         Path block = writeSorted(series);
         Path copyParent = directory.resolve("copies");
@@ -242,20 +242,31 @@ class BlockRoundTripTest {
 
         Path histogramParent = directory.resolve("histograms");
         Path histogramBlock;
+        io.gauntlet.tsdb.chunks.HistogramChunkAppender histograms = new io.gauntlet.tsdb.chunks.HistogramChunkAppender();
+        io.gauntlet.tsdb.histogram.Span[] spans = {new io.gauntlet.tsdb.histogram.Span(1, 2)};
+        histograms.append(MIN, new io.gauntlet.tsdb.histogram.Histogram(null, 1, 0, 0, 3, 4.5, spans, new long[] {1, 1}, null, null));
+        histograms.append(MIN + 10, new io.gauntlet.tsdb.histogram.Histogram(null, 1, 0, 0, 5, 6.5, spans, new long[] {2, 1}, null, null));
+        byte[] histogramChunk = histograms.toByteArray();
         try (BlockWriter writer = BlockWriter.create(histogramParent, MIN, MAX)) {
-            writer.addSeries(Labels.of(Labels.METRIC_NAME, "h"), List.of(new EncodedChunk(MIN, MIN + 10, ChunkEncoding.HISTOGRAM.code(), new byte[] {0, 1, 2, 3})));
+            writer.addSeries(Labels.of(Labels.METRIC_NAME, "h"), List.of(new EncodedChunk(MIN, MIN + 10, ChunkEncoding.HISTOGRAM.code(), histogramChunk)));
             histogramBlock = histogramParent.resolve(writer.commit().ulid().toString());
         }
         try (BlockReader reader = BlockReader.open(histogramBlock)) {
             SeriesSet set = reader.select(MIN, MAX, List.of());
             assertThat(set.next()).isTrue();
             SampleIterator iterator = set.at().iterator(null);
-            assertThatThrownBy(iterator::next).isInstanceOf(UnsupportedEncodingException.class).hasMessageContaining("histogram");
+            assertThat(iterator.next()).isTrue();
+            assertThat(iterator.sampleType()).isEqualTo(io.gauntlet.tsdb.storage.SampleType.HISTOGRAM);
+            assertThat(iterator.floatHistogram().positiveBuckets()).containsExactly(1.0, 2.0);
+            assertThatThrownBy(iterator::value).isInstanceOf(IllegalStateException.class);
+            assertThat(iterator.next()).isTrue();
+            assertThat(iterator.floatHistogram().count()).isEqualTo(5.0);
+            assertThat(iterator.next()).isFalse();
             ChunkSeriesSet chunks = reader.selectChunks(MIN, MAX, List.of());
             assertThat(chunks.next()).isTrue();
             assertThat(chunks.chunks()).singleElement().satisfies(c -> {
                 assertThat(c.encoding()).isEqualTo(ChunkEncoding.HISTOGRAM.code());
-                assertThat(c.data()).containsExactly(0, 1, 2, 3);
+                assertThat(c.data()).containsExactly(histogramChunk);
             });
         }
     }
