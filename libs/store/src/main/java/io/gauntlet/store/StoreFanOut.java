@@ -19,9 +19,12 @@ public final class StoreFanOut {
 
     /** A store and what its Info said about it. */
     public record Endpoint(StoreClient client, InfoResponse info) {
-        /** Whether this store may hold series for the request. */
+        /**
+         * Whether this store may hold series for the request: it serves the StoreAPI (its Info has a {@code store}
+         * section; a rules- or metadata-only endpoint has none), its time range overlaps and its label sets can match.
+         */
         public boolean mayMatch(long minTime, long maxTime, List<LabelMatcher> matchers) {
-            if (info.hasStore() && (info.getStore().getMinTime() > maxTime || info.getStore().getMaxTime() < minTime)) {
+            if (!servesStoreApi() || info.getStore().getMinTime() > maxTime || info.getStore().getMaxTime() < minTime) {
                 return false;
             }
             if (info.getLabelSetsCount() == 0) {
@@ -33,6 +36,11 @@ public final class StoreFanOut {
                 }
             }
             return false;
+        }
+
+        /** Whether the endpoint's Info advertises the StoreAPI. */
+        public boolean servesStoreApi() {
+            return info.hasStore();
         }
 
         private static boolean couldMatch(Labels labelSet, List<LabelMatcher> matchers) {

@@ -5,6 +5,7 @@ import io.gauntlet.proto.thanos.LabelNamesRequest;
 import io.gauntlet.proto.thanos.LabelNamesResponse;
 import io.gauntlet.proto.thanos.LabelValuesRequest;
 import io.gauntlet.proto.thanos.LabelValuesResponse;
+import io.gauntlet.proto.thanos.PartialResponseStrategy;
 import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.SeriesResponse;
 import io.gauntlet.proto.thanos.StoreGrpc;
@@ -181,7 +182,16 @@ public final class StoreServer {
                 LabelNamesResponse.Builder response = LabelNamesResponse.newBuilder();
                 if (matchers != null) {
                     checkRange(request.getStart(), request.getEnd());
-                    TreeSet<String> names = new TreeSet<>(source.labelNames(new LabelQuery(request.getStart(), request.getEnd(), matchers, request.getLimit())));
+                    LabelQuery query = new LabelQuery(request.getStart(), request.getEnd(), matchers, request.getLimit(),
+                            strategyOf(request.getPartialResponseDisabled(), request.getPartialResponseStrategy()), dropped);
+                    TreeSet<String> names = new TreeSet<>();
+                    if (source instanceof FanOutSource fanOut) {
+                        FanOutSource.Answer answer = fanOut.labelNamesAnswer(query);
+                        names.addAll(answer.values());
+                        response.addAllWarnings(answer.warnings());
+                    } else {
+                        names.addAll(source.labelNames(query));
+                    }
                     names.addAll(external.names());
                     names.removeAll(dropped);
                     response.addAllNames(limited(names, request.getLimit()));
@@ -208,7 +218,17 @@ public final class StoreServer {
                     if (external.has(name)) {
                         response.addValues(external.get(name));
                     } else {
-                        List<String> values = source.labelValues(name, new LabelQuery(request.getStart(), request.getEnd(), matchers, request.getLimit()));
+                        LabelQuery query = new LabelQuery(request.getStart(), request.getEnd(), matchers, request.getLimit(),
+                                strategyOf(request.getPartialResponseDisabled(), request.getPartialResponseStrategy()),
+                                Set.copyOf(request.getWithoutReplicaLabelsList()));
+                        List<String> values;
+                        if (source instanceof FanOutSource fanOut) {
+                            FanOutSource.Answer answer = fanOut.labelValuesAnswer(name, query);
+                            values = answer.values();
+                            response.addAllWarnings(answer.warnings());
+                        } else {
+                            values = source.labelValues(name, query);
+                        }
                         response.addAllValues(limited(values, request.getLimit()));
                     }
                 }
@@ -247,10 +267,19 @@ public final class StoreServer {
         } else if (request.getStep() != 0 || request.getRange() != 0) {
             hints = new SelectHints(request.getMinTime(), request.getMaxTime(), request.getStep(), "", request.getRange(), List.of(), false);
         }
+        Set<String> dropped = Set.copyOf(request.getWithoutReplicaLabelsList());
         StoreQuery query = new StoreQuery(request.getMinTime(), request.getMaxTime(), matchers, request.getSkipChunks(),
-                request.getMaxResolutionWindow(), aggregates, hints);
-        return new SeriesPump(out, query, external, Set.copyOf(request.getWithoutReplicaLabelsList()), request.getLimit(),
+                request.getMaxResolutionWindow(), aggregates, hints,
+                strategyOf(request.getPartialResponseDisabled(), request.getPartialResponseStrategy()), dropped, request.getLimit());
+        // a fan-out source has its own stores drop them: its series come without them, sorted and merged
+        return new SeriesPump(out, query, external, source instanceof FanOutSource ? external.names().stream()
+                .filter(dropped::contains).collect(java.util.stream.Collectors.toSet()) : dropped, request.getLimit(),
                 (int) Math.min(Integer.MAX_VALUE, request.getResponseBatchSize()));
+    }
+
+    /** Thanos' rule: a failing store aborts the call when partial response is disabled or the strategy says ABORT. */
+    private static PartialResponse strategyOf(boolean disabled, PartialResponseStrategy strategy) {
+        return disabled || strategy == PartialResponseStrategy.ABORT ? PartialResponse.ABORT : PartialResponse.WARN;
     }
 
     /**
@@ -285,6 +314,10 @@ public final class StoreServer {
     static Status statusOf(Throwable error) {
         if (error instanceof StoreLimitExceededException) {
             return Status.RESOURCE_EXHAUSTED.withDescription(error.getMessage());
+        }
+        if (error instanceof StoreException) {
+            // a store behind a fan-out source failed and the client asked to abort then (Thanos' proxy answers so too)
+            return Status.ABORTED.withDescription(error.getMessage());
         }
         if (error instanceof StoreUnavailableException) {
             return Status.UNAVAILABLE.withDescription(error.getMessage());
