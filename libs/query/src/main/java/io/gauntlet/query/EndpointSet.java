@@ -8,6 +8,8 @@ import io.gauntlet.store.StoreException;
 import io.gauntlet.store.StoreFanOut;
 import io.gauntlet.store.StoreWire;
 import io.gauntlet.tsdb.Labels;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -31,6 +33,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 import javax.naming.NamingEnumeration;
 import javax.naming.NamingException;
 import javax.naming.directory.Attribute;
@@ -39,9 +43,11 @@ import javax.naming.directory.InitialDirContext;
 
 /**
  * The StoreAPI endpoints a querier fans out to (Thanos' endpoint set): static {@code host:port} addresses,
- * {@code dns+host:port} (A/AAAA) and {@code dnssrv+_grpc._tcp.name} (SRV) names re-resolved on every refresh. Each
- * endpoint's Info is polled; failing endpoints are marked unhealthy and skipped, discovered ones are dropped after
- * {@code unhealthyTimeout} without an answer.
+ * {@code dns+host:port} (A/AAAA) and {@code dnssrv+_grpc._tcp.name} (SRV) names re-resolved on every refresh, and the
+ * specs of an endpoints file read again on every refresh. Each endpoint's Info is polled; failing endpoints are marked
+ * unhealthy and skipped, discovered ones are dropped after {@code unhealthyTimeout} without an answer, those that left
+ * the endpoints file at once. An endpoint that leads back to this querier (it is this querier, or reaches it through
+ * other queriers: {@link QuerierLoopGuard}) is refused: unhealthy, with the reason as its error.
  */
 public final class EndpointSet implements AutoCloseable {
     /** What the stores page and {@code /api/v1/stores} show for one endpoint. */
@@ -49,7 +55,11 @@ public final class EndpointSet implements AutoCloseable {
             long maxTime, boolean healthy, String lastError, Instant lastCheck) {
     }
 
+    private static final Logger LOG = Logger.getLogger(EndpointSet.class.getName());
+
     private final List<String> specs;
+    private final Supplier<List<String>> fileSpecs;
+    private final QuerierLoopGuard loopGuard;
     private final Duration callTimeout;
     private final Duration infoTimeout;
     private final Duration unhealthyTimeout;
@@ -62,6 +72,7 @@ public final class EndpointSet implements AutoCloseable {
     private static final class Entry {
         final String spec;
         final ManagedChannel channel;
+        final Channel calls;
         final StoreClient client;
         final StoreClient infoClient;
         final AtomicBoolean polling = new AtomicBoolean();
@@ -70,13 +81,17 @@ public final class EndpointSet implements AutoCloseable {
         volatile String lastError = "";
         volatile Instant lastCheck;
         volatile Instant lastHealthy;
+        volatile List<String> reachedQueriers = List.of(); // the endpoint's own id first, as its last answer told
+        volatile boolean looping;
         final boolean discovered;
+        final boolean fromFile;
 
         void close() {
             channel.shutdownNow();
         }
 
-        Entry(String address, String spec, Duration callTimeout, Duration infoTimeout, boolean discovered, Instant now) {
+        Entry(String address, String spec, Duration callTimeout, Duration infoTimeout, boolean discovered, boolean fromFile,
+                QuerierLoopGuard loopGuard, Instant now) {
             this.spec = spec;
             // one channel, two deadlines: Series and label calls get the query timeout, Info polls a short one
             this.channel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
@@ -85,9 +100,11 @@ public final class EndpointSet implements AutoCloseable {
                     .decompressorRegistry(SnappyCodec.decompressors())
                     .disableRetry() // no call is retried, and the retry buffering costs every call
                     .build();
-            this.client = new StoreClient(address, channel, callTimeout);
-            this.infoClient = new StoreClient(address, channel, infoTimeout);
+            this.calls = ClientInterceptors.intercept(channel, loopGuard.clientInterceptor(reached -> reachedQueriers = reached));
+            this.client = new StoreClient(address, calls, callTimeout);
+            this.infoClient = new StoreClient(address, calls, infoTimeout);
             this.discovered = discovered;
+            this.fromFile = fromFile;
             this.lastHealthy = now;
         }
     }
@@ -97,15 +114,31 @@ public final class EndpointSet implements AutoCloseable {
      * @param callTimeout deadline of every Series and label call (the query timeout)
      */
     public EndpointSet(List<String> specs, Duration callTimeout, Duration infoTimeout, Duration unhealthyTimeout) {
-        this(specs, callTimeout, infoTimeout, unhealthyTimeout, Clock.systemUTC(), EndpointSet::resolveHost);
+        this(specs, List::of, new QuerierLoopGuard(), callTimeout, infoTimeout, unhealthyTimeout);
+    }
+
+    /**
+     * @param fileSpecs the specs of the endpoints file, asked on every refresh (e.g. {@link EndpointsFile#specs()})
+     * @param loopGuard this querier's id: endpoints that lead back to it are refused
+     */
+    public EndpointSet(List<String> specs, Supplier<List<String>> fileSpecs, QuerierLoopGuard loopGuard, Duration callTimeout,
+            Duration infoTimeout, Duration unhealthyTimeout) {
+        this(specs, fileSpecs, loopGuard, callTimeout, infoTimeout, unhealthyTimeout, Clock.systemUTC(), EndpointSet::resolveHost);
     }
 
     EndpointSet(List<String> specs, Duration callTimeout, Duration infoTimeout, Duration unhealthyTimeout, Clock clock,
             Function<String, List<String>> hostResolver) {
+        this(specs, List::of, new QuerierLoopGuard(), callTimeout, infoTimeout, unhealthyTimeout, clock, hostResolver);
+    }
+
+    private EndpointSet(List<String> specs, Supplier<List<String>> fileSpecs, QuerierLoopGuard loopGuard, Duration callTimeout,
+            Duration infoTimeout, Duration unhealthyTimeout, Clock clock, Function<String, List<String>> hostResolver) {
         this.specs = List.copyOf(specs);
         for (String spec : this.specs) {
             validate(spec);
         }
+        this.fileSpecs = Objects.requireNonNull(fileSpecs, "fileSpecs");
+        this.loopGuard = Objects.requireNonNull(loopGuard, "loopGuard");
         this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
         this.infoTimeout = Objects.requireNonNull(infoTimeout, "infoTimeout");
         this.unhealthyTimeout = Objects.requireNonNull(unhealthyTimeout, "unhealthyTimeout");
@@ -113,7 +146,8 @@ public final class EndpointSet implements AutoCloseable {
         this.hostResolver = hostResolver;
     }
 
-    private static void validate(String spec) {
+    /** Throws IllegalArgumentException naming the spec when it is no endpoint address. */
+    public static void validate(String spec) {
         String address = spec.startsWith("dns+") ? spec.substring(4) : spec;
         if (spec.startsWith("dnssrv+") || spec.startsWith("dnssrvnoa+")) {
             if (spec.indexOf('+') == spec.length() - 1) {
@@ -144,6 +178,15 @@ public final class EndpointSet implements AutoCloseable {
         schedule.scheduleWithFixedDelay(this::refreshQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Refreshes soon on the refresh thread (e.g. the endpoints file changed); nothing before {@link #start}. */
+    public void refreshSoon() {
+        synchronized (this) {
+            if (schedule != null && !schedule.isShutdown()) {
+                schedule.execute(this::refreshQuietly);
+            }
+        }
+    }
+
     private void refreshQuietly() {
         try {
             refresh();
@@ -156,6 +199,7 @@ public final class EndpointSet implements AutoCloseable {
     public void refresh() {
         Map<String, String> targets = new LinkedHashMap<>(); // address -> spec
         Set<String> staticTargets = new LinkedHashSet<>();
+        Set<String> fileTargets = new LinkedHashSet<>();
         for (String spec : specs) {
             for (String address : resolve(spec)) {
                 targets.putIfAbsent(address, spec);
@@ -164,17 +208,24 @@ public final class EndpointSet implements AutoCloseable {
                 }
             }
         }
+        for (String spec : fileSpecs.get()) {
+            for (String address : resolve(spec)) {
+                if (targets.putIfAbsent(address, spec) == null) {
+                    fileTargets.add(address);
+                }
+            }
+        }
         Instant now = clock.instant();
         List<Entry> toPoll = new ArrayList<>();
         synchronized (entries) {
             for (var target : targets.entrySet()) {
                 entries.computeIfAbsent(target.getKey(), address -> new Entry(address, target.getValue(), callTimeout,
-                        infoTimeout, !staticTargets.contains(address), now));
+                        infoTimeout, !staticTargets.contains(address), fileTargets.contains(address), loopGuard, now));
             }
-            // discovered addresses that no longer resolve go away at once
+            // unhealthy discovered addresses that no longer resolve go away at once, as do those taken out of the file
             entries.entrySet().removeIf(e -> {
                 boolean gone = e.getValue().discovered && !targets.containsKey(e.getKey())
-                        && !e.getValue().healthy;
+                        && (!e.getValue().healthy || e.getValue().fromFile);
                 if (gone) {
                     e.getValue().close();
                 }
@@ -213,10 +264,26 @@ public final class EndpointSet implements AutoCloseable {
         try {
             InfoResponse info = entry.infoClient.info();
             entry.info = info;
+            // the Info answer's headers have just told whom the endpoint reaches
+            List<String> reached = entry.reachedQueriers;
+            if (reached.contains(loopGuard.id())) {
+                String reason = "refused: querying this endpoint would loop back to this querier (id " + loopGuard.id() + "): "
+                        + (reached.getFirst().equals(loopGuard.id()) ? "it is this querier itself"
+                                : "it is querier " + reached.getFirst() + ", whose endpoints lead back to this querier");
+                if (!entry.looping) {
+                    LOG.warning("endpoint " + entry.client.name() + " (" + entry.spec + ") " + reason);
+                }
+                entry.looping = true;
+                entry.healthy = false;
+                entry.lastError = reason;
+                return;
+            }
+            entry.looping = false;
             entry.healthy = true;
             entry.lastError = "";
             entry.lastHealthy = clock.instant();
         } catch (StoreException | RuntimeException e) {
+            entry.looping = false;
             entry.healthy = false;
             entry.lastError = e.getMessage() == null ? e.toString() : e.getMessage();
         } finally {
@@ -294,6 +361,24 @@ public final class EndpointSet implements AutoCloseable {
             }
         } catch (NamingException e) {
             throw new IllegalStateException("SRV lookup of " + name + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The ids of the queriers this querier's endpoints reach (refused ones too), for {@link QuerierLoopGuard}. */
+    public Set<String> reachableQueriers() {
+        Set<String> out = new LinkedHashSet<>();
+        synchronized (entries) {
+            for (Entry entry : entries.values()) {
+                out.addAll(entry.reachedQueriers);
+            }
+        }
+        return out;
+    }
+
+    /** Endpoints refused because they lead back to this querier. */
+    public int loopingEndpoints() {
+        synchronized (entries) {
+            return (int) entries.values().stream().filter(entry -> entry.looping).count();
         }
     }
 

@@ -83,9 +83,12 @@ public final class StoreQueryable implements Queryable {
         this.observer = Objects.requireNonNull(observer, "observer");
     }
 
-    /** Starts the Series call on every selected store that may match (as StoreFanOut does) and merges the answers. */
-    private ProxySeriesSet fanOut(SeriesRequest request) {
-        if (options.maxSeries() > 0) {
+    /**
+     * Starts the Series call on every selected store that may match (as StoreFanOut does) and merges the answers, not
+     * deduplicated; stores that cannot drop the request's {@code without_replica_labels} have them dropped here.
+     */
+    public ProxySeriesSet fanOut(SeriesRequest request) {
+        if (options.maxSeries() > 0 && (request.getLimit() == 0 || request.getLimit() > options.maxSeries() + 1)) {
             // one past the limit is enough to tell a store went over it; stores that know the field stop there
             request = request.toBuilder().setLimit(options.maxSeries() + 1).build();
         }
@@ -303,7 +306,8 @@ public final class StoreQueryable implements Queryable {
             try (ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<List<String>>> answers = new ArrayList<>();
                 for (StoreFanOut.Endpoint endpoint : selected) {
-                    answers.add(calls.submit(() -> {
+                    // in the caller's gRPC context: its cancellation, and the querier path the loop guard checks
+                    answers.add(calls.submit(io.grpc.Context.current().wrap(() -> {
                         long started = System.nanoTime();
                         boolean failed = true;
                         try {
@@ -316,7 +320,7 @@ public final class StoreQueryable implements Queryable {
                         } finally {
                             observer.completed(endpoint.client().name(), kind, System.nanoTime() - started, failed);
                         }
-                    }));
+                    })));
                 }
                 for (Future<List<String>> answer : answers) {
                     try {
