@@ -34,7 +34,7 @@ up_ports() {
   P_SHIPPER_A_HTTP=$((10916 + o)); P_SHIPPER_B_HTTP=$((10917 + o))
   P_STORE_GATEWAY_GRPC=$((10921 + o)); P_STORE_GATEWAY_HTTP=$((10922 + o))
   P_COMPACTOR_HTTP=$((10942 + o))
-  P_QUERIER_HTTP=$((10904 + o))
+  P_QUERIER_HTTP=$((10904 + o)); P_QUERIER_GRPC=$((10905 + o))
   P_KAFKA=$((19092 + o)); P_S3=$((19000 + o))
   UP_PORT_OFFSET="$o"
 }
@@ -379,6 +379,7 @@ up_print_summary() {
     cat <<TEXT
   querier UI:           $q/
   querier API:          $q/api/v1/query?query=up   (dedup=true&partial_response=true by default)
+  querier StoreAPI:     127.0.0.1:$P_QUERIER_GRPC   (an upper querier's endpoint: gauntlet.querier.endpoints or Thanos --endpoint)
 
 Grafana data source (provisioning/datasources/gauntlet.yaml):
 apiVersion: 1

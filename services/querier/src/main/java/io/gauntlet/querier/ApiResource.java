@@ -57,11 +57,12 @@ public class ApiResource {
     QueryGate gate;
     @Inject
     MeterRegistry meters;
+    @Inject
+    StoreCallMetrics storeCallMetrics;
 
     // meters looked up once: building a meter id and finding it in the registry costs every request otherwise
     private final ConcurrentMap<String, Counter> requestCounters = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timer> requestTimers = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Timer> storeTimers = new ConcurrentHashMap<>();
 
     /** Request parameters: POST form values first, then the URL query (Go's r.FormValue). */
     private record Params(MultivaluedMap<String, String> form, MultivaluedMap<String, String> query) {
@@ -349,18 +350,7 @@ public class ApiResource {
             }
         }
         return new StoreQueryable(endpoints::healthy, new StoreQueryable.Options(dedup, replicaLabels, partial, maxResolution,
-                storeMatchers, config.maxSeries()), this::storeCallCompleted);
-    }
-
-    /** Per-store fan-out latency and errors. */
-    private void storeCallCompleted(String store, String call, long nanos, boolean failed) {
-        storeTimers.computeIfAbsent(store + ' ' + call, k -> Timer.builder("gauntlet_querier_store_call_duration")
-                .description("Time of one store call of a query, until its last frame")
-                .tag("store", store).tag("call", call).publishPercentileHistogram().register(meters))
-                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-        if (failed) {
-            meters.counter("gauntlet_querier_store_call_failures", "store", store, "call", call).increment();
-        }
+                storeMatchers, config.maxSeries()), storeCallMetrics);
     }
 
     /** Runs a handler: JSON on success, Prometheus' error envelope and status on failure, metrics either way. */

@@ -12,6 +12,24 @@ public interface QuerierConfig {
     /** StoreAPI endpoints: {@code host:port}, {@code dns+host:port}, {@code dnssrv+_grpc._tcp.name}, comma separated. */
     Optional<List<String>> endpoints();
 
+    /**
+     * Files with more endpoints in Thanos' {@code --store.sd-files} format (YAML or JSON list of {@code {targets: [...]}}),
+     * comma separated; read again when they change and every {@code endpoints-file-interval}.
+     */
+    Optional<List<String>> endpointsFile();
+
+    /** How often the endpoints files are read even when no change was noticed ({@code --store.sd-interval}). */
+    @WithDefault("5m")
+    Duration endpointsFileInterval();
+
+    /** Series one Series call to this querier's StoreAPI may return ({@code --store.limits.request-series}; 0: none). */
+    @WithDefault("0")
+    long requestSeriesLimit();
+
+    /** Samples one Series call to this querier's StoreAPI may return ({@code --store.limits.request-samples}; 0: none). */
+    @WithDefault("0")
+    long requestSamplesLimit();
+
     /** Labels that tell HA replicas apart ({@code --query.replica-label}); removed and deduplicated by default. */
     Optional<List<String>> replicaLabels();
 

@@ -3,26 +3,63 @@ package io.gauntlet.querier;
 import io.gauntlet.promql.engine.EngineOptions;
 import io.gauntlet.promql.engine.PromqlEngine;
 import io.gauntlet.query.EndpointSet;
+import io.gauntlet.query.EndpointsFile;
+import io.gauntlet.query.ProxyStore;
+import io.gauntlet.query.QuerierLoopGuard;
+import io.gauntlet.store.StoreLimits;
+import io.gauntlet.store.StoreServer;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.arc.Unremovable;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
-/** Builds the endpoint set and the engine from the configuration and runs the endpoint polling. */
+/**
+ * Builds the endpoint set (static endpoints and endpoints files), the engine and the querier's own StoreAPI (its
+ * endpoints as one store, guarded against loops) from the configuration, and runs the endpoint polling.
+ */
 @ApplicationScoped
 public class QuerierServices {
     private static final Logger LOG = Logger.getLogger(QuerierServices.class);
 
+    private volatile EndpointsFile endpointsFile;
+
     @Produces
     @Singleton
-    EndpointSet endpointSet(QuerierConfig config) {
+    QuerierLoopGuard loopGuard() {
+        return new QuerierLoopGuard();
+    }
+
+    @Produces
+    @Singleton
+    EndpointSet endpointSet(QuerierConfig config, QuerierLoopGuard loopGuard) {
         List<String> specs = config.endpoints().orElse(List.of()).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
-        LOG.infof("querier endpoints: %s, replica labels: %s", specs, config.replicaLabels().orElse(List.of()));
-        return new EndpointSet(specs, config.timeout(), config.infoTimeout(), config.unhealthyTimeout());
+        List<Path> files = config.endpointsFile().orElse(List.of()).stream().map(String::trim).filter(s -> !s.isEmpty())
+                .map(Path::of).toList();
+        LOG.infof("querier %s: endpoints %s, endpoints files %s, replica labels %s", loopGuard.id(), specs, files,
+                config.replicaLabels().orElse(List.of()));
+        AtomicReference<EndpointSet> created = new AtomicReference<>();
+        if (!files.isEmpty()) {
+            endpointsFile = new EndpointsFile(files, config.endpointsFileInterval(), () -> created.get().refreshSoon());
+        }
+        EndpointsFile file = endpointsFile;
+        EndpointSet endpoints = new EndpointSet(specs, file == null ? List::of : file::specs, loopGuard, config.timeout(),
+                config.infoTimeout(), config.unhealthyTimeout());
+        created.set(endpoints);
+        return endpoints;
     }
 
     @Produces
@@ -34,11 +71,47 @@ public class QuerierServices {
                 .withLookbackDelta(config.lookbackDelta().toMillis()));
     }
 
-    void start(@Observes StartupEvent event, EndpointSet endpoints, QuerierConfig config) {
+    /** The querier's endpoints as one store: series merged, not deduplicated (the querier above does that). */
+    @Produces
+    @Singleton
+    StoreServer storeServer(EndpointSet endpoints, QuerierConfig config, StoreCallMetrics metrics) {
+        return new StoreServer(new ProxyStore(endpoints::healthy, config.maxSeries(), metrics),
+                new StoreLimits(config.requestSeriesLimit(), config.requestSamplesLimit()), false);
+    }
+
+    @Produces
+    @Unremovable
+    @Named("thanos.Store")
+    ServerServiceDefinition storeService(StoreServer server, QuerierLoopGuard loopGuard, EndpointSet endpoints) {
+        return ServerInterceptors.intercept(server.storeService().bindService(), loopGuard.serverInterceptor(endpoints::reachableQueriers));
+    }
+
+    @Produces
+    @Unremovable
+    @Named("thanos.info.Info")
+    ServerServiceDefinition infoService(StoreServer server, QuerierLoopGuard loopGuard, EndpointSet endpoints) {
+        return ServerInterceptors.intercept(server.infoService().bindService(), loopGuard.serverInterceptor(endpoints::reachableQueriers));
+    }
+
+    void start(@Observes StartupEvent event, EndpointSet endpoints, QuerierConfig config, MeterRegistry meters) {
+        Gauge.builder("gauntlet_querier_endpoint_loops", endpoints, EndpointSet::loopingEndpoints)
+                .description("Endpoints refused because querying them would loop back to this querier").register(meters);
+        EndpointsFile file = endpointsFile;
+        if (file != null) {
+            try {
+                file.start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot watch the endpoints files: " + e.getMessage(), e);
+            }
+        }
         endpoints.start(config.infoInterval());
     }
 
     void stop(@Observes ShutdownEvent event, EndpointSet endpoints) {
+        EndpointsFile file = endpointsFile;
+        if (file != null) {
+            file.close();
+        }
         endpoints.close();
     }
 }

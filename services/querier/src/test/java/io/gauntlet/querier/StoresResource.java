@@ -8,14 +8,8 @@ import io.gauntlet.objstore.BucketFactory;
 import io.gauntlet.objstore.FilesystemBucket;
 import io.gauntlet.objstore.S3ProxyFixture;
 import io.gauntlet.query.testing.StoreFixture;
-import io.gauntlet.store.ChunkSource;
-import io.gauntlet.store.LabelQuery;
-import io.gauntlet.store.SourceInfo;
-import io.gauntlet.store.StoreQuery;
-import io.gauntlet.store.StoreUnavailableException;
+import io.gauntlet.query.testing.UnavailableSource;
 import io.gauntlet.tsdb.Labels;
-import io.gauntlet.tsdb.storage.ChunkSeriesSet;
-import io.gauntlet.tsdb.storage.StorageException;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,8 +67,10 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
             StoreFixture parity = StoreFixture.serve(TestData.paritySource());
             StoreFixture r1 = StoreFixture.serve(TestData.haReplica("r1"));
             StoreFixture r2 = StoreFixture.serve(TestData.haReplica("r2"));
-            StoreFixture failing = StoreFixture.serve(new FailingSource(TestData.T_FAIL, null));
-            StoreFixture hanging = StoreFixture.serve(new FailingSource(TestData.T_HANG, release));
+            StoreFixture failing = StoreFixture.serve(new UnavailableSource(Labels.of("cluster", "failing"), TestData.T_FAIL,
+                    TestData.T_FAIL + 3_600_000L, null));
+            StoreFixture hanging = StoreFixture.serve(new UnavailableSource(Labels.of("cluster", "hanging"), TestData.T_HANG,
+                    TestData.T_HANG + 3_600_000L, release));
             stores.addAll(List.of(parity, r1, r2, failing, hanging));
             Map<String, String> config = new HashMap<>();
             config.put("gauntlet.querier.endpoints", String.join(",", stores.stream().map(StoreFixture::address).toList()));
@@ -208,44 +204,6 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
                 Thread.currentThread().interrupt();
             }
             prometheus.destroyForcibly();
-        }
-    }
-
-    /** A store whose backend is down (Series fails) or, with a latch, never answers until released. */
-    private static final class FailingSource implements ChunkSource {
-        private final long minTime;
-        private final CountDownLatch hang;
-
-        FailingSource(long minTime, CountDownLatch hang) {
-            this.minTime = minTime;
-            this.hang = hang;
-        }
-
-        @Override
-        public SourceInfo info() {
-            return SourceInfo.of("sidecar", Labels.of("cluster", hang == null ? "failing" : "hanging"), minTime, minTime + 3_600_000L);
-        }
-
-        @Override
-        public ChunkSeriesSet series(StoreQuery query) throws StorageException {
-            if (hang != null) {
-                try {
-                    hang.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            throw new StoreUnavailableException("prometheus behind this sidecar is down");
-        }
-
-        @Override
-        public List<String> labelNames(LabelQuery query) throws StorageException {
-            throw new StoreUnavailableException("prometheus behind this sidecar is down");
-        }
-
-        @Override
-        public List<String> labelValues(String name, LabelQuery query) throws StorageException {
-            throw new StoreUnavailableException("prometheus behind this sidecar is down");
         }
     }
 
