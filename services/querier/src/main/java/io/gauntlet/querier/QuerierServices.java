@@ -36,6 +36,7 @@ public class QuerierServices {
     private static final Logger LOG = Logger.getLogger(QuerierServices.class);
 
     private volatile EndpointsFile endpointsFile;
+    private volatile Gauge loopsGauge;
 
     @Produces
     @Singleton
@@ -94,7 +95,7 @@ public class QuerierServices {
     }
 
     void start(@Observes StartupEvent event, EndpointSet endpoints, QuerierConfig config, MeterRegistry meters) {
-        Gauge.builder("gauntlet_querier_endpoint_loops", endpoints, EndpointSet::loopingEndpoints)
+        loopsGauge = Gauge.builder("gauntlet_querier_endpoint_loops", endpoints, EndpointSet::loopingEndpoints)
                 .description("Endpoints refused because querying them would loop back to this querier").register(meters);
         EndpointsFile file = endpointsFile;
         if (file != null) {
@@ -107,7 +108,11 @@ public class QuerierServices {
         endpoints.start(config.infoInterval());
     }
 
-    void stop(@Observes ShutdownEvent event, EndpointSet endpoints) {
+    void stop(@Observes ShutdownEvent event, EndpointSet endpoints, MeterRegistry meters) {
+        // a registry outliving this start (tests restart the app in one JVM) must not keep a gauge of a closed endpoint set
+        if (loopsGauge != null) {
+            meters.remove(loopsGauge);
+        }
         EndpointsFile file = endpointsFile;
         if (file != null) {
             file.close();
