@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RealStackParityTest {
     private static final long H = 3_600_000L;
-    private static final long T0 = 1_690_000_000_000L / (2 * H) * (2 * H);
-    private static final long SPLIT = T0 + 4 * H;
-    private static final long END = T0 + 6 * H;
+    static final long T0 = 1_690_000_000_000L / (2 * H) * (2 * H);
+    static final long SPLIT = T0 + 4 * H;
+    static final long END = T0 + 6 * H;
     private static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> QUERIES = List.of(
             "http_requests_total",
@@ -221,7 +221,7 @@ class RealStackParityTest {
      * Counters with resets, gauges, histogram buckets and a series with gaps; 20 instances scraped every 15 s, each at
      * its own offset, a few ms off now and then.
      */
-    private static SampleSet generate() {
+    static SampleSet generate() {
         Random random = new Random(6);
         int n = (int) ((END - T0) / 15_000);
         List<SampleSet.Series> out = new ArrayList<>();

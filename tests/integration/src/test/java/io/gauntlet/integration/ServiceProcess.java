@@ -61,6 +61,12 @@ final class ServiceProcess implements AutoCloseable {
 
     /** {@code java -jar services/<module>/target/quarkus-app/quarkus-run.jar} with the given system properties. */
     static ServiceProcess startService(String module, Path workDirectory, int httpPort, List<String> properties) throws IOException {
+        return startService(module, module, workDirectory, httpPort, properties);
+    }
+
+    /** As above, logging to {@code <name>.log}: for a second process of the same service. */
+    static ServiceProcess startService(String module, String name, Path workDirectory, int httpPort, List<String> properties)
+            throws IOException {
         Path jar = rootDirectory().resolve("services").resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build the services first (mvn install)");
@@ -71,7 +77,7 @@ final class ServiceProcess implements AutoCloseable {
                 "-Dquarkus.banner.enabled=false"));
         command.addAll(properties);
         command.addAll(List.of("-jar", jar.toString()));
-        return start(module, command, workDirectory.resolve(module + ".log"), "http://127.0.0.1:" + httpPort + "/-/ready");
+        return start(name, command, workDirectory.resolve(name + ".log"), "http://127.0.0.1:" + httpPort + "/-/ready");
     }
 
     /** {@code promtool tsdb create-blocks-from openmetrics} of {@code openMetrics} into {@code dataDirectory}. */
@@ -141,11 +147,23 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The querier's fast-jar over the given stores, returned once it sees every one of them healthy. */
     static ServiceProcess startQuerier(Path work, List<ServiceProcess> stores) throws IOException {
+        return startQuerier(work, "querier", stores, List.of());
+    }
+
+    /**
+     * A querier named {@code name} (its log file) over the given stores (other queriers among them), serving the
+     * StoreAPI on its own gRPC port ({@link #grpcAddress()}), returned once it sees every store healthy.
+     */
+    static ServiceProcess startQuerier(Path work, String name, List<ServiceProcess> stores, List<String> properties) throws IOException {
         int port = freePort();
+        String grpc = "127.0.0.1:" + freePort();
         List<String> endpoints = stores.stream().map(ServiceProcess::grpcAddress).toList();
-        ServiceProcess querier = startService("querier", work, port, List.of("-Dgauntlet.grpc.enabled=false",
+        List<String> all = new ArrayList<>(List.of("-Dgauntlet.grpc.address=" + grpc,
                 "-Dgauntlet.querier.endpoints=" + String.join(",", endpoints), "-Dgauntlet.querier.info-interval=1s"));
+        all.addAll(properties);
+        ServiceProcess querier = startService("querier", name, work, port, all);
         querier.url = "http://127.0.0.1:" + port;
+        querier.grpcAddress = grpc;
         try {
             await("the querier sees " + endpoints + " healthy").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> healthyStores(querier.url) == endpoints.size());
