@@ -38,7 +38,7 @@ class PromtoolRulesDifferentialTest {
               - name: diff
                 rules:
                   - record: job:http_requests:rate5m
-                    expr: sum by (job) (increase(http_requests_total[5m]))
+                    expr: sum by (job) (rate(http_requests_total[5m]))
                   - record: instance:http_requests:increase10m
                     expr: increase(http_requests_total[10m])
                     labels:
@@ -67,7 +67,7 @@ class PromtoolRulesDifferentialTest {
                       summary: '{{ $labels.instance }} of {{ $labels.job }} down, threshold {{ humanizeDuration 180 }}'
                       count: '{{ range $i, $s := query "up == 0" }}{{ $i }}:{{ label "instance" $s }} {{ end }}'
                   - alert: HighRate
-                    expr: job:http_requests:rate5m > 25
+                    expr: job:http_requests:rate5m > 0.08
                     labels:
                       team: '{{ $labels.job | toUpper }}'
                     annotations:
