@@ -136,6 +136,9 @@ public final class StoreServer {
                 if (metricMetadata) {
                     response.setMetricMetadata(MetricMetadataInfo.getDefaultInstance());
                 }
+                if (info.componentType().equals("rule")) {
+                    response.setRules(io.gauntlet.proto.thanos.info.RulesInfo.getDefaultInstance()); // a ruler serves thanos.Rules too
+                }
                 StoreInfo.Builder store = StoreInfo.newBuilder().setMinTime(info.minTime()).setMaxTime(info.maxTime())
                         .setSupportsWithoutReplicaLabels(true);
                 for (Labels labelSet : info.advertisedLabelSets()) {
