@@ -95,19 +95,22 @@ final class BlockSeriesSet implements ChunkSeriesSet, AutoCloseable {
         return true;
     }
 
-    /** An aggregate chunk cut down to the aggregates the query asked for (sub-chunk bytes are copied, not decoded). */
+    /**
+     * An aggregate chunk cut down to the aggregates the query asked for (sub-chunk bytes are copied, not decoded), each
+     * keeping its own encoding: a native histogram's sum and counter are float histogram chunks.
+     */
     private byte[] onlyAggregates(byte[] bytes) throws StorageException {
         AggregateChunk chunk = AggregateChunk.decode(bytes);
-        Map<AggregateType, byte[]> kept = new EnumMap<>(AggregateType.class);
+        Map<AggregateType, AggregateChunk.Part> kept = new EnumMap<>(AggregateType.class);
         for (AggregateType type : aggregates) {
             if (chunk.has(type)) {
-                kept.put(type, chunk.toByteArray(type));
+                kept.put(type, chunk.part(type));
             }
         }
         if (kept.isEmpty()) {
             throw new StorageException("block " + block.id() + " has no " + aggregates + " aggregate for a downsampled chunk");
         }
-        return AggregateChunk.encode(kept);
+        return AggregateChunk.encodeParts(kept);
     }
 
     private List<SeriesMeta> await() throws StorageException {

@@ -116,6 +116,83 @@ class DownsampledBlocksTest {
         }
     }
 
+    /**
+     * A Thanos-layout downsampled native histogram: count as XOR, sum and counter as float histogram chunks. Every part
+     * must reach the client with its own encoding (the store once relabelled them all XOR).
+     */
+    @Test
+    void histogramAggregatesKeepTheirEncodingsAndRawHistogramChunksPassUntouched() throws Exception {
+        io.gauntlet.tsdb.histogram.Span[] spans = {new io.gauntlet.tsdb.histogram.Span(0, 2)};
+        io.gauntlet.tsdb.chunks.FloatHistogramChunkAppender sum = new io.gauntlet.tsdb.chunks.FloatHistogramChunkAppender();
+        io.gauntlet.tsdb.chunks.FloatHistogramChunkAppender counter = new io.gauntlet.tsdb.chunks.FloatHistogramChunkAppender();
+        XorChunkAppender count = new XorChunkAppender();
+        for (int i = 0; i < 4; i++) {
+            long t = T0 + (i + 1) * 300_000L - 1;
+            count.append(t, 10 + i);
+            sum.append(t, new io.gauntlet.tsdb.histogram.FloatHistogram().set(null, 1, 0, 0, 3.0 * i, 1.5 * i, spans,
+                    new double[] {i, 2.0 * i}, null, null));
+            counter.append(t, new io.gauntlet.tsdb.histogram.FloatHistogram().set(null, 1, 0, 0, 30.0 + i, 15.0 + i, spans,
+                    new double[] {10 + i, 20 + i}, null, null));
+        }
+        Map<AggregateType, AggregateChunk.Part> parts = new EnumMap<>(AggregateType.class);
+        parts.put(AggregateType.COUNT, AggregateChunk.Part.xor(count.toByteArray()));
+        parts.put(AggregateType.SUM, new AggregateChunk.Part(3, sum.toByteArray()));
+        parts.put(AggregateType.COUNTER, new AggregateChunk.Part(3, counter.toByteArray()));
+        Labels histogramSeries = Labels.of("__name__", "latency_seconds", "job", "api");
+        Path downsampled;
+        try (BlockWriter writer = BlockWriter.create(Files.createDirectories(work.resolve("hist5m")), T0, T0 + 2 * H)) {
+            writer.addSeries(histogramSeries, List.of(new EncodedChunk(T0 + 299_999, T0 + 1_199_999, 0xFF,
+                    AggregateChunk.encodeParts(parts))));
+            writer.commit();
+            downsampled = writer.directory();
+        }
+        io.gauntlet.tsdb.chunks.HistogramChunkAppender raw = new io.gauntlet.tsdb.chunks.HistogramChunkAppender();
+        raw.append(T0 + 2 * H, new io.gauntlet.tsdb.histogram.Histogram(null, 1, 0, 0, 3, 1.5, spans, new long[] {1, 1}, null, null));
+        byte[] rawChunk = raw.toByteArray();
+        Path rawBlock;
+        try (BlockWriter writer = BlockWriter.create(Files.createDirectories(work.resolve("histraw")), T0 + 2 * H, T0 + 4 * H)) {
+            writer.addSeries(histogramSeries, List.of(new EncodedChunk(T0 + 2 * H, T0 + 2 * H, 2, rawChunk)));
+            writer.commit();
+            rawBlock = writer.directory();
+        }
+        try (Bucket bucket = new FilesystemBucket(Files.createDirectories(work.resolve("bucket")));
+             BucketStore store = new BucketStore(bucket, BucketStoreConfig.defaults(work.resolve("cache")))) {
+            up(bucket, downsampled, Map.of("cluster", "x"), 300_000);
+            up(bucket, rawBlock, Map.of("cluster", "x"), 0);
+            store.sync();
+            for (List<Aggregate> asked : List.of(List.of(Aggregate.COUNT, Aggregate.SUM), List.of(Aggregate.COUNTER))) {
+                ChunkSeriesSet set = store.series(new StoreQuery(T0, T0 + 2 * H - 1, List.of(LabelMatcher.equal("job", "api")),
+                        false, 300_000, asked, null));
+                assertThat(set.next()).isTrue();
+                AggregateChunk chunk = AggregateChunk.decode(set.chunks().getFirst().data());
+                io.gauntlet.proto.thanos.AggrChunk wire = io.gauntlet.store.StoreWire.toWire(set.chunks().getFirst(), false);
+                if (asked.contains(Aggregate.COUNT)) {
+                    assertThat(chunk.encodingCode(AggregateType.COUNT)).isEqualTo(1);
+                    assertThat(chunk.encodingCode(AggregateType.SUM)).isEqualTo(3);
+                    assertThat(chunk.toByteArray(AggregateType.SUM)).isEqualTo(sum.toByteArray());
+                    assertThat(wire.getCount().getType()).isEqualTo(io.gauntlet.proto.thanos.Chunk.Encoding.XOR);
+                    assertThat(wire.getSum().getType()).isEqualTo(io.gauntlet.proto.thanos.Chunk.Encoding.FLOAT_HISTOGRAM);
+                    assertThat(io.gauntlet.store.StoreWire.fromWire(wire).data()).isEqualTo(set.chunks().getFirst().data());
+                    var sums = chunk.decode(AggregateType.SUM, new io.gauntlet.tsdb.chunks.ChunkDecoders());
+                    assertThat(sums.next()).isTrue();
+                    assertThat(sums.next()).isTrue();
+                    assertThat(sums.floatHistogram().positiveBuckets()).containsExactly(1.0, 2.0);
+                } else {
+                    assertThat(chunk.has(AggregateType.COUNT)).isFalse();
+                    assertThat(chunk.encodingCode(AggregateType.COUNTER)).isEqualTo(3);
+                    assertThat(wire.getCounter().getType()).isEqualTo(io.gauntlet.proto.thanos.Chunk.Encoding.FLOAT_HISTOGRAM);
+                }
+            }
+            ChunkSeriesSet rawSet = store.series(new StoreQuery(T0 + 2 * H, T0 + 4 * H - 1, List.of(LabelMatcher.equal("job", "api")),
+                    false, 0, List.of(), null));
+            assertThat(rawSet.next()).isTrue();
+            assertThat(rawSet.chunks()).singleElement().satisfies(c -> {
+                assertThat(c.encoding()).isEqualTo(2);
+                assertThat(c.data()).isEqualTo(rawChunk);
+            });
+        }
+    }
+
     static String up(Bucket bucket, Path dir, Map<String, String> ext, long resolution) throws Exception {
         BlockMeta meta = BlockFixtures.upload(bucket, dir, ext, resolution);
         return meta.ulid().toString();

@@ -15,7 +15,8 @@ import java.util.List;
  */
 final class AverageSampleIterator implements SampleIterator {
     private final List<EncodedChunk> chunks;
-    private final XorSampleIterator raw = new XorSampleIterator();
+    private final io.gauntlet.tsdb.chunks.ChunkDecoders decoders = new io.gauntlet.tsdb.chunks.ChunkDecoders();
+    private SampleIterator raw = SampleIterator.EMPTY;
     private final XorSampleIterator sum = new XorSampleIterator();
     private final XorSampleIterator count = new XorSampleIterator();
     private int index = -1;
@@ -39,7 +40,7 @@ final class AverageSampleIterator implements SampleIterator {
                     }
                 } else if (raw.next()) {
                     timestamp = raw.timestamp();
-                    value = raw.value();
+                    value = raw.sampleType().isHistogram() ? 0 : raw.value();
                     return true;
                 }
             }
@@ -52,9 +53,9 @@ final class AverageSampleIterator implements SampleIterator {
     }
 
     private void open(EncodedChunk chunk) throws StorageException {
-        if (chunk.encoding() == 1) {
+        if (chunk.encoding() >= 1 && chunk.encoding() <= 3) {
             aggregated = false;
-            raw.reset(chunk.data());
+            raw = decoders.open(chunk.encoding(), chunk.data()); // raw floats or native histograms
         } else if (chunk.encoding() == StoreWire.TSDB_AGGREGATE) {
             AggregateChunk decoded = AggregateChunk.decode(chunk.data());
             if (!decoded.has(AggregateType.SUM) || !decoded.has(AggregateType.COUNT)) {
@@ -89,6 +90,22 @@ final class AverageSampleIterator implements SampleIterator {
 
     @Override
     public double value() {
+        if (!aggregated && raw.sampleType().isHistogram()) {
+            throw new IllegalStateException("the current sample is a histogram, not a float");
+        }
         return value;
+    }
+
+    @Override
+    public io.gauntlet.tsdb.storage.SampleType sampleType() {
+        return aggregated ? io.gauntlet.tsdb.storage.SampleType.FLOAT : raw.sampleType();
+    }
+
+    @Override
+    public io.gauntlet.tsdb.histogram.FloatHistogram floatHistogram() {
+        if (aggregated) {
+            throw new IllegalStateException("the current sample is a float, not a histogram");
+        }
+        return raw.floatHistogram();
     }
 }

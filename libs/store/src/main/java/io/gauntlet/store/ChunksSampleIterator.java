@@ -3,20 +3,25 @@ package io.gauntlet.store;
 import io.gauntlet.tsdb.UnsupportedEncodingException;
 import io.gauntlet.tsdb.chunks.AggregateChunk;
 import io.gauntlet.tsdb.chunks.AggregateType;
-import io.gauntlet.tsdb.chunks.XorSampleIterator;
+import io.gauntlet.tsdb.chunks.ChunkDecoders;
+import io.gauntlet.tsdb.chunks.ChunkEncoding;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
+import io.gauntlet.tsdb.storage.SampleType;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.gauntlet.tsdb.storage.SampleIterator;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.util.List;
 
 /**
- * The samples of consecutive, non-overlapping chunks of one series (raw XOR chunks, or one aggregate of
- * downsampled 0xFF chunks), decoded one chunk at a time into a reused {@link XorSampleIterator}.
+ * The samples of consecutive, non-overlapping chunks of one series (raw XOR and native histogram chunks, or one
+ * aggregate of downsampled 0xFF chunks, whose parts keep their own encodings), decoded one chunk at a time by reused
+ * decoders.
  */
 public final class ChunksSampleIterator implements SampleIterator {
     private List<EncodedChunk> chunks;
     private AggregateType aggregate;
-    private final XorSampleIterator current = new XorSampleIterator();
+    private final ChunkDecoders decoders = new ChunkDecoders();
+    private SampleIterator current = SampleIterator.EMPTY;
     private int index = -1;
     private boolean onSample;
 
@@ -75,16 +80,16 @@ public final class ChunksSampleIterator implements SampleIterator {
     }
 
     private void open(EncodedChunk chunk) throws StorageException {
-        if (chunk.encoding() == 1) {
-            current.reset(chunk.data());
-        } else if (chunk.encoding() == StoreWire.TSDB_AGGREGATE && aggregate != null) {
+        if (chunk.encoding() == StoreWire.TSDB_AGGREGATE && aggregate != null) {
             AggregateChunk decoded = AggregateChunk.decode(chunk.data());
             if (!decoded.has(aggregate)) {
                 throw new UnsupportedEncodingException("downsampled chunk [" + chunk.minTime() + ", " + chunk.maxTime() + "] has no " + aggregate + " aggregate");
             }
-            current.reset(decoded.toByteArray(aggregate));
+            current = decoded.decode(aggregate, decoders);
+        } else if (chunk.encoding() != StoreWire.TSDB_AGGREGATE && ChunkEncoding.isKnown(chunk.encoding())) {
+            current = decoders.open(chunk.encoding(), chunk.data());
         } else {
-            throw new UnsupportedEncodingException("chunk encoding " + chunk.encoding() + " cannot be read as float samples"
+            throw new UnsupportedEncodingException("chunk encoding " + chunk.encoding() + " cannot be read as samples"
                     + (aggregate == null ? "" : " of " + aggregate));
         }
     }
@@ -97,5 +102,15 @@ public final class ChunksSampleIterator implements SampleIterator {
     @Override
     public double value() {
         return current.value();
+    }
+
+    @Override
+    public SampleType sampleType() {
+        return current.sampleType();
+    }
+
+    @Override
+    public FloatHistogram floatHistogram() {
+        return current.floatHistogram();
     }
 }

@@ -62,10 +62,12 @@ public final class PenaltyDeduplicator implements SampleIterator {
             hasB = b.next();
         }
         boolean wasCurrent = current;
-        double lastValue = wasCurrent ? value() : 0;
+        // only float counters are lifted on a replica switch; histogram samples pass as they are (as in Thanos)
+        boolean lastIsFloat = wasCurrent && !sampleType().isHistogram();
+        double lastValue = lastIsFloat ? value() : 0;
         boolean lastUseA = useA;
         boolean result = advance();
-        if (wasCurrent && result && useA != lastUseA) {
+        if (lastIsFloat && result && useA != lastUseA) {
             // switched replicas: a counter must not go down because of it
             if (hasA) {
                 a.adjust(lastValue);
@@ -141,6 +143,16 @@ public final class PenaltyDeduplicator implements SampleIterator {
         return useA ? a.value() : b.value();
     }
 
+    @Override
+    public io.gauntlet.tsdb.storage.SampleType sampleType() {
+        return useA ? a.sampleType() : b.sampleType();
+    }
+
+    @Override
+    public io.gauntlet.tsdb.histogram.FloatHistogram floatHistogram() {
+        return useA ? a.floatHistogram() : b.floatHistogram();
+    }
+
     private void adjustCurrent(double lastValue) {
         if (hasA) {
             a.adjust(lastValue);
@@ -182,6 +194,16 @@ public final class PenaltyDeduplicator implements SampleIterator {
             return it.value();
         }
 
+        @Override
+        public final io.gauntlet.tsdb.storage.SampleType sampleType() {
+            return it.sampleType();
+        }
+
+        @Override
+        public final io.gauntlet.tsdb.histogram.FloatHistogram floatHistogram() {
+            return it.floatHistogram();
+        }
+
         abstract void adjust(double lastValue);
     }
 
@@ -210,6 +232,9 @@ public final class PenaltyDeduplicator implements SampleIterator {
 
         @Override
         void adjust(double lastValue) {
+            if (sampleType().isHistogram()) {
+                return;
+            }
             double value = value();
             if (lastValue > value) {
                 offset += lastValue - value;

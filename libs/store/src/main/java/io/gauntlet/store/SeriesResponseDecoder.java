@@ -302,22 +302,23 @@ final class SeriesResponseDecoder implements MethodDescriptor.Marshaller<SeriesR
         if ((seen & 1) != 0) {
             return new EncodedChunk(minTime, maxTime, StoreWire.tsdbEncoding(types[0]), copy(dataOffsets[0], dataLengths[0]));
         }
-        Map<AggregateType, byte[]> parts = new EnumMap<>(AggregateType.class);
+        Map<AggregateType, AggregateChunk.Part> parts = new EnumMap<>(AggregateType.class);
         for (int part = 1; part < 6; part++) {
             if ((seen & 1 << part) == 0) {
                 continue;
             }
             AggregateType type = AGGREGATE_FIELDS[part - 1];
-            if (types[part] != 0 || dataLengths[part] == 0) {
-                throw new UnsupportedEncodingException("downsampled " + type + " chunk must be non-empty XOR, got "
+            if (types[part] < 0 || types[part] > 2 || dataLengths[part] == 0) {
+                throw new UnsupportedEncodingException("downsampled " + type + " chunk must be non-empty XOR or histogram, got "
                         + chunkTypeName(types[part]) + " of " + dataLengths[part] + " bytes");
             }
-            parts.put(type, copy(dataOffsets[part], dataLengths[part]));
+            // each aggregate keeps its encoding: a native histogram's sum and counter are float histogram chunks
+            parts.put(type, new AggregateChunk.Part(StoreWire.tsdbEncoding(types[part]), copy(dataOffsets[part], dataLengths[part])));
         }
         if (parts.isEmpty()) {
             throw new UnsupportedEncodingException("storepb chunk [" + minTime + ", " + maxTime + "] carries neither raw data nor aggregates");
         }
-        return new EncodedChunk(minTime, maxTime, StoreWire.TSDB_AGGREGATE, AggregateChunk.encode(parts));
+        return new EncodedChunk(minTime, maxTime, StoreWire.TSDB_AGGREGATE, AggregateChunk.encodeParts(parts));
     }
 
     private static String chunkTypeName(int type) {

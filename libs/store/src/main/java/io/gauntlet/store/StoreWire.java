@@ -131,7 +131,7 @@ public final class StoreWire {
         if (chunk.hasRaw()) {
             return new EncodedChunk(chunk.getMinTime(), chunk.getMaxTime(), tsdbEncoding(chunk.getRaw()), chunk.getRaw().getData().toByteArray());
         }
-        Map<AggregateType, byte[]> parts = new EnumMap<>(AggregateType.class);
+        Map<AggregateType, AggregateChunk.Part> parts = new EnumMap<>(AggregateType.class);
         addPart(parts, AggregateType.COUNT, chunk.hasCount() ? chunk.getCount() : null);
         addPart(parts, AggregateType.SUM, chunk.hasSum() ? chunk.getSum() : null);
         addPart(parts, AggregateType.MIN, chunk.hasMin() ? chunk.getMin() : null);
@@ -140,18 +140,20 @@ public final class StoreWire {
         if (parts.isEmpty()) {
             throw new UnsupportedEncodingException("storepb chunk [" + chunk.getMinTime() + ", " + chunk.getMaxTime() + "] carries neither raw data nor aggregates");
         }
-        return new EncodedChunk(chunk.getMinTime(), chunk.getMaxTime(), TSDB_AGGREGATE, AggregateChunk.encode(parts));
+        return new EncodedChunk(chunk.getMinTime(), chunk.getMaxTime(), TSDB_AGGREGATE, AggregateChunk.encodeParts(parts));
     }
 
-    private static void addPart(Map<AggregateType, byte[]> parts, AggregateType type, Chunk part) throws UnsupportedEncodingException {
+    /** Each aggregate keeps its own encoding: XOR for floats, float histogram for a native histogram's sum and counter. */
+    private static void addPart(Map<AggregateType, AggregateChunk.Part> parts, AggregateType type, Chunk part)
+            throws UnsupportedEncodingException {
         if (part == null) {
             return;
         }
-        if (part.getType() != Chunk.Encoding.XOR || part.getData().isEmpty()) {
-            throw new UnsupportedEncodingException("downsampled " + type + " chunk must be non-empty XOR, got " + part.getType()
-                    + " of " + part.getData().size() + " bytes");
+        if (part.getData().isEmpty()) {
+            throw new UnsupportedEncodingException("downsampled " + type + " chunk must not be empty, got " + part.getType()
+                    + " of 0 bytes");
         }
-        parts.put(type, part.getData().toByteArray());
+        parts.put(type, new AggregateChunk.Part(tsdbEncoding(part.getTypeValue()), part.getData().toByteArray()));
     }
 
     /**

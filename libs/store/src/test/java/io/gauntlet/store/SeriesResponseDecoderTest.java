@@ -171,7 +171,7 @@ class SeriesResponseDecoderTest {
         byte[] emptyAggregate = SeriesResponse.newBuilder().setSeries(Series.newBuilder().addLabels(label("__name__", "up"))
                 .addChunks(AggrChunk.newBuilder().setMinTime(1).setMaxTime(2).setSum(Chunk.getDefaultInstance()))).build().toByteArray();
         assertThat(new SeriesResponseDecoder("s").parse(knownLength(emptyAggregate)).error())
-                .hasMessageContaining("downsampled SUM chunk must be non-empty XOR");
+                .hasMessageContaining("downsampled SUM chunk must be non-empty XOR or histogram");
 
         byte[] noData = SeriesResponse.newBuilder().setSeries(Series.newBuilder().addLabels(label("__name__", "up"))
                 .addChunks(AggrChunk.newBuilder().setMinTime(1).setMaxTime(2))).build().toByteArray();

@@ -38,8 +38,13 @@ class StoreWireTest {
                 .isInstanceOf(CorruptedDataException.class);
         assertThatThrownBy(() -> StoreWire.fromWire(AggrChunk.newBuilder().setMinTime(1).setMaxTime(2).build()))
                 .isInstanceOf(UnsupportedEncodingException.class).hasMessageContaining("neither raw data nor aggregates");
+        // a downsampled native histogram's sum keeps its (float) histogram encoding
+        EncodedChunk histogramSum = StoreWire.fromWire(AggrChunk.newBuilder().setSum(Chunk.newBuilder()
+                .setType(Chunk.Encoding.FLOAT_HISTOGRAM).setData(ByteString.copyFrom(new byte[] {0, 1}))).build());
+        assertThat(io.gauntlet.tsdb.chunks.AggregateChunk.decode(histogramSum.data()).encodingCode(
+                io.gauntlet.tsdb.chunks.AggregateType.SUM)).isEqualTo(3);
         assertThatThrownBy(() -> StoreWire.fromWire(AggrChunk.newBuilder().setSum(Chunk.newBuilder()
-                .setType(Chunk.Encoding.HISTOGRAM).setData(ByteString.copyFrom(new byte[] {0, 1}))).build()))
+                .setType(Chunk.Encoding.HISTOGRAM)).build()))
                 .isInstanceOf(UnsupportedEncodingException.class).hasMessageContaining("SUM");
     }
 

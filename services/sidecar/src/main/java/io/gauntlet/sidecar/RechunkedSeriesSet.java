@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * A {@code SAMPLES} remote read answer (older Prometheus servers) as XOR chunks of at most
- * {@value #SAMPLES_PER_CHUNK} samples, series sorted by their labels (Prometheus does not sort this answer) with the
+ * {@value #SAMPLES_PER_CHUNK} samples (series with native histograms: histogram chunks cut as the Prometheus head
+ * cuts them), series sorted by their labels (Prometheus does not sort this answer) with the
  * named external labels stripped. The answer is one message, so it is in memory anyway.
  */
 final class RechunkedSeriesSet implements ChunkSeriesSet {
@@ -47,8 +48,8 @@ final class RechunkedSeriesSet implements ChunkSeriesSet {
             }
             Labels seriesLabels = builder.build();
             if (timeSeries.getHistogramsCount() > 0) {
-                throw new UnsupportedEncodingException("prometheus " + prometheus + " answered with native histogram samples for "
-                        + seriesLabels + " in a SAMPLES remote read answer; only float samples can be re-chunked");
+                series.add(new Converted(seriesLabels, PrompbHistograms.chunks(timeSeries, prometheus, seriesLabels)));
+                continue;
             }
             List<EncodedChunk> seriesChunks = new ArrayList<>(timeSeries.getSamplesCount() / SAMPLES_PER_CHUNK + 1);
             appender.reset();

@@ -79,6 +79,10 @@ final class SelectionPlanner {
                             if (t > to) {
                                 break;
                             }
+                            if (iterator.sampleType().isHistogram()) {
+                                throw new QueryExecutionException(ErrorType.EXECUTION, "series " + series.labels()
+                                        + " holds native histogram samples, which this query engine does not evaluate yet");
+                            }
                             double value = iterator.value();
                             // range selections never see staleness markers; instant ones need them to end a series
                             if (!selection.rangeSelection() || Double.doubleToRawLongBits(value) != STALE_NAN_BITS) {

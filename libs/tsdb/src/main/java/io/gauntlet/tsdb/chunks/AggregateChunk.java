@@ -27,15 +27,33 @@ public final class AggregateChunk {
         this.origin = origin;
     }
 
+    /** One aggregate's sub-chunk: its TSDB encoding byte (XOR, or float histogram for native histograms) and data. */
+    public record Part(int encoding, byte[] data) {
+        public static Part xor(byte[] data) {
+            return new Part(ChunkEncoding.XOR.code(), data);
+        }
+    }
+
     /** Encodes XOR sub-chunks (e.g. {@link XorChunkAppender#toByteArray()}); absent keys are absent aggregates. */
     public static byte[] encode(Map<AggregateType, byte[]> xorChunks) {
+        Map<AggregateType, Part> parts = new java.util.EnumMap<>(AggregateType.class);
+        xorChunks.forEach((type, data) -> parts.put(type, Part.xor(data)));
+        return encodeParts(parts);
+    }
+
+    /**
+     * Encodes sub-chunks each with its own encoding, as Thanos writes downsampled native histograms (count XOR, sum
+     * and counter float histograms); absent keys are absent aggregates.
+     */
+    public static byte[] encodeParts(Map<AggregateType, Part> parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (AggregateType type : AggregateType.values()) {
-            byte[] chunk = xorChunks.get(type);
-            if (chunk == null) {
+            Part part = parts.get(type);
+            if (part == null) {
                 out.write(0);
                 continue;
             }
+            byte[] chunk = part.data();
             if (chunk.length == 0) {
                 throw new IllegalArgumentException(type + " sub-chunk is empty; leave it out to mark it absent");
             }
@@ -45,7 +63,7 @@ public final class AggregateChunk {
                 length >>>= 7;
             }
             out.write((int) length);
-            out.write(ChunkEncoding.XOR.code());
+            out.write(part.encoding());
             out.write(chunk, 0, chunk.length);
         }
         return out.toByteArray();
@@ -109,6 +127,21 @@ public final class AggregateChunk {
 
     public byte[] toByteArray(AggregateType type) {
         return data(type).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** A present aggregate with its own encoding, copied. */
+    public Part part(AggregateType type) {
+        return new Part(encodingCode(type), toByteArray(type));
+    }
+
+    /** Samples of a present aggregate of any sample encoding (floats or histograms) through one of {@code decoders}. */
+    public io.gauntlet.tsdb.storage.SampleIterator decode(AggregateType type, ChunkDecoders decoders) throws StorageException {
+        requirePresent(type);
+        int code = encodings[type.ordinal()];
+        if (!ChunkEncoding.isKnown(code)) {
+            throw new UnsupportedEncodingException("aggregate " + type + " has unknown chunk encoding " + code);
+        }
+        return decoders.open(ChunkEncoding.ofCode(code), data, offsets[type.ordinal()], lengths[type.ordinal()], origin);
     }
 
     /** Samples of a present XOR aggregate, reusing {@code reuse} when given. */
