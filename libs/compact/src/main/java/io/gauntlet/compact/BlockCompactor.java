@@ -8,6 +8,8 @@ import io.gauntlet.tsdb.block.BlockReader;
 import io.gauntlet.tsdb.block.BlockWriter;
 import io.gauntlet.tsdb.block.Ulid;
 import io.gauntlet.tsdb.chunks.ChunkEncoding;
+import io.gauntlet.tsdb.chunks.HistogramChunkCutter;
+import io.gauntlet.tsdb.chunks.SeriesChunkCutter;
 import io.gauntlet.tsdb.index.Utf8Order;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
@@ -204,13 +206,19 @@ public final class BlockCompactor {
                 writer.addSeries(labels, all);
                 return;
             }
+            boolean floatsOnly = true;
             for (EncodedChunk chunk : all) {
-                if (chunk.encoding() != ChunkEncoding.XOR.code()) {
-                    throw new IllegalStateException("series " + labels + " has overlapping chunks of encoding " + chunk.encoding()
-                            + ": only raw XOR chunks can be merged vertically");
+                if (chunk.encoding() == ChunkEncoding.AGGREGATE.code()) {
+                    throw new IllegalStateException("series " + labels + " has overlapping downsampled chunks: only raw chunks"
+                            + " can be merged vertically");
                 }
+                floatsOnly &= chunk.encoding() == ChunkEncoding.XOR.code();
             }
             SampleIterator merged = mergedSamples();
+            if (!floatsOnly) {
+                writeWithHistograms(labels, merged);
+                return;
+            }
             int count = 0;
             while (merged.next()) {
                 if (count == timestamps.length) {
@@ -223,6 +231,26 @@ public final class BlockCompactor {
             }
             samples += count;
             writer.addSeries(labels, timestamps, values, count);
+        }
+
+        /**
+         * A merged series holding native histograms: re-cut as the Prometheus head cuts (integer histograms stay
+         * integer chunks, float histograms float histogram chunks, floats XOR).
+         */
+        private void writeWithHistograms(Labels labels, SampleIterator merged) throws IOException, StorageException {
+            List<EncodedChunk> chunks = new ArrayList<>();
+            HistogramChunkCutter cutter = new HistogramChunkCutter(SeriesChunkCutter.DEFAULT_CHUNK_RANGE,
+                    (encoding, minTime, maxTime, count, data) -> chunks.add(new EncodedChunk(minTime, maxTime, encoding.code(), data)));
+            while (merged.next()) {
+                switch (merged.sampleType()) {
+                    case FLOAT -> cutter.appendFloat(merged.timestamp(), merged.value());
+                    case HISTOGRAM -> cutter.appendHistogram(merged.timestamp(), merged.histogram());
+                    case FLOAT_HISTOGRAM -> cutter.appendFloatHistogram(merged.timestamp(), merged.floatHistogram().copy());
+                }
+                samples++;
+            }
+            cutter.finish();
+            writer.addSeries(labels, chunks);
         }
 
         /** One chain-merged iterator per replica, then penalty deduplication (or chain merge) across replicas. */
@@ -246,10 +274,10 @@ public final class BlockCompactor {
         }
     }
 
-    /** Samples in an XOR chunk, from its 2-byte header (aggregate chunks count as their own windows elsewhere). */
+    /** Samples in an XOR or histogram chunk, from its 2-byte header (aggregate chunks count as their own windows elsewhere). */
     static int headerSampleCount(EncodedChunk chunk) {
         byte[] data = chunk.data();
-        if (chunk.encoding() != ChunkEncoding.XOR.code() || data.length < 2) {
+        if (chunk.encoding() == ChunkEncoding.AGGREGATE.code() || data.length < 2) {
             return 0;
         }
         return ((data[0] & 0xFF) << 8) | (data[1] & 0xFF);

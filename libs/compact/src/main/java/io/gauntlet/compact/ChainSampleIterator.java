@@ -73,4 +73,19 @@ final class ChainSampleIterator implements SampleIterator {
     public double value() {
         return inputs[current].value();
     }
+
+    @Override
+    public io.gauntlet.tsdb.storage.SampleType sampleType() {
+        return inputs[current].sampleType();
+    }
+
+    @Override
+    public io.gauntlet.tsdb.histogram.FloatHistogram floatHistogram() {
+        return inputs[current].floatHistogram();
+    }
+
+    @Override
+    public io.gauntlet.tsdb.histogram.Histogram histogram() {
+        return inputs[current].histogram();
+    }
 }

@@ -60,6 +60,15 @@ public final class Downsampler {
         return due;
     }
 
+    private static boolean holdsHistograms(List<EncodedChunk> chunks) {
+        for (EncodedChunk chunk : chunks) {
+            if (chunk.encoding() == ChunkEncoding.HISTOGRAM.code() || chunk.encoding() == ChunkEncoding.FLOAT_HISTOGRAM.code()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Writes the downsampled block of {@code source} into {@code outputParent}. */
     public BlockCompactor.Result downsample(Path source, Path outputParent, long resolution, CompactionProgress progress)
             throws IOException, StorageException {
@@ -81,7 +90,14 @@ public final class Downsampler {
                 while (series.next()) {
                     List<EncodedChunk> chunks = series.chunks();
                     List<EncodedChunk> downsampled;
-                    if (inRes == Downsampling.RES_RAW) {
+                    if (holdsHistograms(chunks)) {
+                        // native histogram series are kept raw at every resolution (correct answers, no reduction): the
+                        // Thanos aggregate (count XOR, sum and counter float histograms) is not written yet
+                        downsampled = chunks;
+                        for (EncodedChunk chunk : chunks) {
+                            samples += BlockCompactor.headerSampleCount(chunk);
+                        }
+                    } else if (inRes == Downsampling.RES_RAW) {
                         downsampling.clear();
                         for (EncodedChunk chunk : chunks) {
                             if (chunk.encoding() != ChunkEncoding.XOR.code()) {

@@ -113,4 +113,9 @@ public final class ChunksSampleIterator implements SampleIterator {
     public FloatHistogram floatHistogram() {
         return current.floatHistogram();
     }
+
+    @Override
+    public io.gauntlet.tsdb.histogram.Histogram histogram() {
+        return current.histogram();
+    }
 }

@@ -153,6 +153,11 @@ public final class PenaltyDeduplicator implements SampleIterator {
         return useA ? a.floatHistogram() : b.floatHistogram();
     }
 
+    @Override
+    public io.gauntlet.tsdb.histogram.Histogram histogram() {
+        return useA ? a.histogram() : b.histogram();
+    }
+
     private void adjustCurrent(double lastValue) {
         if (hasA) {
             a.adjust(lastValue);
@@ -202,6 +207,11 @@ public final class PenaltyDeduplicator implements SampleIterator {
         @Override
         public final io.gauntlet.tsdb.histogram.FloatHistogram floatHistogram() {
             return it.floatHistogram();
+        }
+
+        @Override
+        public final io.gauntlet.tsdb.histogram.Histogram histogram() {
+            return it.histogram();
         }
 
         abstract void adjust(double lastValue);

@@ -133,4 +133,12 @@ final class BlockSampleIterator implements SampleIterator {
         }
         return chunkSamples.floatHistogram();
     }
+
+    @Override
+    public io.gauntlet.tsdb.histogram.Histogram histogram() {
+        if (!hasCurrent || type != SampleType.HISTOGRAM) {
+            throw new IllegalStateException("no current integer histogram sample");
+        }
+        return chunkSamples.histogram();
+    }
 }

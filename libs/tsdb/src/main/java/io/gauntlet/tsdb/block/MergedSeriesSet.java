@@ -183,5 +183,13 @@ final class MergedSeriesSet implements SeriesSet {
             }
             return iterators[current].floatHistogram();
         }
+
+        @Override
+        public io.gauntlet.tsdb.histogram.Histogram histogram() {
+            if (current < 0) {
+                throw new IllegalStateException("no current sample");
+            }
+            return iterators[current].histogram();
+        }
     }
 }

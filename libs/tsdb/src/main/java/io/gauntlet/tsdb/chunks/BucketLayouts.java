@@ -298,12 +298,6 @@ final class BucketLayouts {
     }
 
     static double[] absolute(long[] deltas) {
-        double[] counts = new double[deltas.length];
-        long current = 0;
-        for (int i = 0; i < deltas.length; i++) {
-            current += deltas[i];
-            counts[i] = current;
-        }
-        return counts;
+        return io.gauntlet.tsdb.histogram.Histogram.absoluteCounts(deltas);
     }
 }

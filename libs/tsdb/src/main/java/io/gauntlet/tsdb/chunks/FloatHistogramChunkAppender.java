@@ -13,7 +13,7 @@ import java.util.Arrays;
  * {@code chunkenc.FloatHistogramAppender} writes: first sample raw, later samples a delta-of-delta timestamp and every
  * count XOR-encoded against the same field of the previous sample. Samples are kept (appended values are copied).
  */
-public final class FloatHistogramChunkAppender {
+public final class FloatHistogramChunkAppender implements HistogramChunkAppending<FloatHistogram> {
     private static final double[] NO_DOUBLES = new double[0];
 
     private final BitStreamWriter out = new BitStreamWriter(HistogramSampleIterator.HEADER_BYTES);
@@ -36,14 +36,17 @@ public final class FloatHistogramChunkAppender {
     private int[][] positiveWindows = new int[0][];
     private int[][] negativeWindows = new int[0][];
 
+    @Override
     public int sampleCount() {
         return samples;
     }
 
+    @Override
     public long minTime() {
         return firstTimestamp;
     }
 
+    @Override
     public long maxTime() {
         return timestamp;
     }
@@ -52,11 +55,13 @@ public final class FloatHistogramChunkAppender {
         return CounterResetHint.ofHeader(out.byteAt(2));
     }
 
+    @Override
     public void setCounterResetHeader(CounterResetHint hint) {
         out.setByte(2, (out.byteAt(2) & ~CounterResetHint.HEADER_MASK) | hint.headerBits());
     }
 
     /** Prometheus 2.42 {@code FloatHistogramAppender.Appendable} for a counter histogram. */
+    @Override
     public Appendability appendable(FloatHistogram h) {
         if (samples > 0 && counterResetHeader() == CounterResetHint.GAUGE) {
             return Appendability.NO;
@@ -92,6 +97,7 @@ public final class FloatHistogramChunkAppender {
     }
 
     /** Prometheus 2.42 {@code FloatHistogramAppender.AppendableGauge}. */
+    @Override
     public GaugeAppendability appendableGauge(FloatHistogram h) {
         if (samples > 0 && counterResetHeader() != CounterResetHint.GAUGE) {
             return GaugeAppendability.NO;
@@ -109,8 +115,24 @@ public final class FloatHistogramChunkAppender {
                 negativeWays.backward(), positiveWays.merged(), negativeWays.merged());
     }
 
+    @Override
+    public Span[] positiveSpansOf(FloatHistogram h) {
+        return h.positiveSpans();
+    }
+
+    @Override
+    public Span[] negativeSpansOf(FloatHistogram h) {
+        return h.negativeSpans();
+    }
+
+    @Override
+    public CounterResetHint hintOf(FloatHistogram h) {
+        return h.counterResetHint();
+    }
+
     /** The sample widened to the merged layout of {@link #appendableGauge}. */
-    public static FloatHistogram recodeSample(FloatHistogram h, GaugeAppendability gauge) {
+    @Override
+    public FloatHistogram widened(FloatHistogram h, GaugeAppendability gauge) {
         if (gauge.positiveBackward().length + gauge.negativeBackward().length == 0) {
             return h;
         }
@@ -129,6 +151,7 @@ public final class FloatHistogramChunkAppender {
     }
 
     /** Appends a sample; the caller made sure it fits. */
+    @Override
     public void append(long t, FloatHistogram h) {
         if (samples == 0xFFFF) {
             throw new IllegalStateException("a histogram chunk holds at most 65535 samples");
@@ -194,6 +217,7 @@ public final class FloatHistogramChunkAppender {
     }
 
     /** A new appender holding this chunk's samples widened to the new layout, with the same header. */
+    @Override
     public FloatHistogramChunkAppender recode(BucketLayouts.Insert[] positiveInserts, BucketLayouts.Insert[] negativeInserts,
                                               Span[] positiveLayout, Span[] negativeLayout) {
         FloatHistogramChunkAppender recoded = new FloatHistogramChunkAppender();
@@ -225,6 +249,7 @@ public final class FloatHistogramChunkAppender {
         return recoded;
     }
 
+    @Override
     public byte[] toByteArray() {
         return out.toByteArray();
     }

@@ -11,7 +11,7 @@ import io.gauntlet.tsdb.histogram.Span;
  * {@link #appendableGauge} say whether a sample fits, {@link #recode} widens the chunk to new buckets. Like Prometheus'
  * appender it trusts its caller ({@link HistogramChunkCutter}) to ask first.
  */
-public final class HistogramChunkAppender {
+public final class HistogramChunkAppender implements HistogramChunkAppending<Histogram> {
     private static final long[] NO_LONGS = new long[0];
 
     private final BitStreamWriter out = new BitStreamWriter(HistogramSampleIterator.HEADER_BYTES);
@@ -54,14 +54,17 @@ public final class HistogramChunkAppender {
                 BucketLayouts.NO_INSERTS, BucketLayouts.NO_INSERTS, Span.NONE, Span.NONE);
     }
 
+    @Override
     public int sampleCount() {
         return samples;
     }
 
+    @Override
     public long minTime() {
         return firstTimestamp;
     }
 
+    @Override
     public long maxTime() {
         return timestamp;
     }
@@ -70,6 +73,7 @@ public final class HistogramChunkAppender {
         return CounterResetHint.ofHeader(out.byteAt(2));
     }
 
+    @Override
     public void setCounterResetHeader(CounterResetHint hint) {
         out.setByte(2, (out.byteAt(2) & ~CounterResetHint.HEADER_MASK) | hint.headerBits());
     }
@@ -79,6 +83,7 @@ public final class HistogramChunkAppender {
     }
 
     /** Prometheus 2.42 {@code HistogramAppender.Appendable} for a counter histogram. */
+    @Override
     public Appendability appendable(Histogram h) {
         if (samples > 0 && counterResetHeader() == CounterResetHint.GAUGE) {
             return Appendability.NO;
@@ -116,6 +121,7 @@ public final class HistogramChunkAppender {
     }
 
     /** Prometheus 2.42 {@code HistogramAppender.AppendableGauge}. */
+    @Override
     public GaugeAppendability appendableGauge(Histogram h) {
         if (samples > 0 && counterResetHeader() != CounterResetHint.GAUGE) {
             return GaugeAppendability.NO;
@@ -133,8 +139,24 @@ public final class HistogramChunkAppender {
                 negativeWays.backward(), positiveWays.merged(), negativeWays.merged());
     }
 
+    @Override
+    public Span[] positiveSpansOf(Histogram h) {
+        return h.positiveSpans();
+    }
+
+    @Override
+    public Span[] negativeSpansOf(Histogram h) {
+        return h.negativeSpans();
+    }
+
+    @Override
+    public CounterResetHint hintOf(Histogram h) {
+        return h.counterResetHint();
+    }
+
     /** The sample widened to the merged layout of {@link #appendableGauge} (Prometheus {@code RecodeHistogram}). */
-    public static Histogram recodeSample(Histogram h, GaugeAppendability gauge) {
+    @Override
+    public Histogram widened(Histogram h, GaugeAppendability gauge) {
         Span[] positiveLayout = h.positiveSpans();
         Span[] negativeLayout = h.negativeSpans();
         long[] positiveBuckets = h.positiveBuckets();
@@ -154,6 +176,7 @@ public final class HistogramChunkAppender {
     }
 
     /** Appends a sample; the caller made sure it fits (Prometheus {@code AppendHistogram}). */
+    @Override
     public void append(long t, Histogram h) {
         if (samples == 0xFFFF) {
             throw new IllegalStateException("a histogram chunk holds at most 65535 samples");
@@ -230,6 +253,7 @@ public final class HistogramChunkAppender {
      * A new appender whose chunk holds this chunk's samples widened to {@code positiveLayout}/{@code negativeLayout}
      * by the inserts, with the same counter reset header (Prometheus {@code Recode}).
      */
+    @Override
     public HistogramChunkAppender recode(BucketLayouts.Insert[] positiveInserts, BucketLayouts.Insert[] negativeInserts,
                                          Span[] positiveLayout, Span[] negativeLayout) {
         HistogramChunkAppender recoded = new HistogramChunkAppender();
@@ -262,6 +286,7 @@ public final class HistogramChunkAppender {
         return recoded;
     }
 
+    @Override
     public byte[] toByteArray() {
         return out.toByteArray();
     }

@@ -26,9 +26,10 @@ public final class HistogramChunkCutter {
 
     private final long chunkRange;
     private final ChunkSink sink;
-    private HistogramChunkAppender histograms;
-    private FloatHistogramChunkAppender floatHistograms;
+    // the open chunk: a histogram chunk (integer or float, per openEncoding) or an XOR chunk
+    private HistogramChunkAppending<?> histograms;
     private XorChunkAppender floats;
+    private ChunkEncoding openEncoding;
     private long nextAt;
     private long lastTimestamp;
     private boolean empty = true;
@@ -42,56 +43,25 @@ public final class HistogramChunkCutter {
     }
 
     public void appendHistogram(long t, Histogram h) throws IOException {
-        checkOrder(t);
-        HistogramChunkAppender app = histograms;
-        boolean gauge = h.counterResetHint() == CounterResetHint.GAUGE;
-        boolean okToAppend = false;
-        boolean counterReset = false;
-        Appendability counter = null;
-        GaugeAppendability gaugeFit = null;
-        if (app != null) {
-            if (gauge) {
-                gaugeFit = app.appendableGauge(h);
-                okToAppend = gaugeFit.okToAppend();
-            } else {
-                counter = app.appendable(h);
-                okToAppend = counter.okToAppend();
-                counterReset = counter.counterReset();
-            }
-        }
-        boolean created = preprocess(t, ChunkEncoding.HISTOGRAM);
-        if (!created) {
-            if (gaugeFit != null && gaugeFit.okToAppend()) {
-                h = HistogramChunkAppender.recodeSample(h, gaugeFit);
-            }
-            if (!okToAppend || counterReset) {
-                cut(t, ChunkEncoding.HISTOGRAM);
-                created = true;
-            } else if (counter != null && counter.needsRecoding()) {
-                histograms = app.recode(counter.positiveInserts(), counter.negativeInserts(), h.positiveSpans(),
-                        h.negativeSpans());
-            } else if (gaugeFit != null && (gaugeFit.positiveInserts().length > 0 || gaugeFit.negativeInserts().length > 0)) {
-                histograms = app.recode(gaugeFit.positiveInserts(), gaugeFit.negativeInserts(), h.positiveSpans(),
-                        h.negativeSpans());
-            }
-        }
-        if (created) {
-            histograms.setCounterResetHeader(header(gauge, counterReset, okToAppend));
-        }
-        histograms.append(t, h);
-        lastTimestamp = t;
-        empty = false;
+        append(t, h, ChunkEncoding.HISTOGRAM);
     }
 
     public void appendFloatHistogram(long t, FloatHistogram h) throws IOException {
+        append(t, h, ChunkEncoding.FLOAT_HISTOGRAM);
+    }
+
+    /** Prometheus' {@code memSeries.appendHistogram}, for integer and float histograms alike. */
+    @SuppressWarnings("unchecked")
+    private <H> void append(long t, H h, ChunkEncoding encoding) throws IOException {
         checkOrder(t);
-        FloatHistogramChunkAppender app = floatHistograms;
-        boolean gauge = h.counterResetHint() == CounterResetHint.GAUGE;
+        HistogramChunkAppending<H> app = openEncoding == encoding ? (HistogramChunkAppending<H>) histograms : null;
+        boolean gauge = false;
         boolean okToAppend = false;
         boolean counterReset = false;
         Appendability counter = null;
         GaugeAppendability gaugeFit = null;
         if (app != null) {
+            gauge = app.hintOf(h) == CounterResetHint.GAUGE;
             if (gauge) {
                 gaugeFit = app.appendableGauge(h);
                 okToAppend = gaugeFit.okToAppend();
@@ -101,26 +71,28 @@ public final class HistogramChunkCutter {
                 counterReset = counter.counterReset();
             }
         }
-        boolean created = preprocess(t, ChunkEncoding.FLOAT_HISTOGRAM);
+        boolean created = preprocess(t, encoding);
         if (!created) {
             if (gaugeFit != null && gaugeFit.okToAppend()) {
-                h = FloatHistogramChunkAppender.recodeSample(h, gaugeFit);
+                h = app.widened(h, gaugeFit);
             }
             if (!okToAppend || counterReset) {
-                cut(t, ChunkEncoding.FLOAT_HISTOGRAM);
+                cut(t, encoding);
                 created = true;
             } else if (counter != null && counter.needsRecoding()) {
-                floatHistograms = app.recode(counter.positiveInserts(), counter.negativeInserts(), h.positiveSpans(),
-                        h.negativeSpans());
+                histograms = app.recode(counter.positiveInserts(), counter.negativeInserts(), app.positiveSpansOf(h),
+                        app.negativeSpansOf(h));
             } else if (gaugeFit != null && (gaugeFit.positiveInserts().length > 0 || gaugeFit.negativeInserts().length > 0)) {
-                floatHistograms = app.recode(gaugeFit.positiveInserts(), gaugeFit.negativeInserts(), h.positiveSpans(),
-                        h.negativeSpans());
+                histograms = app.recode(gaugeFit.positiveInserts(), gaugeFit.negativeInserts(), app.positiveSpansOf(h),
+                        app.negativeSpansOf(h));
             }
         }
+        HistogramChunkAppending<H> target = (HistogramChunkAppending<H>) histograms;
         if (created) {
-            floatHistograms.setCounterResetHeader(header(gauge, counterReset, okToAppend));
+            gauge = target.hintOf(h) == CounterResetHint.GAUGE;
+            target.setCounterResetHeader(header(gauge, counterReset, okToAppend));
         }
-        floatHistograms.append(t, h);
+        target.append(t, h);
         lastTimestamp = t;
         empty = false;
     }
@@ -152,14 +124,15 @@ public final class HistogramChunkCutter {
 
     /** Prometheus' {@code appendPreprocessor}: true when it started a new chunk. */
     private boolean preprocess(long t, ChunkEncoding encoding) throws IOException {
-        ChunkEncoding open = openEncoding();
-        if (open == null || open != encoding) {
+        if (openEncoding != encoding) {
             cut(t, encoding);
             return true;
         }
-        int samples = openSamples();
+        int samples = encoding == ChunkEncoding.XOR ? floats.sampleCount() : histograms.sampleCount();
         if (samples == SeriesChunkCutter.SAMPLES_PER_CHUNK / 4) {
-            nextAt = SeriesChunkCutter.predictChunkEnd(openMinTime(), openMaxTime(), nextAt);
+            long minTime = encoding == ChunkEncoding.XOR ? floats.minTime() : histograms.minTime();
+            long maxTime = encoding == ChunkEncoding.XOR ? floats.maxTime() : histograms.maxTime();
+            nextAt = SeriesChunkCutter.predictChunkEnd(minTime, maxTime, nextAt);
         }
         if (t >= nextAt || samples >= SeriesChunkCutter.SAMPLES_PER_CHUNK * 2) {
             cut(t, encoding);
@@ -172,34 +145,12 @@ public final class HistogramChunkCutter {
         emit();
         switch (encoding) {
             case HISTOGRAM -> histograms = new HistogramChunkAppender();
-            case FLOAT_HISTOGRAM -> floatHistograms = new FloatHistogramChunkAppender();
+            case FLOAT_HISTOGRAM -> histograms = new FloatHistogramChunkAppender();
             case XOR -> floats = new XorChunkAppender();
             default -> throw new IllegalArgumentException("cannot cut a chunk of encoding " + encoding);
         }
+        openEncoding = encoding;
         nextAt = SeriesChunkCutter.rangeEnd(t, chunkRange);
-    }
-
-    private ChunkEncoding openEncoding() {
-        if (histograms != null) {
-            return ChunkEncoding.HISTOGRAM;
-        }
-        if (floatHistograms != null) {
-            return ChunkEncoding.FLOAT_HISTOGRAM;
-        }
-        return floats != null ? ChunkEncoding.XOR : null;
-    }
-
-    private int openSamples() {
-        return histograms != null ? histograms.sampleCount()
-                : floatHistograms != null ? floatHistograms.sampleCount() : floats.sampleCount();
-    }
-
-    private long openMinTime() {
-        return histograms != null ? histograms.minTime() : floatHistograms != null ? floatHistograms.minTime() : floats.minTime();
-    }
-
-    private long openMaxTime() {
-        return histograms != null ? histograms.maxTime() : floatHistograms != null ? floatHistograms.maxTime() : floats.maxTime();
     }
 
     /** Emits the open chunk (if any) and readies the cutter for the next series. */
@@ -209,17 +160,14 @@ public final class HistogramChunkCutter {
     }
 
     private void emit() throws IOException {
-        if (histograms != null && histograms.sampleCount() > 0) {
-            sink.accept(ChunkEncoding.HISTOGRAM, histograms.minTime(), histograms.maxTime(), histograms.sampleCount(),
-                    histograms.toByteArray());
-        } else if (floatHistograms != null && floatHistograms.sampleCount() > 0) {
-            sink.accept(ChunkEncoding.FLOAT_HISTOGRAM, floatHistograms.minTime(), floatHistograms.maxTime(),
-                    floatHistograms.sampleCount(), floatHistograms.toByteArray());
-        } else if (floats != null && floats.sampleCount() > 0) {
+        if (openEncoding == ChunkEncoding.XOR && floats.sampleCount() > 0) {
             sink.accept(ChunkEncoding.XOR, floats.minTime(), floats.maxTime(), floats.sampleCount(), floats.toByteArray());
+        } else if (openEncoding != null && openEncoding != ChunkEncoding.XOR && histograms.sampleCount() > 0) {
+            sink.accept(openEncoding, histograms.minTime(), histograms.maxTime(), histograms.sampleCount(),
+                    histograms.toByteArray());
         }
         histograms = null;
-        floatHistograms = null;
         floats = null;
+        openEncoding = null;
     }
 }

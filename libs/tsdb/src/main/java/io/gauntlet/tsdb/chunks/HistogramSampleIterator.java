@@ -214,6 +214,7 @@ public final class HistogramSampleIterator implements SampleIterator {
     }
 
     /** The current sample as a new integer histogram (bucket deltas), e.g. to encode it again. */
+    @Override
     public Histogram histogram() {
         double sum = Double.longBitsToDouble(sumBits);
         if (isStale()) {

@@ -100,12 +100,13 @@ public final class Histogram {
     /** The same histogram with float counts and absolute bucket counts. */
     public FloatHistogram toFloat() {
         FloatHistogram result = new FloatHistogram();
-        result.set(counterResetHint, schema, zeroThreshold, zeroCount, count, sum, positiveSpans, absolute(positiveBuckets),
-                negativeSpans, absolute(negativeBuckets));
+        result.set(counterResetHint, schema, zeroThreshold, zeroCount, count, sum, positiveSpans, absoluteCounts(positiveBuckets),
+                negativeSpans, absoluteCounts(negativeBuckets));
         return result;
     }
 
-    private static double[] absolute(long[] deltas) {
+    /** Absolute bucket counts of delta-encoded buckets. */
+    public static double[] absoluteCounts(long[] deltas) {
         double[] counts = new double[deltas.length];
         long current = 0;
         for (int i = 0; i < deltas.length; i++) {

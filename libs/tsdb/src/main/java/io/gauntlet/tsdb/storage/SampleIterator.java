@@ -37,6 +37,14 @@ public interface SampleIterator {
         throw new IllegalStateException("the current sample is a float, not a histogram");
     }
 
+    /**
+     * The current {@link SampleType#HISTOGRAM} sample as a new integer histogram (bucket deltas), for writers that
+     * encode it again as it was; float histograms have none.
+     */
+    default io.gauntlet.tsdb.histogram.Histogram histogram() {
+        throw new IllegalStateException("the current sample is not an integer histogram");
+    }
+
     SampleIterator EMPTY = new SampleIterator() {
         @Override
         public boolean next() {
