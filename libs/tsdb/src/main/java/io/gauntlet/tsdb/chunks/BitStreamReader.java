@@ -97,6 +97,51 @@ final class BitStreamReader {
         return bits;
     }
 
+    /**
+     * The hot loop of histogram decoding: one varbit delta of delta per bucket, applied to the bucket's delta and
+     * value, with the running absolute counts. Keeps the bit position in a local; stops early past the data (the caller
+     * checks {@link #overran()}).
+     */
+    void readBucketDeltasOfDeltas(long[] buckets, long[] deltas, double[] counts) {
+        byte[] data = buffer;
+        long pos = position;
+        long end = limit;
+        long absolute = 0;
+        for (int i = 0; i < buckets.length; i++) {
+            if (pos > end) {
+                break;
+            }
+            long window = (long) LONG_BE.get(data, (int) (pos >>> 3)) << (pos & 7);
+            long dod;
+            if (window >= 0) {
+                pos++;
+                dod = 0;
+            } else {
+                int ones = Long.numberOfLeadingZeros(~window);
+                if (ones < 7) { // widths 3 to 25: prefix and payload lie inside the loaded word
+                    // widths 3, 6, 9, 12 are 3 per leading 1 bit: no table load on the position's dependency chain
+                    int width = ones <= 4 ? 3 * ones : VARBIT_WIDTHS[ones];
+                    dod = (window << (ones + 1)) >>> (64 - width);
+                    if (dod > (1L << (width - 1))) {
+                        dod -= 1L << width;
+                    }
+                    pos += ones + 1 + width;
+                } else {
+                    position = pos;
+                    dod = readVarbitInt();
+                    pos = position;
+                }
+            }
+            long delta = deltas[i] + dod;
+            deltas[i] = delta;
+            long value = buckets[i] + delta;
+            buckets[i] = value;
+            absolute += value;
+            counts[i] = absolute;
+        }
+        position = pos;
+    }
+
     /** Prometheus' {@code readVarbitUint}. */
     long readVarbitUint() {
         long window = peek();

@@ -162,16 +162,7 @@ public final class HistogramSampleIterator implements SampleIterator {
     }
 
     private void readFollowingBuckets(long[] buckets, long[] deltas, double[] counts) {
-        BitStreamReader in = reader;
-        long absolute = 0;
-        for (int i = 0; i < buckets.length; i++) {
-            long delta = deltas[i] + in.readVarbitInt();
-            deltas[i] = delta;
-            long value = buckets[i] + delta;
-            buckets[i] = value;
-            absolute += value;
-            counts[i] = absolute;
-        }
+        reader.readBucketDeltasOfDeltas(buckets, deltas, counts);
     }
 
     private boolean isStale() {
