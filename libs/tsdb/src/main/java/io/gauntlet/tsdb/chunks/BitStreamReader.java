@@ -107,29 +107,41 @@ final class BitStreamReader {
         long pos = position;
         long end = limit;
         long absolute = 0;
+        // a word of upcoming bits, left-aligned; short fields are cut from it without a new load each
+        long window = 0;
+        int valid = 0;
         for (int i = 0; i < buckets.length; i++) {
-            if (pos > end) {
-                break;
+            if (valid < 32) {
+                if (pos > end) {
+                    break;
+                }
+                window = (long) LONG_BE.get(data, (int) (pos >>> 3)) << (pos & 7);
+                valid = 64 - (int) (pos & 7);
             }
-            long window = (long) LONG_BE.get(data, (int) (pos >>> 3)) << (pos & 7);
             long dod;
             if (window >= 0) {
-                pos++;
                 dod = 0;
+                window <<= 1;
+                valid--;
+                pos++;
             } else {
                 int ones = Long.numberOfLeadingZeros(~window);
-                if (ones < 7) { // widths 3 to 25: prefix and payload lie inside the loaded word
+                if (ones < 7) { // widths 3 to 25: at most 32 bits, inside the window
                     // widths 3, 6, 9, 12 are 3 per leading 1 bit: no table load on the position's dependency chain
                     int width = ones <= 4 ? 3 * ones : VARBIT_WIDTHS[ones];
+                    int used = ones + 1 + width;
                     dod = (window << (ones + 1)) >>> (64 - width);
                     if (dod > (1L << (width - 1))) {
                         dod -= 1L << width;
                     }
-                    pos += ones + 1 + width;
+                    window <<= used;
+                    valid -= used;
+                    pos += used;
                 } else {
                     position = pos;
                     dod = readVarbitInt();
                     pos = position;
+                    valid = 0;
                 }
             }
             long delta = deltas[i] + dod;
