@@ -13,12 +13,14 @@ import java.util.List;
 
 /**
  * The series a {@link BlockReader#selectChunks} selects with their chunks as stored (CRC-checked, copied to the heap
- * untouched). A chunk with tombstoned samples is re-encoded without them (XOR only; other encodings pass as stored).
+ * untouched). A chunk with tombstoned samples is re-encoded without them (XOR into one chunk, histogram chunks cut again
+ * as the Prometheus head cuts; aggregate chunks pass as stored).
  */
 final class BlockChunkSeriesSet implements ChunkSeriesSet {
     private final SelectedSeriesWalk walk;
     private final XorSampleIterator samples = new XorSampleIterator();
     private final XorChunkAppender appender = new XorChunkAppender();
+    private final io.gauntlet.tsdb.chunks.ChunkDecoders decoders = new io.gauntlet.tsdb.chunks.ChunkDecoders();
     private Labels labels;
     private List<EncodedChunk> chunks = List.of();
 
@@ -39,6 +41,8 @@ final class BlockChunkSeriesSet implements ChunkSeriesSet {
                     if (kept != null) {
                         selected.add(kept);
                     }
+                } else if (chunk.encoding() != ChunkEncoding.AGGREGATE && walk.deleted.overlaps(minTime, maxTime)) {
+                    selected.addAll(histogramsWithoutDeleted(chunk));
                 } else {
                     selected.add(new EncodedChunk(minTime, maxTime, chunk.encoding().code(), chunk.toByteArray()));
                 }
@@ -66,6 +70,31 @@ final class BlockChunkSeriesSet implements ChunkSeriesSet {
             return null;
         }
         return new EncodedChunk(appender.minTime(), appender.maxTime(), ChunkEncoding.XOR.code(), appender.toByteArray());
+    }
+
+    private List<EncodedChunk> histogramsWithoutDeleted(StoredChunk chunk) throws StorageException {
+        List<EncodedChunk> kept = new ArrayList<>(1);
+        io.gauntlet.tsdb.chunks.HistogramChunkCutter cutter = new io.gauntlet.tsdb.chunks.HistogramChunkCutter(
+                io.gauntlet.tsdb.chunks.SeriesChunkCutter.DEFAULT_CHUNK_RANGE,
+                (encoding, minTime, maxTime, count, data) -> kept.add(new EncodedChunk(minTime, maxTime, encoding.code(), data)));
+        io.gauntlet.tsdb.storage.SampleIterator samples = chunk.decode(decoders);
+        try {
+            while (samples.next()) {
+                long t = samples.timestamp();
+                if (walk.deleted.contains(t)) {
+                    continue;
+                }
+                if (samples.sampleType() == io.gauntlet.tsdb.storage.SampleType.HISTOGRAM) {
+                    cutter.appendHistogram(t, samples.histogram());
+                } else {
+                    cutter.appendFloatHistogram(t, samples.floatHistogram().copy());
+                }
+            }
+            cutter.finish();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("collecting chunks in a list does no I/O", e);
+        }
+        return kept;
     }
 
     @Override

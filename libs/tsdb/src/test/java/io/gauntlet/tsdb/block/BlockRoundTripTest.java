@@ -269,6 +269,24 @@ class BlockRoundTripTest {
                 assertThat(c.data()).containsExactly(histogramChunk);
             });
         }
+        // a tombstone over one histogram sample: the chunk comes back cut again without it
+        long ref;
+        try (BlockReader reader = BlockReader.open(histogramBlock)) {
+            Postings postings = reader.index().postings(Labels.METRIC_NAME, "h");
+            assertThat(postings.next()).isTrue();
+            ref = postings.at();
+        }
+        Tombstones.NONE.with(ref, MIN + 5, MIN + 15).writeTo(histogramBlock);
+        try (BlockReader reader = BlockReader.open(histogramBlock)) {
+            ChunkSeriesSet chunks = reader.selectChunks(MIN, MAX, List.of());
+            assertThat(chunks.next()).isTrue();
+            assertThat(chunks.chunks()).singleElement().satisfies(c -> {
+                assertThat(c.encoding()).isEqualTo(ChunkEncoding.HISTOGRAM.code());
+                assertThat(c.minTime()).isEqualTo(MIN);
+                assertThat(c.maxTime()).isEqualTo(MIN);
+                assertThat(((c.data()[0] & 0xFF) << 8) | (c.data()[1] & 0xFF)).isEqualTo(1);
+            });
+        }
     }
 
     @Test
