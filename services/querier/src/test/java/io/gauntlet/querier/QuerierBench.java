@@ -36,7 +36,7 @@ class QuerierBench {
     private static final long MIN_WARM_UP_NANOS = 60_000_000_000L;
     private static final long WARM_UP_LIMIT_NANOS = 150_000_000_000L;
     private static final int RUNS = 15;
-    private static final List<String> PATHS = List.of(
+    static final List<String> PATHS = List.of(
             instant("http_requests_total{instance=\"i7\"}"),
             instant("rate(http_requests_total[5m])"),
             instant("sum by (job) (rate(http_requests_total[5m]))"),
@@ -181,13 +181,13 @@ class QuerierBench {
         }
     }
 
-    private static double timed(String base, String path) {
+    static double timed(String base, String path) {
         long started = System.nanoTime();
         assertThat(get(base, path).status()).isEqualTo(200);
         return (System.nanoTime() - started) / 1e6;
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
@@ -216,7 +216,7 @@ class QuerierBench {
      * compiler threads: under this load they are still compiling long after warm-up, in the background of every
      * request; the report gives their total separately.
      */
-    private static long jvmCpuNanos() throws IOException {
+    static long jvmCpuNanos() throws IOException {
         long total = 0;
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
@@ -266,7 +266,7 @@ class QuerierBench {
         return out;
     }
 
-    private static String loadAverage() throws IOException {
+    static String loadAverage() throws IOException {
         return Files.readString(Path.of("/proc/loadavg")).trim();
     }
 

@@ -7,6 +7,7 @@ import io.gauntlet.objstore.BucketConfig;
 import io.gauntlet.objstore.BucketFactory;
 import io.gauntlet.objstore.FilesystemBucket;
 import io.gauntlet.objstore.S3ProxyFixture;
+import io.gauntlet.query.testing.QuerierFixture;
 import io.gauntlet.query.testing.StoreFixture;
 import io.gauntlet.query.testing.UnavailableSource;
 import io.gauntlet.tsdb.Labels;
@@ -39,6 +40,8 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
     private Path directory;
     private int benchInstances;
     private boolean benchBucket;
+    private boolean benchLevel;
+    private QuerierFixture lowerQuerier;
     private BucketStore bucketStore;
     private String benchBucketName = "";
 
@@ -46,11 +49,20 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
     public void init(Map<String, String> initArgs) {
         benchInstances = Integer.parseInt(initArgs.getOrDefault("benchInstances", "0"));
         benchBucket = initArgs.getOrDefault("benchStore", "memory").equals("bucket");
+        benchLevel = initArgs.getOrDefault("benchStore", "memory").equals("behind-querier");
     }
 
     @Override
     public Map<String, String> start() {
         try {
+            if (benchInstances > 0 && benchLevel) {
+                // one store, reached directly and through a querier serving the StoreAPI; storeMatch[] picks the path
+                StoreFixture store = StoreFixture.serve(TestData.source(TestData.benchSeries(benchInstances)));
+                stores.add(store);
+                lowerQuerier = QuerierFixture.over(List.of(store.address()));
+                return Map.of("gauntlet.querier.endpoints", store.address() + "," + lowerQuerier.address(),
+                        "test.bench-store", store.address(), "test.bench-lower-querier", lowerQuerier.address());
+            }
             if (benchInstances > 0) {
                 // the benchmark: one store and Prometheus over the same, larger data; the store holds it in memory
                 // or, as a store gateway does, reads the very blocks promtool made for Prometheus from a bucket
@@ -186,6 +198,13 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         release.countDown();
+        if (lowerQuerier != null) {
+            try {
+                lowerQuerier.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (bucketStore != null) {
             bucketStore.close();
         }
