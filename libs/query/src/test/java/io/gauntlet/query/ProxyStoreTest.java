@@ -3,29 +3,43 @@ package io.gauntlet.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gauntlet.proto.thanos.Aggr;
+import io.gauntlet.proto.thanos.Func;
+import io.gauntlet.proto.thanos.Grouping;
 import io.gauntlet.proto.thanos.LabelNamesRequest;
 import io.gauntlet.proto.thanos.LabelValuesRequest;
 import io.gauntlet.proto.thanos.PartialResponseStrategy;
+import io.gauntlet.proto.thanos.QueryHints;
+import io.gauntlet.proto.thanos.Range;
 import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.info.InfoResponse;
 import io.gauntlet.query.testing.MemoryChunkSource;
 import io.gauntlet.query.testing.QuerierFixture;
 import io.gauntlet.query.testing.StoreFixture;
 import io.gauntlet.query.testing.UnavailableSource;
+import io.gauntlet.store.Aggregate;
+import io.gauntlet.store.ChunkSource;
+import io.gauntlet.store.LabelQuery;
+import io.gauntlet.store.PartialResponse;
+import io.gauntlet.store.SourceInfo;
 import io.gauntlet.store.StoreClient;
 import io.gauntlet.store.StoreException;
 import io.gauntlet.store.StoreFanOut;
 import io.gauntlet.store.StoreLimits;
+import io.gauntlet.store.StoreQuery;
 import io.gauntlet.store.StoreSeriesSet;
 import io.gauntlet.store.StoreWire;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.SampleIterator;
+import io.gauntlet.tsdb.storage.SelectHints;
 import io.gauntlet.tsdb.storage.SeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -149,6 +163,55 @@ class ProxyStoreTest {
         Read labelsOnly = read(client.series(upRequest(PartialResponseStrategy.WARN).setSkipChunks(true).setResponseBatchSize(4).build()));
         assertThat(labelsOnly.labels()).hasSize(6);
         assertThat(labelsOnly.chunks()).containsOnly(0);
+    }
+
+    @Test
+    void theRestOfTheRequestReachesTheStores() throws Exception {
+        AtomicReference<StoreQuery> asked = new AtomicReference<>();
+        MemoryChunkSource data = replica("c", 0);
+        StoreFixture recording = StoreFixture.serve(new ChunkSource() {
+            @Override
+            public SourceInfo info() {
+                return data.info();
+            }
+
+            @Override
+            public ChunkSeriesSet series(StoreQuery query) throws StorageException {
+                asked.set(query);
+                return data.series(query);
+            }
+
+            @Override
+            public List<String> labelNames(LabelQuery query) {
+                return data.labelNames(query);
+            }
+
+            @Override
+            public List<String> labelValues(String name, LabelQuery query) {
+                return data.labelValues(name, query);
+            }
+        });
+        open.add(recording);
+        QuerierFixture over = QuerierFixture.over(List.of(recording.address()));
+        open.add(over);
+        try (StoreClient overClient = StoreClient.connect(over.address(), Duration.ofSeconds(10))) {
+            read(overClient.series(upRequest(PartialResponseStrategy.ABORT).setLimit(2).setMaxResolutionWindow(300_000)
+                    .addAggregates(Aggr.COUNT).addAggregates(Aggr.SUM).addWithoutReplicaLabels("replica")
+                    .setQueryHints(QueryHints.newBuilder().setStepMillis(60_000).setFunc(Func.newBuilder().setName("rate"))
+                            .setRange(Range.newBuilder().setMillis(300_000)).setGrouping(Grouping.newBuilder().setBy(true).addLabels("job")))
+                    .build()));
+        }
+        StoreQuery query = asked.get();
+        assertThat(query.maxResolutionWindow()).isEqualTo(300_000);
+        assertThat(query.aggregates()).containsExactly(Aggregate.COUNT, Aggregate.SUM);
+        assertThat(query.partialResponse()).isEqualTo(PartialResponse.ABORT);
+        assertThat(query.withoutReplicaLabels()).containsExactly("replica");
+        assertThat(query.limit()).isEqualTo(2);
+        SelectHints hints = query.hints();
+        assertThat(List.of(hints.start(), hints.end(), hints.step(), hints.range())).containsExactly(0L, 600_000L, 60_000L, 300_000L);
+        assertThat(hints.function()).isEqualTo("rate");
+        assertThat(hints.grouping()).containsExactly("job");
+        assertThat(hints.by()).isTrue();
     }
 
     @Test
