@@ -2,6 +2,7 @@ package io.gauntlet.query;
 
 import io.gauntlet.promql.ErrorType;
 import io.gauntlet.store.MetadataClient;
+import io.gauntlet.store.MetadataSource;
 import io.gauntlet.store.MetricMeta;
 import io.gauntlet.store.PartialResponse;
 import io.gauntlet.store.StoreException;
@@ -28,9 +29,10 @@ import java.util.function.Supplier;
  * identical entries kept once, at most {@code limit} names, as Thanos' querier merges them.
  *
  * <p>Each endpoint is asked over the connection its {@link io.gauntlet.store.StoreClient} already holds, named by its
- * {@code host:port} address (as {@link EndpointSet} names them).
+ * {@code host:port} address (as {@link EndpointSet} names them). As a {@link MetadataSource} it is the querier's own
+ * {@code thanos.Metadata} service, for a querier one level up.
  */
-public final class MetadataFanOut implements AutoCloseable {
+public final class MetadataFanOut implements MetadataSource, AutoCloseable {
     /** Merged metadata (metric name → distinct entries, in merge order) and the warnings of failed endpoints. */
     public record Result(Map<String, List<MetricMeta>> metadata, List<String> warnings) {
         public Result {
@@ -110,7 +112,8 @@ public final class MetadataFanOut implements AutoCloseable {
         List<MetadataClient> clients = clients(endpoints.get());
         List<Future<MetadataClient.Answer>> answers = new ArrayList<>(clients.size());
         for (MetadataClient client : clients) {
-            answers.add(calls.submit(() -> client.metricMetadata(metric, limit, strategy)));
+            // in the caller's gRPC context, if any: its cancellation, and the querier path the loop guard checks
+            answers.add(calls.submit(io.grpc.Context.current().wrap(() -> client.metricMetadata(metric, limit, strategy))));
         }
         Map<String, List<MetricMeta>> merged = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
@@ -145,6 +148,17 @@ public final class MetadataFanOut implements AutoCloseable {
             throw failure;
         }
         return new Result(merged, warnings);
+    }
+
+    @Override
+    public Map<String, List<MetricMeta>> metricMetadata(String metric, int limit) throws StoreException {
+        return metricMetadata(metric, limit, PartialResponse.WARN).metadata();
+    }
+
+    @Override
+    public MetadataSource.Answer metricMetadataAnswer(String metric, int limit, PartialResponse strategy) throws StoreException {
+        Result result = metricMetadata(metric, limit, strategy);
+        return new MetadataSource.Answer(result.metadata(), result.warnings());
     }
 
     /** Thanos' merge: a new metric only while under the limit; a known one gains the entries it lacks. */

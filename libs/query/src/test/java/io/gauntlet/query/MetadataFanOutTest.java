@@ -7,6 +7,7 @@ import io.gauntlet.promql.ErrorType;
 import io.gauntlet.proto.thanos.info.InfoResponse;
 import io.gauntlet.query.testing.MemoryChunkSource;
 import io.gauntlet.query.testing.StoreFixture;
+import io.gauntlet.store.MetadataClient;
 import io.gauntlet.store.MetadataServer;
 import io.gauntlet.store.MetadataSource;
 import io.gauntlet.store.MetricMeta;
@@ -144,6 +145,25 @@ class MetadataFanOutTest {
                 assertThat(e.type()).isEqualTo(ErrorType.INTERNAL);
                 assertThat(e.getMessage()).startsWith("retrieving metadata: store ").contains("unreachable");
             });
+        }
+    }
+
+    @Test
+    void servedAsTheQuerierOwnMetadataApiForAQuerierAbove() throws Exception {
+        StoreFanOut.Endpoint up = serve(source(metas("a_total", List.of(REQUESTS), "b_info", List.of(BUILD))));
+        StoreFanOut.Endpoint down = serve((metric, limit) -> {
+            throw new StoreUnavailableException("prometheus down");
+        });
+        try (MetadataFanOut fanOut = new MetadataFanOut(() -> List.of(up, down), TIMEOUT)) {
+            Server querier = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                    .addService(new MetadataServer(fanOut).metadataService()).build().start();
+            servers.add(querier);
+            MetadataClient above = new MetadataClient("querier", endpoint("127.0.0.1:" + querier.getPort()).client().channel(), TIMEOUT);
+            MetadataClient.Answer partial = above.metricMetadata("", 1, PartialResponse.WARN);
+            assertThat(partial.frames()).singleElement().isEqualTo(metas("a_total", List.of(REQUESTS)));
+            assertThat(partial.warnings()).singleElement().asString().contains("store querier: store " + down.client().name(), "prometheus down");
+            assertThatThrownBy(() -> above.metricMetadata("", -1, PartialResponse.ABORT))
+                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.code()).isEqualTo("ABORTED"));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.gauntlet.store;
 
+import io.gauntlet.proto.thanos.PartialResponseStrategy;
 import io.gauntlet.proto.thanos.metadata.MetadataGrpc;
 import io.gauntlet.proto.thanos.metadata.MetricMetadataRequest;
 import io.gauntlet.proto.thanos.metadata.MetricMetadataResponse;
@@ -13,8 +14,8 @@ import java.util.Map;
 
 /**
  * Serves a {@link MetadataSource} as Thanos' {@code thanos.Metadata} gRPC service: one metadata frame per call (as
- * Thanos' sidecar answers), the request's limit applied even when the source returns more, errors as gRPC statuses
- * with a one-line message.
+ * Thanos' sidecar answers) followed by the source's warnings, the request's limit applied even when the source returns
+ * more, errors as gRPC statuses with a one-line message.
  */
 public final class MetadataServer {
     private final MetadataSource source;
@@ -32,14 +33,19 @@ public final class MetadataServer {
     private final class MetadataService extends MetadataGrpc.MetadataImplBase {
         @Override
         public void metricMetadata(MetricMetadataRequest request, StreamObserver<MetricMetadataResponse> out) {
-            Map<String, List<MetricMeta>> metadata;
+            MetadataSource.Answer answer;
             try {
-                metadata = limited(source.metricMetadata(request.getMetric(), request.getLimit()), request.getLimit());
+                answer = source.metricMetadataAnswer(request.getMetric(), request.getLimit(),
+                        request.getPartialResponseStrategy() == PartialResponseStrategy.ABORT ? PartialResponse.ABORT : PartialResponse.WARN);
             } catch (StorageException | RuntimeException e) {
                 out.onError(StoreServer.statusOf(e).asRuntimeException());
                 return;
             }
+            Map<String, List<MetricMeta>> metadata = limited(answer.metadata(), request.getLimit());
             out.onNext(MetricMetadataResponse.newBuilder().setMetadata(MetricMeta.toWire(metadata)).build());
+            for (String warning : answer.warnings()) {
+                out.onNext(MetricMetadataResponse.newBuilder().setWarning(warning).build());
+            }
             out.onCompleted();
         }
     }

@@ -20,4 +20,19 @@ public interface MetadataSource {
      * @param limit  at most this many metric names; negative: no limit; 0: none
      */
     Map<String, List<MetricMeta>> metricMetadata(String metric, int limit) throws StorageException;
+
+    /** Metadata with the warnings of a partial answer. */
+    record Answer(Map<String, List<MetricMeta>> metadata, List<String> warnings) {
+        public Answer {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    /**
+     * {@link #metricMetadata(String, int)} under the client's partial response strategy: a source that asks other
+     * endpoints (a querier) turns their failures into warnings or fails; a source over one backend has no warnings.
+     */
+    default Answer metricMetadataAnswer(String metric, int limit, PartialResponse strategy) throws StorageException {
+        return new Answer(metricMetadata(metric, limit), List.of());
+    }
 }

@@ -76,8 +76,9 @@ public class QuerierServices {
     @Produces
     @Singleton
     StoreServer storeServer(EndpointSet endpoints, QuerierConfig config, StoreCallMetrics metrics) {
+        // Info announces the Metadata API too (QuerierMetadata serves it)
         return new StoreServer(new ProxyStore(endpoints::healthy, config.maxSeries(), metrics),
-                new StoreLimits(config.requestSeriesLimit(), config.requestSamplesLimit()), false);
+                new StoreLimits(config.requestSeriesLimit(), config.requestSamplesLimit()), false, true);
     }
 
     @Produces

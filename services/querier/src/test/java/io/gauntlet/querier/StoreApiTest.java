@@ -12,6 +12,8 @@ import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.info.InfoResponse;
 import io.gauntlet.query.testing.QuerierFixture;
 import io.gauntlet.service.GrpcServerLifecycle;
+import io.gauntlet.store.MetadataClient;
+import io.gauntlet.store.PartialResponse;
 import io.gauntlet.store.StoreClient;
 import io.gauntlet.store.StoreLimits;
 import io.gauntlet.store.StoreSeriesSet;
@@ -81,6 +83,10 @@ class StoreApiTest {
         assertThat(info.getLabelSetsList()).extracting(set -> StoreWire.fromWire(set.getLabelsList()).toString())
                 .containsExactly("{cluster=\"ha\", replica=\"r1\"}", "{cluster=\"ha\", replica=\"r2\"}");
         assertThat(info.getStore().getSupportsWithoutReplicaLabels()).isTrue();
+        // the Metadata API too (the replicas here have none: an empty answer, not UNIMPLEMENTED)
+        assertThat(info.hasMetricMetadata()).isTrue();
+        assertThat(new MetadataClient("querier", client.channel(), Duration.ofSeconds(10)).metricMetadata("", -1, PartialResponse.WARN)
+                .warnings()).isEmpty();
         // not deduplicated: the querier above does that, after asking for the replica labels to be dropped
         assertThat(series(haRequest().build())).extracting(l -> l.get("replica")).containsExactly("r1", "r2");
         assertThat(series(haRequest().addWithoutReplicaLabels("replica").build())).extracting(Labels::toString)
