@@ -24,7 +24,7 @@ command -v jq >/dev/null || { skip "all" "jq is missing (apt-get install jq)"; f
 command -v prometheus >/dev/null || { skip "all" "prometheus is missing (apt-get install prometheus)"; finish; exit; }
 
 # The ports of scripts/up.sh, shifted by an offset under which all of them are free.
-BASE_PORTS=(19090 19091 10911 10912 10913 10914 10916 10917 10921 10922 10942 10904 19092 19000)
+BASE_PORTS=(19090 19091 10911 10912 10913 10914 10916 10917 10921 10922 10942 10904 19092 19000 10931 10932 10933 10934 19093)
 port_open() { ( exec 3<>"/dev/tcp/127.0.0.1/$1" ) 2>/dev/null; }
 pick_offset() {
   local offset port tries
@@ -151,6 +151,26 @@ else
   }
   if eventually 30 range_ok; then pass "30-day range through the querier: deduplicated series complete ($RANGE_WITH), each replica alone has a gap ($RANGE_WITHOUT)"; else
     fail "30-day range through the querier with dedup" "dedup=true ${RANGE_WITH:-nothing}; dedup=false ${RANGE_WITHOUT:-nothing}"; fi
+fi
+
+# --- the ruler pair through the querier: one Watchdog (deduplicated on rule_replica), in Alertmanager without the
+# replica label, and recorded series of both rulers
+if ! has ruler; then
+  skip "ruler pair: Watchdog and recorded series" "services/ruler does not exist yet (or has no jar)"
+else
+  ALERTMANAGER=$((19093 + OFFSET))
+  watchdog_ok() {
+    local alerts am recorded
+    alerts="$(query alerts "")" || return 1
+    WATCHDOG="$(jq -c '[.data.alerts[] | select(.labels.alertname == "Watchdog") | .state]' <<<"$alerts")"
+    am="$(curl -fsS --max-time 5 "http://127.0.0.1:$ALERTMANAGER/api/v2/alerts")" || return 1
+    AM_WATCHDOG="$(jq -c '[.[] | select(.labels.alertname == "Watchdog") | .labels.rule_replica // "none"]' <<<"$am")"
+    recorded="$(query query "query=job%3Aup%3Asum&dedup=false")" || return 1
+    RECORDED="$(jq -c '[.data.result[].metric.rule_replica] | unique' <<<"$recorded")"
+    [ "$WATCHDOG" = '["firing"]' ] && [ "$AM_WATCHDOG" = '["none"]' ] && [ "$RECORDED" = '["a","b"]' ]
+  }
+  if eventually 60 watchdog_ok; then pass "ruler pair: one Watchdog through the querier and in Alertmanager, recorded series of rulers a and b"; else
+    fail "ruler pair: Watchdog and recorded series" "querier alerts ${WATCHDOG:-none}; Alertmanager ${AM_WATCHDOG:-none}; job:up:sum replicas ${RECORDED:-none}"; fi
 fi
 
 if ! has sidecar; then

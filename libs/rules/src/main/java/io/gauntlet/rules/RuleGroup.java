@@ -239,6 +239,8 @@ public final class RuleGroup {
                 v = it.value();
             }
             if (t == Long.MIN_VALUE || Double.doubleToRawLongBits(v) == Double.doubleToRawLongBits(STALE_NAN)) {
+                System.getLogger(RuleGroup.class.getName()).log(System.Logger.Level.INFO,
+                        "not restoring {0}: its last ALERTS_FOR_STATE sample is a stale marker", alert.labels);
                 return;
             }
             long downAt = Math.floorDiv(t, 1000) * 1000;
@@ -251,9 +253,14 @@ public final class RuleGroup {
             } else {
                 restoredActiveAt = restoredActiveAt + (ts - downAt);
             }
+            System.getLogger(RuleGroup.class.getName()).log(System.Logger.Level.INFO,
+                    "restored the for state of {0}: active since {1} (last ALERTS_FOR_STATE sample at {2}) instead of {3}",
+                    alert.labels, restoredActiveAt, t, alert.activeAt);
             alert.activeAt = restoredActiveAt;
             return;
         }
+        System.getLogger(RuleGroup.class.getName()).log(System.Logger.Level.INFO,
+                "no ALERTS_FOR_STATE series to restore {0} from", alert.labels);
     }
 
     /** Takes over rule state of the group this one replaces: alerts of same-named rules and series to mark stale. */

@@ -108,4 +108,24 @@ class RuleStorageTest {
             assertThat(storage.stats().headSeries()).isEqualTo(1);
         }
     }
+
+    @Test
+    void readsAcrossShortBlocksAndTheHead(@TempDir Path directory) throws Exception {
+        try (RuleStorage storage = RuleStorage.open(directory, EXTERNAL, 20_000, 0)) {
+            long start = 1_796_000_000_000L;
+            for (int i = 0; i < 60; i++) {
+                SampleAppender appender = storage.appender();
+                appender.append(SERIES, start + i * 1000L, i);
+                appender.commit();
+            }
+            assertThat(storage.stats().blocks()).isGreaterThan(0);
+            List<long[]> samples = read(storage, start, start + 3600_000);
+            assertThat(samples).hasSize(60);
+            assertThat(samples.getLast()[0]).isEqualTo(start + 59_000);
+        }
+        try (RuleStorage storage = RuleStorage.open(directory, EXTERNAL, 20_000, 0)) {
+            List<long[]> samples = read(storage, 1_796_000_000_000L, 1_796_000_000_000L + 3600_000);
+            assertThat(samples).hasSize(60);
+        }
+    }
 }
