@@ -6,19 +6,16 @@ import static io.gauntlet.querier.QuerierTesting.prometheusUrl;
 import static io.gauntlet.querier.QuerierTesting.querierUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The same data in a real Prometheus 2.42 (promtool blocks) and behind a Gauntlet store: every query answers the same
- * (parsed JSON; values within 1e-9 relative, NaN equal to NaN).
+ * The same data in a real Prometheus 2.42 (promtool blocks) and behind a Gauntlet store: every query answers with the
+ * same bytes.
  */
 @QuarkusTest
 @QuarkusTestResource(value = StoresResource.class, restrictToAnnotatedClass = true)
@@ -28,6 +25,10 @@ class PrometheusParityTest {
             "http_requests_total{code=\"500\",instance=~\"i[01]\"}",
             "{__name__=~\"node.*\"}",
             "rate(http_requests_total[5m])",
+            "rate(http_requests_total[1m])",
+            "topk(2, sum by (instance) (rate(http_requests_total[5m])))",
+            "histogram_quantile(0.5, rate(request_duration_seconds_bucket[1m]))",
+            "sort_desc(round(node_temperature_celsius / 10))",
             "irate(http_requests_total[5m])",
             "increase(http_requests_total[10m])",
             "resets(http_requests_total[30m])",
@@ -125,66 +126,23 @@ class PrometheusParityTest {
         return out.toString();
     }
 
+    /**
+     * The querier's answer must be Prometheus' bytes. Where Prometheus itself answers differently when asked again
+     * (2.42 orders and sums some intermediate results in Go map order, see docs/promql-conformance.md), the querier's
+     * bytes must equal one of Prometheus' answers; errors must have the same status, type and message.
+     */
     private static void compare(String path) {
         QuerierTesting.Answer expected = get(prometheusUrl(), path);
         QuerierTesting.Answer actual = get(querierUrl(), path);
         assertThat(actual.status()).as(path + "\n" + actual.body()).isEqualTo(expected.status());
-        JsonNode want = expected.json();
-        JsonNode got = actual.json();
-        assertThat(got.path("status").asText()).as(path).isEqualTo(want.path("status").asText());
-        if (!want.path("status").asText().equals("success")) {
-            assertThat(got.path("errorType")).as(path).isEqualTo(want.path("errorType"));
+        if (actual.body().equals(expected.body())) {
             return;
         }
-        assertSame(path, normalise(want.path("data")), normalise(got.path("data")));
-    }
-
-    /** Instant vectors are unordered in Prometheus: sort them by labels so both sides compare. */
-    private static JsonNode normalise(JsonNode data) {
-        if (data.path("resultType").asText().equals("vector")) {
-            List<JsonNode> items = new ArrayList<>();
-            data.path("result").forEach(items::add);
-            items.sort(Comparator.comparing(n -> n.path("metric").toString()));
-            var array = QuerierTesting.JSON.createArrayNode();
-            items.forEach(array::add);
-            ((com.fasterxml.jackson.databind.node.ObjectNode) data).set("result", array);
-        }
-        return data;
-    }
-
-    private static void assertSame(String where, JsonNode want, JsonNode got) {
-        if (want.isTextual() && got.isTextual() && isNumber(want.asText()) && isNumber(got.asText())) {
-            double a = Double.parseDouble(want.asText().replace("Inf", "Infinity"));
-            double b = Double.parseDouble(got.asText().replace("Inf", "Infinity"));
-            if (Double.isNaN(a) || Double.isNaN(b) || Double.isInfinite(a) || Double.isInfinite(b)) {
-                assertThat(got.asText()).as(where).isEqualTo(want.asText());
-            } else {
-                assertThat(Math.abs(a - b)).as(where + ": " + want + " vs " + got).isLessThanOrEqualTo(1e-9 * Math.max(Math.abs(a), Math.abs(b)));
+        for (int i = 0; i < 20; i++) {
+            if (get(prometheusUrl(), path).body().equals(actual.body())) {
+                return;
             }
-            return;
         }
-        if (want.isContainerNode()) {
-            assertThat(got.size()).as(where + "\nwant " + want + "\ngot  " + got).isEqualTo(want.size());
-            if (want.isObject()) {
-                assertThat(iterable(got.fieldNames())).as(where).containsExactlyElementsOf(iterable(want.fieldNames()));
-                want.fieldNames().forEachRemaining(name -> assertSame(where + "." + name, want.get(name), got.get(name)));
-            } else {
-                for (int i = 0; i < want.size(); i++) {
-                    assertSame(where + "[" + i + "]", want.get(i), got.get(i));
-                }
-            }
-            return;
-        }
-        assertThat(got).as(where).isEqualTo(want);
-    }
-
-    private static List<String> iterable(java.util.Iterator<String> names) {
-        List<String> out = new ArrayList<>();
-        names.forEachRemaining(out::add);
-        return out;
-    }
-
-    private static boolean isNumber(String text) {
-        return text.matches("[-+]?(Inf|NaN|[0-9.]+(e[-+]?[0-9]+)?)");
+        assertThat(actual.body()).as(path).isEqualTo(expected.body());
     }
 }
