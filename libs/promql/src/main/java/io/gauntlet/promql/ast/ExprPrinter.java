@@ -3,6 +3,8 @@ package io.gauntlet.promql.ast;
 import io.gauntlet.tsdb.LabelMatcher;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Prints expressions as PromQL in Prometheus' {@code String()} form, so the text parses back to an equal tree. */
@@ -10,13 +12,25 @@ public final class ExprPrinter {
     private ExprPrinter() {
     }
 
+    /** Iterative, so that trees tens of thousands of levels deep print on any thread's stack. */
     public static String print(Expr expr) {
         StringBuilder out = new StringBuilder();
-        append(out, expr);
+        // pending pieces in print order from the top: an Expr still to expand, or text to write as it is
+        ArrayDeque<Object> pending = new ArrayDeque<>();
+        pending.push(expr);
+        while (!pending.isEmpty()) {
+            Object next = pending.pop();
+            if (next instanceof String text) {
+                out.append(text);
+            } else {
+                expand(out, (Expr) next, pending);
+            }
+        }
         return out.toString();
     }
 
-    private static void append(StringBuilder out, Expr expr) {
+    /** Writes a leaf, or pushes a node's pieces (children and the text between them) last piece first. */
+    private static void expand(StringBuilder out, Expr expr, ArrayDeque<Object> pending) {
         switch (expr) {
             case NumberLiteral n -> out.append(formatNumber(n.value()));
             case StringLiteral s -> out.append(quote(s.value()));
@@ -30,63 +44,59 @@ public final class ExprPrinter {
                 appendAtAndOffset(out, m.selector().at(), m.selector().offsetMillis());
             }
             case SubqueryExpr s -> {
-                append(out, s.expr());
-                out.append('[').append(formatDuration(s.rangeMillis())).append(':');
+                StringBuilder suffix = new StringBuilder();
+                suffix.append('[').append(formatDuration(s.rangeMillis())).append(':');
                 if (s.stepMillis() != 0) {
-                    out.append(formatDuration(s.stepMillis()));
+                    suffix.append(formatDuration(s.stepMillis()));
                 }
-                out.append(']');
-                appendAtAndOffset(out, s.at(), s.offsetMillis());
+                suffix.append(']');
+                appendAtAndOffset(suffix, s.at(), s.offsetMillis());
+                pushInOrder(pending, s.expr(), suffix.toString());
             }
-            case UnaryExpr u -> {
-                out.append(u.operator().symbol());
-                append(out, u.expr());
-            }
+            case UnaryExpr u -> pushInOrder(pending, u.operator().symbol(), u.expr());
             case BinaryExpr b -> {
-                append(out, b.lhs());
-                out.append(' ').append(b.operator().symbol());
+                StringBuilder operator = new StringBuilder().append(' ').append(b.operator().symbol());
                 if (b.returnBool()) {
-                    out.append(" bool");
+                    operator.append(" bool");
                 }
-                appendMatching(out, b.matching());
-                out.append(' ');
-                append(out, b.rhs());
+                appendMatching(operator, b.matching());
+                operator.append(' ');
+                pushInOrder(pending, b.lhs(), operator.toString(), b.rhs());
             }
             case AggregateExpr a -> {
-                out.append(a.operator().symbol());
+                StringBuilder head = new StringBuilder(a.operator().symbol());
                 if (a.without()) {
-                    out.append(" without (").append(String.join(", ", a.grouping())).append(") ");
+                    head.append(" without (").append(String.join(", ", a.grouping())).append(") ");
                 } else if (!a.grouping().isEmpty()) {
-                    out.append(" by (").append(String.join(", ", a.grouping())).append(") ");
+                    head.append(" by (").append(String.join(", ", a.grouping())).append(") ");
                 }
-                out.append('(');
+                head.append('(');
                 if (a.param() != null) {
-                    append(out, a.param());
-                    out.append(", ");
+                    pushInOrder(pending, head.toString(), a.param(), ", ", a.expr(), ")");
+                } else {
+                    pushInOrder(pending, head.toString(), a.expr(), ")");
                 }
-                append(out, a.expr());
-                out.append(')');
             }
             case Call c -> {
-                out.append(c.function().name()).append('(');
-                appendList(out, c.arguments());
-                out.append(')');
+                List<Object> pieces = new ArrayList<>();
+                pieces.add(c.function().name() + "(");
+                for (int i = 0; i < c.arguments().size(); i++) {
+                    if (i > 0) {
+                        pieces.add(", ");
+                    }
+                    pieces.add(c.arguments().get(i));
+                }
+                pieces.add(")");
+                pushInOrder(pending, pieces.toArray());
             }
-            case ParenExpr p -> {
-                out.append('(');
-                append(out, p.expr());
-                out.append(')');
-            }
-            case StepInvariantExpr s -> append(out, s.expr());
+            case ParenExpr p -> pushInOrder(pending, "(", p.expr(), ")");
+            case StepInvariantExpr s -> pending.push(s.expr());
         }
     }
 
-    private static void appendList(StringBuilder out, List<Expr> exprs) {
-        for (int i = 0; i < exprs.size(); i++) {
-            if (i > 0) {
-                out.append(", ");
-            }
-            append(out, exprs.get(i));
+    private static void pushInOrder(ArrayDeque<Object> pending, Object... pieces) {
+        for (int i = pieces.length - 1; i >= 0; i--) {
+            pending.push(pieces[i]);
         }
     }
 

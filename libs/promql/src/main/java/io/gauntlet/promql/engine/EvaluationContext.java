@@ -2,6 +2,7 @@ package io.gauntlet.promql.engine;
 
 import io.gauntlet.promql.ErrorType;
 import io.gauntlet.promql.ast.AtModifier;
+import io.gauntlet.promql.ast.Expr;
 import io.gauntlet.promql.ast.VectorSelector;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -16,6 +17,8 @@ final class EvaluationContext {
     final RangeFunctions rangeFunctions = new RangeFunctions();
     final List<String> warnings = new ArrayList<>();
     private final Map<VectorSelector, SeriesBuffer[]> selections = new IdentityHashMap<>();
+    /** Evaluator.isStepInvariant per node: computed once, so deep chains stay linear. */
+    final Map<Expr, Boolean> stepInvariance = new IdentityHashMap<>();
     private final long deadlineNanos;
     private final QueryCancellation cancellation;
     private long currentSamples;

@@ -644,8 +644,13 @@ final class Evaluator {
             "day_of_year", "hour", "minute", "month", "year", "predict_linear", "time", "timestamp");
 
     /** Prometheus' step-invariance rule (preprocessExprHelper): what uses @ or literals only and no clock. */
-    static boolean isStepInvariant(Expr expr) {
-        return switch (expr) {
+    /** Whether the value of {@code expr} does not depend on the step (only on @ times); memoised per query. */
+    boolean isStepInvariant(Expr expr) {
+        Boolean known = context.stepInvariance.get(expr);
+        if (known != null) {
+            return known;
+        }
+        boolean invariant = switch (expr) {
             case VectorSelector selector -> selector.at() != null;
             case MatrixSelector matrix -> matrix.selector().at() != null;
             case SubqueryExpr subquery -> subquery.at() != null;
@@ -657,12 +662,14 @@ final class Evaluator {
             case AggregateExpr aggregate -> isStepInvariant(aggregate.expr());
             case BinaryExpr binary -> isStepInvariant(binary.lhs()) & isStepInvariant(binary.rhs());
             case Call call -> {
-                boolean invariant = !AT_MODIFIER_UNSAFE.contains(call.function().name());
+                boolean all = !AT_MODIFIER_UNSAFE.contains(call.function().name());
                 for (Expr argument : call.arguments()) {
-                    invariant &= isStepInvariant(argument);
+                    all &= isStepInvariant(argument);
                 }
-                yield invariant;
+                yield all;
             }
         };
+        context.stepInvariance.put(expr, invariant);
+        return invariant;
     }
 }

@@ -1,5 +1,6 @@
 package io.gauntlet.promql.engine;
 
+import io.gauntlet.promql.DeepExpressions;
 import io.gauntlet.promql.ErrorType;
 import io.gauntlet.promql.PromqlException;
 import io.gauntlet.promql.ast.AggregateExpr;
@@ -50,8 +51,15 @@ public final class PromqlEngine {
         return instantQuery(queryable, expr, timeMillis, null);
     }
 
-    /** Evaluates at one time; {@code cancellation} may be null. */
+    /** Evaluates at one time; {@code cancellation} may be null. Deep expressions run on a deep-stack thread. */
     public QueryResult instantQuery(Queryable queryable, Expr expr, long timeMillis, QueryCancellation cancellation) {
+        if (DeepExpressions.depth(expr) > DeepExpressions.INLINE_DEPTH) {
+            return DeepExpressions.onDeepStack(() -> instantQueryHere(queryable, expr, timeMillis, cancellation));
+        }
+        return instantQueryHere(queryable, expr, timeMillis, cancellation);
+    }
+
+    private QueryResult instantQueryHere(Queryable queryable, Expr expr, long timeMillis, QueryCancellation cancellation) {
         validate(expr);
         EvaluationContext context = new EvaluationContext(options, timeMillis, timeMillis, cancellation);
         List<SeriesBuffer> series = evaluate(queryable, expr, context, 0, timeMillis, timeMillis, 1);
@@ -97,6 +105,15 @@ public final class PromqlEngine {
             throw QueryExecutionException.badData("invalid expression type \"" + expr.type().documentedName()
                     + "\" for range query, must be Scalar or instant Vector");
         }
+        if (DeepExpressions.depth(expr) > DeepExpressions.INLINE_DEPTH) {
+            return DeepExpressions.onDeepStack(() -> rangeQueryHere(queryable, expr, startMillis, endMillis, stepMillis,
+                    cancellation));
+        }
+        return rangeQueryHere(queryable, expr, startMillis, endMillis, stepMillis, cancellation);
+    }
+
+    private QueryResult rangeQueryHere(Queryable queryable, Expr expr, long startMillis, long endMillis, long stepMillis,
+            QueryCancellation cancellation) {
         validate(expr);
         EvaluationContext context = new EvaluationContext(options, startMillis, endMillis, cancellation);
         List<SeriesBuffer> series = evaluate(queryable, expr, context, stepMillis, startMillis, endMillis, stepMillis);
@@ -116,6 +133,9 @@ public final class PromqlEngine {
         } catch (OutOfMemoryError e) {
             throw new QueryExecutionException(ErrorType.EXECUTION,
                     "query processing would load too many samples into memory in query execution", e);
+        } catch (StackOverflowError e) {
+            // last resort: deep expressions run on a stack sized for the depth bound, so this is not expected
+            throw QueryExecutionException.badData("expression is nested too deeply to evaluate");
         } catch (RuntimeException e) {
             throw new QueryExecutionException(ErrorType.INTERNAL, "unexpected error: " + e, e);
         }

@@ -13,6 +13,7 @@ import io.gauntlet.promql.ast.StringLiteral;
 import io.gauntlet.promql.ast.SubqueryExpr;
 import io.gauntlet.promql.ast.UnaryExpr;
 import io.gauntlet.promql.ast.VectorSelector;
+import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.storage.Querier;
 import io.gauntlet.tsdb.storage.Queryable;
 import io.gauntlet.tsdb.storage.SampleIterator;
@@ -20,11 +21,10 @@ import io.gauntlet.tsdb.storage.SelectHints;
 import io.gauntlet.tsdb.storage.Series;
 import io.gauntlet.tsdb.storage.SeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Works out, as Prometheus' populateSeries does, the time range and hints of every selector of a query, opens one
@@ -45,86 +45,148 @@ final class SelectionPlanner {
         this.step = step;
     }
 
-    /** Plans and loads every selector of {@code expr} into the context; returns nothing to close. */
+    /**
+     * One read from storage: selectors of a query with the same matchers, time range and hints (Prometheus would call
+     * Select for each; a remote store answers each with the same series) share it.
+     */
+    private record SelectionKey(List<LabelMatcher> matchers, SelectHints hints, boolean rangeSelection) {
+    }
+
+    /**
+     * Plans and loads every selector of {@code expr} into the context; returns nothing to close. Every distinct
+     * selection is started before the first is read, so a querier over remote stores asks them all at once.
+     */
     void load(Queryable queryable, Expr expr) {
-        walk(expr, new ArrayDeque<>(), 0);
+        walk(expr, Scope.ROOT, 0);
         if (planned.isEmpty()) {
             return;
         }
         long mint = Long.MAX_VALUE;
         long maxt = Long.MIN_VALUE;
+        Map<SelectionKey, List<VectorSelector>> distinct = new LinkedHashMap<>();
         for (PlannedSelection selection : planned) {
             mint = Math.min(mint, selection.hints().start());
             maxt = Math.max(maxt, selection.hints().end());
+            distinct.computeIfAbsent(new SelectionKey(selection.selector().matchers(), selection.hints(),
+                    selection.rangeSelection()), key -> new ArrayList<>()).add(selection.selector());
         }
         try (Querier querier = queryable.querier(mint, maxt)) {
-            for (PlannedSelection selection : planned) {
+            List<SeriesSet> sets = new ArrayList<>(distinct.size());
+            for (SelectionKey key : distinct.keySet()) {
                 context.checkCancelled();
-                SeriesSet set = querier.select(false, selection.hints(), selection.selector().matchers());
-                List<SeriesBuffer> loaded = new ArrayList<>();
-                SampleIterator reuse = null;
-                while (set.next()) {
-                    context.checkCancelled();
-                    Series series = set.at();
-                    SampleIterator iterator = series.iterator(reuse);
-                    reuse = iterator;
-                    SeriesBuffer buffer = new SeriesBuffer(series.labels(), 16);
-                    long from = selection.hints().start();
-                    long to = selection.hints().end();
-                    // a TSDB querier trims each selection to its hinted range (windows moved by @ can see it): seek
-                    // lets chunk iterators skip whole chunks before the window, and samples after it are not decoded
-                    if (iterator.seek(from)) {
-                        do {
-                            long t = iterator.timestamp();
-                            if (t > to) {
-                                break;
-                            }
-                            if (iterator.sampleType().isHistogram()) {
-                                throw new QueryExecutionException(ErrorType.EXECUTION, "series " + series.labels()
-                                        + " holds native histogram samples, which this query engine does not evaluate yet");
-                            }
-                            double value = iterator.value();
-                            // range selections never see staleness markers; instant ones need them to end a series
-                            if (!selection.rangeSelection() || Double.doubleToRawLongBits(value) != STALE_NAN_BITS) {
-                                buffer.add(t, value);
-                            }
-                        } while (iterator.next());
-                    }
-                    loaded.add(buffer);
+                sets.add(querier.select(false, key.hints(), key.matchers()));
+            }
+            int index = 0;
+            for (Map.Entry<SelectionKey, List<VectorSelector>> entry : distinct.entrySet()) {
+                SeriesBuffer[] loaded = read(sets.get(index++), entry.getKey());
+                for (VectorSelector selector : entry.getValue()) {
+                    context.putSelection(selector, loaded);
                 }
-                context.warnings.addAll(set.warnings());
-                context.putSelection(selection.selector(), loaded.toArray(SeriesBuffer[]::new));
             }
         } catch (StorageException e) {
             throw new QueryExecutionException(ErrorType.EXECUTION, "expanding series: " + e.getMessage(), e);
         }
     }
 
-    private void walk(Expr expr, Deque<Expr> path, long evalRange) {
-        switch (expr) {
-            case VectorSelector selector -> plan(selector, path, evalRange);
-            case MatrixSelector matrix -> {
-                path.addLast(matrix);
-                walk(matrix.selector(), path, matrix.rangeMillis());
-                path.removeLast();
+    /** The series of one selection as primitive arrays, trimmed to the hinted range (evaluation only reads them). */
+    private SeriesBuffer[] read(SeriesSet set, SelectionKey selection) throws StorageException {
+        List<SeriesBuffer> loaded = new ArrayList<>();
+        SampleIterator reuse = null;
+        long from = selection.hints().start();
+        long to = selection.hints().end();
+        while (set.next()) {
+            context.checkCancelled();
+            Series series = set.at();
+            SampleIterator iterator = series.iterator(reuse);
+            reuse = iterator;
+            SeriesBuffer buffer = new SeriesBuffer(series.labels(), 16);
+            // a TSDB querier trims each selection to its hinted range (windows moved by @ can see it): seek
+            // lets chunk iterators skip whole chunks before the window, and samples after it are not decoded
+            if (iterator.seek(from)) {
+                do {
+                    long t = iterator.timestamp();
+                    if (t > to) {
+                        break;
+                    }
+                    if (iterator.sampleType().isHistogram()) {
+                        throw new QueryExecutionException(ErrorType.EXECUTION, "series " + series.labels()
+                                + " holds native histogram samples, which this query engine does not evaluate yet");
+                    }
+                    double value = iterator.value();
+                    // range selections never see staleness markers; instant ones need them to end a series
+                    if (!selection.rangeSelection() || Double.doubleToRawLongBits(value) != STALE_NAN_BITS) {
+                        buffer.add(t, value);
+                    }
+                } while (iterator.next());
             }
-            case SubqueryExpr subquery -> child(subquery, subquery.expr(), path);
-            case ParenExpr paren -> child(paren, paren.expr(), path);
-            case StepInvariantExpr invariant -> child(invariant, invariant.expr(), path);
-            case UnaryExpr unary -> child(unary, unary.expr(), path);
+            loaded.add(buffer);
+        }
+        context.warnings.addAll(set.warnings());
+        return loaded.toArray(SeriesBuffer[]::new);
+    }
+
+    /**
+     * What the enclosing nodes of a selector contribute to its time range and hints, passed down the walk so each
+     * selector is planned in constant time however deep it sits: the subqueries' offsets and ranges (an {@code @} on a
+     * subquery resets what is outside it), the innermost function or aggregation above it up to a binary operation,
+     * and the grouping of its parent when that is an aggregation.
+     */
+    private record Scope(long subqueryOffset, long subqueryRange, Long subqueryAt, String function,
+            List<String> grouping, boolean by) {
+        static final Scope ROOT = new Scope(0, 0, null, "", List.of(), false);
+
+        Scope below(Expr parent) {
+            String innerFunction = switch (parent) {
+                case AggregateExpr aggregate -> aggregate.operator().symbol();
+                case Call call -> call.function().name();
+                case BinaryExpr ignored -> "";
+                default -> function;
+            };
+            List<String> parentGrouping = List.of();
+            boolean parentBy = false;
+            if (parent instanceof AggregateExpr aggregate) {
+                parentGrouping = aggregate.grouping();
+                parentBy = !aggregate.without();
+            }
+            return new Scope(subqueryOffset, subqueryRange, subqueryAt, innerFunction, parentGrouping, parentBy);
+        }
+
+        Scope belowSubquery(SubqueryExpr subquery, Long at) {
+            Scope scope = below(subquery);
+            if (at != null) {
+                return new Scope(subquery.offsetMillis(), subquery.rangeMillis(), at, scope.function, scope.grouping,
+                        scope.by);
+            }
+            return new Scope(subqueryOffset + subquery.offsetMillis(), subqueryRange + subquery.rangeMillis(),
+                    subqueryAt, scope.function, scope.grouping, scope.by);
+        }
+    }
+
+    private void walk(Expr expr, Scope scope, long evalRange) {
+        switch (expr) {
+            case VectorSelector selector -> plan(selector, scope, evalRange);
+            case MatrixSelector matrix -> walk(matrix.selector(), scope.below(matrix), matrix.rangeMillis());
+            case SubqueryExpr subquery -> walk(subquery.expr(), scope.belowSubquery(subquery,
+                    context.resolve(subquery.at())), 0);
+            case ParenExpr paren -> walk(paren.expr(), scope.below(paren), 0);
+            case StepInvariantExpr invariant -> walk(invariant.expr(), scope.below(invariant), 0);
+            case UnaryExpr unary -> walk(unary.expr(), scope.below(unary), 0);
             case BinaryExpr binary -> {
-                child(binary, binary.lhs(), path);
-                child(binary, binary.rhs(), path);
+                Scope below = scope.below(binary);
+                walk(binary.lhs(), below, 0);
+                walk(binary.rhs(), below, 0);
             }
             case AggregateExpr aggregate -> {
+                Scope below = scope.below(aggregate);
                 if (aggregate.param() != null) {
-                    child(aggregate, aggregate.param(), path);
+                    walk(aggregate.param(), below, 0);
                 }
-                child(aggregate, aggregate.expr(), path);
+                walk(aggregate.expr(), below, 0);
             }
             case Call call -> {
+                Scope below = scope.below(call);
                 for (Expr argument : call.arguments()) {
-                    child(call, argument, path);
+                    walk(argument, below, 0);
                 }
             }
             case NumberLiteral ignored -> {
@@ -134,73 +196,25 @@ final class SelectionPlanner {
         }
     }
 
-    private void child(Expr parent, Expr child, Deque<Expr> path) {
-        path.addLast(parent);
-        walk(child, path, 0);
-        path.removeLast();
-    }
-
-    private void plan(VectorSelector selector, Deque<Expr> path, long evalRange) {
+    private void plan(VectorSelector selector, Scope scope, long evalRange) {
         long start = context.queryStart;
         long end = context.queryEnd;
-        // offsets and ranges of enclosing subqueries; an @ on a subquery resets what is outside it
-        long subqueryOffset = 0;
-        long subqueryRange = 0;
-        Long subqueryAt = null;
-        for (Expr node : path) {
-            if (node instanceof SubqueryExpr subquery) {
-                subqueryOffset += subquery.offsetMillis();
-                subqueryRange += subquery.rangeMillis();
-                Long at = context.resolve(subquery.at());
-                if (at != null) {
-                    subqueryOffset = subquery.offsetMillis();
-                    subqueryRange = subquery.rangeMillis();
-                    subqueryAt = at;
-                }
-            }
-        }
-        if (subqueryAt != null) {
-            start = subqueryAt;
-            end = subqueryAt;
+        if (scope.subqueryAt() != null) {
+            start = scope.subqueryAt();
+            end = scope.subqueryAt();
         }
         Long at = context.resolve(selector.at());
         if (at != null) {
             start = at;
             end = at;
         } else {
-            start = start - subqueryOffset - subqueryRange;
-            end -= subqueryOffset;
+            start = start - scope.subqueryOffset() - scope.subqueryRange();
+            end -= scope.subqueryOffset();
         }
         start -= evalRange == 0 ? context.options.lookbackDeltaMillis() : evalRange;
         start -= selector.offsetMillis();
         end -= selector.offsetMillis();
-
-        String function = enclosingFunction(path);
-        List<String> grouping = List.of();
-        boolean by = false;
-        if (!path.isEmpty() && path.peekLast() instanceof AggregateExpr aggregate) {
-            by = !aggregate.without();
-            grouping = aggregate.grouping();
-        }
-        SelectHints hints = new SelectHints(start, end, step, function, evalRange, grouping, by);
+        SelectHints hints = new SelectHints(start, end, step, scope.function(), evalRange, scope.grouping(), scope.by());
         planned.add(new PlannedSelection(selector, hints, evalRange != 0));
-    }
-
-    /** The innermost enclosing function or aggregation, stopping at a binary operation. */
-    private static String enclosingFunction(Deque<Expr> path) {
-        Iterator<Expr> fromInnermost = path.descendingIterator();
-        while (fromInnermost.hasNext()) {
-            Expr node = fromInnermost.next();
-            if (node instanceof AggregateExpr aggregate) {
-                return aggregate.operator().symbol();
-            }
-            if (node instanceof Call call) {
-                return call.function().name();
-            }
-            if (node instanceof BinaryExpr) {
-                return "";
-            }
-        }
-        return "";
     }
 }

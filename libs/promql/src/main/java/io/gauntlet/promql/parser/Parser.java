@@ -1,5 +1,6 @@
 package io.gauntlet.promql.parser;
 
+import io.gauntlet.promql.DeepExpressions;
 import io.gauntlet.promql.ast.AggregateExpr;
 import io.gauntlet.promql.ast.AggregateOperator;
 import io.gauntlet.promql.ast.AtModifier;
@@ -28,8 +29,8 @@ import java.util.List;
  * Produces an unchecked tree; {@link TypeChecker} validates types afterwards, as Prometheus does.
  */
 final class Parser {
-    /** Deepest expression nesting accepted, so hostile input cannot overflow the stack of parser or engine. */
-    static final int MAX_DEPTH = 256;
+    /** Deepest recursion of the parser itself (parentheses, calls, unary operators, right-associative '^'). */
+    static final int MAX_DEPTH = DeepExpressions.MAX_DEPTH;
 
     private final Lexer lexer;
     private Token lookahead;

@@ -1,5 +1,6 @@
 package io.gauntlet.promql.parser;
 
+import io.gauntlet.promql.DeepExpressions;
 import io.gauntlet.promql.ast.Expr;
 import io.gauntlet.promql.ast.GoStrings;
 import io.gauntlet.promql.ast.PositionRange;
@@ -27,21 +28,53 @@ public final class PromqlParser {
     private PromqlParser() {
     }
 
-    /** A PromQL expression, parsed and type-checked; nesting deeper than {@link #maxDepth()} is rejected. */
+    /**
+     * A PromQL expression, parsed and type-checked; deeper than {@link #maxDepth()} levels is rejected. Deep queries
+     * are parsed and checked on a thread whose stack fits them ({@link DeepExpressions}).
+     */
     public static Expr parseExpr(String query) {
-        Parser parser = new Parser(query);
         try {
+            if (parserRecursionBound(query) > DeepExpressions.INLINE_DEPTH) {
+                return DeepExpressions.onDeepStack(() -> parseAndCheck(query));
+            }
+            Parser parser = new Parser(query);
             Expr expr = parser.parseQuery();
-            return new TypeChecker(query, parser.lexer().input()).check(expr);
+            TypeChecker checker = new TypeChecker(query, parser.lexer().input());
+            if (DeepExpressions.depth(expr) > DeepExpressions.INLINE_DEPTH) {
+                return DeepExpressions.onDeepStack(() -> checker.check(expr));
+            }
+            return checker.check(expr);
         } catch (StackOverflowError e) {
-            // last resort for threads with very small stacks; the depth limit normally stops nesting first
+            // last resort for callers on very small stacks; the depth bound normally stops nesting first
             throw ParseException.at(query, new PositionRange(0, 0), "expression is nested too deeply");
         }
     }
 
+    private static Expr parseAndCheck(String query) {
+        Parser parser = new Parser(query);
+        Expr expr = parser.parseQuery();
+        return new TypeChecker(query, parser.lexer().input()).check(expr);
+    }
+
+    /**
+     * An upper bound of the parser's recursion, read off the characters: it nests only into parentheses, unary
+     * signs and right-associative '^' (chains of other operators are built in a loop), plus a few precedence levels.
+     */
+    private static int parserRecursionBound(String query) {
+        int bound = 8;
+        for (int i = 0; i < query.length(); i++) {
+            switch (query.charAt(i)) {
+                case '(', '^', '+', '-' -> bound++;
+                default -> {
+                }
+            }
+        }
+        return bound;
+    }
+
     /** Deepest expression nesting {@link #parseExpr} accepts: engines may recurse over trees this deep. */
     public static int maxDepth() {
-        return Parser.MAX_DEPTH;
+        return DeepExpressions.MAX_DEPTH;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.gauntlet.promql.parser;
 
+import io.gauntlet.promql.DeepExpressions;
 import io.gauntlet.promql.ast.AggregateExpr;
 import io.gauntlet.promql.ast.AggregateOperator;
 import io.gauntlet.promql.ast.BinaryExpr;
@@ -53,9 +54,9 @@ final class TypeChecker {
         while (!stack.isEmpty()) {
             Expr expr = stack.pop();
             int depth = depths.pop();
-            if (depth > Parser.MAX_DEPTH) {
+            if (depth > DeepExpressions.MAX_DEPTH) {
                 throw ParseException.at(query, expr.position(),
-                        "expression is nested too deeply (more than " + Parser.MAX_DEPTH + " levels)");
+                        "expression is nested too deeply (more than " + DeepExpressions.MAX_DEPTH + " levels)");
             }
             for (Expr child : children(expr)) {
                 stack.push(child);

@@ -239,6 +239,9 @@ class PrometheusDifferentialTest {
         queries.add("sort_desc(round(http_requests_total / 1000))");
         queries.add("topk(15, round(http_requests_total / 1000))");
         queries.add("bottomk(15, round(http_requests_total / 1000))");
+        // machine-generated sizes: deeper than the engine evaluates on the caller's thread
+        queries.add(String.join(" + ", java.util.Collections.nCopies(300, "http_requests_total")));
+        queries.add("(".repeat(200) + "temperature" + ")".repeat(200) + " * " + "-".repeat(151) + "temperature");
         queries.add("round(temperature, 0.5)");
         queries.add("round(temperature)");
         queries.add("clamp(temperature, -1, 1)");
