@@ -81,6 +81,14 @@ class QuerierApiTest {
         assertError("/api/v1/label/a-b/values", 400, "bad_data", "invalid label name: \"a-b\"");
         assertError("/api/v1/query?query=1&timeout=abc", 400, "bad_data",
                 "invalid parameter \"timeout\": cannot parse \"abc\" to a valid duration");
+        String tenThousandTerms = String.join(" + ", java.util.Collections.nCopies(10_000, "http_requests_total"));
+        QuerierTesting.Answer deep = get(querierUrl(), "/api/v1/query?query=" + encode(tenThousandTerms) + "&time="
+                + (TestData.T0 / 1000 + 600)); // a GET URL of 250 KB, as Go's server takes it
+        assertThat(deep.status()).isEqualTo(200);
+        assertThat(deep.json().path("data").path("result")).hasSize(6);
+        String tooDeep = "(".repeat(20_001) + "up" + ")".repeat(20_001);
+        assertError("/api/v1/query?query=" + encode(tooDeep), 400, "bad_data",
+                "invalid parameter \"query\": 1:20001: parse error: expression is nested too deeply (more than 20000 levels)");
         QuerierTesting.Answer execution = get(querierUrl(), "/api/v1/query?query=" + encode("http_requests_total + on(job) http_requests_total")
                 + "&time=" + (TestData.T0 / 1000 + 600));
         assertThat(execution.status()).isEqualTo(422);
