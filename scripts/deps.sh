@@ -4,7 +4,11 @@
 # with a clear message (and the log tail) instead of exiting, and is idempotent.
 #
 #   deps_fetch                              jars into .gauntlet/deps (via tools/deps/pom.xml) when missing or stale
-#   deps_kafka_start <dir> <port>           broker on 127.0.0.1:<port>, data and log under <dir>
+#   deps_kafka_start <dir> <port> [sec]     broker on 127.0.0.1:<port>, data and log under <dir>; with a security
+#                                           directory <sec> the listener is SASL_SSL with SCRAM-SHA-512 only:
+#                                           <sec>/broker.p12 (PKCS12 key and certificate) and broker.p12.password,
+#                                           <sec>/ca.crt (PEM, the CA the broker and its clients trust), <sec>/scram-users ("name
+#                                           password" a line, created at format time; the first is the broker's own)
 #   deps_kafka_stop [dir]
 #   deps_s3proxy_start <dir> <port>         S3 on http://127.0.0.1:<port>, objects under <dir>/data;
 #                                           identity/credential from GAUNTLET_S3_ACCESS_KEY/SECRET_KEY or random,
@@ -165,8 +169,46 @@ deps_check_args() {
 DEPS_KAFKA_DIR=""
 DEPS_KAFKA_MARKER="kafka.Kafka"
 
+# SASL_SSL + SCRAM-SHA-512 from a security directory (see deps_kafka_start): writes the broker's settings to
+# <dir>/security.properties and the readiness probe's to <dir>/client.properties, and sets DEPS_KAFKA_SCRAM_ARGS
+# (kafka-storage format --add-scram ...).
+deps_kafka_security() {
+  local dir="$1" sec="$2" name password first_name="" first_password="" file
+  for file in broker.p12 broker.p12.password ca.crt scram-users; do
+    [ -s "$sec/$file" ] || { deps_err "kafka security directory $sec lacks $file"; return 1; }
+  done
+  DEPS_KAFKA_SCRAM_ARGS=()
+  while read -r name password; do
+    [ -n "$name" ] || continue
+    DEPS_KAFKA_SCRAM_ARGS+=(--add-scram "SCRAM-SHA-512=[name=$name,password=$password]")
+    [ -n "$first_name" ] || { first_name="$name"; first_password="$password"; }
+  done <"$sec/scram-users"
+  [ -n "$first_name" ] || { deps_err "$sec/scram-users names no user"; return 1; }
+  local jaas="org.apache.kafka.common.security.scram.ScramLoginModule required username=\"$first_name\" password=\"$first_password\";"
+  (umask 077; cat >"$dir/security.properties" <<PROPS
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$jaas
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$sec/broker.p12
+ssl.keystore.password=$(cat "$sec/broker.p12.password")
+ssl.truststore.type=PEM
+ssl.truststore.location=$sec/ca.crt
+ssl.client.auth=none
+PROPS
+  )
+  (umask 077; cat >"$dir/client.properties" <<PROPS
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=$jaas
+ssl.truststore.type=PEM
+ssl.truststore.location=$sec/ca.crt
+PROPS
+  )
+}
+
 deps_kafka_start() {
-  local dir="$1" port="$2"
+  local dir="$1" port="$2" sec="${3:-}"
   deps_check_args deps_kafka_start "$dir" "$port" || return 1
   mkdir -p "$dir" && dir="$(cd "$dir" && pwd)" || { deps_err "cannot create $dir"; return 1; }
   local pidfile="$dir/kafka.pid" log="$dir/kafka.log"
@@ -192,14 +234,25 @@ deps_kafka_start() {
   deps_check_port_free "kafka controller" "$controller_port" || return 1
   echo "$controller_port" >"$dir/controller.port"
   echo "$port" >"$dir/kafka.port"
-  cat >"$dir/server.properties" <<PROPS
+  local listener=PLAINTEXT security="" client_properties=()
+  DEPS_KAFKA_SCRAM_ARGS=()
+  rm -f "$dir/client.properties" "$dir/security.properties"
+  if [ -n "$sec" ]; then
+    sec="$(cd "$sec" && pwd)" || { deps_err "no kafka security directory $3"; return 1; }
+    listener=SASL_SSL
+    deps_kafka_security "$dir" "$sec" || return 1
+    security="$(cat "$dir/security.properties")"
+    client_properties=("$dir/client.properties")
+  fi
+  (umask 077; cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=$listener://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=$listener://127.0.0.1:$port
+listener.security.protocol.map=$listener:$listener,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
+inter.broker.listener.name=$listener
+$security
 controller.quorum.bootstrap.servers=127.0.0.1:$controller_port
 log.dirs=$dir/data
 num.partitions=4
@@ -213,6 +266,7 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.hours=168
 PROPS
+  )
   local jvm=(-Xms64m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true
     -Dorg.slf4j.simpleLogger.defaultLogLevel=info -Dorg.slf4j.simpleLogger.showDateTime=true
     -Dorg.slf4j.simpleLogger.log.kafka=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn)
@@ -220,7 +274,7 @@ PROPS
     local cluster_id
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
     if ! "$java" "${jvm[@]}" -cp "$classpath" kafka.tools.StorageTool format --standalone \
-        -t "$cluster_id" -c "$dir/server.properties" >"$log" 2>&1; then
+        -t "$cluster_id" -c "$dir/server.properties" "${DEPS_KAFKA_SCRAM_ARGS[@]}" >"$log" 2>&1; then
       deps_err "formatting the Kafka storage in $dir/data failed"
       deps_log_tail "$log"
       return 1
@@ -234,7 +288,8 @@ PROPS
     deps_port_open "$port" || { deps_stop_pidfile kafka "$pidfile" "$DEPS_KAFKA_MARKER"; return 1; }
   # port open is not enough: a metadata request must succeed
   if ! "$java" -Xmx128m -XX:TieredStopAtLevel=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$classpath" \
-      "$DEPS_ROOT/tools/deps/src/KafkaReadiness.java" "127.0.0.1:$port" "$DEPS_KAFKA_START_SECONDS" >>"$dir/readiness.log" 2>&1; then
+      "$DEPS_ROOT/tools/deps/src/KafkaReadiness.java" "127.0.0.1:$port" "$DEPS_KAFKA_START_SECONDS" "${client_properties[@]}" \
+      >>"$dir/readiness.log" 2>&1; then
     deps_err "kafka on 127.0.0.1:$port accepts connections but answers no metadata request"
     deps_log_tail "$dir/readiness.log"
     deps_log_tail "$log"

@@ -4,6 +4,7 @@ import io.gauntlet.events.BlockEvent;
 import io.gauntlet.events.BlockEventConsumer;
 import io.gauntlet.events.BlockEventPublisher;
 import io.gauntlet.events.BlockEventType;
+import io.gauntlet.events.KafkaErrorMessages;
 import io.gauntlet.shipper.EventOutbox;
 import io.gauntlet.shipper.OutboxPublisher;
 import io.gauntlet.shipper.ShipperMetrics;
@@ -64,6 +65,7 @@ public final class CompactorRunner implements AutoCloseable {
     private final long startedNanos = System.nanoTime();
     private volatile boolean everAssigned;
     private volatile boolean warnedUnassigned;
+    private String lastPollError; // poller thread only
 
     private CompactorRunner(Compactor compactor, Duration syncInterval, BlockEventConsumer consumer, String topic, OutboxPublisher outboxPublisher) {
         this.compactor = compactor;
@@ -206,6 +208,7 @@ public final class CompactorRunner implements AutoCloseable {
                         }
                     }
                 }
+                lastPollError = null;
                 if (relevant) {
                     lastEventNanos = System.nanoTime();
                     wake();
@@ -213,7 +216,11 @@ public final class CompactorRunner implements AutoCloseable {
             } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
                 break;
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "polling block events failed (the periodic sync goes on): {0}", e.toString());
+                String reason = KafkaErrorMessages.describe(e);
+                if (!reason.equals(lastPollError)) { // once per reason, not once a second
+                    LOG.log(System.Logger.Level.WARNING, "polling block events failed (the periodic sync goes on): {0}", reason);
+                    lastPollError = reason;
+                }
                 sleepQuietly(Duration.ofSeconds(1));
             }
         }

@@ -1,6 +1,7 @@
 package io.gauntlet.shipper;
 
 import io.gauntlet.events.BlockEventPublisher;
+import io.gauntlet.events.KafkaErrorMessages;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -91,8 +92,8 @@ public final class OutboxPublisher implements AutoCloseable {
             try {
                 publisher.publish(entry.event()).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException | TimeoutException e) {
-                String reason = e instanceof ExecutionException ? String.valueOf(e.getCause()) : "no acknowledgement within " + sendTimeout;
-                if (lastError == null) {
+                String reason = e instanceof ExecutionException ? KafkaErrorMessages.describe(e.getCause()) : "no acknowledgement within " + sendTimeout;
+                if (!reason.equals(lastError)) {
                     LOG.log(System.Logger.Level.WARNING, "Kafka did not take the event of block {0}, keeping {1} events in the outbox: {2}",
                             entry.event().ulid(), outbox.size(), reason);
                 }

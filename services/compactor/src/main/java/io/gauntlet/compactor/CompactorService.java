@@ -5,6 +5,7 @@ import io.gauntlet.compact.CompactorMetrics;
 import io.gauntlet.compact.CompactorOptions;
 import io.gauntlet.compact.CompactorRunner;
 import io.gauntlet.compact.Deduplication;
+import io.gauntlet.events.KafkaClientProperties;
 import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.BucketConfig;
 import io.gauntlet.objstore.BucketFactory;
@@ -20,6 +21,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /** Wires the configuration to a {@link CompactorRunner} at start-up (a broken set-up fails the start with its reason). */
@@ -33,6 +35,8 @@ public class CompactorService {
     MeterRegistry meters;
     @Inject
     ReadinessRegistry readiness;
+    @Inject
+    Config properties;
 
     private volatile Bucket bucket;
     private volatile CompactorRunner runner;
@@ -41,13 +45,15 @@ public class CompactorService {
         bucket = BucketFactory.create(bucketConfig(), meters);
         CompactorOptions options = options(config);
         CompactorMetrics metrics = new CompactorMetrics(meters);
-        Map<String, Object> kafka = config.kafka().bootstrapServers().<Map<String, Object>>map(servers -> Map.of("bootstrap.servers", servers))
-                .orElse(null);
+        KafkaClientProperties shared = KafkaClientProperties.fromConfig(properties.getPropertyNames(),
+                name -> properties.getOptionalValue(name, String.class));
+        Map<String, Object> kafka = shared.clientConfig(config.kafka().bootstrapServers()).orElse(null);
         readiness.register("compactor", () -> runner == null ? "not started" : runner.lastError());
         runner = CompactorRunner.start(sink -> new Compactor(bucket, options, sink, metrics, Clock.systemUTC()), config.waitInterval(), kafka,
                 config.kafka().topic(), config.kafka().groupId(), config.dataDir().resolve("outbox"));
         LOG.infof("compactor started on bucket %s (%s), replica labels %s, %s", bucket.name(),
-                kafka == null ? "no Kafka: periodic sync only" : "consumer group " + config.kafka().groupId() + " on " + config.kafka().topic(),
+                kafka == null ? "no Kafka: periodic sync only"
+                        : "consumer group " + config.kafka().groupId() + " on " + config.kafka().topic() + " with " + shared,
                 options.replicaLabels(), options.deduplication());
     }
 

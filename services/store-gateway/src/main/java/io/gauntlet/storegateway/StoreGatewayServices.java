@@ -5,6 +5,8 @@ import io.gauntlet.bucketstore.BucketStoreConfig;
 import io.gauntlet.bucketstore.TimeOrDuration;
 import io.gauntlet.events.BlockEvent;
 import io.gauntlet.events.BlockEventConsumer;
+import io.gauntlet.events.KafkaClientProperties;
+import io.gauntlet.events.KafkaErrorMessages;
 import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.BucketConfig;
 import io.gauntlet.objstore.BucketFactory;
@@ -34,6 +36,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /** Wires the store gateway: its bucket, the bucket store, syncs and block events, readiness, metrics, Store and Info. */
@@ -54,7 +57,7 @@ public class StoreGatewayServices {
     private volatile BlockEventConsumer consumer;
 
     @Inject
-    public StoreGatewayServices(StoreGatewayConfig config, ReadinessRegistry registry, MeterRegistry meters) {
+    public StoreGatewayServices(StoreGatewayConfig config, ReadinessRegistry registry, MeterRegistry meters, Config properties) {
         this.config = config;
         BucketConfig bucketConfig = config.objstoreConfigFile().map(BucketConfig::load)
                 .or(() -> config.objstoreConfig().map(BucketConfig::parse))
@@ -74,7 +77,9 @@ public class StoreGatewayServices {
                 config.dataDir(), config.minTime(), config.maxTime());
         // the first sync may take long on a large bucket: serve /-/healthy meanwhile, /-/ready after it
         Thread.ofPlatform().name("initial-sync").daemon().start(this::sync);
-        config.kafkaBootstrap().ifPresent(this::startEvents);
+        KafkaClientProperties kafka = KafkaClientProperties.fromConfig(properties.getPropertyNames(),
+                name -> properties.getOptionalValue(name, String.class));
+        kafka.clientConfig(config.kafkaBootstrap()).ifPresent(client -> startEvents(client, kafka));
     }
 
     private void registerMetrics(MeterRegistry meters) {
@@ -132,17 +137,17 @@ public class StoreGatewayServices {
         }
     }
 
-    private void startEvents(String bootstrap) {
+    private void startEvents(Map<String, Object> client, KafkaClientProperties shared) {
         String group = "gauntlet-store-gateway-" + hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        Map<String, Object> kafka = new HashMap<>();
-        kafka.put("bootstrap.servers", bootstrap);
+        Map<String, Object> kafka = new HashMap<>(client);
         kafka.put("group.id", group);
         kafka.put("auto.offset.reset", "latest");
         kafka.put("fetch.max.wait.ms", "100"); // an event is one small record: do not let the broker hold it back
         kafka.put("enable.auto.commit", "true");
         kafka.put("client.id", group);
         eventThread = Thread.ofPlatform().name("block-events").daemon().start(() -> consume(kafka));
-        LOG.infof("consuming block events from %s topic %s as group %s", bootstrap, config.eventsTopic(), group);
+        LOG.infof("consuming block events from %s topic %s as group %s, client properties %s", kafka.get("bootstrap.servers"),
+                config.eventsTopic(), group, shared);
     }
 
     private void consume(Map<String, Object> kafka) {
@@ -164,7 +169,7 @@ public class StoreGatewayServices {
                 return;
             } catch (RuntimeException e) {
                 eventsAssigned = false;
-                LOG.warnf("block event consumer failed, the periodic sync covers meanwhile; retrying in 5 s: %s", e.getMessage());
+                LOG.warnf("block event consumer failed, the periodic sync covers meanwhile; retrying in 5 s: %s", KafkaErrorMessages.describe(e));
                 try {
                     Thread.sleep(5_000); // back-off between reconnects, not a test wait
                 } catch (InterruptedException interrupted) {

@@ -1,5 +1,6 @@
 package io.gauntlet.shipper.service;
 
+import io.gauntlet.events.KafkaClientProperties;
 import io.gauntlet.service.ReadinessRegistry;
 import io.gauntlet.shipper.Shipper;
 import io.gauntlet.shipper.ShipperException;
@@ -12,7 +13,9 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /** Starts the shipper with the configuration at start-up (a broken set-up fails the start with its reason) and stops it at shutdown. */
@@ -26,11 +29,18 @@ public class ShipperService {
     MeterRegistry meters;
     @Inject
     ReadinessRegistry readiness;
+    @Inject
+    Config properties;
 
     private volatile Shipper shipper;
 
     void start(@Observes StartupEvent event) {
-        ShipperOptions options = options(config);
+        KafkaClientProperties kafka = KafkaClientProperties.fromConfig(properties.getPropertyNames(),
+                name -> properties.getOptionalValue(name, String.class));
+        if (!kafka.isEmpty()) {
+            LOG.infof("Kafka client properties (gauntlet.kafka.*): %s", kafka);
+        }
+        ShipperOptions options = options(config, kafka);
         readiness.register("shipper", () -> shipper == null ? "not started" : shipper.lastError());
         try {
             shipper = Shipper.start(options, meters);
@@ -52,7 +62,7 @@ public class ShipperService {
         return shipper;
     }
 
-    static ShipperOptions options(ShipperConfig config) {
+    static ShipperOptions options(ShipperConfig config, KafkaClientProperties kafka) {
         ShipperOptions options = ShipperOptions.of(config.tsdbPath(),
                         ShipperOptions.bucketConfig(config.objstoreConfigFile().orElse(null), config.objstoreConfig().orElse(null)),
                         config.externalLabels().map(ShipperService::parseLabels).orElse(Map.of()))
@@ -63,10 +73,8 @@ public class ShipperService {
         if (config.outboxDir().isPresent()) {
             options = options.withOutboxDirectory(config.outboxDir().get());
         }
-        if (config.kafka().bootstrapServers().isPresent()) {
-            options = options.withKafka(Map.of("bootstrap.servers", config.kafka().bootstrapServers().get()), config.kafka().topic());
-        }
-        return options;
+        Optional<Map<String, Object>> client = kafka.clientConfig(config.kafka().bootstrapServers());
+        return client.isPresent() ? options.withKafka(client.get(), config.kafka().topic()) : options;
     }
 
     /** {@code name=value,name=value} → labels; anything else is an error naming the bad part. */
