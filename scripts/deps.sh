@@ -10,7 +10,8 @@
 #                                           <sec>/ca.crt (PEM, the CA the broker and its clients trust), <sec>/scram-users ("name
 #                                           password" a line, created at format time; the first is the broker's own)
 #   deps_kafka_stop [dir]
-#   deps_s3proxy_start <dir> <port>         S3 on http://127.0.0.1:<port>, objects under <dir>/data;
+#   deps_s3proxy_start <dir> <port>         S3 on http://127.0.0.1:<port>, objects under <dir>/data (temporary
+#                                           credentials' x-amz-security-token accepted: s3proxy ignores unknown headers);
 #                                           identity/credential from GAUNTLET_S3_ACCESS_KEY/SECRET_KEY or random,
 #                                           kept in <dir>/s3proxy.properties; sets DEPS_S3_ACCESS_KEY/SECRET_KEY
 #   deps_s3proxy_stop [dir]
@@ -358,6 +359,7 @@ s3proxy.endpoint=http://127.0.0.1:$port
 s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=$identity
 s3proxy.credential=$credential
+s3proxy.ignore-unknown-headers=true
 jclouds.provider=filesystem
 jclouds.filesystem.basedir=$dir/data
 PROPS

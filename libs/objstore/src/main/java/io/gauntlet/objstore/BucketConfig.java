@@ -27,7 +27,7 @@ public record BucketConfig(BackendConfig backend, String prefix) {
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("type", "config", "prefix");
     private static final Set<String> FILESYSTEM_KEYS = Set.of("directory");
     private static final Set<String> S3_KEYS = Set.of("bucket", "endpoint", "region", "access_key", "secret_key",
-            "session_token", "insecure", "bucket_lookup_type", "part_size", "max_retries", "http_config", "aws_sdk_auth");
+            "session_token", "insecure", "bucket_lookup_type", "part_size", "max_retries", "http_config", "aws_sdk_auth", "sts_endpoint");
     private static final Set<String> S3_HTTP_KEYS = Set.of("response_header_timeout", "tls_handshake_timeout");
 
     public BucketConfig {
@@ -154,7 +154,8 @@ public record BucketConfig(BackendConfig backend, String prefix) {
                 number(config, "part_size", "config."),
                 maxRetries == 0 ? S3Config.DEFAULT_MAX_RETRIES : Math.toIntExact(maxRetries),
                 duration(http, "tls_handshake_timeout", "config.http_config."),
-                duration(http, "response_header_timeout", "config.http_config."));
+                duration(http, "response_header_timeout", "config.http_config."),
+                text(config, "sts_endpoint", "config."));
     }
 
     private static void ignoreUnknown(JsonNode node, Set<String> known, String path) {

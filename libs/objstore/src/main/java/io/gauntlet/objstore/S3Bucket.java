@@ -12,14 +12,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.SdkSystemSetting;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -52,7 +46,10 @@ public final class S3Bucket implements Bucket {
 
     private static final int LIST_PAGE_SIZE = 1000; // S3's maximum
 
+    private static final System.Logger LOG = System.getLogger(S3Bucket.class.getName());
+
     private final S3Config config;
+    private final S3Credentials credentials;
     private final S3Client client;
     private final int listPageSize;
 
@@ -63,11 +60,21 @@ public final class S3Bucket implements Bucket {
     /** With smaller listing pages, so that tests cover paging without thousands of objects. */
     S3Bucket(S3Config config, int listPageSize) {
         this.config = config;
-        this.client = buildClient(config);
+        this.credentials = S3Credentials.select(config);
+        try {
+            credentials.verify(config.bucket());
+            this.client = buildClient(config, credentials.provider());
+        } catch (RuntimeException e) {
+            credentials.close();
+            throw e;
+        }
         this.listPageSize = listPageSize;
+        S3CredentialSource source = credentials.source();
+        LOG.log(System.Logger.Level.INFO, "S3 bucket {0}: credentials from {1}{2} ({3})", config.bucket(), source.provider(),
+                source.roleArn().isEmpty() ? "" : ", role " + source.roleArn(), source.detail());
     }
 
-    private static S3Client buildClient(S3Config config) {
+    private static S3Client buildClient(S3Config config, AwsCredentialsProvider credentials) {
         URI endpoint = config.endpointUri();
         S3ClientBuilder builder = S3Client.builder()
                 .httpClientBuilder(UrlConnectionHttpClient.builder()
@@ -75,7 +82,7 @@ public final class S3Bucket implements Bucket {
                         .socketTimeout(config.responseHeaderTimeout()))
                 .region(Region.of(config.region().isEmpty() ? "us-east-1" : config.region()))
                 .forcePathStyle(config.pathStyle())
-                .credentialsProvider(credentials(config))
+                .credentialsProvider(credentials)
                 // S3-compatible servers do not all know the SDK's newer default checksums
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
@@ -103,21 +110,13 @@ public final class S3Bucket implements Bucket {
         }
     }
 
-    /** The config's keys, else the AWS_* environment variables, else the SDK's default chain (files, IAM roles). */
-    private static AwsCredentialsProvider credentials(S3Config config) {
-        if (config.accessKey() != null) {
-            return StaticCredentialsProvider.create(config.sessionToken() == null
-                    ? AwsBasicCredentials.create(config.accessKey(), config.secretKey())
-                    : AwsSessionCredentials.create(config.accessKey(), config.secretKey(), config.sessionToken()));
-        }
-        if (SdkSystemSetting.AWS_ACCESS_KEY_ID.getStringValue().isPresent()) {
-            return EnvironmentVariableCredentialsProvider.create();
-        }
-        return DefaultCredentialsProvider.builder().build();
-    }
-
     public S3Config config() {
         return config;
+    }
+
+    /** Where the credentials come from (provider, role): logged once at start and a metric label. */
+    public S3CredentialSource credentialSource() {
+        return credentials.source();
     }
 
     @Override
@@ -390,6 +389,7 @@ public final class S3Bucket implements Bucket {
     @Override
     public void close() {
         client.close();
+        credentials.close();
     }
 
     @Override

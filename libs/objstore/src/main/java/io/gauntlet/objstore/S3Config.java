@@ -8,8 +8,9 @@ import java.util.Locale;
  * {@code type: S3} with the Thanos config keys: {@code bucket}, {@code endpoint} (host[:port], or a full URL),
  * {@code region}, {@code access_key}/{@code secret_key}/{@code session_token} (else the environment, else the AWS
  * default chain), {@code insecure} (http), {@code bucket_lookup_type}, {@code part_size}, {@code max_retries}
- * and the {@code http_config} timeouts {@code tls_handshake_timeout} (used as the connect timeout) and
- * {@code response_header_timeout} (the socket read timeout). {@link #toString()} never shows a credential.
+ * the {@code http_config} timeouts {@code tls_handshake_timeout} (used as the connect timeout) and
+ * {@code response_header_timeout} (the socket read timeout), and {@code sts_endpoint} (the STS that IRSA's web identity
+ * token is exchanged at; default: the SDK's regional one). {@link #toString()} never shows a credential.
  */
 public record S3Config(
         String bucket,
@@ -23,7 +24,8 @@ public record S3Config(
         long partSize,
         int maxRetries,
         Duration connectTimeout,
-        Duration responseHeaderTimeout) implements BackendConfig {
+        Duration responseHeaderTimeout,
+        String stsEndpoint) implements BackendConfig {
 
     /** Thanos' default part size: 64 MiB. */
     public static final long DEFAULT_PART_SIZE = 64L * 1024 * 1024;
@@ -60,27 +62,54 @@ public record S3Config(
         connectTimeout = positiveOrDefault(connectTimeout, DEFAULT_CONNECT_TIMEOUT, "connect timeout");
         responseHeaderTimeout = positiveOrDefault(responseHeaderTimeout, DEFAULT_RESPONSE_HEADER_TIMEOUT, "http_config.response_header_timeout");
         endpointUri(endpoint, insecure); // fail early on a malformed endpoint
+        stsEndpoint = stsEndpoint == null ? "" : stsEndpoint.trim();
+        stsEndpointUri(stsEndpoint);
     }
 
     /** A config for an S3-compatible server at {@code endpointUrl} (http or https URL), path-style, defaults elsewhere. */
     public static S3Config of(String bucket, String endpointUrl, String accessKey, String secretKey) {
         return new S3Config(bucket, endpointUrl, "", accessKey, secretKey, null, endpointUrl.startsWith("http://"),
-                BucketLookupType.PATH, 0, DEFAULT_MAX_RETRIES, null, null);
+                BucketLookupType.PATH, 0, DEFAULT_MAX_RETRIES, null, null, "");
     }
 
     public S3Config withPartSize(long newPartSize) {
         return new S3Config(bucket, endpoint, region, accessKey, secretKey, sessionToken, insecure, bucketLookupType,
-                newPartSize, maxRetries, connectTimeout, responseHeaderTimeout);
+                newPartSize, maxRetries, connectTimeout, responseHeaderTimeout, stsEndpoint);
     }
 
     public S3Config withMaxRetries(int newMaxRetries) {
         return new S3Config(bucket, endpoint, region, accessKey, secretKey, sessionToken, insecure, bucketLookupType,
-                partSize, newMaxRetries, connectTimeout, responseHeaderTimeout);
+                partSize, newMaxRetries, connectTimeout, responseHeaderTimeout, stsEndpoint);
     }
 
     public S3Config withTimeouts(Duration newConnectTimeout, Duration newResponseHeaderTimeout) {
         return new S3Config(bucket, endpoint, region, accessKey, secretKey, sessionToken, insecure, bucketLookupType,
-                partSize, maxRetries, newConnectTimeout, newResponseHeaderTimeout);
+                partSize, maxRetries, newConnectTimeout, newResponseHeaderTimeout, stsEndpoint);
+    }
+
+    public S3Config withStsEndpoint(String newStsEndpoint) {
+        return new S3Config(bucket, endpoint, region, accessKey, secretKey, sessionToken, insecure, bucketLookupType,
+                partSize, maxRetries, connectTimeout, responseHeaderTimeout, newStsEndpoint);
+    }
+
+    /** The STS endpoint as a URL (https unless a scheme is given), or null for the SDK's own. */
+    public URI stsEndpointUri() {
+        return stsEndpointUri(stsEndpoint);
+    }
+
+    private static URI stsEndpointUri(String stsEndpoint) {
+        if (stsEndpoint == null || stsEndpoint.isEmpty()) {
+            return null;
+        }
+        try {
+            URI uri = URI.create(stsEndpoint.contains("://") ? stsEndpoint : "https://" + stsEndpoint);
+            if (uri.getHost() != null) {
+                return uri;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below without the parser's detail
+        }
+        throw new IllegalArgumentException("s3 sts_endpoint '" + stsEndpoint + "' is not host[:port] or an http(s) URL");
     }
 
     @Override
@@ -146,6 +175,7 @@ public record S3Config(
                 + ", session_token=" + (sessionToken == null ? "" : REDACTED)
                 + ", insecure=" + insecure + ", bucket_lookup_type=" + bucketLookupType
                 + ", part_size=" + partSize + ", max_retries=" + maxRetries
-                + ", connect_timeout=" + connectTimeout + ", response_header_timeout=" + responseHeaderTimeout + "]";
+                + ", connect_timeout=" + connectTimeout + ", response_header_timeout=" + responseHeaderTimeout
+                + ", sts_endpoint=" + stsEndpoint + "]";
     }
 }
