@@ -85,6 +85,20 @@ class BucketConfigTest {
     }
 
     @Test
+    void takesThanosStsEndpointForIrsaAsAUrlOrAHost() {
+        S3Config url = (S3Config) BucketConfig.parse("type: S3\nconfig: {bucket: b, sts_endpoint: 'https://sts.eu-west-1.amazonaws.com'}").backend();
+        S3Config host = (S3Config) BucketConfig.parse("type: S3\nconfig: {bucket: b, sts_endpoint: sts.eu-west-1.amazonaws.com}").backend();
+        S3Config none = (S3Config) BucketConfig.parse("type: S3\nconfig: {bucket: b}").backend();
+
+        assertThat(url.stsEndpointUri()).hasToString("https://sts.eu-west-1.amazonaws.com");
+        assertThat(host.stsEndpointUri()).hasToString("https://sts.eu-west-1.amazonaws.com");
+        assertThat(none.stsEndpointUri()).as("the SDK's regional STS").isNull();
+        assertThat(url.toString()).contains("sts_endpoint=https://sts.eu-west-1.amazonaws.com");
+        assertThatThrownBy(() -> BucketConfig.parse("type: S3\nconfig: {bucket: b, sts_endpoint: 'http://'}"))
+                .hasMessageContaining("s3 sts_endpoint 'http://' is not host[:port] or an http(s) URL");
+    }
+
+    @Test
     void autoLookupIsPathStyleForNonAwsEndpoints() {
         S3Config s3 = (S3Config) BucketConfig.parse("type: S3\nconfig: {bucket: b, endpoint: minio.local:9000}").backend();
 

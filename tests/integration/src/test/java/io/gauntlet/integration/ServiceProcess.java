@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
@@ -39,7 +40,14 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess start(String name, List<String> command, Path log, String readyUrl) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return start(name, command, Map.of(), log, readyUrl);
+    }
+
+    /** As {@link #start(String, List, Path, String)}, with these variables added to the environment. */
+    static ServiceProcess start(String name, List<String> command, Map<String, String> environment, Path log, String readyUrl) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         ServiceProcess started = new ServiceProcess(name, process, log);
         try {
             await(name + " ready at " + readyUrl).atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
@@ -61,12 +69,18 @@ final class ServiceProcess implements AutoCloseable {
 
     /** {@code java -jar services/<module>/target/quarkus-app/quarkus-run.jar} with the given system properties. */
     static ServiceProcess startService(String module, Path workDirectory, int httpPort, List<String> properties) throws IOException {
-        return startService(module, module, workDirectory, httpPort, properties);
+        return startService(module, module, workDirectory, httpPort, properties, Map.of());
     }
 
     /** As above, logging to {@code <name>.log}: for a second process of the same service. */
     static ServiceProcess startService(String module, String name, Path workDirectory, int httpPort, List<String> properties)
             throws IOException {
+        return startService(module, name, workDirectory, httpPort, properties, Map.of());
+    }
+
+    /** As above, with environment variables (as a Kubernetes pod gets them). */
+    static ServiceProcess startService(String module, String name, Path workDirectory, int httpPort, List<String> properties,
+                                       Map<String, String> environment) throws IOException {
         Path jar = rootDirectory().resolve("services").resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build the services first (mvn install)");
@@ -77,11 +91,11 @@ final class ServiceProcess implements AutoCloseable {
                 "-Dquarkus.banner.enabled=false"));
         command.addAll(properties);
         command.addAll(List.of("-jar", jar.toString()));
-        return start(name, command, workDirectory.resolve(name + ".log"), "http://127.0.0.1:" + httpPort + "/-/ready");
+        return start(name, command, environment, workDirectory.resolve(name + ".log"), "http://127.0.0.1:" + httpPort + "/-/ready");
     }
 
     /** {@code promtool tsdb create-blocks-from openmetrics} of {@code openMetrics} into {@code dataDirectory}. */
-    private static void createBlocks(Path work, String openMetrics, Path dataDirectory) throws IOException, InterruptedException {
+    static void createBlocks(Path work, String openMetrics, Path dataDirectory) throws IOException, InterruptedException {
         Path promtool = executable("promtool");
         Path input = Files.createTempFile(work, "samples", ".om");
         Files.writeString(input, openMetrics);
@@ -214,6 +228,11 @@ final class ServiceProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
+    }
+
+    /** Everything the process wrote so far. */
+    String logText() throws IOException {
+        return Files.readString(log);
     }
 
     String logTail() {

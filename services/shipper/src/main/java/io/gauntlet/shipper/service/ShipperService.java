@@ -1,6 +1,7 @@
 package io.gauntlet.shipper.service;
 
 import io.gauntlet.events.KafkaClientProperties;
+import io.gauntlet.objstore.BucketException;
 import io.gauntlet.service.ReadinessRegistry;
 import io.gauntlet.shipper.Shipper;
 import io.gauntlet.shipper.ShipperException;
@@ -44,7 +45,7 @@ public class ShipperService {
         readiness.register("shipper", () -> shipper == null ? "not started" : shipper.lastError());
         try {
             shipper = Shipper.start(options, meters);
-        } catch (ShipperException e) {
+        } catch (ShipperException | BucketException e) { // e.g. an IAM role STS refuses: one line naming it
             LOG.error("shipper cannot start: " + e.getMessage());
             throw e;
         }
