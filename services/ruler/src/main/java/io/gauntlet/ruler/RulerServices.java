@@ -1,5 +1,6 @@
 package io.gauntlet.ruler;
 
+import io.gauntlet.events.KafkaClientProperties;
 import io.gauntlet.objstore.BucketConfig;
 import io.gauntlet.promql.engine.EngineOptions;
 import io.gauntlet.promql.engine.PromqlEngine;
@@ -38,10 +39,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -168,10 +171,13 @@ public class RulerServices {
         }
         BucketConfig bucket = ShipperOptions.bucketConfig(config.objstoreConfigFile().orElse(null), config.objstoreConfig().orElse(null));
         ShipperOptions options = ShipperOptions.of(config.dataDir(), bucket, externalLabels.toMap()).withProducer("ruler", "gauntlet/ruler");
-        if (config.kafkaBootstrapServers().isPresent()) {
-            Map<String, Object> kafka = new HashMap<>();
-            kafka.put("bootstrap.servers", config.kafkaBootstrapServers().get());
-            options = options.withKafka(kafka, config.kafkaTopic());
+        Config properties = ConfigProvider.getConfig();
+        KafkaClientProperties shared = KafkaClientProperties.fromConfig(properties.getPropertyNames(),
+                name -> properties.getOptionalValue(name, String.class));
+        Optional<Map<String, Object>> kafka = shared.clientConfig(config.kafkaBootstrapServers());
+        if (kafka.isPresent()) {
+            options = options.withKafka(kafka.get(), config.kafkaTopic());
+            LOG.infof("block events to Kafka topic %s, client properties %s", config.kafkaTopic(), shared);
         }
         return Shipper.start(options, meters);
     }
