@@ -68,7 +68,7 @@ public final class KafkaClientProperties {
         Set<String> keys = new TreeSet<>();
         for (String name : names) {
             if (name.startsWith(PREFIX) && name.length() > PREFIX.length()) {
-                keys.add(name.substring(PREFIX.length()));
+                keys.add(canonicalKey(name.substring(PREFIX.length())));
             } else if (name.startsWith(ENV_PREFIX)) {
                 environmentKey(name.substring(ENV_PREFIX.length())).ifPresent(keys::add);
             }
@@ -108,6 +108,19 @@ public final class KafkaClientProperties {
             // the path is configuration, not a secret; the content is never shown
             throw new IllegalArgumentException(key + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")", e);
         }
+    }
+
+    /**
+     * A properties-form key as given, unless it is an environment name in dotted form (SmallRye reports
+     * {@code GAUNTLET_KAFKA_SASL_JAAS_CONFIG_FILE} also as {@code gauntlet.kafka.sasl.jaas.config.file}) that spells a
+     * known property or its {@code -file}.
+     */
+    static String canonicalKey(String key) {
+        String base = key.endsWith(FILE_SUFFIX) ? key.substring(0, key.length() - FILE_SUFFIX.length()) : key;
+        if (KNOWN.contains(base)) {
+            return key;
+        }
+        return environmentKey(key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_")).orElse(key);
     }
 
     /** {@code SASL_JAAS_CONFIG_FILE} → {@code sasl.jaas.config-file}, only for properties Kafka knows. */

@@ -30,6 +30,8 @@ class KafkaClientPropertiesTest {
         config.put("gauntlet.kafka.ssl.truststore.password-file", truststorePassword.toString());
         config.put("GAUNTLET_KAFKA_SASL_OAUTHBEARER_ASSERTION_FILE", "-"); // a Kafka property that ends in .file
         config.put("gauntlet.kafka.sasl.oauthbearer.assertion.file", "/var/run/token");
+        config.put("gauntlet.kafka.sasl.jaas.config.file", "-"); // how SmallRye also reports the environment name
+        config.put("gauntlet.kafka.config.providers", "dir"); // not a client property Kafka lists: passed on as given
         config.put("GAUNTLET_KAFKA_PORT", "19092"); // the launcher's own variable: no Kafka client property
         config.put("gauntlet.shipper.kafka.bootstrap-servers", "elsewhere:9092");
 
@@ -40,7 +42,8 @@ class KafkaClientPropertiesTest {
                 Map.entry("sasl.mechanism", "SCRAM-SHA-512"),
                 Map.entry("sasl.jaas.config", "ScramLoginModule required username=\"u\" password=\"s3cr3t\";"),
                 Map.entry("ssl.truststore.password", "tr0st"),
-                Map.entry("sasl.oauthbearer.assertion.file", "/var/run/token"));
+                Map.entry("sasl.oauthbearer.assertion.file", "/var/run/token"),
+                Map.entry("config.providers", "dir"));
         assertThat(properties.toString())
                 .contains("security.protocol=SASL_SSL", "sasl.jaas.config=<from file " + jaas + ">", "ssl.truststore.password=<from file")
                 .doesNotContain("s3cr3t", "tr0st");

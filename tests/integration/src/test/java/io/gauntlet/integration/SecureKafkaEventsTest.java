@@ -13,11 +13,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,8 +105,8 @@ class SecureKafkaEventsTest {
                     "-Dgauntlet.grpc.address=127.0.0.1:" + ServiceProcess.freePort()),
                     kafkaEnvironment("store-gateway", kafka.password("store-gateway"))));
             // it consumes from the latest offset: ship only once its partition is assigned
-            await("the store gateway's consumer has its partition").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> gateway.logText().contains("Adding newly assigned partitions: " + topic + "-0"));
+            awaitOrShowLog("the store gateway's consumer has its partition", gateway,
+                    () -> gateway.logText().contains("Adding newly assigned partitions: [" + topic + "-0]"));
             assertThat(metric(gatewayPort, "thanos_bucket_store_blocks_loaded")).isZero();
 
             processes.add(ServiceProcess.startService("shipper", "shipper", work, ServiceProcess.freePort(), List.of(
@@ -114,9 +116,8 @@ class SecureKafkaEventsTest {
                     "-Dgauntlet.shipper.kafka.topic=" + topic,
                     "-Dgauntlet.shipper.outbox-dir=" + work.resolve("outbox")),
                     kafkaEnvironment("shipper", kafka.password("shipper"))));
-            await("the store gateway serves the shipped block after its event").atMost(Duration.ofSeconds(90))
-                    .pollInterval(Duration.ofMillis(250))
-                    .until(() -> metric(gatewayPort, "gauntlet_store_gateway_block_events_applied_total") >= 1
+            awaitOrShowLog("the store gateway serves the shipped block after its event", gateway,
+                    () -> metric(gatewayPort, "gauntlet_store_gateway_block_events_applied_total") >= 1
                             && metric(gatewayPort, "thanos_bucket_store_blocks_loaded") == 1);
 
             Path otherWork = Files.createDirectories(work.resolve("wrong-password"));
@@ -130,8 +131,7 @@ class SecureKafkaEventsTest {
                             "-Dgauntlet.shipper.kafka.delivery-timeout=10s",
                             "-Dgauntlet.shipper.outbox-dir=" + otherWork.resolve("outbox")),
                     kafkaEnvironment("shipper", "not-the-password")));
-            await("the refused shipper says why").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> refused.logText().contains("Kafka refused the SASL credentials"));
+            awaitOrShowLog("the refused shipper says why", refused, () -> refused.logText().contains("Kafka refused the SASL credentials"));
             assertThat(refused.logText()).contains("Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512");
 
             for (ServiceProcess process : List.of(gateway, refused)) {
@@ -139,6 +139,15 @@ class SecureKafkaEventsTest {
                         .doesNotContain(kafka.password("shipper"), kafka.password("store-gateway"), "not-the-password", "ScramLoginModule");
             }
             assertThat(Files.readString(work.resolve("shipper.log"))).doesNotContain(kafka.password("shipper"), "ScramLoginModule");
+        }
+    }
+
+    /** Waits up to two minutes (a loaded machine); a timeout shows the process's last log lines. */
+    private static void awaitOrShowLog(String what, ServiceProcess process, Callable<Boolean> condition) {
+        try {
+            await(what).atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250)).until(condition);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(what + ": not within 2 minutes; last lines of " + process + "'s log:\n" + process.logTail(), e);
         }
     }
 
