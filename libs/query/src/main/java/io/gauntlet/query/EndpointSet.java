@@ -9,10 +9,12 @@ import io.gauntlet.store.StoreFanOut;
 import io.gauntlet.store.StoreWire;
 import io.gauntlet.tsdb.Labels;
 import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -25,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,8 +71,10 @@ public final class EndpointSet implements AutoCloseable {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final ExecutorService pollers = Executors.newVirtualThreadPerTaskExecutor();
     private ScheduledExecutorService schedule;
+    private volatile ChannelCredentials credentials = InsecureChannelCredentials.create();
+    private volatile String authority;
 
-    private static final class Entry {
+    private final class Entry {
         final String spec;
         final ManagedChannel channel;
         final Channel calls;
@@ -94,7 +99,11 @@ public final class EndpointSet implements AutoCloseable {
                 QuerierLoopGuard loopGuard, Instant now) {
             this.spec = spec;
             // one channel, two deadlines: Series and label calls get the query timeout, Info polls a short one
-            this.channel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+            ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(address, credentials);
+            if (authority != null) {
+                builder.overrideAuthority(authority); // the name the server's certificate must carry
+            }
+            this.channel = builder
                     .maxInboundMessageSize(Integer.MAX_VALUE)
                     .compressorRegistry(SnappyCodec.compressors())
                     .decompressorRegistry(SnappyCodec.decompressors())
@@ -424,6 +433,17 @@ public final class EndpointSet implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * How the channels to the endpoints connect (plain text unless told; TLS credentials from {@code GrpcClientTls})
+     * and, when set, the server name their certificates must carry. Applies to the channels made afterwards: call it
+     * before {@link #start} or {@link #refresh}.
+     */
+    public EndpointSet withTransport(ChannelCredentials channelCredentials, Optional<String> serverName) {
+        this.credentials = Objects.requireNonNull(channelCredentials, "channelCredentials");
+        this.authority = serverName.orElse(null);
+        return this;
     }
 
     @Override

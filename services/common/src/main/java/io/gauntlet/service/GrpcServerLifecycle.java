@@ -1,6 +1,8 @@
 package io.gauntlet.service;
 
 import io.gauntlet.store.SnappyCodec;
+import io.gauntlet.tls.ServerTlsSettings;
+import io.gauntlet.tls.TlsConfigException;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -20,13 +22,15 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * Starts the service's one plain grpc-java server on {@code gauntlet.grpc.address} with every {@link BindableService}
  * and {@link ServerServiceDefinition} CDI bean, Thanos' "snappy" compressor, and the go-grpc-prometheus server
- * metrics; stops it gracefully on shutdown (new calls refused, running ones get the grace period).
+ * metrics; with {@code gauntlet.grpc.server-tls-*} TLS only ({@link GrpcServerTls}); stops it gracefully on shutdown
+ * (new calls refused, running ones get the grace period).
  */
 @ApplicationScoped
 public class GrpcServerLifecycle {
@@ -42,6 +46,7 @@ public class GrpcServerLifecycle {
     MeterRegistry meters;
 
     private volatile Server server;
+    private volatile GrpcServerTls tls;
 
     // after the beans other startup observers prepare (default priority 2500), before traffic matters
     void start(@Observes @Priority(3000) StartupEvent event) {
@@ -63,6 +68,19 @@ public class GrpcServerLifecycle {
                 .compressorRegistry(SnappyCodec.compressors())
                 .decompressorRegistry(SnappyCodec.decompressors())
                 .maxInboundMessageSize(config.maxInboundMessageSize());
+        String security = "plain text";
+        try {
+            Optional<ServerTlsSettings> tlsSettings = config.serverTls();
+            if (tlsSettings.isPresent()) {
+                tls = new GrpcServerTls(tlsSettings.get(), "gRPC " + config.address(),
+                        reason -> meters.counter("gauntlet.grpc.server.tls.handshake.failures", "reason", reason.label()).increment());
+                tls.applyTo(builder);
+                security = tlsSettings.get().describe();
+            }
+        } catch (TlsConfigException e) {
+            LOG.error("gRPC server TLS cannot start: " + e.getMessage());
+            throw e;
+        }
         List<String> names = new ArrayList<>();
         for (ServerServiceDefinition service : services) {
             builder.addService(ServerInterceptors.intercept(service, metrics));
@@ -71,9 +89,12 @@ public class GrpcServerLifecycle {
         try {
             server = builder.build().start();
         } catch (IOException e) {
+            if (tls != null) {
+                tls.close();
+            }
             throw new UncheckedIOException("cannot listen for gRPC on " + config.address() + ": " + e.getMessage(), e);
         }
-        LOG.infof("gRPC server listening on %s:%d with %s", address.getHostString(), port(), names);
+        LOG.infof("gRPC server listening on %s:%d (%s) with %s", address.getHostString(), port(), security, names);
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -91,6 +112,9 @@ public class GrpcServerLifecycle {
         } catch (InterruptedException e) {
             running.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+        if (tls != null) {
+            tls.close();
         }
         LOG.info("gRPC server stopped");
     }

@@ -13,6 +13,8 @@ import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Unremovable;
+import io.gauntlet.service.GrpcConfig;
+import io.gauntlet.tls.GrpcClientTls;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,19 +48,20 @@ public class QuerierServices {
 
     @Produces
     @Singleton
-    EndpointSet endpointSet(QuerierConfig config, QuerierLoopGuard loopGuard) {
+    EndpointSet endpointSet(QuerierConfig config, QuerierLoopGuard loopGuard, GrpcConfig grpc) {
         List<String> specs = config.endpoints().orElse(List.of()).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         List<Path> files = config.endpointsFile().orElse(List.of()).stream().map(String::trim).filter(s -> !s.isEmpty())
                 .map(Path::of).toList();
-        LOG.infof("querier %s: endpoints %s, endpoints files %s, replica labels %s", loopGuard.id(), specs, files,
-                config.replicaLabels().orElse(List.of()));
+        GrpcClientTls transport = grpc.clientTls();
+        LOG.infof("querier %s: endpoints %s (%s), endpoints files %s, replica labels %s", loopGuard.id(), specs, transport.describe(),
+                files, config.replicaLabels().orElse(List.of()));
         AtomicReference<EndpointSet> created = new AtomicReference<>();
         if (!files.isEmpty()) {
             endpointsFile = new EndpointsFile(files, config.endpointsFileInterval(), () -> created.get().refreshSoon());
         }
         EndpointsFile file = endpointsFile;
         EndpointSet endpoints = new EndpointSet(specs, file == null ? List::of : file::specs, loopGuard, config.timeout(),
-                config.infoTimeout(), config.unhealthyTimeout());
+                config.infoTimeout(), config.unhealthyTimeout()).withTransport(transport.credentials(), transport.authority());
         created.set(endpoints);
         return endpoints;
     }
