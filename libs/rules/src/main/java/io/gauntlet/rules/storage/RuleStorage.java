@@ -35,8 +35,8 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * The ruler's own TSDB: an in-memory head made durable by a write-ahead log (every committed batch is fsynced before it
- * is visible, so a SIGKILL loses no recorded sample), cut into 2h blocks written with libs/tsdb (atomic rename, the
+ * The ruler's own TSDB: an in-memory head made durable by a write-ahead log (every committed batch is written to it
+ * before it is visible, so a SIGKILL loses no recorded sample), cut into 2h blocks written with libs/tsdb (atomic rename, the
  * Thanos section with the ruler's external labels) once the head spans 1.5 block ranges, as Prometheus does. Samples a
  * block already holds are skipped when the log is replayed, so a crash between a block and the log checkpoint
  * duplicates nothing. Serves the data to PromQL ({@link Queryable}) and to the StoreAPI ({@link ChunkSource}).

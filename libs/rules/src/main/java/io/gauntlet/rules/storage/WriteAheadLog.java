@@ -17,8 +17,8 @@ import java.util.zip.CRC32C;
 
 /**
  * The ruler head's append log: one file of length-prefixed, CRC32C-checked records — series (ref, labels) and sample
- * batches (ref, timestamp, value bits) — each batch fsynced before the append returns. A torn or corrupt tail (a crash
- * mid-write) is cut off on replay. A checkpoint rewrites the file with what the head still holds, atomically.
+ * batches (ref, timestamp, value bits) — each batch written before the append returns (fsynced at checkpoints and on
+ * close). A torn or corrupt tail (a crash mid-write) is cut off on replay. A checkpoint rewrites the file with what the head still holds, atomically.
  */
 final class WriteAheadLog implements AutoCloseable {
     private static final byte SERIES = 1;
@@ -102,7 +102,11 @@ final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    /** Appends new series and a sample batch, then fsyncs. */
+    /**
+     * Appends new series and a sample batch with one write: once it returns the batch is in the operating system's
+     * hands, so a killed process loses nothing (as Prometheus' WAL, it is fsynced at checkpoints and on close, not per
+     * batch: an fsync per rule cost more than the rule's query).
+     */
     synchronized void append(List<SeriesRecord> series, int[] refs, long[] times, long[] bits) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         if (!series.isEmpty()) {
@@ -113,7 +117,6 @@ final class WriteAheadLog implements AutoCloseable {
         while (buffer.hasRemaining()) {
             channel.write(buffer);
         }
-        channel.force(false);
     }
 
     /** Replaces the log with the given series and samples ([ref, t, bits] each), atomically. */
@@ -194,6 +197,7 @@ final class WriteAheadLog implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        channel.force(false);
         channel.close();
     }
 }
