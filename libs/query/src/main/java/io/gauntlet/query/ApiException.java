@@ -35,8 +35,7 @@ public final class ApiException extends RuntimeException {
         return switch (type) {
             case BAD_DATA -> 400;
             case EXECUTION -> 422;
-            case CANCELED -> 499;
-            case TIMEOUT -> 503;
+            case CANCELED, TIMEOUT -> 503;
             case NOT_FOUND -> 404;
             case INTERNAL -> 500;
         };

@@ -1,60 +1,54 @@
 package io.gauntlet.query;
 
 import io.gauntlet.promql.PromqlException;
+import io.gauntlet.promql.ast.GoStrings;
 import io.gauntlet.promql.parser.PromqlParser;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.regex.Pattern;
 
-/** Time and duration parameters as Prometheus' API parses them: float seconds or RFC 3339; float seconds or 1h30m. */
+/**
+ * Time and duration parameters as Prometheus 2.42's API parses them (web/api/v1/api.go): Go's
+ * {@code strconv.ParseFloat} seconds (its exact grammar: underscores between digits, {@code inf}, {@code nan}, hex
+ * floats with a 'p' exponent; out-of-range values refused) or RFC 3339 as Go 1.19 reads it; durations as float
+ * seconds or {@code 1h30m}. Conversions follow Go's amd64 semantics, wrap-arounds included.
+ */
 public final class ApiParameters {
-    /** Prometheus' minTime / maxTime (the widest range the API accepts), in milliseconds. */
-    public static final long MIN_TIME_MILLIS = (Long.MIN_VALUE / 1000 + 62135596801L) * 1000;
-    public static final long MAX_TIME_MILLIS = (Long.MAX_VALUE / 1000 - 62135596801L) * 1000 + 999;
     private static final String MIN_TIME_FORMATTED = "-292273086-05-16T16:47:06Z";
     private static final String MAX_TIME_FORMATTED = "292277025-08-18T07:12:54.999999999Z";
-
-    // what Go's strconv.ParseFloat takes in decimal form (Java's parser would also take "1d", " 1", "0x1p3")
-    private static final Pattern GO_DECIMAL = Pattern.compile("[+-]?(\\d+(_\\d+)*\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private ApiParameters() {
     }
 
-    /** Unix seconds (fractions rounded to milliseconds) or RFC 3339, as milliseconds. */
-    public static long parseTime(String value) {
-        if (GO_DECIMAL.matcher(value).matches() && !value.contains("_")) {
-            double seconds = Double.parseDouble(value);
-            if (Double.isFinite(seconds)) {
-                double whole = seconds < 0 ? Math.ceil(seconds) : Math.floor(seconds);
-                // as Go: math.Modf, round the fraction to ms, time.Unix(s, int64(ns*1e9)), then timestamp.FromTime
-                double fraction = Math.round((seconds - whole) * 1000) / 1000.0;
-                return (long) whole * 1000 + Math.floorDiv((long) (fraction * 1e9), 1_000_000L);
+    /**
+     * Go's {@code parseTime}: float seconds ({@code math.Modf}, the fraction rounded to milliseconds, then
+     * {@code time.Unix(int64(s), int64(ns*1e9))}), else RFC 3339, else Prometheus' min/max time strings.
+     */
+    public static ApiTime parseTime(String value) {
+        Double seconds = parseGoFloat(value);
+        if (seconds != null) {
+            double whole = seconds < 0 ? Math.ceil(seconds) : Math.floor(seconds); // math.Modf
+            double fraction = Double.isInfinite(seconds) ? Double.NaN : seconds - whole;
+            if (Double.isNaN(seconds)) {
+                whole = Double.NaN;
             }
+            fraction = goRound(fraction * 1000) / 1000;
+            return ApiTime.unix(goInt64(whole), goInt64(fraction * 1e9));
+        }
+        ApiTime parsed = ApiTime.parseRfc3339Nano(value);
+        if (parsed != null) {
+            return parsed;
         }
         if (value.equals(MIN_TIME_FORMATTED)) {
-            return MIN_TIME_MILLIS;
+            return ApiTime.MIN;
         }
         if (value.equals(MAX_TIME_FORMATTED)) {
-            return MAX_TIME_MILLIS;
+            return ApiTime.MAX;
         }
-        try {
-            OffsetDateTime time = OffsetDateTime.parse(value, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-            if (value.length() >= 11 && value.charAt(10) != 'T') {
-                throw new DateTimeParseException("no T", value, 10);
-            }
-            return time.toEpochSecond() * 1000 + time.getNano() / 1_000_000;
-        } catch (DateTimeParseException e) {
-            throw ApiException.badData("cannot parse \"" + value + "\" to a valid timestamp");
-        }
+        throw ApiException.badData("cannot parse " + GoStrings.quote(value) + " to a valid timestamp");
     }
 
-    /** A time parameter that may be absent: {@code defaultMillis} then. */
-    public static long parseTimeParameter(String parameter, String value, long defaultMillis) {
+    /** {@code parseTimeParam}: absent or empty gives {@code defaultTime}; bad values name the parameter twice. */
+    public static ApiTime parseTimeParameter(String parameter, String value, ApiTime defaultTime) {
         if (value == null || value.isEmpty()) {
-            return defaultMillis;
+            return defaultTime;
         }
         try {
             return parseTime(value);
@@ -63,25 +57,119 @@ public final class ApiParameters {
         }
     }
 
-    /** Float seconds or a Prometheus duration ({@code 1h30m}), as nanoseconds (Go's time.Duration). */
+    /**
+     * Go's {@code parseDuration} in nanoseconds: float seconds multiplied by 1e9 in float64 (out of the int64 range
+     * refused), else a Prometheus duration ({@code 1h30m}, never negative).
+     */
     public static long parseDurationNanos(String value) {
-        if (GO_DECIMAL.matcher(value).matches() && !value.contains("_")) {
-            double nanos = new BigDecimal(value).multiply(BigDecimal.valueOf(1_000_000_000L)).doubleValue();
+        Double seconds = parseGoFloat(value);
+        if (seconds != null) {
+            double nanos = seconds * 1e9;
             if (nanos > 0x1p63 || nanos < -0x1p63) {
-                throw ApiException.badData("cannot parse \"" + value + "\" to a valid duration. It overflows int64");
+                throw ApiException.badData("cannot parse " + GoStrings.quote(value) + " to a valid duration. It overflows int64");
             }
-            return new BigDecimal(nanos).setScale(0, RoundingMode.DOWN).longValue();
+            return goInt64(nanos);
         }
         try {
             long millis = PromqlParser.parseDuration(value);
             return Math.multiplyExact(millis, 1_000_000L);
         } catch (PromqlException | ArithmeticException e) {
-            throw ApiException.badData("cannot parse \"" + value + "\" to a valid duration");
+            throw ApiException.badData("cannot parse " + GoStrings.quote(value) + " to a valid duration");
         }
     }
 
     /** Go's {@code durationMilliseconds}: nanoseconds truncated to milliseconds. */
     public static long nanosToMillis(long nanos) {
         return nanos / 1_000_000;
+    }
+
+    /** Go's float64 to int64 conversion on amd64: truncation, and 0x8000000000000000 when out of range or NaN. */
+    static long goInt64(double value) {
+        if (!(value >= -0x1p63 && value < 0x1p63)) {
+            return Long.MIN_VALUE;
+        }
+        return (long) value;
+    }
+
+    /** Go's {@code math.Round}: half away from zero. */
+    static double goRound(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return value;
+        }
+        double truncated = value < 0 ? Math.ceil(value) : Math.floor(value);
+        if (Math.abs(value - truncated) >= 0.5) {
+            truncated += Math.copySign(1.0, value);
+        }
+        return truncated == 0 ? Math.copySign(0.0, value) : truncated;
+    }
+
+    /**
+     * Go's {@code strconv.ParseFloat(s, 64)}: the value, or null where Go reports an error (bad syntax, or a finite
+     * literal out of the float64 range).
+     */
+    static Double parseGoFloat(String s) {
+        int i = 0;
+        int n = s.length();
+        boolean negative = false;
+        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            negative = s.charAt(i) == '-';
+            i++;
+        }
+        String rest = s.substring(i);
+        if (rest.equalsIgnoreCase("inf") || rest.equalsIgnoreCase("infinity")) {
+            return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        if (rest.equalsIgnoreCase("nan")) {
+            return i == 0 ? Double.NaN : null; // Go takes no sign before NaN
+        }
+        boolean hex = rest.length() > 2 && rest.charAt(0) == '0' && (rest.charAt(1) == 'x' || rest.charAt(1) == 'X');
+        String body = hex ? rest.substring(2) : rest;
+        StringBuilder clean = new StringBuilder(s.length());
+        int mantissaDigits = 0;
+        boolean point = false;
+        boolean exponent = false;
+        int exponentDigits = 0;
+        char previous = hex ? 'x' : 0; // an underscore may follow the base prefix or a digit
+        for (int k = 0; k < body.length(); k++) {
+            char c = body.charAt(k);
+            boolean digit = hex && !exponent ? Character.digit(c, 16) >= 0 && c < 128 : c >= '0' && c <= '9';
+            if (c == '_') {
+                boolean afterDigitOrPrefix = previous == 'x' || isDigitOf(previous, hex && !exponent);
+                boolean beforeDigit = k + 1 < body.length() && isDigitOf(body.charAt(k + 1), hex && !exponent);
+                if (!afterDigitOrPrefix || !beforeDigit) {
+                    return null;
+                }
+                previous = c;
+                continue;
+            }
+            if (digit) {
+                if (exponent) {
+                    exponentDigits++;
+                } else {
+                    mantissaDigits++;
+                }
+            } else if (c == '.' && !point && !exponent) {
+                point = true;
+            } else if (!exponent && (hex ? c == 'p' || c == 'P' : c == 'e' || c == 'E')) {
+                exponent = true;
+                if (k + 1 < body.length() && (body.charAt(k + 1) == '+' || body.charAt(k + 1) == '-')) {
+                    clean.append(c);
+                    c = body.charAt(++k);
+                }
+            } else {
+                return null;
+            }
+            clean.append(c);
+            previous = c;
+        }
+        if (mantissaDigits == 0 || exponent && exponentDigits == 0 || hex && !exponent) {
+            return null;
+        }
+        double value = Double.parseDouble((negative ? "-" : "") + (hex ? "0x" : "") + clean);
+        return Double.isInfinite(value) ? null : value;
+    }
+
+    private static boolean isDigitOf(char c, boolean hex) {
+        return hex ? c < 128 && Character.digit(c, 16) >= 0 : c >= '0' && c <= '9';
     }
 }

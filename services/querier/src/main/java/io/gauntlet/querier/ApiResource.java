@@ -3,33 +3,36 @@ package io.gauntlet.querier;
 import io.gauntlet.promql.ErrorType;
 import io.gauntlet.promql.PromqlException;
 import io.gauntlet.promql.ast.Expr;
+import io.gauntlet.promql.ast.GoStrings;
 import io.gauntlet.promql.ast.ValueType;
 import io.gauntlet.promql.engine.PromqlEngine;
 import io.gauntlet.promql.engine.QueryResult;
 import io.gauntlet.promql.parser.PromqlParser;
 import io.gauntlet.query.ApiException;
 import io.gauntlet.query.ApiParameters;
+import io.gauntlet.query.ApiTime;
 import io.gauntlet.query.EndpointSet;
 import io.gauntlet.query.PrometheusJson;
 import io.gauntlet.query.StoreQueryable;
+import io.gauntlet.query.UrlEncodedForm;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.OPTIONS;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedHashMap;
-import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,30 +67,41 @@ public class ApiResource {
     private final ConcurrentMap<String, Counter> requestCounters = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timer> requestTimers = new ConcurrentHashMap<>();
 
-    /** Request parameters: POST form values first, then the URL query (Go's r.FormValue). */
-    private record Params(MultivaluedMap<String, String> form, MultivaluedMap<String, String> query) {
+    /**
+     * Request parameters as Go's {@code r.Form}: the form body of a POST first, then the URL query, both read as Go's
+     * url.ParseQuery reads them (bytes that are not UTF-8 kept, so parse errors quote them as Prometheus does).
+     */
+    private record Params(UrlEncodedForm body, UrlEncodedForm url) {
         String get(String name) {
-            String value = form.getFirst(name);
-            if (value == null) {
-                value = query.getFirst(name);
-            }
-            return value == null ? "" : value;
+            String value = body.first(name);
+            return value.isEmpty() && body.all(name).isEmpty() ? url.first(name) : value;
         }
 
         List<String> all(String name) {
-            List<String> out = new ArrayList<>();
-            if (form.get(name) != null) {
-                out.addAll(form.get(name));
+            List<String> fromBody = body.all(name);
+            List<String> fromUrl = url.all(name);
+            if (fromBody.isEmpty()) {
+                return fromUrl;
             }
-            if (query.get(name) != null) {
-                out.addAll(query.get(name));
-            }
+            List<String> out = new ArrayList<>(fromBody);
+            out.addAll(fromUrl);
             return out;
+        }
+
+        /** What Go's {@code r.ParseForm()} returns: the body's error first, else the URL's; null when none. */
+        String parseError() {
+            return body.error() != null ? body.error() : url.error();
         }
     }
 
-    private static Params params(UriInfo uri, MultivaluedMap<String, String> form) {
-        return new Params(form == null ? new MultivaluedHashMap<>() : form, uri.getQueryParameters());
+    private static Params params(HttpServerRequest request, byte[] body) {
+        UrlEncodedForm form = UrlEncodedForm.EMPTY;
+        String contentType = request.getHeader("Content-Type");
+        if (body != null && contentType != null
+                && contentType.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33)) {
+            form = UrlEncodedForm.parse(body);
+        }
+        return new Params(form, UrlEncodedForm.parse(request.query()));
     }
 
     /** The endpoints Prometheus serves for GET and form POST alike (its router registers both for each). */
@@ -95,15 +109,14 @@ public class ApiResource {
 
     @GET
     @Path("{endpoint: " + FORM_ENDPOINTS + "}")
-    public Response formEndpointGet(@Context UriInfo uri, @PathParam("endpoint") String endpoint) {
-        return formEndpoint(endpoint, params(uri, null));
+    public Response formEndpointGet(@Context HttpServerRequest request, @PathParam("endpoint") String endpoint) {
+        return formEndpoint(endpoint, params(request, null));
     }
 
     @POST
     @Path("{endpoint: " + FORM_ENDPOINTS + "}")
-    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response formEndpointPost(@Context UriInfo uri, @PathParam("endpoint") String endpoint, MultivaluedMap<String, String> form) {
-        return formEndpoint(endpoint, params(uri, form));
+    public Response formEndpointPost(@Context HttpServerRequest request, @PathParam("endpoint") String endpoint, byte[] body) {
+        return formEndpoint(endpoint, params(request, body));
     }
 
     private Response formEndpoint(String endpoint, Params params) {
@@ -116,10 +129,26 @@ public class ApiResource {
         });
     }
 
+    /** Prometheus registers DELETE /series and answers it so. */
+    @DELETE
+    @Path("series")
+    public Response dropSeries() {
+        return handle("series", () -> {
+            throw new ApiException(ErrorType.INTERNAL, "not implemented");
+        });
+    }
+
+    /** CORS preflight: Prometheus answers every OPTIONS under /api/v1 with 204 (CorsHeaders adds the headers). */
+    @OPTIONS
+    @Path("{path: .*}")
+    public Response options() {
+        return Response.noContent().build();
+    }
+
     @GET
     @Path("label/{name}/values")
-    public Response labelValues(@Context UriInfo uri, @PathParam("name") String name) {
-        return handle("label_values", () -> labelValues(params(uri, null), name));
+    public Response labelValues(@Context HttpServerRequest request, @Encoded @PathParam("name") String rawName) {
+        return handle("label_values", () -> labelValues(params(request, null), UrlEncodedForm.pathSegment(rawName)));
     }
 
     @Inject
@@ -127,8 +156,8 @@ public class ApiResource {
 
     @GET
     @Path("metadata")
-    public Response metadata(@Context UriInfo uri) {
-        Params params = params(uri, null);
+    public Response metadata(@Context HttpServerRequest request) {
+        Params params = params(request, null);
         return handle("metadata", () -> metadataFanOut.apiAnswer(params.get("metric"), params.get("limit"),
                 parseBool("partial_response", params.get("partial_response"), config.partialResponse())));
     }
@@ -183,18 +212,25 @@ public class ApiResource {
     }
 
     private String query(Params params) {
-        long time = ApiParameters.parseTimeParameter("time", params.get("time"), System.currentTimeMillis());
+        ApiTime time = ApiParameters.parseTimeParameter("time", params.get("time"), ApiTime.ofMillis(System.currentTimeMillis()));
         Duration timeout = timeout(params);
-        Expr expr = parseQuery(params.get("query"));
+        Expr expr;
+        try {
+            expr = PromqlParser.parseExpr(params.get("query"));
+        } catch (PromqlException e) {
+            throw ApiException.invalidParameter("query", e.getMessage());
+        }
+        requireTimeLeft(timeout);
         StoreQueryable queryable = queryable(params, 0, true);
-        QueryResult result = gate.run(timeout, cancellation -> engine.instantQuery(queryable, expr, time, cancellation));
+        long at = time.engineMillis();
+        QueryResult result = gate.run(timeout, cancellation -> engine.instantQuery(queryable, expr, at, cancellation));
         return PrometheusJson.success(PrometheusJson.queryData(result.value()), result.warnings());
     }
 
     private String queryRange(Params params) {
-        long start = parseRequiredTime("start", params.get("start"));
-        long end = parseRequiredTime("end", params.get("end"));
-        if (end < start) {
+        ApiTime start = parseRequiredTime("start", params.get("start"));
+        ApiTime end = parseRequiredTime("end", params.get("end"));
+        if (end.before(start)) {
             throw ApiException.invalidParameter("end", "end timestamp must not be before start time");
         }
         long stepNanos;
@@ -206,31 +242,49 @@ public class ApiResource {
         if (stepNanos <= 0) {
             throw ApiException.invalidParameter("step", "zero or negative query resolution step widths are not accepted. Try a positive integer");
         }
-        // Go: end.Sub(start)/step on nanosecond durations
-        if (Math.multiplyHigh(end - start, 1_000_000L) == 0 && (end - start) * 1_000_000L / stepNanos > MAX_POINTS
-                || Math.multiplyHigh(end - start, 1_000_000L) != 0) {
+        if (end.minus(start) / stepNanos > MAX_POINTS) {
             throw ApiException.badData("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
         }
         Duration timeout = timeout(params);
-        Expr expr = parseQuery(params.get("query"));
+        Expr expr;
+        try {
+            expr = PromqlParser.parseExpr(params.get("query")); // range queries report parse errors without the parameter
+        } catch (PromqlException e) {
+            throw ApiException.badData(e.getMessage());
+        }
         if (expr.type() != ValueType.VECTOR && expr.type() != ValueType.SCALAR) {
             throw ApiException.badData("invalid expression type \"" + expr.type().documentedName()
                     + "\" for range query, must be Scalar or instant Vector");
         }
         long step = ApiParameters.nanosToMillis(stepNanos);
+        if (step == 0) {
+            // a step under a millisecond: Prometheus' engine divides by it and reports the panic as an execution error
+            throw new ApiException(ErrorType.EXECUTION, "unexpected error: runtime error: integer divide by zero");
+        }
+        requireTimeLeft(timeout);
         StoreQueryable queryable = queryable(params, step, false);
-        QueryResult result = gate.run(timeout, cancellation -> engine.rangeQuery(queryable, expr, start, end, step, cancellation));
+        long from = start.engineMillis();
+        long to = end.engineMillis();
+        QueryResult result = gate.run(timeout, cancellation -> engine.rangeQuery(queryable, expr, from, to, step, cancellation));
         return PrometheusJson.success(PrometheusJson.queryData(result.value()), result.warnings());
     }
 
     private String series(Params params) {
+        if (params.parseError() != null) {
+            throw ApiException.badData("error parsing form values: " + params.parseError());
+        }
         List<String> matches = params.all("match[]");
         if (matches.isEmpty()) {
             throw ApiException.badData("no match[] parameter provided");
         }
-        long start = ApiParameters.parseTimeParameter("start", params.get("start"), ApiParameters.MIN_TIME_MILLIS);
-        long end = ApiParameters.parseTimeParameter("end", params.get("end"), ApiParameters.MAX_TIME_MILLIS);
-        List<List<LabelMatcher>> sets = matcherSets(matches);
+        long start = ApiParameters.parseTimeParameter("start", params.get("start"), ApiTime.MIN).storageMillis();
+        long end = ApiParameters.parseTimeParameter("end", params.get("end"), ApiTime.MAX).storageMillis();
+        List<List<LabelMatcher>> sets;
+        try {
+            sets = matcherSets(matches);
+        } catch (ApiException e) {
+            throw ApiException.invalidParameter("match[]", e.getMessage());
+        }
         StoreQueryable queryable = queryable(params, 0, true);
         StoreQueryable.Answer<Labels> answer = gate.run(timeout(params), cancellation -> {
             try (var querier = queryable.querier(start, end)) {
@@ -241,8 +295,8 @@ public class ApiResource {
     }
 
     private String labels(Params params) {
-        long start = ApiParameters.parseTimeParameter("start", params.get("start"), ApiParameters.MIN_TIME_MILLIS);
-        long end = ApiParameters.parseTimeParameter("end", params.get("end"), ApiParameters.MAX_TIME_MILLIS);
+        long start = ApiParameters.parseTimeParameter("start", params.get("start"), ApiTime.MIN).storageMillis();
+        long end = ApiParameters.parseTimeParameter("end", params.get("end"), ApiTime.MAX).storageMillis();
         List<List<LabelMatcher>> sets = matcherSets(params.all("match[]"));
         StoreQueryable queryable = queryable(params, 0, true);
         StoreQueryable.Answer<String> answer = gate.run(timeout(params), cancellation -> {
@@ -255,10 +309,10 @@ public class ApiResource {
 
     private String labelValues(Params params, String name) {
         if (!LABEL_NAME.matcher(name).matches()) {
-            throw ApiException.badData("invalid label name: \"" + name + "\"");
+            throw ApiException.badData("invalid label name: " + GoStrings.quote(name));
         }
-        long start = ApiParameters.parseTimeParameter("start", params.get("start"), ApiParameters.MIN_TIME_MILLIS);
-        long end = ApiParameters.parseTimeParameter("end", params.get("end"), ApiParameters.MAX_TIME_MILLIS);
+        long start = ApiParameters.parseTimeParameter("start", params.get("start"), ApiTime.MIN).storageMillis();
+        long end = ApiParameters.parseTimeParameter("end", params.get("end"), ApiTime.MAX).storageMillis();
         List<List<LabelMatcher>> sets = matcherSets(params.all("match[]"));
         StoreQueryable queryable = queryable(params, 0, true);
         StoreQueryable.Answer<String> answer = gate.run(timeout(params), cancellation -> {
@@ -269,7 +323,7 @@ public class ApiResource {
         return PrometheusJson.success(PrometheusJson.strings(answer.values()), answer.warnings());
     }
 
-    private static long parseRequiredTime(String parameter, String value) {
+    private static ApiTime parseRequiredTime(String parameter, String value) {
         try {
             return ApiParameters.parseTime(value);
         } catch (ApiException e) {
@@ -277,14 +331,10 @@ public class ApiResource {
         }
     }
 
-    private static Expr parseQuery(String query) {
-        try {
-            return PromqlParser.parseExpr(query);
-        } catch (PromqlException e) {
-            throw ApiException.invalidParameter("query", e.getMessage());
-        }
-    }
-
+    /**
+     * Prometheus' parseMatchersParam: every selector parsed first (the first error wins), then each must have a
+     * matcher that does not match the empty string, or it would select every series.
+     */
     private static List<List<LabelMatcher>> matcherSets(List<String> selectors) {
         List<List<LabelMatcher>> sets = new ArrayList<>();
         for (String selector : selectors) {
@@ -294,19 +344,34 @@ public class ApiResource {
                 throw ApiException.badData(e.getMessage());
             }
         }
+        for (List<LabelMatcher> set : sets) {
+            if (set.stream().allMatch(matcher -> matcher.matches(""))) {
+                throw ApiException.badData("match[] must contain at least one non-empty matcher");
+            }
+        }
         return sets;
     }
 
+    /** The query's timeout: the {@code timeout} parameter when given and shorter than the configured one. */
     private Duration timeout(Params params) {
         String value = params.get("timeout");
         if (value.isEmpty()) {
             return config.timeout();
         }
+        long nanos;
         try {
-            Duration requested = Duration.ofNanos(ApiParameters.parseDurationNanos(value));
-            return requested.compareTo(config.timeout()) < 0 && !requested.isNegative() ? requested : config.timeout();
+            nanos = ApiParameters.parseDurationNanos(value);
         } catch (ApiException e) {
             throw ApiException.invalidParameter("timeout", e.getMessage());
+        }
+        Duration requested = Duration.ofNanos(nanos);
+        return requested.compareTo(config.timeout()) < 0 ? requested : config.timeout();
+    }
+
+    /** A timeout of zero or less has expired before the query could start (Go's context.WithTimeout). */
+    private static void requireTimeLeft(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new ApiException(ErrorType.TIMEOUT, "query timed out in query queue");
         }
     }
 

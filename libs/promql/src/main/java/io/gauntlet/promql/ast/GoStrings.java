@@ -1,8 +1,112 @@
 package io.gauntlet.promql.ast;
 
-/** Go's quoting conventions ({@code strconv.Quote}, {@code %q}, {@code %#U}), which PromQL text and errors use. */
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Go's quoting conventions ({@code strconv.Quote}, {@code %q}, {@code %#U}), which PromQL text and errors use, and
+ * Go strings as Java strings: a Go string is bytes and may hold bytes that are not UTF-8 (an HTTP parameter
+ * {@code %FF}). Such a byte travels in a Java string as the lone surrogate U+DC80..U+DCFF ("surrogate escape"), so
+ * the parser sees the very bytes Prometheus sees and errors quote them as Go does ({@code "\xff"}).
+ */
 public final class GoStrings {
+    private static final int ESCAPED_BYTE_BASE = 0xDC00;
+
     private GoStrings() {
+    }
+
+    /** Bytes of a Go string as a Java string; bytes that do not form UTF-8 (as Go decodes it) become U+DC80..U+DCFF. */
+    public static String fromUtf8(byte[] bytes, int offset, int length) {
+        int end = offset + length;
+        boolean ascii = true;
+        for (int i = offset; i < end; i++) {
+            if (bytes[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        if (ascii) {
+            return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+        }
+        StringBuilder out = new StringBuilder(length);
+        int i = offset;
+        while (i < end) {
+            int b = bytes[i] & 0xff;
+            int width = b < 0x80 ? 1 : sequenceWidth(bytes, i, end);
+            if (width == 0) {
+                out.append((char) (ESCAPED_BYTE_BASE + b));
+                i++;
+            } else {
+                out.append(new String(bytes, i, width, StandardCharsets.UTF_8));
+                i += width;
+            }
+        }
+        return out.toString();
+    }
+
+    /** Width of the valid UTF-8 sequence at {@code i} (no overlong forms, surrogates or values past U+10FFFF), else 0. */
+    private static int sequenceWidth(byte[] bytes, int i, int end) {
+        int b = bytes[i] & 0xff;
+        int width;
+        int min;
+        if (b >= 0xC2 && b < 0xE0) {
+            width = 2;
+            min = 0x80;
+        } else if (b >= 0xE0 && b < 0xF0) {
+            width = 3;
+            min = 0x800;
+        } else if (b >= 0xF0 && b < 0xF5) {
+            width = 4;
+            min = 0x10000;
+        } else {
+            return 0;
+        }
+        if (i + width > end) {
+            return 0;
+        }
+        int cp = b & (0xFF >> (width + 1));
+        for (int k = 1; k < width; k++) {
+            int c = bytes[i + k] & 0xff;
+            if ((c & 0xC0) != 0x80) {
+                return 0;
+            }
+            cp = cp << 6 | (c & 0x3F);
+        }
+        if (cp < min || cp > Character.MAX_CODE_POINT || cp >= 0xD800 && cp < 0xE000) {
+            return 0;
+        }
+        return width;
+    }
+
+    /** The Go string's bytes: UTF-8, with escaped bytes (U+DC80..U+DCFF) written back as the bytes they stand for. */
+    public static byte[] utf8Bytes(String value) {
+        boolean escapes = false;
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isSurrogate(value.charAt(i))) {
+                escapes = true;
+                break;
+            }
+        }
+        if (!escapes) {
+            return value.getBytes(StandardCharsets.UTF_8);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(value.length() + 8);
+        for (int i = 0; i < value.length(); ) {
+            int cp = value.codePointAt(i);
+            i += Character.charCount(cp);
+            int escaped = escapedByte(cp);
+            if (escaped >= 0) {
+                out.write(escaped);
+            } else {
+                out.writeBytes(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** The raw byte a lone surrogate U+DC80..U+DCFF stands for, else -1. */
+    private static int escapedByte(int cp) {
+        return cp >= ESCAPED_BYTE_BASE + 0x80 && cp <= ESCAPED_BYTE_BASE + 0xFF ? cp - ESCAPED_BYTE_BASE : -1;
     }
 
     /** Go's {@code strconv.Quote}: double quotes, Go escapes for control and non-printable characters. */
@@ -13,6 +117,8 @@ public final class GoStrings {
             i += Character.charCount(cp);
             if (cp == '"') {
                 out.append("\\\"");
+            } else if (escapedByte(cp) >= 0) {
+                out.append(String.format("\\x%02x", escapedByte(cp)));
             } else {
                 appendEscaped(out, cp);
             }

@@ -27,7 +27,7 @@ final class Lexer {
 
     Lexer(String query) {
         this.query = query;
-        this.input = query.getBytes(StandardCharsets.UTF_8);
+        this.input = GoStrings.utf8Bytes(query); // bytes that are not UTF-8 (surrogate-escaped) stay as they came
     }
 
     String query() {

@@ -24,7 +24,7 @@ public final class ParseException extends PromqlException {
     }
 
     private static String locate(String query, int byteOffset) {
-        byte[] bytes = query.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = io.gauntlet.promql.ast.GoStrings.utf8Bytes(query);
         if (byteOffset < 0 || byteOffset > bytes.length) {
             return "invalid position:";
         }

@@ -247,6 +247,6 @@ public final class PromqlParser {
     }
 
     private static int byteLength(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
+        return GoStrings.utf8Bytes(s).length;
     }
 }
