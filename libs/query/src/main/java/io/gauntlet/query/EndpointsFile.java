@@ -29,6 +29,8 @@ import java.util.logging.Logger;
 public final class EndpointsFile implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EndpointsFile.class.getName());
     private static final YAMLMapper YAML = new YAMLMapper();
+    /** How long the directory must stay quiet after a change before the file is read (a write is often truncate, then write). */
+    private static final Duration SETTLE = Duration.ofMillis(200);
 
     private final List<Path> files;
     private final Duration interval;
@@ -87,9 +89,12 @@ public final class EndpointsFile implements AutoCloseable {
         try {
             while (!Thread.currentThread().isInterrupted()) {
                 WatchKey key = watcher.poll(interval.toMillis(), TimeUnit.MILLISECONDS);
-                if (key != null) {
+                while (key != null) {
                     key.pollEvents();
                     key.reset();
+                    // an editor or `echo >` truncates before it writes: wait until the directory is quiet for a moment,
+                    // so the half-written file is not read (an empty read would drop every endpoint)
+                    key = watcher.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
                 }
                 if (read()) {
                     onChange.run();

@@ -46,7 +46,7 @@ class EndpointsFileTest {
         StoreFixture first = StoreFixture.serve(new MemoryChunkSource("store", Labels.of("site", "first")));
         StoreFixture second = StoreFixture.serve(new MemoryChunkSource("store", Labels.of("site", "second")));
         Path file = directory.resolve("endpoints.yaml");
-        Files.writeString(file, "- targets: ['" + first.address() + "']\n");
+        replace(file, "- targets: ['" + first.address() + "']\n");
         AtomicInteger changes = new AtomicInteger();
         AtomicReference<EndpointSet> set = new AtomicReference<>();
         // the periodic re-read is an hour away: only the file watch can notice the changes in time
@@ -54,22 +54,23 @@ class EndpointsFileTest {
                 changes.incrementAndGet();
                 set.get().refreshSoon();
             });
+                // a generous Info timeout: with refreshes an hour apart, one Info slowed by a busy machine would never be retried
                 EndpointSet endpoints = new EndpointSet(List.of(), endpointsFile::specs, new QuerierLoopGuard(), Duration.ofSeconds(10),
-                        Duration.ofSeconds(2), Duration.ofMinutes(5))) {
+                        Duration.ofSeconds(15), Duration.ofMinutes(5))) {
             set.set(endpoints);
             endpointsFile.start();
             endpoints.start(Duration.ofHours(1));
             await().atMost(Duration.ofSeconds(20)).until(() -> names(endpoints).equals(List.of(first.address())));
 
-            Files.writeString(file, "- targets: ['" + first.address() + "', '" + second.address() + "']\n");
+            replace(file, "- targets: ['" + first.address() + "', '" + second.address() + "']\n");
             await().atMost(Duration.ofSeconds(20)).until(() -> names(endpoints).equals(List.of(first.address(), second.address())));
 
-            Files.writeString(file, "[{\"targets\": [\"" + second.address() + "\"]}]");
+            replace(file, "[{\"targets\": [\"" + second.address() + "\"]}]");
             await().atMost(Duration.ofSeconds(20)).until(() -> names(endpoints).equals(List.of(second.address())));
             assertThat(endpoints.statuses()).hasSize(1); // gone from the file: dropped at once, not kept as unhealthy
 
             // a broken file keeps the last good targets and says why
-            Files.writeString(file, "- targets: [broken");
+            replace(file, "- targets: [broken");
             await().atMost(Duration.ofSeconds(20)).until(() -> endpointsFile.lastError().contains("not YAML or JSON"));
             assertThat(endpointsFile.specs()).containsExactly(second.address());
             assertThat(changes.get()).isGreaterThanOrEqualTo(2);
@@ -77,6 +78,13 @@ class EndpointsFileTest {
             first.close();
             second.close();
         }
+    }
+
+    /** Writes the file as Kubernetes updates a mounted ConfigMap: the new content appears at once, never half-written. */
+    private static void replace(Path file, String content) throws java.io.IOException {
+        Path next = file.resolveSibling(file.getFileName() + ".next");
+        Files.writeString(next, content);
+        Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static List<String> names(EndpointSet endpoints) {
