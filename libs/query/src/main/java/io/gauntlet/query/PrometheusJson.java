@@ -7,6 +7,8 @@ import io.gauntlet.promql.engine.ScalarResult;
 import io.gauntlet.promql.engine.StringResult;
 import io.gauntlet.promql.engine.VectorResult;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.histogram.AllBucketsIterator;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
 import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.List;
@@ -65,8 +67,14 @@ public final class PrometheusJson {
                     }
                     out.append("{\"metric\":");
                     writeLabels(out, vector.labels(i));
-                    out.append(",\"value\":");
-                    writePoint(out, vector.timestamp(), vector.value(i));
+                    FloatHistogram histogram = vector.histogram(i);
+                    if (histogram == null) {
+                        out.append(",\"value\":");
+                        writePoint(out, vector.timestamp(), vector.value(i));
+                    } else {
+                        out.append(",\"histogram\":");
+                        writeHistogramPoint(out, vector.timestamp(), histogram);
+                    }
                     out.append('}');
                 }
                 out.append(']');
@@ -81,20 +89,79 @@ public final class PrometheusJson {
                     first = false;
                     out.append("{\"metric\":");
                     writeLabels(out, series.labels());
-                    out.append(",\"values\":[");
-                    for (int i = 0; i < series.size(); i++) {
-                        if (i > 0) {
-                            out.append(',');
-                        }
-                        writePoint(out, series.timestamp(i), series.value(i));
-                    }
-                    out.append("]}");
+                    writeSeriesPoints(out, series);
+                    out.append('}');
                 }
                 out.append(']');
             }
             default -> throw new IllegalArgumentException("unknown result type " + value.resultType());
         }
         return out.append('}').toString();
+    }
+
+    /** {@code ,"values":[…]} for the float points, then {@code ,"histograms":[…]} for the histogram points. */
+    private static void writeSeriesPoints(StringBuilder out, RangeSeries series) {
+        boolean histograms = false;
+        boolean first = true;
+        for (int i = 0; i < series.size(); i++) {
+            if (series.histogram(i) != null) {
+                histograms = true;
+                continue;
+            }
+            out.append(first ? ",\"values\":[" : ",");
+            first = false;
+            writePoint(out, series.timestamp(i), series.value(i));
+        }
+        if (!first) {
+            out.append(']');
+        }
+        if (histograms) {
+            first = true;
+            for (int i = 0; i < series.size(); i++) {
+                FloatHistogram histogram = series.histogram(i);
+                if (histogram != null) {
+                    out.append(first ? ",\"histograms\":[" : ",");
+                    first = false;
+                    writeHistogramPoint(out, series.timestamp(i), histogram);
+                }
+            }
+            out.append(']');
+        }
+    }
+
+    /**
+     * {@code [<seconds>,{"count":"…","sum":"…","buckets":[[<boundaries>,"<lower>","<upper>","<count>"],…]}]}: every
+     * bucket with observations from the lowest up; boundaries 0 = (lower, upper], 1 = [lower, upper), 3 = both closed.
+     */
+    public static void writeHistogramPoint(StringBuilder out, long timestampMillis, FloatHistogram histogram) {
+        out.append('[');
+        writeTimestamp(out, timestampMillis);
+        out.append(",{\"count\":\"");
+        appendSampleValue(out, histogram.count());
+        out.append("\",\"sum\":\"");
+        appendSampleValue(out, histogram.sum());
+        out.append('"');
+        boolean found = false;
+        AllBucketsIterator buckets = new AllBucketsIterator(histogram);
+        while (buckets.next()) {
+            if (buckets.count() == 0) {
+                continue;
+            }
+            out.append(found ? ",[" : ",\"buckets\":[[");
+            found = true;
+            int boundaries = buckets.lowerInclusive() ? (buckets.upperInclusive() ? 3 : 1) : (buckets.upperInclusive() ? 0 : 2);
+            out.append(boundaries).append(",\"");
+            appendSampleValue(out, buckets.lower());
+            out.append("\",\"");
+            appendSampleValue(out, buckets.upper());
+            out.append("\",\"");
+            appendSampleValue(out, buckets.count());
+            out.append("\"]");
+        }
+        if (found) {
+            out.append(']');
+        }
+        out.append("}]");
     }
 
     /** {@code [<seconds>,"<value>"]} as Prometheus' jsoniter point encoder writes it. */

@@ -2,6 +2,7 @@ package io.gauntlet.promql.engine;
 
 import io.gauntlet.promql.ast.AggregateOperator;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -33,6 +34,10 @@ final class Aggregator {
     private int[] order;
     private int epoch;
     private double[] quantileScratch = new double[16];
+    // sum over native histograms (2.42 aggregates histograms with sum only; a group mixing them with floats is dropped)
+    private FloatHistogram[] histogramValue;
+    private boolean[] hasFloat;
+    private boolean[] hasHistogram;
 
     Aggregator(AggregateOperator operator, List<String> grouping, boolean without, List<SeriesBuffer> input,
             String valueLabel) {
@@ -76,6 +81,11 @@ final class Aggregator {
         mean = mean == null ? new double[groups] : Arrays.copyOf(mean, groups);
         count = count == null ? new long[groups] : Arrays.copyOf(count, groups);
         order = order == null ? new int[groups] : Arrays.copyOf(order, groups);
+        if (operator == AggregateOperator.SUM) {
+            histogramValue = histogramValue == null ? new FloatHistogram[groups] : Arrays.copyOf(histogramValue, groups);
+            hasFloat = hasFloat == null ? new boolean[groups] : Arrays.copyOf(hasFloat, groups);
+            hasHistogram = hasHistogram == null ? new boolean[groups] : Arrays.copyOf(hasHistogram, groups);
+        }
         if (operator == AggregateOperator.TOPK || operator == AggregateOperator.BOTTOMK
                 || operator == AggregateOperator.QUANTILE) {
             heapLabels = heapLabels == null ? new Labels[groups][] : Arrays.copyOf(heapLabels, groups);
@@ -128,6 +138,12 @@ final class Aggregator {
                 mean[group] = sample;
                 count[group] = 1;
                 switch (operator) {
+                    case SUM -> {
+                        FloatHistogram histogram = input.histograms[i];
+                        hasFloat[group] = histogram == null;
+                        hasHistogram[group] = histogram != null;
+                        histogramValue[group] = histogram == null ? null : histogram.copy();
+                    }
                     case STDVAR, STDDEV -> value[group] = 0;
                     case TOPK, BOTTOMK, QUANTILE -> {
                         heapLabels[group][0] = input.labels[i];
@@ -141,7 +157,24 @@ final class Aggregator {
                 continue;
             }
             switch (operator) {
-                case SUM -> value[group] += sample;
+                case SUM -> {
+                    FloatHistogram histogram = input.histograms[i];
+                    if (histogram == null) {
+                        hasFloat[group] = true;
+                        value[group] += sample;
+                    } else {
+                        hasHistogram[group] = true;
+                        FloatHistogram sum = histogramValue[group];
+                        if (sum != null) {
+                            // the histogram added must have the equal or finer schema
+                            if (histogram.schema() >= sum.schema()) {
+                                sum.add(histogram);
+                            } else {
+                                histogramValue[group] = histogram.copy().add(sum);
+                            }
+                        }
+                    }
+                }
                 case AVG -> {
                     count[group]++;
                     double current = mean[group];
@@ -189,6 +222,15 @@ final class Aggregator {
                 case COUNT, COUNT_VALUES -> result = count[group];
                 case STDVAR -> result = value[group] / count[group];
                 case STDDEV -> result = Math.sqrt(value[group] / count[group]);
+                case SUM -> {
+                    if (hasFloat[group] && hasHistogram[group]) {
+                        histogramValue[group] = null;
+                        continue;
+                    }
+                    out.add(groupLabels.get(group), result, histogramValue[group]);
+                    histogramValue[group] = null;
+                    continue;
+                }
                 case TOPK, BOTTOMK -> {
                     sortByPriority(group, operator == AggregateOperator.BOTTOMK);
                     for (int h = 0; h < heapSize[group]; h++) {

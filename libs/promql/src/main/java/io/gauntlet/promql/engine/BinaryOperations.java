@@ -70,7 +70,8 @@ final class BinaryOperations {
                 keep = true;
             }
             if (keep) {
-                out.add(dropName ? names.drop(vector, i) : vector.labels[i], value);
+                // the element keeps its histogram: 2.42 only replaces the float beside it
+                out.add(dropName ? names.drop(vector, i) : vector.labels[i], value, vector.histograms[i]);
             }
         }
     }

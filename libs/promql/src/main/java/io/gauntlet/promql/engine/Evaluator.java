@@ -145,14 +145,20 @@ final class Evaluator {
                 }
                 int index = cursor - 1;
                 if (index < 0 || series.timestamps[index] < reference - lookback
-                        || Double.doubleToRawLongBits(series.values[index]) == STALE_NAN_BITS) {
+                        || Double.doubleToRawLongBits(series.values[index]) == STALE_NAN_BITS
+                        || series.histograms != null && series.histograms[index] != null
+                        && Double.doubleToRawLongBits(series.histograms[index].sum()) == STALE_NAN_BITS) {
                     continue;
                 }
                 if (out == null) {
                     // grow on demand: a sparse series in a long range query should not reserve every step
                     out = new SeriesBuffer(series.labels, Math.min(steps, 256));
                 }
-                out.add(ts, sampleTimestamps ? (double) series.timestamps[index] / 1000 : series.values[index]);
+                if (sampleTimestamps) {
+                    out.add(ts, (double) series.timestamps[index] / 1000);
+                } else {
+                    out.add(ts, series.values[index], series.histogram(index));
+                }
                 context.addSamples(1);
             }
             if (out != null) {
@@ -181,7 +187,7 @@ final class Evaluator {
                     if (out == null) {
                         out = new SeriesBuffer(series.labels, 16);
                     }
-                    out.add(t, series.values[i]);
+                    out.add(t, series.values[i], series.histogram(i));
                 }
             }
             if (out != null) {
@@ -231,7 +237,7 @@ final class Evaluator {
             context.addSamples(steps - 1);
             SeriesBuffer repeated = new SeriesBuffer(series.labels, steps);
             for (long ts = start; ts <= end; ts += interval) {
-                repeated.add(ts, series.values[0]);
+                repeated.add(ts, series.values[0], series.histogram(0));
             }
             result.add(repeated);
         }
@@ -290,7 +296,7 @@ final class Evaluator {
                     SeriesBuffer series = input.get(s);
                     int c = cursor[s];
                     if (c < series.size && series.timestamps[c] == ts) {
-                        vector.add(series.labels, series.values[c], s);
+                        vector.add(series.labels, series.values[c], series.histogram(c), s);
                         cursor[s] = c + 1;
                     }
                 }
@@ -314,7 +320,7 @@ final class Evaluator {
                 single = new ArrayList<>(out.size);
                 for (int o = 0; o < out.size; o++) {
                     SeriesBuffer series = new SeriesBuffer(out.labels[o], 1);
-                    series.add(ts, out.values[o]);
+                    series.add(ts, out.values[o], out.histograms[o]);
                     single.add(series);
                 }
                 break;
@@ -337,7 +343,7 @@ final class Evaluator {
                 previousSize = out.size;
             }
             for (int o = 0; o < out.size; o++) {
-                previousSeries[o].add(ts, out.values[o]);
+                previousSeries[o].add(ts, out.values[o], out.histograms[o]);
             }
         }
         context.releaseSamples(inputSamples);
@@ -401,7 +407,8 @@ final class Evaluator {
             double[] scalar = perStep(scalarOnLeft ? lhs : rhs);
             boolean dropName = BinaryOperations.dropsMetricName(operator) || returnBool;
             boolean comparison = operator.isComparison();
-            return elementWise(vector, dropName ? LabelSets::dropMetricName : labels -> labels, new SampleOperation() {
+            // 2.42 changes only the float of a vector element: a histogram sample keeps its histogram
+            return elementWise(vector, dropName ? LabelSets::dropMetricName : labels -> labels, true, new SampleOperation() {
                 @Override
                 public boolean keep(double value, int step) {
                     return returnBool || !comparison || (scalarOnLeft
@@ -470,10 +477,6 @@ final class Evaluator {
 
     private List<SeriesBuffer> call(Call call) {
         String name = call.function().name();
-        if (io.gauntlet.promql.parser.Functions.isNativeHistogramFunction(name)) {
-            throw QueryExecutionException.execution("function " + name
-                    + " needs native histograms, which this engine does not support");
-        }
         List<Expr> arguments = call.arguments();
         for (int i = 0; i < arguments.size(); i++) {
             Expr argument = unwrap(arguments.get(i));
@@ -501,7 +504,7 @@ final class Evaluator {
         InstantFunction function = InstantFunction.create(call);
         java.util.function.DoubleUnaryOperator operation = InstantFunction.elementOperation(call.function().name());
         if (operation != null) {
-            return elementWise(inputs.get(0), LabelSets::dropMetricName, new SampleOperation() {
+            return elementWise(inputs.get(0), LabelSets::dropMetricName, false, new SampleOperation() {
                 @Override
                 public boolean keep(double value, int step) {
                     return true;
@@ -540,7 +543,7 @@ final class Evaluator {
      * are distinct; otherwise the step-wise evaluation runs so that a duplicate fails exactly where Prometheus fails.
      */
     private List<SeriesBuffer> elementWise(List<SeriesBuffer> input, java.util.function.UnaryOperator<Labels> relabel,
-            SampleOperation operation, java.util.function.Supplier<List<SeriesBuffer>> stepWise) {
+            boolean keepHistograms, SampleOperation operation, java.util.function.Supplier<List<SeriesBuffer>> stepWise) {
         Labels[] labels = new Labels[input.size()];
         Set<Labels> seen = new HashSet<>();
         for (int i = 0; i < labels.length; i++) {
@@ -566,7 +569,7 @@ final class Evaluator {
                 if (out == null) {
                     out = new SeriesBuffer(labels[i], in.size);
                 }
-                out.add(in.timestamps[p], operation.value(value, step));
+                out.add(in.timestamps[p], operation.value(value, step), keepHistograms ? in.histogram(p) : null);
             }
             if (out != null) {
                 produced += out.size;

@@ -10,6 +10,7 @@ import io.gauntlet.promql.ast.StringLiteral;
 import io.gauntlet.promql.ast.VectorSelector;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -119,6 +120,9 @@ final class InstantFunction implements StepFunction {
             case "sort" -> (args, ts, out) -> sorted(args[0], false, out);
             case "sort_desc" -> (args, ts, out) -> sorted(args[0], true, out);
             case "histogram_quantile" -> new HistogramQuantile();
+            case "histogram_count" -> histogramField(false);
+            case "histogram_sum" -> histogramField(true);
+            case "histogram_fraction" -> histogramFraction();
             case "label_replace" -> labelReplace(arguments);
             case "label_join" -> labelJoin(arguments);
             case "days_in_month" -> date(GoTime::daysInMonth);
@@ -225,7 +229,8 @@ final class InstantFunction implements StepFunction {
             }
         }, n);
         for (int i = 0; i < n; i++) {
-            out.add(in.labels[order[i]], v[order[i]]);
+            // sorting moves whole samples: histograms stay (ordered by the float beside them)
+            out.add(in.labels[order[i]], v[order[i]], in.histograms[order[i]]);
         }
     }
 
@@ -335,34 +340,82 @@ final class InstantFunction implements StepFunction {
         };
     }
 
-    /** histogram_quantile over classic buckets: series grouped by their labels without {@code le} (and by name). */
+    /** histogram_count / histogram_sum: the count or sum of each native histogram sample (floats give nothing). */
+    private static StepFunction histogramField(boolean sum) {
+        NameDropper names = new NameDropper();
+        return (args, ts, out) -> {
+            StepVector in = args[0];
+            for (int i = 0; i < in.size; i++) {
+                FloatHistogram histogram = in.histograms[i];
+                if (histogram != null) {
+                    out.add(names.drop(in, i), sum ? histogram.sum() : histogram.count());
+                }
+            }
+        };
+    }
+
+    /** histogram_fraction(lower, upper, v): the share of each native histogram's observations between the bounds. */
+    private static StepFunction histogramFraction() {
+        NameDropper names = new NameDropper();
+        return (args, ts, out) -> {
+            double lower = args[0].values[0];
+            double upper = args[1].values[0];
+            StepVector in = args[2];
+            for (int i = 0; i < in.size; i++) {
+                FloatHistogram histogram = in.histograms[i];
+                if (histogram != null) {
+                    out.add(names.drop(in, i), Quantiles.histogramFraction(lower, upper, histogram));
+                }
+            }
+        };
+    }
+
+    /**
+     * histogram_quantile over classic buckets (series grouped by their labels without {@code le}) and native
+     * histograms. As in 2.42, a native histogram whose labels equal a classic group's gives no result, and neither does
+     * that group; native results come first, then the classic groups.
+     */
     private static final class HistogramQuantile implements StepFunction {
+        private final Map<Labels, Labels> withoutLe = new HashMap<>();
         private final Map<Labels, Labels> outputLabels = new HashMap<>();
+        private final NameDropper names = new NameDropper();
         private double[] bounds = new double[16];
         private double[] counts = new double[16];
-
-        private record HistogramKey(Labels labels, String name) {
-        }
 
         @Override
         public void apply(StepVector[] args, long ts, StepVector out) {
             double q = args[0].values[0];
             StepVector in = args[1];
-            Map<HistogramKey, List<Integer>> histograms = new LinkedHashMap<>();
+            Map<Labels, List<Integer>> classic = new LinkedHashMap<>();
             double[] upperBounds = new double[in.size];
+            List<Integer> natives = null;
             for (int i = 0; i < in.size; i++) {
+                if (in.histograms[i] != null) {
+                    if (natives == null) {
+                        natives = new ArrayList<>();
+                    }
+                    natives.add(i);
+                    continue;
+                }
                 Labels metric = in.labels[i];
                 Double bound = parseGoFloat(metric.get("le"));
                 if (bound == null) {
                     continue;
                 }
                 upperBounds[i] = bound;
-                Labels without = outputLabels.computeIfAbsent(metric,
-                        m -> LabelSets.without(m, List.of("le"), true));
-                histograms.computeIfAbsent(new HistogramKey(without, metric.get(Labels.METRIC_NAME)),
-                        k -> new ArrayList<>()).add(i);
+                Labels signature = withoutLe.computeIfAbsent(metric, m -> m.toBuilder().delete("le").build());
+                classic.computeIfAbsent(signature, k -> new ArrayList<>()).add(i);
             }
-            for (Map.Entry<HistogramKey, List<Integer>> histogram : histograms.entrySet()) {
+            if (natives != null) {
+                for (int i : natives) {
+                    if (classic.remove(in.labels[i]) != null) {
+                        // classic buckets and a native histogram of the same series: neither is evaluated
+                        continue;
+                    }
+                    out.add(names.drop(in, i), Quantiles.histogramQuantile(q, in.histograms[i]));
+                }
+            }
+            for (Map.Entry<Labels, List<Integer>> histogram : classic.entrySet()) {
                 List<Integer> members = histogram.getValue();
                 int n = members.size();
                 if (bounds.length < n) {
@@ -373,7 +426,8 @@ final class InstantFunction implements StepFunction {
                     bounds[m] = upperBounds[members.get(m)];
                     counts[m] = in.values[members.get(m)];
                 }
-                out.add(histogram.getKey().labels(), Quantiles.bucketQuantile(q, bounds, counts, n));
+                Labels labels = outputLabels.computeIfAbsent(histogram.getKey(), LabelSets::dropMetricName);
+                out.add(labels, Quantiles.bucketQuantile(q, bounds, counts, n));
             }
         }
     }

@@ -71,11 +71,18 @@ public final class PromqlEngine {
             case VECTOR -> {
                 Labels[] labels = new Labels[series.size()];
                 double[] values = new double[series.size()];
+                io.gauntlet.tsdb.histogram.FloatHistogram[] histograms = null;
                 for (int i = 0; i < labels.length; i++) {
                     labels[i] = series.get(i).labels;
                     values[i] = series.get(i).values[0];
+                    if (series.get(i).histogram(0) != null) {
+                        if (histograms == null) {
+                            histograms = new io.gauntlet.tsdb.histogram.FloatHistogram[labels.length];
+                        }
+                        histograms[i] = series.get(i).histogram(0);
+                    }
                 }
-                yield new VectorResult(timeMillis, labels, values);
+                yield new VectorResult(timeMillis, labels, values, histograms);
             }
             case MATRIX -> matrix(series, false);
             default -> throw new QueryExecutionException(ErrorType.INTERNAL, "unexpected expression type " + expr.type());

@@ -1,5 +1,7 @@
 package io.gauntlet.promql.engine;
 
+import io.gauntlet.tsdb.histogram.AllBucketsIterator;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
 import java.util.Arrays;
 
 /** The quantile estimators of Prometheus 2.42 (quantile.go): over raw values, and over classic histogram buckets. */
@@ -120,6 +122,116 @@ final class Quantiles {
             rank -= counts[b - 1];
         }
         return bucketStart + (bucketEnd - bucketStart) * (rank / count);
+    }
+
+    /**
+     * histogram_quantile over a native histogram: walks every bucket from the lowest up to the one where the cumulative
+     * count reaches q·count and interpolates linearly inside it. The zero bucket starts (ends) at 0 when the histogram
+     * has only positive (negative) buckets. Counts above the total are clamped (NaN observations count without a
+     * bucket), and a rank never reached gives the highest upper bound. q < 0 gives -Inf, q > 1 +Inf, no observations
+     * or q NaN give NaN.
+     */
+    static double histogramQuantile(double q, FloatHistogram h) {
+        if (q < 0) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        if (q > 1) {
+            return Double.POSITIVE_INFINITY;
+        }
+        if (h.count() == 0 || Double.isNaN(q)) {
+            return Double.NaN;
+        }
+        AllBucketsIterator buckets = new AllBucketsIterator(h);
+        double rank = q * h.count();
+        double count = 0;
+        double lower = 0;
+        double upper = 0;
+        double bucketCount = 0;
+        while (buckets.next()) {
+            lower = buckets.lower();
+            upper = buckets.upper();
+            bucketCount = buckets.count();
+            count += bucketCount;
+            if (count >= rank) {
+                break;
+            }
+        }
+        if (lower < 0 && upper > 0) {
+            if (h.negativeBuckets().length == 0 && h.positiveBuckets().length > 0) {
+                lower = 0;
+            } else if (h.positiveBuckets().length == 0 && h.negativeBuckets().length > 0) {
+                upper = 0;
+            }
+        }
+        if (count > h.count()) {
+            count = h.count();
+        }
+        if (count < rank) {
+            return upper;
+        }
+        rank -= count - bucketCount;
+        return lower + (upper - lower) * (rank / bucketCount);
+    }
+
+    /**
+     * histogram_fraction: the share of a native histogram's observations between lower and upper, interpolating
+     * linearly inside the buckets the bounds cut (same zero bucket rule as {@link #histogramQuantile}).
+     */
+    static double histogramFraction(double lower, double upper, FloatHistogram h) {
+        if (h.count() == 0 || Double.isNaN(lower) || Double.isNaN(upper)) {
+            return Double.NaN;
+        }
+        if (lower >= upper) {
+            return 0;
+        }
+        double rank = 0;
+        double lowerRank = 0;
+        double upperRank = 0;
+        boolean lowerSet = false;
+        boolean upperSet = false;
+        AllBucketsIterator buckets = new AllBucketsIterator(h);
+        while (buckets.next()) {
+            double bucketLower = buckets.lower();
+            double bucketUpper = buckets.upper();
+            double bucketCount = buckets.count();
+            if (bucketLower < 0 && bucketUpper > 0) {
+                if (h.negativeBuckets().length == 0 && h.positiveBuckets().length > 0) {
+                    bucketLower = 0;
+                } else if (h.positiveBuckets().length == 0 && h.negativeBuckets().length > 0) {
+                    bucketUpper = 0;
+                }
+            }
+            if (!lowerSet && bucketLower >= lower) {
+                lowerRank = rank;
+                lowerSet = true;
+            }
+            if (!upperSet && bucketLower >= upper) {
+                upperRank = rank;
+                upperSet = true;
+            }
+            if (lowerSet && upperSet) {
+                break;
+            }
+            if (!lowerSet && bucketLower < lower && bucketUpper > lower) {
+                lowerRank = rank + bucketCount * (lower - bucketLower) / (bucketUpper - bucketLower);
+                lowerSet = true;
+            }
+            if (!upperSet && bucketLower < upper && bucketUpper > upper) {
+                upperRank = rank + bucketCount * (upper - bucketLower) / (bucketUpper - bucketLower);
+                upperSet = true;
+            }
+            if (lowerSet && upperSet) {
+                break;
+            }
+            rank += bucketCount;
+        }
+        if (!lowerSet || lowerRank > h.count()) {
+            lowerRank = h.count();
+        }
+        if (!upperSet || upperRank > h.count()) {
+            upperRank = h.count();
+        }
+        return (upperRank - lowerRank) / h.count();
     }
 
     private static void sortByBound(double[] bounds, double[] counts, int n) {

@@ -3,6 +3,7 @@ package io.gauntlet.promql.engine;
 import io.gauntlet.promql.ErrorType;
 import io.gauntlet.promql.ast.Expr;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -107,13 +108,22 @@ final class RangeFunctionEvaluator {
                 }
                 context.checkTransientSamples(count);
                 double value;
+                FloatHistogram histogram = null;
                 switch (kind) {
                     case RATE, INCREASE, DELTA -> {
                         if (count < 2) {
                             continue;
                         }
-                        value = RangeFunctions.extrapolatedRate(t, v, low, high, mint, maxt, range,
-                                kind != RangeKind.DELTA, kind == RangeKind.RATE);
+                        if (series.histograms != null && hasHistogram(series.histograms, low, high)) {
+                            histogram = histogramRate(series.histograms, t, low, high, mint, maxt, range, kind);
+                            if (histogram == null) {
+                                continue;
+                            }
+                            value = 0;
+                        } else {
+                            value = RangeFunctions.extrapolatedRate(t, v, low, high, mint, maxt, range,
+                                    kind != RangeKind.DELTA, kind == RangeKind.RATE);
+                        }
                     }
                     case IRATE, IDELTA -> {
                         if (!RangeFunctions.hasInstantValue(t, low, high)) {
@@ -172,7 +182,7 @@ final class RangeFunctionEvaluator {
                     out = new SeriesBuffer(keepName ? series.labels : LabelSets.dropMetricName(series.labels),
                             (int) Math.min(Math.min(steps - step, reachable), MAX_RESERVED_POINTS));
                 }
-                out.add(ts, value);
+                out.add(ts, value, histogram);
             }
             if (out != null) {
                 context.addSamples(out.size);
@@ -187,6 +197,32 @@ final class RangeFunctionEvaluator {
             }
         }
         return result;
+    }
+
+    private static boolean hasHistogram(FloatHistogram[] histograms, int low, int high) {
+        for (int i = low; i < high; i++) {
+            if (histograms[i] != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * rate / increase / delta over a window holding histograms: null (no result) when it mixes them with floats or
+     * starts with a float, as 2.42 drops such windows.
+     */
+    private static FloatHistogram histogramRate(FloatHistogram[] histograms, long[] t, int low, int high, long mint,
+            long maxt, long range, RangeKind kind) {
+        if (histograms[low] == null) {
+            return null;
+        }
+        FloatHistogram result = RangeFunctions.histogramRate(histograms, low, high, kind != RangeKind.DELTA);
+        if (result == null) {
+            return null;
+        }
+        return result.scale(RangeFunctions.extrapolationFactor(t[low], t[high - 1], high - low, mint, maxt, range,
+                kind == RangeKind.RATE, Double.POSITIVE_INFINITY));
     }
 
     /** One series with value 1 at the steps where no input series had a sample. */

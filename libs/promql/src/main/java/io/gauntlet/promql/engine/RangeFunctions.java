@@ -1,5 +1,7 @@
 package io.gauntlet.promql.engine;
 
+import io.gauntlet.tsdb.histogram.CounterResetHint;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
 import java.util.Arrays;
 
 /**
@@ -28,17 +30,28 @@ final class RangeFunctions {
                 lastValue = v[i];
             }
         }
-        double durationToStart = (double) (t[from] - rangeStart) / 1000;
-        double durationToEnd = (double) (rangeEnd - t[last]) / 1000;
-        double sampledInterval = (double) (t[last] - t[from]) / 1000;
-        double averageDurationBetweenSamples = sampledInterval / (double) (to - from - 1);
-
+        double durationToZero = Double.POSITIVE_INFINITY;
         if (isCounter && resultValue > 0 && v[from] >= 0) {
             // a counter cannot go below zero: do not extrapolate past the point where it would have been zero
-            double durationToZero = sampledInterval * (v[from] / resultValue);
-            if (durationToZero < durationToStart) {
-                durationToStart = durationToZero;
-            }
+            durationToZero = (double) (t[last] - t[from]) / 1000 * (v[from] / resultValue);
+        }
+        return resultValue * extrapolationFactor(t[from], t[last], to - from, rangeStart, rangeEnd, rangeMillis, isRate,
+                durationToZero);
+    }
+
+    /**
+     * What rate / increase / delta multiply the difference over the window by: the sampled interval extrapolated to
+     * the window edges (unless a gap exceeds 1.1 average intervals, then by half an interval), per second for rate.
+     * {@code durationToZero} caps the extrapolation towards the start (a counter's zero point).
+     */
+    static double extrapolationFactor(long firstTime, long lastTime, int samples, long rangeStart, long rangeEnd,
+            long rangeMillis, boolean isRate, double durationToZero) {
+        double durationToStart = (double) (firstTime - rangeStart) / 1000;
+        double durationToEnd = (double) (rangeEnd - lastTime) / 1000;
+        double sampledInterval = (double) (lastTime - firstTime) / 1000;
+        double averageDurationBetweenSamples = sampledInterval / (double) (samples - 1);
+        if (durationToZero < durationToStart) {
+            durationToStart = durationToZero;
         }
         double extrapolationThreshold = averageDurationBetweenSamples * 1.1;
         double extrapolateToInterval = sampledInterval;
@@ -49,7 +62,39 @@ final class RangeFunctions {
         if (isRate) {
             factor /= durationSeconds(rangeMillis);
         }
-        return resultValue * factor;
+        return factor;
+    }
+
+    /**
+     * The difference of native histograms over a window (rate / increase / delta before extrapolation), as 2.42's
+     * histogramRate: the last histogram minus the first at the lowest schema seen, with the histogram before every
+     * counter reset added back for counters. Null when the window mixes floats and histograms.
+     */
+    static FloatHistogram histogramRate(FloatHistogram[] h, int from, int to, boolean isCounter) {
+        FloatHistogram previous = h[from];
+        FloatHistogram last = h[to - 1];
+        if (last == null) {
+            return null;
+        }
+        int minSchema = Math.min(previous.schema(), last.schema());
+        for (int i = from + 1; i < to - 1; i++) {
+            if (h[i] == null) {
+                return null;
+            }
+            if (isCounter) {
+                minSchema = Math.min(minSchema, h[i].schema());
+            }
+        }
+        FloatHistogram result = last.copyToSchema(minSchema).sub(previous);
+        if (isCounter) {
+            for (int i = from + 1; i < to; i++) {
+                if (h[i].detectReset(previous)) {
+                    result.add(previous);
+                }
+                previous = h[i];
+            }
+        }
+        return result.counterResetHint(CounterResetHint.GAUGE).compact();
     }
 
     /** Go's {@code time.Duration.Seconds()} of a millisecond duration: whole seconds plus the rest in nanoseconds / 1e9. */

@@ -14,6 +14,7 @@ import io.gauntlet.promql.ast.SubqueryExpr;
 import io.gauntlet.promql.ast.UnaryExpr;
 import io.gauntlet.promql.ast.VectorSelector;
 import io.gauntlet.tsdb.LabelMatcher;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
 import io.gauntlet.tsdb.storage.Querier;
 import io.gauntlet.tsdb.storage.Queryable;
 import io.gauntlet.tsdb.storage.SampleIterator;
@@ -109,8 +110,12 @@ final class SelectionPlanner {
                         break;
                     }
                     if (iterator.sampleType().isHistogram()) {
-                        throw new QueryExecutionException(ErrorType.EXECUTION, "series " + series.labels()
-                                + " holds native histogram samples, which this query engine does not evaluate yet");
+                        FloatHistogram histogram = iterator.floatHistogram();
+                        // range selections never see staleness markers; instant ones need them to end a series
+                        if (!selection.rangeSelection() || Double.doubleToRawLongBits(histogram.sum()) != STALE_NAN_BITS) {
+                            buffer.add(t, 0, histogram.copy());
+                        }
+                        continue;
                     }
                     double value = iterator.value();
                     // range selections never see staleness markers; instant ones need them to end a series

@@ -4,6 +4,7 @@ import io.gauntlet.promql.ast.BinaryOperator;
 import io.gauntlet.promql.ast.Cardinality;
 import io.gauntlet.promql.ast.VectorMatching;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -63,7 +64,7 @@ final class VectorMatcher {
         }
         for (int i = 0; i < lhs.size; i++) {
             if (stamp[lhsSignature[lhs.origins[i]]] == epoch) {
-                out.add(lhs.labels[i], lhs.values[i]);
+                out.add(lhs.labels[i], lhs.values[i], lhs.histograms[i]);
             }
         }
     }
@@ -72,11 +73,11 @@ final class VectorMatcher {
         nextStep();
         for (int i = 0; i < lhs.size; i++) {
             stamp[lhsSignature[lhs.origins[i]]] = epoch;
-            out.add(lhs.labels[i], lhs.values[i]);
+            out.add(lhs.labels[i], lhs.values[i], lhs.histograms[i]);
         }
         for (int j = 0; j < rhs.size; j++) {
             if (stamp[rhsSignature[rhs.origins[j]]] != epoch) {
-                out.add(rhs.labels[j], rhs.values[j]);
+                out.add(rhs.labels[j], rhs.values[j], rhs.histograms[j]);
             }
         }
     }
@@ -90,7 +91,7 @@ final class VectorMatcher {
         }
         for (int i = 0; i < lhs.size; i++) {
             if (rhs.size == 0 || stamp[lhsSignature[lhs.origins[i]]] != epoch) {
-                out.add(lhs.labels[i], lhs.values[i]);
+                out.add(lhs.labels[i], lhs.values[i], lhs.histograms[i]);
             }
         }
     }
@@ -124,9 +125,19 @@ final class VectorMatcher {
                 continue;
             }
             int j = indexBySignature[signature];
+            FloatHistogram leftHistogram = swapped ? one.histograms[j] : many.histograms[i];
+            FloatHistogram rightHistogram = swapped ? many.histograms[i] : one.histograms[j];
             double left = swapped ? one.values[j] : many.values[i];
             double right = swapped ? many.values[i] : one.values[j];
             double value = BinaryOperations.arithmetic(operator, left, right);
+            FloatHistogram histogram = null;
+            if (operator == BinaryOperator.ADD && leftHistogram != null && rightHistogram != null) {
+                // the sum of two histograms is the only histogram arithmetic of 2.42; the finer schema is added
+                // to the coarser
+                histogram = rightHistogram.schema() >= leftHistogram.schema()
+                        ? leftHistogram.copy().add(rightHistogram) : rightHistogram.copy().add(leftHistogram);
+                value = 0;
+            }
             boolean keep = BinaryOperations.comparisonHolds(operator, left, right);
             if (returnBool) {
                 value = keep ? 1 : 0;
@@ -169,7 +180,11 @@ final class VectorMatcher {
                 }
                 inserted.add(metric);
             }
-            out.add(metric, value);
+            if ((leftHistogram == null) != (rightHistogram == null)) {
+                // 2.42 drops a float matched with a histogram (bool included), after the matching checks
+                continue;
+            }
+            out.add(metric, value, histogram);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.gauntlet.promql.engine;
 
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
 import java.util.Arrays;
 
 /**
@@ -11,14 +12,21 @@ public final class VectorResult implements QueryValue {
     private final long timestamp;
     private final Labels[] labels;
     private final double[] values;
+    private final FloatHistogram[] histograms;
 
     public VectorResult(long timestamp, Labels[] labels, double[] values) {
-        if (labels.length != values.length) {
+        this(timestamp, labels, values, null);
+    }
+
+    /** {@code histograms} may be null (no histogram samples) or hold null for float samples. */
+    public VectorResult(long timestamp, Labels[] labels, double[] values, FloatHistogram[] histograms) {
+        if (labels.length != values.length || histograms != null && histograms.length != values.length) {
             throw new IllegalArgumentException("labels and values differ in length: " + labels.length + " vs " + values.length);
         }
         this.timestamp = timestamp;
         this.labels = labels;
         this.values = values;
+        this.histograms = histograms;
     }
 
     public long timestamp() {
@@ -37,6 +45,11 @@ public final class VectorResult implements QueryValue {
         return values[index];
     }
 
+    /** The native histogram of sample {@code index}; null for a float sample. */
+    public FloatHistogram histogram(int index) {
+        return histograms == null ? null : histograms[index];
+    }
+
     @Override
     public String resultType() {
         return "vector";
@@ -46,7 +59,7 @@ public final class VectorResult implements QueryValue {
     public String toString() {
         StringBuilder out = new StringBuilder("vector@").append(timestamp).append('[');
         for (int i = 0; i < labels.length; i++) {
-            out.append(i == 0 ? "" : ", ").append(labels[i]).append(" => ").append(values[i]);
+            out.append(i == 0 ? "" : ", ").append(labels[i]).append(" => ").append(histogram(i) != null ? histogram(i) : values[i]);
         }
         return out.append(']').toString();
     }
@@ -54,7 +67,7 @@ public final class VectorResult implements QueryValue {
     @Override
     public boolean equals(Object other) {
         return other instanceof VectorResult that && timestamp == that.timestamp && Arrays.equals(labels, that.labels)
-                && Arrays.equals(values, that.values);
+                && Arrays.equals(values, that.values) && Arrays.equals(histograms, that.histograms);
     }
 
     @Override

@@ -95,6 +95,219 @@ public final class FloatHistogram {
         return negativeBuckets;
     }
 
+    // ---- arithmetic as Prometheus 2.42's histogram.FloatHistogram does it (in place; copy() first to keep the input)
+
+    /** The same histogram merged down to {@code targetSchema} (≤ its schema), as a new histogram. */
+    public FloatHistogram copyToSchema(int targetSchema) {
+        if (targetSchema == schema) {
+            return copy();
+        }
+        if (targetSchema > schema) {
+            throw new IllegalArgumentException("cannot copy from schema " + schema + " to " + targetSchema);
+        }
+        MutableBuckets positive = new MutableBuckets(Span.NONE, NO_BUCKETS);
+        positive.addAll(BucketIterator.merging(positiveSpans, positiveBuckets, schema, targetSchema, 0), false);
+        MutableBuckets negative = new MutableBuckets(Span.NONE, NO_BUCKETS);
+        negative.addAll(BucketIterator.merging(negativeSpans, negativeBuckets, schema, targetSchema, 0), false);
+        return new FloatHistogram().set(CounterResetHint.UNKNOWN, targetSchema, zeroThreshold, zeroCount, count, sum,
+                positive.spans(), positive.buckets(), negative.spans(), negative.buckets());
+    }
+
+    /** Multiplies every count and the sum by {@code factor}. */
+    public FloatHistogram scale(double factor) {
+        zeroCount *= factor;
+        count *= factor;
+        sum *= factor;
+        for (int i = 0; i < positiveBuckets.length; i++) {
+            positiveBuckets[i] *= factor;
+        }
+        for (int i = 0; i < negativeBuckets.length; i++) {
+            negativeBuckets[i] *= factor;
+        }
+        return this;
+    }
+
+    /**
+     * Adds {@code other} bucket by bucket; its schema must be ≥ this one's. Zero thresholds are reconciled first (the
+     * wider one wins, growing to the next bucket boundary when it cuts a populated bucket).
+     */
+    public FloatHistogram add(FloatHistogram other) {
+        return addOrSubtract(other, false);
+    }
+
+    /** Like {@link #add} but subtracts. */
+    public FloatHistogram sub(FloatHistogram other) {
+        return addOrSubtract(other, true);
+    }
+
+    private FloatHistogram addOrSubtract(FloatHistogram other, boolean subtract) {
+        if (other.schema < schema) {
+            throw new IllegalArgumentException("cannot add a histogram of schema " + other.schema + " to one of " + schema);
+        }
+        double otherZeroCount = reconcileZeroBuckets(other);
+        zeroCount = subtract ? zeroCount - otherZeroCount : zeroCount + otherZeroCount;
+        count = subtract ? count - other.count : count + other.count;
+        sum = subtract ? sum - other.sum : sum + other.sum;
+        MutableBuckets positive = new MutableBuckets(positiveSpans, positiveBuckets);
+        positive.addAll(BucketIterator.merging(other.positiveSpans, other.positiveBuckets, other.schema, schema,
+                zeroThreshold), subtract);
+        MutableBuckets negative = new MutableBuckets(negativeSpans, negativeBuckets);
+        negative.addAll(BucketIterator.merging(other.negativeSpans, other.negativeBuckets, other.schema, schema,
+                zeroThreshold), subtract);
+        positiveSpans = positive.spans();
+        positiveBuckets = positive.buckets();
+        negativeSpans = negative.spans();
+        negativeBuckets = negative.buckets();
+        return this;
+    }
+
+    /** Drops empty buckets: spans then hold only populated runs (Prometheus' {@code Compact(0)}). */
+    public FloatHistogram compact() {
+        MutableBuckets positive = MutableBuckets.withoutEmpty(positiveSpans, positiveBuckets);
+        MutableBuckets negative = MutableBuckets.withoutEmpty(negativeSpans, negativeBuckets);
+        positiveSpans = positive.spans();
+        positiveBuckets = positive.buckets();
+        negativeSpans = negative.spans();
+        negativeBuckets = negative.buckets();
+        return this;
+    }
+
+    /**
+     * Whether this histogram, following {@code previous} in a counter, shows a reset: a smaller count, a higher schema,
+     * a smaller zero threshold, or any bucket (merged to this schema) with fewer observations than before.
+     */
+    public boolean detectReset(FloatHistogram previous) {
+        if (count < previous.count || schema > previous.schema || zeroThreshold < previous.zeroThreshold) {
+            return true;
+        }
+        double[] previousZero = previous.zeroCountForLargerThreshold(zeroThreshold);
+        if (previousZero[1] != zeroThreshold || zeroCount < previousZero[0]) {
+            return true;
+        }
+        return detectReset(BucketIterator.merging(positiveSpans, positiveBuckets, schema, schema, zeroThreshold),
+                BucketIterator.merging(previous.positiveSpans, previous.positiveBuckets, previous.schema, schema,
+                        zeroThreshold))
+                || detectReset(BucketIterator.merging(negativeSpans, negativeBuckets, schema, schema, zeroThreshold),
+                BucketIterator.merging(previous.negativeSpans, previous.negativeBuckets, previous.schema, schema,
+                        zeroThreshold));
+    }
+
+    private static boolean detectReset(BucketIterator current, BucketIterator previous) {
+        if (!previous.next()) {
+            return false;
+        }
+        if (!current.next()) {
+            return anyPopulated(previous);
+        }
+        while (true) {
+            while (current.index() < previous.index()) {
+                if (!current.next()) {
+                    return anyPopulated(previous);
+                }
+            }
+            if (current.index() > previous.index()) {
+                if (previous.count() != 0) {
+                    return true;
+                }
+            } else if (current.count() < previous.count()) {
+                return true;
+            }
+            if (!previous.next()) {
+                return false;
+            }
+        }
+    }
+
+    /** Whether the current bucket or any after it has observations. */
+    private static boolean anyPopulated(BucketIterator buckets) {
+        do {
+            if (buckets.count() != 0) {
+                return true;
+            }
+        } while (buckets.next());
+        return false;
+    }
+
+    /**
+     * The zero count this histogram would have with the larger threshold, and that threshold: moved up to the end of a
+     * populated bucket it would cut ({@code {count, threshold}}).
+     */
+    double[] zeroCountForLargerThreshold(double largerThreshold) {
+        if (largerThreshold == zeroThreshold) {
+            return new double[] {zeroCount, largerThreshold};
+        }
+        if (largerThreshold < zeroThreshold) {
+            throw new IllegalArgumentException("new threshold " + largerThreshold + " is less than old threshold " + zeroThreshold);
+        }
+        outer:
+        while (true) {
+            double result = zeroCount;
+            BucketIterator positive = BucketIterator.merging(positiveSpans, positiveBuckets, schema, schema, 0);
+            while (positive.next()) {
+                if (positive.lower() >= largerThreshold) {
+                    break;
+                }
+                result += positive.count();
+                if (positive.upper() > largerThreshold) {
+                    if (positive.count() != 0) {
+                        largerThreshold = positive.upper();
+                    }
+                    break;
+                }
+            }
+            BucketIterator negative = BucketIterator.merging(negativeSpans, negativeBuckets, schema, schema, 0);
+            while (negative.next()) {
+                if (-negative.lower() <= -largerThreshold) {
+                    break;
+                }
+                result += negative.count();
+                if (-negative.upper() < -largerThreshold) {
+                    if (negative.count() != 0) {
+                        largerThreshold = negative.upper();
+                        continue outer;
+                    }
+                    break;
+                }
+            }
+            return new double[] {result, largerThreshold};
+        }
+    }
+
+    /** Empties the buckets that now lie inside the zero bucket (their counts are already in the zero count). */
+    private void trimBucketsInZeroBucket() {
+        positiveBuckets = positiveBuckets.clone();
+        BucketIterator positive = BucketIterator.merging(positiveSpans, positiveBuckets, schema, schema, 0);
+        for (int i = 0; positive.next() && positive.lower() < zeroThreshold; i++) {
+            positiveBuckets[i] = 0;
+        }
+        negativeBuckets = negativeBuckets.clone();
+        BucketIterator negative = BucketIterator.merging(negativeSpans, negativeBuckets, schema, schema, 0);
+        for (int i = 0; negative.next() && -negative.lower() > -zeroThreshold; i++) {
+            negativeBuckets[i] = 0;
+        }
+        compact();
+    }
+
+    /** Widens this histogram's zero bucket to cover {@code other}'s; returns {@code other}'s zero count at that width. */
+    private double reconcileZeroBuckets(FloatHistogram other) {
+        double otherZeroCount = other.zeroCount;
+        double otherZeroThreshold = other.zeroThreshold;
+        while (otherZeroThreshold != zeroThreshold) {
+            if (zeroThreshold > otherZeroThreshold) {
+                double[] widened = other.zeroCountForLargerThreshold(zeroThreshold);
+                otherZeroCount = widened[0];
+                otherZeroThreshold = widened[1];
+            }
+            if (otherZeroThreshold > zeroThreshold) {
+                double[] widened = zeroCountForLargerThreshold(otherZeroThreshold);
+                zeroCount = widened[0];
+                zeroThreshold = widened[1];
+                trimBucketsInZeroBucket();
+            }
+        }
+        return otherZeroCount;
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof FloatHistogram that && counterResetHint == that.counterResetHint && schema == that.schema

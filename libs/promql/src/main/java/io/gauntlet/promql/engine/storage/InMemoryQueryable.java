@@ -4,7 +4,9 @@ import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.storage.Querier;
 import io.gauntlet.tsdb.storage.Queryable;
+import io.gauntlet.tsdb.histogram.FloatHistogram;
 import io.gauntlet.tsdb.storage.SampleIterator;
+import io.gauntlet.tsdb.storage.SampleType;
 import io.gauntlet.tsdb.storage.SelectHints;
 import io.gauntlet.tsdb.storage.Series;
 import io.gauntlet.tsdb.storage.SeriesSet;
@@ -33,6 +35,14 @@ public final class InMemoryQueryable implements Queryable {
             throw new IllegalArgumentException("a series needs at least one label");
         }
         series.computeIfAbsent(labels, MutableSeries::new).append(timestamp, value);
+    }
+
+    /** Appends one native histogram sample (kept as given: do not change it afterwards). */
+    public synchronized void appendHistogram(Labels labels, long timestamp, FloatHistogram histogram) {
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("a series needs at least one label");
+        }
+        series.computeIfAbsent(labels, MutableSeries::new).append(timestamp, 0, histogram);
     }
 
     /** Drops every series (the golden language's {@code clear}). */
@@ -80,6 +90,7 @@ public final class InMemoryQueryable implements Queryable {
         private final Labels labels;
         private long[] timestamps = new long[8];
         private double[] values = new double[8];
+        private FloatHistogram[] histograms;
         private int size;
 
         MutableSeries(Labels labels) {
@@ -87,9 +98,19 @@ public final class InMemoryQueryable implements Queryable {
         }
 
         void append(long timestamp, double value) {
+            append(timestamp, value, null);
+        }
+
+        void append(long timestamp, double value, FloatHistogram histogram) {
+            if (histogram != null && histograms == null) {
+                histograms = new FloatHistogram[timestamps.length];
+            }
             if (size > 0 && timestamp <= timestamps[size - 1]) {
                 if (timestamp == timestamps[size - 1]) {
                     values[size - 1] = value;
+                    if (histograms != null) {
+                        histograms[size - 1] = histogram;
+                    }
                     return;
                 }
                 throw new IllegalArgumentException("out of order sample for " + labels + ": " + timestamp
@@ -98,9 +119,15 @@ public final class InMemoryQueryable implements Queryable {
             if (size == timestamps.length) {
                 timestamps = Arrays.copyOf(timestamps, size * 2);
                 values = Arrays.copyOf(values, size * 2);
+                if (histograms != null) {
+                    histograms = Arrays.copyOf(histograms, size * 2);
+                }
             }
             timestamps[size] = timestamp;
             values[size] = value;
+            if (histograms != null) {
+                histograms[size] = histogram;
+            }
             size++;
         }
 
@@ -110,7 +137,8 @@ public final class InMemoryQueryable implements Queryable {
             if (from >= to) {
                 return null;
             }
-            return new FrozenSeries(labels, Arrays.copyOfRange(timestamps, from, to), Arrays.copyOfRange(values, from, to));
+            return new FrozenSeries(labels, Arrays.copyOfRange(timestamps, from, to), Arrays.copyOfRange(values, from, to),
+                    histograms == null ? null : Arrays.copyOfRange(histograms, from, to));
         }
 
         private int lowerBound(long t) {
@@ -128,15 +156,12 @@ public final class InMemoryQueryable implements Queryable {
         }
     }
 
-    private record FrozenSeries(Labels labels, long[] timestamps, double[] values) implements Series {
+    private record FrozenSeries(Labels labels, long[] timestamps, double[] values, FloatHistogram[] histograms)
+            implements Series {
         @Override
         public SampleIterator iterator(SampleIterator reuse) {
-            if (reuse instanceof ArrayIterator iterator) {
-                iterator.reset(timestamps, values);
-                return iterator;
-            }
-            ArrayIterator iterator = new ArrayIterator();
-            iterator.reset(timestamps, values);
+            ArrayIterator iterator = reuse instanceof ArrayIterator reused ? reused : new ArrayIterator();
+            iterator.reset(timestamps, values, histograms);
             return iterator;
         }
     }
@@ -144,12 +169,27 @@ public final class InMemoryQueryable implements Queryable {
     private static final class ArrayIterator implements SampleIterator {
         private long[] timestamps;
         private double[] values;
+        private FloatHistogram[] histograms;
         private int index;
 
-        void reset(long[] newTimestamps, double[] newValues) {
+        void reset(long[] newTimestamps, double[] newValues, FloatHistogram[] newHistograms) {
             timestamps = newTimestamps;
             values = newValues;
+            histograms = newHistograms;
             index = -1;
+        }
+
+        @Override
+        public SampleType sampleType() {
+            return histograms != null && histograms[index] != null ? SampleType.FLOAT_HISTOGRAM : SampleType.FLOAT;
+        }
+
+        @Override
+        public FloatHistogram floatHistogram() {
+            if (histograms == null || histograms[index] == null) {
+                throw new IllegalStateException("the current sample is a float, not a histogram");
+            }
+            return histograms[index];
         }
 
         @Override
