@@ -1,11 +1,7 @@
 package io.gauntlet.query;
 
 import io.gauntlet.proto.thanos.Aggr;
-import io.gauntlet.proto.thanos.Func;
-import io.gauntlet.proto.thanos.Grouping;
 import io.gauntlet.proto.thanos.PartialResponseStrategy;
-import io.gauntlet.proto.thanos.QueryHints;
-import io.gauntlet.proto.thanos.Range;
 import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.ZLabelSet;
 import io.gauntlet.store.Aggregate;
@@ -94,10 +90,7 @@ public final class ProxyStore implements FanOutSource {
         SelectHints hints = query.hints();
         if (hints != null) {
             request.setStep(hints.step()).setRange(hints.range());
-            request.setQueryHints(QueryHints.newBuilder().setStepMillis(hints.step())
-                    .setFunc(Func.newBuilder().setName(hints.function()))
-                    .setGrouping(Grouping.newBuilder().setBy(hints.by()).addAllLabels(hints.grouping()))
-                    .setRange(Range.newBuilder().setMillis(hints.range())));
+            request.setQueryHints(StoreWire.toWire(hints));
         }
         return queryable(query.partialResponse(), query.withoutReplicaLabels(), query.maxResolutionWindow()).fanOut(request.build());
     }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -131,6 +132,21 @@ public final class StoreQueryable implements Queryable {
         return List.of(Aggr.COUNT, Aggr.SUM);
     }
 
+    /** Functions that need two samples in their range (Thanos' list): they read data at most half their range apart. */
+    private static final Set<String> TWO_SAMPLE_FUNCTIONS = Set.of("rate", "irate", "increase", "delta", "idelta", "deriv",
+            "predict_linear", "holt_winters", "double_exponential_smoothing");
+
+    /**
+     * Thanos' {@code maxResolutionFromSelectHints}: a rate-like function over a range reads a resolution of at most half
+     * that range, so each window holds at least two (downsampled) samples.
+     */
+    static long maxResolutionFor(long maxResolutionWindowMillis, SelectHints hints) {
+        if (hints != null && hints.range() > 0 && TWO_SAMPLE_FUNCTIONS.contains(hints.function())) {
+            return Math.min(maxResolutionWindowMillis, hints.range() / 2);
+        }
+        return maxResolutionWindowMillis;
+    }
+
     private static AggregateType single(List<Aggr> aggregates) {
         if (aggregates.size() != 1) {
             return null;
@@ -206,24 +222,26 @@ public final class StoreQueryable implements Queryable {
         public SeriesSet select(boolean sorted, SelectHints hints, List<LabelMatcher> matchers) {
             String function = hints == null ? "" : hints.function();
             List<Aggr> aggregates = aggregatesFor(function);
+            long maxResolution = maxResolutionFor(options.maxResolutionWindowMillis(), hints);
             SeriesRequest.Builder request = SeriesRequest.newBuilder()
                     .setMinTime(hints == null ? mint : hints.start())
                     .setMaxTime(hints == null ? maxt : hints.end())
                     .addAllMatchers(StoreWire.toWireMatchers(matchers))
-                    .setMaxResolutionWindow(options.maxResolutionWindowMillis())
+                    .setMaxResolutionWindow(maxResolution)
                     .addAllAggregates(aggregates)
                     .setPartialResponseDisabled(!options.partialResponse())
                     .setPartialResponseStrategy(strategy())
                     .addAllWithoutReplicaLabels(withoutReplicaLabels())
                     .setResponseBatchSize(RESPONSE_BATCH_SIZE);
             if (hints != null) {
-                request.setStep(hints.step()).setRange(hints.range());
+                // the deprecated fields for stores that predate query_hints
+                request.setStep(hints.step()).setRange(hints.range()).setQueryHints(StoreWire.toWire(hints));
             }
             ProxySeriesSet merged = fanOut(request.build());
             open.add(merged);
             boolean counter = PenaltyDeduplicator.isCounterFunction(function);
-            AggregateType aggregate = options.maxResolutionWindowMillis() > 0 ? single(aggregates) : null;
-            boolean average = options.maxResolutionWindowMillis() > 0 && aggregate == null;
+            AggregateType aggregate = maxResolution > 0 ? single(aggregates) : null;
+            boolean average = maxResolution > 0 && aggregate == null;
             return new DeduplicatedSeriesSet(merged, counter, aggregate, average);
         }
 

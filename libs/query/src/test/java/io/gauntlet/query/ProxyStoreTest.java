@@ -15,13 +15,11 @@ import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.info.InfoResponse;
 import io.gauntlet.query.testing.MemoryChunkSource;
 import io.gauntlet.query.testing.QuerierFixture;
+import io.gauntlet.query.testing.RecordingChunkSource;
 import io.gauntlet.query.testing.StoreFixture;
 import io.gauntlet.query.testing.UnavailableSource;
 import io.gauntlet.store.Aggregate;
-import io.gauntlet.store.ChunkSource;
-import io.gauntlet.store.LabelQuery;
 import io.gauntlet.store.PartialResponse;
-import io.gauntlet.store.SourceInfo;
 import io.gauntlet.store.StoreClient;
 import io.gauntlet.store.StoreException;
 import io.gauntlet.store.StoreFanOut;
@@ -31,7 +29,6 @@ import io.gauntlet.store.StoreSeriesSet;
 import io.gauntlet.store.StoreWire;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
-import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.SampleIterator;
 import io.gauntlet.tsdb.storage.SelectHints;
 import io.gauntlet.tsdb.storage.SeriesSet;
@@ -39,7 +36,6 @@ import io.gauntlet.tsdb.storage.StorageException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,30 +163,8 @@ class ProxyStoreTest {
 
     @Test
     void theRestOfTheRequestReachesTheStores() throws Exception {
-        AtomicReference<StoreQuery> asked = new AtomicReference<>();
-        MemoryChunkSource data = replica("c", 0);
-        StoreFixture recording = StoreFixture.serve(new ChunkSource() {
-            @Override
-            public SourceInfo info() {
-                return data.info();
-            }
-
-            @Override
-            public ChunkSeriesSet series(StoreQuery query) throws StorageException {
-                asked.set(query);
-                return data.series(query);
-            }
-
-            @Override
-            public List<String> labelNames(LabelQuery query) {
-                return data.labelNames(query);
-            }
-
-            @Override
-            public List<String> labelValues(String name, LabelQuery query) {
-                return data.labelValues(name, query);
-            }
-        });
+        RecordingChunkSource source = new RecordingChunkSource(replica("c", 0));
+        StoreFixture recording = StoreFixture.serve(source);
         open.add(recording);
         QuerierFixture over = QuerierFixture.over(List.of(recording.address()));
         open.add(over);
@@ -201,7 +175,7 @@ class ProxyStoreTest {
                             .setRange(Range.newBuilder().setMillis(300_000)).setGrouping(Grouping.newBuilder().setBy(true).addLabels("job")))
                     .build()));
         }
-        StoreQuery query = asked.get();
+        StoreQuery query = source.asked();
         assertThat(query.maxResolutionWindow()).isEqualTo(300_000);
         assertThat(query.aggregates()).containsExactly(Aggregate.COUNT, Aggregate.SUM);
         assertThat(query.partialResponse()).isEqualTo(PartialResponse.ABORT);

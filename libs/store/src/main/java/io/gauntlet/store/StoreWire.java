@@ -3,7 +3,11 @@ package io.gauntlet.store;
 import com.google.protobuf.UnsafeByteOperations;
 import io.gauntlet.proto.thanos.AggrChunk;
 import io.gauntlet.proto.thanos.Chunk;
+import io.gauntlet.proto.thanos.Func;
+import io.gauntlet.proto.thanos.Grouping;
 import io.gauntlet.proto.thanos.Label;
+import io.gauntlet.proto.thanos.QueryHints;
+import io.gauntlet.proto.thanos.Range;
 import io.gauntlet.tsdb.CorruptedDataException;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
@@ -12,6 +16,7 @@ import io.gauntlet.tsdb.UnsupportedEncodingException;
 import io.gauntlet.tsdb.chunks.AggregateChunk;
 import io.gauntlet.tsdb.chunks.AggregateType;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
+import io.gauntlet.tsdb.storage.SelectHints;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -89,6 +94,15 @@ public final class StoreWire {
             out.add(fromWire(matcher));
         }
         return out;
+    }
+
+    /** A selection's PromQL context as Thanos' {@code query_hints}: step, enclosing function, grouping, range. */
+    public static QueryHints toWire(SelectHints hints) {
+        return QueryHints.newBuilder().setStepMillis(hints.step())
+                .setFunc(Func.newBuilder().setName(hints.function()))
+                .setGrouping(Grouping.newBuilder().setBy(hints.by()).addAllLabels(hints.grouping()))
+                .setRange(Range.newBuilder().setMillis(hints.range()))
+                .build();
     }
 
     public static List<io.gauntlet.proto.thanos.LabelMatcher> toWireMatchers(List<LabelMatcher> matchers) {

@@ -121,6 +121,23 @@ class DownsampledQueryTest {
     }
 
     @Test
+    void rateLikeFunctionsReadAtMostHalfTheirRange() throws IOException {
+        // as a Thanos querier: a [1h] rate asks for at most 30m resolution, so 1h blocks give way to 5m ones and every
+        // window keeps the samples a rate needs; over 1h aggregates the first two days would have no rate at all
+        for (String query : List.of("rate(it_requests_total[1h])", "increase(it_requests_total[40m])", "delta(it_temperature_celsius[1h])",
+                "deriv(it_temperature_celsius[1h])")) {
+            Map<String, TreeMap<Long, String>> capped = gauntlet(query, "1h");
+            assertThat(capped).as(query).isEqualTo(gauntlet(query, "5m"));
+            Map<String, TreeMap<Long, String>> reference = prometheus(query);
+            assertThat(capped.keySet()).as(query).isEqualTo(reference.keySet());
+            for (var series : reference.entrySet()) {
+                assertThat(capped.get(series.getKey()).keySet()).as(query + " " + series.getKey())
+                        .isEqualTo(series.getValue().keySet());
+            }
+        }
+    }
+
+    @Test
     void averagesAndRatesStayCloseToRawData() throws IOException {
         for (String resolution : List.of("5m", "1h")) {
             assertClose(gauntlet("avg_over_time(it_temperature_celsius[1h])", resolution),
