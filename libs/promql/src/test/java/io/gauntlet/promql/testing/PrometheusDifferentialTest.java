@@ -376,6 +376,141 @@ class PrometheusDifferentialTest {
         assertThat(mismatches).as("queries whose results differ from Prometheus 2.42").isEmpty();
     }
 
+    /**
+     * A day shaped like node_exporter and the PromLabs demo service scraped every 15 s with millisecond jitter: CPU
+     * seconds in hundredths (one target restarts), byte counters near 1e11, a load gauge, and latency buckets so
+     * sparse that adjacent buckets' rates tie, where a last-digit difference in {@code rate} would move
+     * {@code histogram_quantile} a bucket and {@code topk} to another instance. Range queries over the whole day.
+     */
+    @Test
+    void nodeExporterDayAgreesWithPrometheus() throws Exception {
+        ParserAvailability.require();
+        PrometheusServer.requireExecutable("prometheus");
+        PrometheusServer.requireExecutable("promtool");
+        long day = 24 * 3_600_000L;
+        generateNodeExporterDay((int) (day / SCRAPE));
+        Path openMetrics = work.resolve("day.om");
+        writeOpenMetrics(openMetrics);
+        Path data = work.resolve("day");
+        PrometheusServer.createBlocks(openMetrics, data);
+        InMemoryQueryable storage = new InMemoryQueryable();
+        families.values().forEach(f -> f.forEach((labels, samples) -> samples.forEach(s -> storage.append(labels, s.t(), s.v()))));
+        PromqlEngine engine = new PromqlEngine();
+        List<String> queries = List.of(
+                "rate(node_network_receive_bytes_total[5m])",
+                "irate(node_network_receive_bytes_total[5m])",
+                "increase(node_network_receive_bytes_total[1h])",
+                "rate(node_cpu_seconds_total[1m])",
+                "topk(5, sum by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\"}[5m])))",
+                "1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m]))",
+                "sum by (instance) (irate(node_cpu_seconds_total[5m]))",
+                "rate(node_cpu_seconds_total{mode=\"user\"}[5m]) * 100",
+                "sum by (device) (rate(node_network_receive_bytes_total[5m])) / 1024 / 1024",
+                "histogram_quantile(0.5, rate(demo_api_request_duration_seconds_bucket[1m]))",
+                "histogram_quantile(0.9, rate(demo_api_request_duration_seconds_bucket[1m]))",
+                "histogram_quantile(0.99, sum by (le) (rate(demo_api_request_duration_seconds_bucket[5m])))",
+                "delta(node_load1[15m])",
+                "deriv(node_load1[15m])",
+                "predict_linear(node_load1[1h], 3600)",
+                "avg_over_time(node_load1[1h])");
+        List<String> mismatches = new ArrayList<>();
+        int compared = 0;
+        try (PrometheusServer prometheus = PrometheusServer.start(data, work)) {
+            for (String query : queries) {
+                compared += 2;
+                String mismatch = compareRange(prometheus, engine, storage, query, T0, T0 + day, SCRAPE);
+                if (mismatch != null) {
+                    mismatches.add("range " + query + ": " + mismatch);
+                }
+                long instant = T0 + 6 * 3_600_000 + 7_000;
+                mismatch = compareInstant(prometheus, engine, storage, query, instant, seconds(instant));
+                if (mismatch != null) {
+                    mismatches.add("instant " + query + " @" + seconds(instant) + ": " + mismatch);
+                }
+            }
+        }
+        System.out.println("promql differential, node_exporter-like day: " + compared + " queries compared bit for bit, "
+                + mismatches.size() + " mismatches");
+        assertThat(mismatches).as("queries over a node_exporter-like day whose results differ from Prometheus 2.42").isEmpty();
+    }
+
+    private void generateNodeExporterDay(int scrapes) {
+        Random random = new Random(15);
+        List<String> instances = List.of("10.0.0.1:9100", "10.0.0.2:9100", "10.0.0.3:9100");
+        List<String> modes = List.of("idle", "iowait", "softirq", "system", "user");
+        for (int n = 0; n < instances.size(); n++) {
+            String instance = instances.get(n);
+            long offset = 1_000L + n * 3_217L;
+            int restart = n == 2 ? scrapes / 2 : -1;
+            for (int cpu = 0; cpu < 2; cpu++) {
+                long[] hundredths = new long[modes.size()];
+                for (int m = 0; m < modes.size(); m++) {
+                    hundredths[m] = m == 0 ? 50_000_000L + random.nextInt(1_000_000) : random.nextInt(2_000_000);
+                }
+                for (int i = 0; i < scrapes; i++) {
+                    if (i == restart) {
+                        java.util.Arrays.fill(hundredths, 0);
+                    }
+                    long busy = 0;
+                    for (int m = 1; m < modes.size(); m++) {
+                        long spent = random.nextInt(m == 4 ? 700 : 120);
+                        hundredths[m] += spent;
+                        busy += spent;
+                    }
+                    hundredths[0] += Math.max(0, 1_500 - busy);
+                    long t = T0 + offset + i * SCRAPE + random.nextInt(25);
+                    for (int m = 0; m < modes.size(); m++) {
+                        add("node_cpu_seconds_total", Labels.of("__name__", "node_cpu_seconds_total", "cpu", String.valueOf(cpu),
+                                "instance", instance, "job", "node", "mode", modes.get(m)), t, hundredths[m] / 100.0);
+                    }
+                }
+            }
+            for (String device : List.of("eth0", "lo")) {
+                double bytes = device.equals("eth0") ? 1e11 + random.nextInt(1 << 30) : random.nextInt(1 << 20);
+                for (int i = 0; i < scrapes; i++) {
+                    bytes = i == restart ? 0 : bytes + random.nextInt(device.equals("eth0") ? 5_000_000 : 40_000);
+                    add("node_network_receive_bytes_total", Labels.of("__name__", "node_network_receive_bytes_total", "device",
+                            device, "instance", instance, "job", "node"), T0 + offset + i * SCRAPE + random.nextInt(25), bytes);
+                }
+            }
+            double load = 0.5;
+            for (int i = 0; i < scrapes; i++) {
+                load = Math.max(0, load + random.nextGaussian() * 0.05);
+                add("node_load1", Labels.of("__name__", "node_load1", "instance", instance, "job", "node"),
+                        T0 + offset + i * SCRAPE + random.nextInt(25), Math.round(load * 100) / 100.0);
+            }
+        }
+        double[] bounds = {0.0001, 0.00015, 0.0002, 0.0003, 0.0004, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1,
+                Double.POSITIVE_INFINITY};
+        for (String instance : List.of("demo-1:8080", "demo-2:8080")) {
+            for (String path : List.of("/api/bar", "/api/foo")) {
+                long[] counts = new long[bounds.length];
+                long offset = 4_000L + (instance.hashCode() & 0xfff);
+                List<Labels> series = new ArrayList<>();
+                for (double bound : bounds) {
+                    String le = Double.isInfinite(bound) ? "+Inf" : String.valueOf(bound);
+                    series.add(Labels.of("__name__", "demo_api_request_duration_seconds_bucket", "instance", instance,
+                            "le", le, "method", "GET", "path", path));
+                }
+                for (int i = 0; i < scrapes; i++) {
+                    int observations = random.nextInt(4);
+                    for (int o = 0; o < observations; o++) {
+                        double duration = 0.00008 + Math.abs(random.nextGaussian()) * 0.00025;
+                        for (int b = 0; b < bounds.length; b++) {
+                            if (duration <= bounds[b]) {
+                                counts[b]++;
+                            }
+                        }
+                    }
+                    long t = T0 + offset + i * SCRAPE + random.nextInt(25);
+                    for (int b = 0; b < bounds.length; b++) {
+                        add("demo_api_request_duration_seconds_bucket", series.get(b), t, counts[b]);
+                    }
+                }
+            }
+        }
+    }
+
     private static String seconds(long millis) {
         return millis / 1000 + "." + String.format("%03d", Math.floorMod(millis, 1000));
     }
