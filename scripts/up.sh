@@ -365,29 +365,52 @@ YAML
 
 # ---------------------------------------------------------------- seeding
 
-# --seed-history <duration>: synthetic blocks of both replicas written into the bucket once per run directory.
+# --seed-history <duration> [--seed-profile P] [--seed-instances N]: synthetic blocks of both replicas written into the
+# bucket once per run directory, each announced on Kafka so the compactor compacts and downsamples it at once.
+up_seed_build() {
+  local tool="$ROOT/scripts/seed"
+  if [ ! -f "$tool/target/classpath.txt" ] || [ -n "$(find "$tool/src" "$tool/pom.xml" -newer "$tool/target/classpath.txt" -type f -print -quit)" ]; then
+    log "building the history seeder (scripts/seed)"
+    "${MVN[@]}" -q -f "$tool/pom.xml" package -DskipTests >"$UP_DIR/logs/seed-build.log" 2>&1 \
+      || { tail -n 30 "$UP_DIR/logs/seed-build.log" >&2; die "building scripts/seed failed (log: $UP_DIR/logs/seed-build.log)"; }
+  fi
+}
+
+up_seed_java() {
+  local tool="$ROOT/scripts/seed"
+  "$JAVA_HOME/bin/java" -Xmx768m -cp "$tool/target/classes:$(cat "$tool/target/classpath.txt")" io.gauntlet.seed.SeedHistory "$@"
+}
+
 up_seed() {
-  local duration="$1" stamp="$UP_DIR/seeded-history"
+  local duration="$1" profile="$2" instances="$3" stamp="$UP_DIR/seeded-history"
   if [ -f "$stamp" ]; then
     log "history already seeded in this run directory ($(cat "$stamp")); remove $stamp to seed again"
     return 0
   fi
-  local tool="$ROOT/scripts/seed"
-  if [ ! -f "$tool/target/classpath.txt" ] || [ -n "$(find "$tool/src" "$tool/pom.xml" -newer "$tool/target/classpath.txt" -type f -print -quit)" ]; then
-    log "building the history seeder (scripts/seed)"
-    "${MVN[@]}" -q -f "$tool/pom.xml" package >"$UP_DIR/logs/seed-build.log" 2>&1 \
-      || { tail -n 30 "$UP_DIR/logs/seed-build.log" >&2; die "building scripts/seed failed (log: $UP_DIR/logs/seed-build.log)"; }
-  fi
-  log "seeding $duration of history for both replicas into the bucket"
-  if ! "$JAVA_HOME/bin/java" -Xmx512m -cp "$tool/target/classes:$(cat "$tool/target/classpath.txt")" io.gauntlet.seed.SeedHistory \
-      --objstore-config-file "$UP_DIR/config/objstore.yml" --duration "$duration" \
-      --external-labels "cluster=$UP_CLUSTER" --replica-label prometheus_replica --replicas a,b \
-      --scratch "$UP_DIR/data/seed" >"$UP_DIR/logs/seed.log" 2>&1; then
+  up_seed_build
+  log "seeding $duration of ${profile:-node-exporter} history for both replicas into the bucket (./gauntlet status shows the progress)"
+  local args=(--objstore-config-file "$UP_DIR/config/objstore.yml" --duration "$duration"
+    --external-labels "cluster=$UP_CLUSTER" --replica-label prometheus_replica --replicas a,b
+    --scratch "$UP_DIR/data/seed" --kafka-bootstrap "127.0.0.1:$P_KAFKA" --progress-file "$UP_DIR/seed.progress")
+  if [ -n "$profile" ]; then args+=(--profile "$profile"); fi
+  if [ -n "$instances" ]; then args+=(--instances "$instances"); fi
+  set +o pipefail
+  up_seed_java "${args[@]}" 2>&1 | tee "$UP_DIR/logs/seed.log" | sed -u -n 's/^\(seeding\|seeded\|  [0-9]\)/  &/p' >&2
+  local rc="${PIPESTATUS[0]}"
+  set -o pipefail
+  if [ "$rc" != 0 ]; then
     tail -n 30 "$UP_DIR/logs/seed.log" >&2
     die "seeding history failed (log: $UP_DIR/logs/seed.log)"
   fi
-  tail -n 1 "$UP_DIR/logs/seed.log" >&2
-  echo "$duration $(date -u +%FT%TZ)" >"$stamp"
+  echo "$duration ${profile:-node-exporter} $(date -u +%FT%TZ)" >"$stamp"
+}
+
+# The seeding's progress and how much of it the compactor has downsampled (for ./gauntlet status).
+up_seed_status() {
+  [ -f "$UP_DIR/seed.progress" ] && [ -f "$ROOT/scripts/seed/target/classpath.txt" ] || return 0
+  select_java >/dev/null 2>&1 || return 0
+  echo
+  up_seed_java status --progress-file "$UP_DIR/seed.progress" --objstore-config-file "$UP_DIR/config/objstore.yml" 2>&1 || true
 }
 
 # The querier is ready before its first round of Info calls: wait (briefly) until it lists every endpoint as
@@ -409,10 +432,12 @@ up_wait_querier_stores() {
 
 up_usage() {
   cat <<USAGE
-usage: ./gauntlet up [--s3] [--seed-history 30d] [--detach] [--no-build]
+usage: ./gauntlet up [--s3] [--seed-history 30d [--seed-profile P] [--seed-instances N]] [--detach] [--no-build]
 
   --s3                  the bucket is an s3proxy on 127.0.0.1:19000 instead of a directory (FILESYSTEM)
   --seed-history DUR    write DUR (e.g. 30d, 12h) of synthetic history blocks of both replicas into the bucket, once
+  --seed-profile P      what the history looks like: node-exporter (default), kube, demo, or minimal (ten series)
+  --seed-instances N    how many nodes (node-exporter, kube) or demo instances to seed (default 6, 4, 3)
   --detach              return once everything is ready and leave it running (stop with ./gauntlet down)
   --no-build            use the service jars as they are (a service without a jar is skipped)
 Environment: GAUNTLET_UP_DIR, GAUNTLET_UP_PORT_OFFSET, GAUNTLET_UP_SCRAPE_INTERVAL, GAUNTLET_UP_READY_SECONDS.
@@ -471,10 +496,14 @@ TEXT
 
 cmd_up() {
   UP_S3=0
-  local seed="" detach=0 build=1
+  local seed="" seed_profile="" seed_instances="" detach=0 build=1
   while [ $# -gt 0 ]; do
     case "$1" in
       --s3) UP_S3=1 ;;
+      --seed-profile) [ -n "${2:-}" ] || die "--seed-profile needs one of node-exporter, kube, demo, minimal"; seed_profile="$2"; shift ;;
+      --seed-profile=*) seed_profile="${1#*=}" ;;
+      --seed-instances) [ -n "${2:-}" ] || die "--seed-instances needs a number"; seed_instances="$2"; shift ;;
+      --seed-instances=*) seed_instances="${1#*=}" ;;
       --seed-history) [ -n "${2:-}" ] || die "--seed-history needs a duration, e.g. 30d"; seed="$2"; shift ;;
       --seed-history=*) seed="${1#*=}" ;;
       --detach|-d) detach=1 ;;
@@ -485,6 +514,9 @@ cmd_up() {
     shift
   done
   case "$seed" in ''|[1-9]*[mhdw]) ;; *) die "--seed-history wants a duration like 30d or 12h, got '$seed'" ;; esac
+  case "$seed_profile" in ''|node-exporter|kube|demo|minimal) ;; *) die "--seed-profile wants node-exporter, kube, demo or minimal, got '$seed_profile'" ;; esac
+  case "$seed_instances" in ''|[1-9]|[1-9][0-9]|[1-9][0-9][0-9]) ;; *) die "--seed-instances wants a number from 1 to 999, got '$seed_instances'" ;; esac
+  if [ -z "$seed" ] && [ -n "$seed_profile$seed_instances" ]; then die "--seed-profile and --seed-instances go with --seed-history 30d"; fi
   select_java; ensure_maven; up_ensure_prometheus
   command -v curl >/dev/null || apt_install curl
   GAUNTLET_UP_PORT_OFFSET="${GAUNTLET_UP_PORT_OFFSET:-0}" up_ports
@@ -513,7 +545,7 @@ cmd_up() {
   deps_kafka_start "$UP_DIR/kafka" "$P_KAFKA" || die "kafka did not start (see above)"
   if [ "$UP_S3" = 1 ]; then deps_s3proxy_start "$UP_DIR/s3proxy" "$P_S3" || die "s3proxy did not start (see above)"; fi
   up_write_objstore
-  if [ -n "$seed" ]; then up_seed "$seed"; fi
+  if [ -n "$seed" ]; then up_seed "$seed" "$seed_profile" "$seed_instances"; fi
 
   for name in prometheus-a prometheus-b; do up_start_prometheus "${name#prometheus-}"; done
   for name in prometheus-a prometheus-b; do up_wait_ready "$name" || die "$name did not become ready; stopping everything"; done
@@ -596,6 +628,7 @@ cmd_status() {
     if deps_pid_alive "$UP_DIR/s3proxy/s3proxy.pid" s3proxy.jar; then state=running; else state=stopped; unhealthy=1; fi
     printf '%-14s %-8s %-7s %-22s %s\n' s3proxy "$(cat "$UP_DIR/s3proxy/s3proxy.pid" 2>/dev/null || echo -)" "$state" "127.0.0.1:$P_S3" "$UP_DIR/s3proxy/s3proxy.log"
   fi
+  up_seed_status
   [ "$running" -gt 0 ] || return 3
   [ "$unhealthy" = 0 ] || return 1
 }

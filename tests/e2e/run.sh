@@ -53,7 +53,7 @@ trap 'exit 130' INT TERM
 mkdir -p "$(dirname "$GAUNTLET_UP_DIR")"
 started=$SECONDS
 say "starting the stack in $GAUNTLET_UP_DIR (port offset $OFFSET)"
-if ! "$ROOT/gauntlet" up --no-build --detach --seed-history 30d >"$GAUNTLET_UP_DIR.up.log" 2>&1; then
+if ! "$ROOT/gauntlet" up --no-build --detach --seed-history 30d --seed-profile minimal >"$GAUNTLET_UP_DIR.up.log" 2>&1; then
   sed 's/^/    /' "$GAUNTLET_UP_DIR.up.log" | tail -n 60
   fail "stack starts and every service is ready" "./gauntlet up failed (output above)"
   rm -f "$GAUNTLET_UP_DIR.up.log"
@@ -71,6 +71,9 @@ say "services running: ${UP_PRESENT[*]:-none}"
 
 if "$ROOT/gauntlet" status >/dev/null 2>&1; then pass "./gauntlet status reports everything ready"; else
   fail "./gauntlet status reports everything ready" "$("$ROOT/gauntlet" status 2>&1 | tr '\n' ';')"; fi
+
+if "$ROOT/gauntlet" status 2>/dev/null | grep -q '^seeding .* 100%'; then pass "./gauntlet status shows the seeding done"; else
+  fail "./gauntlet status shows the seeding done" "$("$ROOT/gauntlet" status 2>&1 | tail -n 3 | tr '\n' ';')"; fi
 
 # --- seeded history: 30 days of 2-day blocks per replica, with both replicas' external labels
 metas=$(find "$GAUNTLET_UP_DIR/bucket" -mindepth 2 -maxdepth 2 -name meta.json 2>/dev/null | wc -l)

@@ -1,141 +1,120 @@
 package io.gauntlet.seed;
 
+import io.gauntlet.events.BlockEvent;
+import io.gauntlet.events.BlockEventPublisher;
+import io.gauntlet.events.BlockEventType;
+import io.gauntlet.events.BlockStats;
 import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.BucketConfig;
 import io.gauntlet.objstore.BucketFactory;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.block.BlockMeta;
-import io.gauntlet.tsdb.block.BlockWriter;
-import io.gauntlet.tsdb.block.Ulid;
-import io.gauntlet.tsdb.index.Utf8Order;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * Writes synthetic history of an HA Prometheus pair into a bucket: for each replica, 2-day blocks (Thanos' third
- * compaction range, so the compactor can downsample them at once) with the replica's external labels, one sample a
- * minute. Each replica misses six different hours, so a deduplicated query shows no gap where a single replica has
- * one. Blocks are written to a scratch directory and uploaded chunks first, {@code meta.json} last, as the shipper does.
+ * The history seeder's command line ({@code ./gauntlet up --seed-history 30d --seed-profile node-exporter}): writes the
+ * blocks of both replicas, uploads each as the shipper does (chunks and index first, {@code meta.json} last), announces
+ * it with an {@code uploaded} block event so the compactor compacts and downsamples it at once, and keeps a progress
+ * file that {@code status} turns into progress bars.
  *
  * <pre>
- * SeedHistory --objstore-config-file objstore.yml --duration 30d --external-labels cluster=local
- *             --replica-label prometheus_replica --replicas a,b --scratch /tmp/seed [--end-ms N]
+ * SeedHistory --objstore-config-file objstore.yml --duration 30d [--profile node-exporter] [--instances N]
+ *             [--scrape-interval 30s] [--external-labels cluster=local] [--replica-label prometheus_replica]
+ *             [--replicas a,b] --scratch /tmp/seed [--end-ms N] [--kafka-bootstrap host:port] [--topic gauntlet.blocks]
+ *             [--progress-file seed.progress]
+ * SeedHistory status --progress-file seed.progress --objstore-config-file objstore.yml
  * </pre>
  */
 public final class SeedHistory {
-    private static final long MINUTE = 60_000L;
-    private static final long HOUR = 60 * MINUTE;
-    private static final long BLOCK_RANGE = 48 * HOUR;
-    private static final long SCRAPE_INTERVAL = MINUTE;
-    /** Thanos' compaction level of a block spanning 2 days (2h → 8h → 2d). */
-    private static final int COMPACTION_LEVEL = 3;
-
     private SeedHistory() {
     }
 
-    public static void main(String[] args) throws IOException {
-        Map<String, String> options = parseOptions(args);
+    public static void main(String[] args) throws Exception {
+        try {
+            if (args.length > 0 && args[0].equals("status")) {
+                SeedStatus.print(parseOptions(java.util.Arrays.copyOfRange(args, 1, args.length)));
+                return;
+            }
+            seed(parseOptions(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println("seed: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void seed(Map<String, String> options) throws IOException, InterruptedException {
         Path objstore = Path.of(required(options, "objstore-config-file"));
         Duration duration = parseDuration(required(options, "duration"));
-        Map<String, String> externalLabels = parseLabels(options.getOrDefault("external-labels", ""));
-        String replicaLabel = options.getOrDefault("replica-label", "prometheus_replica");
-        List<String> replicas = List.of(options.getOrDefault("replicas", "a,b").split(","));
+        Profile profile = Profile.named(options.getOrDefault("profile", "node-exporter"));
+        int instances = Integer.parseInt(options.getOrDefault("instances", Integer.toString(profile.defaultInstances())));
+        long interval = options.containsKey("scrape-interval") ? parseDuration(options.get("scrape-interval")).toMillis() : profile.defaultScrapeInterval();
+        long end = Long.parseLong(options.getOrDefault("end-ms", Long.toString(System.currentTimeMillis() / 60_000 * 60_000)));
+        Seeder.Options seed = new Seeder.Options(profile, instances, end - duration.toMillis(), end, interval, 42,
+                parseLabels(options.getOrDefault("external-labels", "")), options.getOrDefault("replica-label", "prometheus_replica"),
+                List.of(options.getOrDefault("replicas", "a,b").split(",")), 2 * Processes.DAY, 3);
         Path scratch = Path.of(required(options, "scratch"));
-        long end = Long.parseLong(options.getOrDefault("end-ms", Long.toString(System.currentTimeMillis() / MINUTE * MINUTE)));
-        long start = end - duration.toMillis();
-
-        List<Labels> series = seriesLabels();
-        int blocks = 0;
-        long samples = 0;
-        try (Bucket bucket = BucketFactory.create(BucketConfig.load(objstore))) {
-            for (int r = 0; r < replicas.size(); r++) {
-                Map<String, String> labels = new LinkedHashMap<>(externalLabels);
-                labels.put(replicaLabel, replicas.get(r));
-                long gapStart = start + (r + 1) * duration.toMillis() / (replicas.size() + 1);
-                // blocks aligned to 2 days, like the compactor's, clipped to [start, end)
-                for (long blockStart = Math.floorDiv(start, BLOCK_RANGE) * BLOCK_RANGE; blockStart < end; blockStart += BLOCK_RANGE) {
-                    long minTime = Math.max(blockStart, start);
-                    long maxTime = Math.min(blockStart + BLOCK_RANGE, end);
-                    BlockMeta meta = writeBlock(scratch, series, labels, minTime, maxTime, r, gapStart);
-                    if (meta == null) {
-                        continue;
-                    }
-                    upload(bucket, scratch.resolve(meta.ulid().toString()), meta.ulid().toString());
-                    blocks++;
-                    samples += meta.stats().numSamples();
+        Path progressFile = options.containsKey("progress-file") ? Path.of(options.get("progress-file")) : null;
+        String bootstrap = options.get("kafka-bootstrap");
+        long startedAt = System.currentTimeMillis();
+        int series = Seeder.sortedSeries(seed).size();
+        System.out.printf("seeding %s of %s history: %d instances, %d series per replica, one sample every %d s, replicas %s%n",
+                options.get("duration"), profile.name(), instances, series, interval / 1000, seed.replicas());
+        writeProgress(progressFile, seed, "seeding", 0, 0, 0, startedAt);
+        try (Bucket bucket = BucketFactory.create(BucketConfig.load(objstore));
+                BlockEventPublisher events = bootstrap == null ? null : BlockEventPublisher.create(Map.of("bootstrap.servers", bootstrap,
+                        "max.block.ms", 10_000, "delivery.timeout.ms", 30_000, "request.timeout.ms", 10_000), options.getOrDefault("topic",
+                        BlockEventPublisher.DEFAULT_TOPIC))) {
+            int[] unannounced = {0};
+            Seeder.Summary summary = Seeder.run(seed, scratch, (replica, meta, block) -> {
+                upload(bucket, block, meta.ulid().toString());
+                // after one event Kafka did not take, the rest are not tried (each would wait for the broker again)
+                if (events != null && (unannounced[0] > 0 || !announce(events, meta))) {
+                    unannounced[0]++;
                 }
-            }
-        }
-        System.out.printf("seeded %d blocks (%d series per replica, %d samples) from %d to %d ms into %s%n", blocks, series.size(),
-                samples, start, end, objstore);
-    }
-
-    private static BlockMeta writeBlock(Path scratch, List<Labels> series, Map<String, String> externalLabels, long minTime, long maxTime,
-                                        int replica, long gapStart) throws IOException {
-        Files.createDirectories(scratch);
-        Ulid ulid = Ulid.generate();
-        BlockWriter.Options options = BlockWriter.Options.defaults().withUlid(ulid)
-                .withCompaction(BlockMeta.Compaction.of(COMPACTION_LEVEL, List.of(ulid), List.of()))
-                .withThanos(BlockMeta.Thanos.of(externalLabels, 0, "seed"));
-        // replicas scrape a few seconds apart, as two real Prometheus servers do
-        long offset = replica * 7_000L;
-        long first = Math.floorDiv(minTime + SCRAPE_INTERVAL - 1, SCRAPE_INTERVAL) * SCRAPE_INTERVAL + offset;
-        int capacity = (int) ((maxTime - minTime) / SCRAPE_INTERVAL) + 1;
-        long[] timestamps = new long[capacity];
-        double[] values = new double[capacity];
-        try (BlockWriter writer = BlockWriter.create(scratch, minTime, maxTime, options)) {
-            for (int s = 0; s < series.size(); s++) {
-                int count = 0;
-                for (long t = first; t < maxTime; t += SCRAPE_INTERVAL) {
-                    if (t >= gapStart && t < gapStart + 6 * HOUR) {
-                        continue; // this replica was down
-                    }
-                    timestamps[count] = t;
-                    values[count] = value(series.get(s), s, t);
-                    count++;
-                }
-                writer.addSeries(series.get(s), timestamps, values, count);
-            }
-            return writer.commit();
+            }, (done, total, samples) -> {
+                writeProgress(progressFile, seed, done == total ? "done" : "seeding", done, total, samples, startedAt);
+                System.out.printf("  %d/%d blocks, %,d samples, %.0f s%n", done, total, samples, (System.currentTimeMillis() - startedAt) / 1000.0);
+            });
+            System.out.printf("seeded %d blocks (%s, %d series per replica, %,d samples) in %.0f s into %s%s%n", summary.blocks(), profile.name(),
+                    summary.seriesPerReplica(), summary.samples(), (System.currentTimeMillis() - startedAt) / 1000.0, objstore,
+                    unannounced[0] == 0 ? "" : "; " + unannounced[0] + " block events could not be sent (the compactor finds those blocks on its next bucket scan)");
         }
     }
 
-    /** A counter that grows with a daily rhythm, or a gauge that swings daily; the same for both replicas. */
-    private static double value(Labels labels, int seriesIndex, long t) {
-        double day = 2 * Math.PI * (t % (24 * HOUR)) / (24 * HOUR);
-        if (labels.get(Labels.METRIC_NAME).endsWith("_total")) {
-            // the integral of a rate of (i + 1) × (1.5 + sin(day)) per second since 2023-11-14, so it never decreases
-            double seconds = (t - 1_700_000_000_000L) / 1000.0;
-            double daySeconds = 24 * HOUR / 1000.0;
-            return Math.floor((seriesIndex + 1) * (1.5 * seconds - daySeconds / (2 * Math.PI) * Math.cos(day)));
+    /** Publishes the block's uploaded event; false (with the reason on stderr) when Kafka does not take it. */
+    private static boolean announce(BlockEventPublisher events, BlockMeta meta) throws IOException {
+        BlockMeta.Thanos thanos = meta.thanos();
+        BlockEvent event = BlockEvent.of(BlockEventType.UPLOADED, meta.ulid().toString(), meta.minTime(), meta.maxTime(),
+                Labels.fromMap(thanos.labels()), 0, meta.compaction().level(), meta.compaction().sources().stream().map(Object::toString).toList(),
+                new BlockStats(meta.stats().numSamples(), meta.stats().numSeries(), meta.stats().numChunks()), "gauntlet/seed");
+        try {
+            events.publish(event).get(30, TimeUnit.SECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            System.err.println("seed: the event of block " + meta.ulid() + " was not sent: " + (e.getCause() == null ? e : e.getCause()));
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while announcing block " + meta.ulid());
         }
-        return 20 + seriesIndex + 5 * Math.sin(day + seriesIndex);
-    }
-
-    private static List<Labels> seriesLabels() {
-        List<Labels> series = new ArrayList<>();
-        for (String service : List.of("api", "frontend", "storage")) {
-            for (String code : List.of("200", "500")) {
-                series.add(Labels.of(Labels.METRIC_NAME, "gauntlet_seed_http_requests_total", "job", "seed", "service", service, "code", code));
-            }
-        }
-        for (String room : List.of("a", "b", "c", "d")) {
-            series.add(Labels.of(Labels.METRIC_NAME, "gauntlet_seed_temperature_celsius", "job", "seed", "room", room));
-        }
-        series.sort(Utf8Order::compare);
-        return series;
     }
 
     /** Chunks and index first, {@code meta.json} last: a reader never sees a block without all of its files. */
-    private static void upload(Bucket bucket, Path block, String ulid) throws IOException {
+    static void upload(Bucket bucket, Path block, String ulid) throws IOException {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(block)) {
             files = walk.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals(BlockMeta.FILE))
@@ -152,7 +131,42 @@ public final class SeedHistory {
         }
     }
 
-    private static Map<String, String> parseOptions(String[] args) {
+    /** The progress file {@code status} reads: a properties file replaced atomically. */
+    private static void writeProgress(Path file, Seeder.Options seed, String phase, int done, int total, long samples, long startedAt) {
+        if (file == null) {
+            return;
+        }
+        Properties p = new Properties();
+        p.setProperty("phase", phase);
+        p.setProperty("profile", seed.profile().name());
+        p.setProperty("instances", Integer.toString(seed.instances()));
+        p.setProperty("start_ms", Long.toString(seed.start()));
+        p.setProperty("end_ms", Long.toString(seed.end()));
+        p.setProperty("blocks_done", Integer.toString(done));
+        p.setProperty("blocks_total", Integer.toString(total));
+        p.setProperty("samples", Long.toString(samples));
+        p.setProperty("started_ms", Long.toString(startedAt));
+        p.setProperty("updated_ms", Long.toString(System.currentTimeMillis()));
+        try {
+            Path next = file.resolveSibling(file.getFileName() + ".next");
+            try (var out = Files.newOutputStream(next)) {
+                p.store(out, "gauntlet history seeding");
+            }
+            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            System.err.println("seed: cannot write the progress file " + file + ": " + e);
+        }
+    }
+
+    static Properties readProgress(Path file) throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    static Map<String, String> parseOptions(String[] args) {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -163,7 +177,7 @@ public final class SeedHistory {
         return options;
     }
 
-    private static String required(Map<String, String> options, String name) {
+    static String required(Map<String, String> options, String name) {
         String value = options.get(name);
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException("missing --" + name);
@@ -171,13 +185,14 @@ public final class SeedHistory {
         return value;
     }
 
-    /** {@code 30d}, {@code 12h}, {@code 90m}, {@code 2w}. */
+    /** {@code 30d}, {@code 12h}, {@code 90m}, {@code 2w}, {@code 15s}. */
     static Duration parseDuration(String text) {
-        if (!text.matches("[1-9][0-9]*[mhdw]")) {
-            throw new IllegalArgumentException("duration must look like 30d, 12h, 90m or 2w, got '" + text + "'");
+        if (!text.matches("[1-9][0-9]*[smhdw]")) {
+            throw new IllegalArgumentException("duration must look like 30d, 12h, 90m, 2w or 15s, got '" + text + "'");
         }
         long n = Long.parseLong(text.substring(0, text.length() - 1));
         return switch (text.charAt(text.length() - 1)) {
+            case 's' -> Duration.ofSeconds(n);
             case 'm' -> Duration.ofMinutes(n);
             case 'h' -> Duration.ofHours(n);
             case 'd' -> Duration.ofDays(n);
@@ -185,7 +200,7 @@ public final class SeedHistory {
         };
     }
 
-    private static Map<String, String> parseLabels(String text) {
+    static Map<String, String> parseLabels(String text) {
         Map<String, String> labels = new LinkedHashMap<>();
         for (String pair : text.split(",")) {
             if (pair.isBlank()) {
