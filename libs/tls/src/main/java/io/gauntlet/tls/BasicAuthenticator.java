@@ -55,6 +55,12 @@ public final class BasicAuthenticator {
         return !users.isEmpty();
     }
 
+    /** Whether these credentials were accepted lately: answers without a bcrypt, false when not known. */
+    public boolean remembered(String user, String password) {
+        String hash = users.get(user);
+        return hash != null && verified.contains(digest(user, hash, password));
+    }
+
     /** Whether {@code user} and {@code password} are those of a configured user. Slow (a bcrypt) unless remembered. */
     public boolean authenticate(String user, String password) {
         String hash = users.get(user);

@@ -167,19 +167,36 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
                 "--log.level=warn").redirectErrorStream(true)
                 .redirectOutput(directory.resolve("prometheus.log").toFile()).start();
         String url = "http://127.0.0.1:" + port;
-        HttpClient http = HttpClient.newHttpClient();
-        org.awaitility.Awaitility.await("prometheus ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        awaitPrometheus(prometheus, directory.resolve("prometheus.log"), HttpClient.newHttpClient(), url + "/-/ready", 200);
+        return url;
+    }
+
+    /** Waits until a Prometheus this test started answers {@code probe} with {@code status}; its log when it exited. */
+    static void awaitPrometheus(Process prometheus, Path log, HttpClient client, String probe, int status) {
+        org.awaitility.Awaitility.await("prometheus up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!prometheus.isAlive()) {
-                throw new IllegalStateException("prometheus exited: " + Files.readString(directory.resolve("prometheus.log")));
+                throw new IllegalStateException("prometheus exited: " + Files.readString(log));
             }
             try {
-                return http.send(HttpRequest.newBuilder(URI.create(url + "/-/ready")).build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 200;
+                return client.send(HttpRequest.newBuilder(URI.create(probe)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == status;
             } catch (IOException e) {
                 return false;
             }
         });
-        return url;
+    }
+
+    /** Stops a process this test started: politely, then for good. */
+    static void stopProcess(Process process) {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            process.waitFor(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process.destroyForcibly();
     }
 
     private static void run(String... command) throws IOException {
@@ -215,15 +232,7 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
                 Thread.currentThread().interrupt();
             }
         }
-        if (prometheus != null) {
-            prometheus.destroy();
-            try {
-                prometheus.waitFor(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            prometheus.destroyForcibly();
-        }
+        stopProcess(prometheus);
     }
 
 }
