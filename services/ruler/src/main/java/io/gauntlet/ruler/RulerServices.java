@@ -15,11 +15,13 @@ import io.gauntlet.rules.notifier.AlertmanagerDiscovery;
 import io.gauntlet.rules.notifier.AlertmanagerNotifier;
 import io.gauntlet.rules.notifier.RelabelConfig;
 import io.gauntlet.rules.storage.RuleStorage;
+import io.gauntlet.service.GrpcConfig;
 import io.gauntlet.service.ReadinessCondition;
 import io.gauntlet.service.ReadinessRegistry;
 import io.gauntlet.shipper.Shipper;
 import io.gauntlet.shipper.ShipperOptions;
 import io.gauntlet.store.StoreServer;
+import io.gauntlet.tls.GrpcClientTls;
 import io.gauntlet.tsdb.Labels;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.Gauge;
@@ -70,7 +72,7 @@ public class RulerServices {
     private volatile boolean stopping;
 
     @Inject
-    public RulerServices(RulerConfig config, ReadinessRegistry registry, MeterRegistry meters) throws IOException {
+    public RulerServices(RulerConfig config, ReadinessRegistry registry, MeterRegistry meters, GrpcConfig grpc) throws IOException {
         this.config = config;
         this.externalLabels = parseLabels(config.labels());
         this.readiness = registry.condition("rules", "rule files not loaded yet");
@@ -90,7 +92,9 @@ public class RulerServices {
         if (!queryUrls.isEmpty()) {
             querier = new HttpRuleQuerier(queryUrls.stream().map(URI::create).toList(), config.queryTimeout());
         } else if (!stores.isEmpty()) {
-            storeEndpoints = new EndpointSet(stores, config.queryTimeout(), java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5));
+            GrpcClientTls transport = grpc.clientTls(); // Thanos' --grpc-client-tls-* for the store endpoints, as the querier's
+            storeEndpoints = new EndpointSet(stores, config.queryTimeout(), java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5))
+                    .withTransport(transport.credentials(), transport.authority());
             storeEndpoints.start(java.time.Duration.ofSeconds(5));
             EndpointSet set = storeEndpoints;
             List<String> replicaLabels = config.queryReplicaLabels().orElse(List.of());
