@@ -4,9 +4,10 @@ import io.gauntlet.events.BlockEventPublisher;
 import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.BucketException;
 import io.gauntlet.objstore.BucketFactory;
+import io.gauntlet.prometheus.PrometheusClient;
+import io.gauntlet.tsdb.storage.StorageException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,6 +24,7 @@ public final class Shipper implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Shipper.class.getName());
     // a directory no block uses: listing it costs one request and fails for a missing bucket (a HEAD would just say 404)
     private static final String PROBE = "thanos-shipper-probe/";
+    private static final Duration PROMETHEUS_TIMEOUT = Duration.ofSeconds(5);
 
     private final Bucket bucket;
     private final Map<String, String> externalLabels;
@@ -30,15 +32,17 @@ public final class Shipper implements AutoCloseable {
     private final OutboxPublisher publisher;
     private final ShipperLoop loop;
     private final ShipperMetrics metrics;
+    private final PrometheusClient prometheus; // null when the external labels are configured
 
     private Shipper(Bucket bucket, Map<String, String> externalLabels, EventOutbox outbox, OutboxPublisher publisher, ShipperLoop loop,
-                    ShipperMetrics metrics) {
+                    ShipperMetrics metrics, PrometheusClient prometheus) {
         this.bucket = bucket;
         this.externalLabels = externalLabels;
         this.outbox = outbox;
         this.publisher = publisher;
         this.loop = loop;
         this.metrics = metrics;
+        this.prometheus = prometheus;
     }
 
     /** Checks the set-up, then starts the loop (and the publisher); the first pass runs at once. */
@@ -46,8 +50,17 @@ public final class Shipper implements AutoCloseable {
         if (!Files.isDirectory(options.tsdbDirectory())) {
             throw new ShipperException("TSDB directory " + options.tsdbDirectory() + " does not exist or is not a directory");
         }
-        Map<String, String> labels = externalLabels(options);
+        PrometheusClient prometheus = options.externalLabels().isEmpty() && options.prometheusUrl() != null
+                ? prometheusClient(options) : null;
+        Map<String, String> labels;
+        try {
+            labels = externalLabels(options, prometheus);
+        } catch (RuntimeException e) {
+            closeQuietly(prometheus);
+            throw e;
+        }
         if (labels.isEmpty()) {
+            closeQuietly(prometheus);
             throw new ShipperException("external labels are empty: refusing to ship blocks that cannot be told apart in the bucket; "
                     + "set global.external_labels in the Prometheus config or gauntlet.shipper.external-labels");
         }
@@ -55,6 +68,7 @@ public final class Shipper implements AutoCloseable {
         try {
             bucket.iter(PROBE, false, name -> { });
         } catch (BucketException e) {
+            closeQuietly(prometheus);
             bucket.close();
             throw new ShipperException("objstore bucket " + bucket.name() + " (" + options.bucketConfig().type() + ") is not reachable: "
                     + e.getMessage(), e);
@@ -66,6 +80,7 @@ public final class Shipper implements AutoCloseable {
             try {
                 outbox = new EventOutbox(options.outboxDirectory());
             } catch (IOException e) {
+                closeQuietly(prometheus);
                 bucket.close();
                 throw new ShipperException("cannot create the event outbox " + options.outboxDirectory() + ": " + e, e);
             }
@@ -75,8 +90,7 @@ public final class Shipper implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "no Kafka configured: blocks are shipped without block events");
         }
         OutboxPublisher wake = publisher;
-        Supplier<Map<String, String>> currentLabels = options.externalLabels().isEmpty() && options.prometheusUrl() != null
-                ? new PrometheusLabels(options.prometheusUrl(), labels) : () -> labels;
+        Supplier<Map<String, String>> currentLabels = prometheus != null ? new PrometheusLabels(prometheus, labels) : () -> labels;
         BlockShipper shipper = new BlockShipper(options.tsdbDirectory(), bucket, currentLabels, options.source(), options.producer(), outbox,
                 metrics, wake == null ? null : wake::wake);
         ShipperLoop loop = new ShipperLoop(shipper, options.rescanInterval(), options.minBackoff(), options.maxBackoff());
@@ -85,17 +99,26 @@ public final class Shipper implements AutoCloseable {
         }
         loop.start();
         LOG.log(System.Logger.Level.INFO, "shipping blocks of {0} to bucket {1} with external labels {2}", options.tsdbDirectory(), bucket.name(), labels);
-        return new Shipper(bucket, labels, outbox, publisher, loop, metrics);
+        return new Shipper(bucket, labels, outbox, publisher, loop, metrics, prometheus);
     }
 
-    private static Map<String, String> externalLabels(ShipperOptions options) {
-        if (!options.externalLabels().isEmpty() || options.prometheusUrl() == null) {
+    /** The client for Prometheus' config API, with the http client config's TLS and credentials. */
+    private static PrometheusClient prometheusClient(ShipperOptions options) {
+        try {
+            return new PrometheusClient(options.prometheusUrl(), options.prometheusHttp(), PROMETHEUS_TIMEOUT, PROMETHEUS_TIMEOUT);
+        } catch (IllegalArgumentException e) {
+            throw new ShipperException("cannot set up the client for Prometheus at " + options.prometheusUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, String> externalLabels(ShipperOptions options, PrometheusClient prometheus) {
+        if (prometheus == null) {
             return new TreeMap<>(options.externalLabels());
         }
         long deadline = System.nanoTime() + options.prometheusWait().toNanos();
         while (true) {
             try {
-                return PrometheusExternalLabels.fetch(options.prometheusUrl(), Duration.ofSeconds(5));
+                return fetchExternalLabels(prometheus);
             } catch (ShipperException e) {
                 if (System.nanoTime() > deadline) {
                     throw new ShipperException(e.getMessage() + " (gave up after " + options.prometheusWait() + ")", e);
@@ -111,20 +134,35 @@ public final class Shipper implements AutoCloseable {
         }
     }
 
+    /** {@code global.external_labels} of the running Prometheus (its config API). */
+    static Map<String, String> fetchExternalLabels(PrometheusClient prometheus) {
+        try {
+            return new TreeMap<>(prometheus.externalLabels().toMap());
+        } catch (StorageException | IllegalArgumentException e) {
+            throw new ShipperException("cannot ask Prometheus for its external labels: " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(PrometheusClient prometheus) {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+    }
+
     /** Prometheus' current external labels, asked before each pass; while it does not answer, the last ones it gave. */
     private static final class PrometheusLabels implements Supplier<Map<String, String>> {
-        private final URI prometheusUrl;
+        private final PrometheusClient prometheus;
         private volatile Map<String, String> last;
 
-        PrometheusLabels(URI prometheusUrl, Map<String, String> initial) {
-            this.prometheusUrl = prometheusUrl;
+        PrometheusLabels(PrometheusClient prometheus, Map<String, String> initial) {
+            this.prometheus = prometheus;
             this.last = initial;
         }
 
         @Override
         public Map<String, String> get() {
             try {
-                Map<String, String> current = PrometheusExternalLabels.fetch(prometheusUrl, Duration.ofSeconds(5));
+                Map<String, String> current = fetchExternalLabels(prometheus);
                 if (!current.equals(last)) {
                     LOG.log(System.Logger.Level.WARNING, "Prometheus external labels changed from {0} to {1}: new blocks get the new ones", last, current);
                     last = current;
@@ -193,5 +231,6 @@ public final class Shipper implements AutoCloseable {
             publisher.close();
         }
         bucket.close();
+        closeQuietly(prometheus);
     }
 }

@@ -2,6 +2,7 @@ package io.gauntlet.shipper;
 
 import io.gauntlet.events.BlockEventPublisher;
 import io.gauntlet.objstore.BucketConfig;
+import io.gauntlet.prometheus.HttpClientConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,11 +20,12 @@ import java.util.Objects;
  * @param rescanInterval     the periodic pass, in addition to the directory watch
  * @param source             {@code thanos.source} of uploaded metas
  * @param producer           the events' producer (a URI reference)
+ * @param prometheusHttp     how to reach {@code prometheusUrl}: TLS and credentials (Thanos' http client config)
  */
 public record ShipperOptions(Path tsdbDirectory, BucketConfig bucketConfig, Map<String, String> externalLabels, URI prometheusUrl,
                              Duration prometheusWait, Map<String, Object> kafka, String topic, Path outboxDirectory,
                              Duration rescanInterval, Duration minBackoff, Duration maxBackoff, Duration kafkaDeliveryTimeout,
-                             String source, String producer) {
+                             String source, String producer, HttpClientConfig prometheusHttp) {
     public static final Duration DEFAULT_RESCAN_INTERVAL = Duration.ofSeconds(30);
 
     public ShipperOptions {
@@ -32,13 +34,14 @@ public record ShipperOptions(Path tsdbDirectory, BucketConfig bucketConfig, Map<
         externalLabels = Map.copyOf(externalLabels);
         kafka = kafka == null ? null : Map.copyOf(kafka);
         Objects.requireNonNull(outboxDirectory, "outboxDirectory");
+        prometheusHttp = prometheusHttp == null ? HttpClientConfig.NONE : prometheusHttp;
     }
 
     /** Defaults: no Kafka, outbox in {@code <tsdb>/thanos/outbox}, rescan 30 s, backoff 1 s…30 s, source sidecar. */
     public static ShipperOptions of(Path tsdbDirectory, BucketConfig bucketConfig, Map<String, String> externalLabels) {
         return new ShipperOptions(tsdbDirectory, bucketConfig, externalLabels, null, Duration.ofMinutes(1), null,
                 BlockEventPublisher.DEFAULT_TOPIC, tsdbDirectory.resolve("thanos").resolve("outbox"), DEFAULT_RESCAN_INTERVAL,
-                Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(30), "sidecar", "gauntlet/shipper");
+                Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(30), "sidecar", "gauntlet/shipper", HttpClientConfig.NONE);
     }
 
     /**
@@ -64,31 +67,36 @@ public record ShipperOptions(Path tsdbDirectory, BucketConfig bucketConfig, Map<
 
     public ShipperOptions withKafka(Map<String, Object> newKafka, String newTopic) {
         return new ShipperOptions(tsdbDirectory, bucketConfig, externalLabels, prometheusUrl, prometheusWait, newKafka, newTopic,
-                outboxDirectory, rescanInterval, minBackoff, maxBackoff, kafkaDeliveryTimeout, source, producer);
+                outboxDirectory, rescanInterval, minBackoff, maxBackoff, kafkaDeliveryTimeout, source, producer, prometheusHttp);
     }
 
     public ShipperOptions withPrometheus(URI newPrometheusUrl, Duration newPrometheusWait) {
         return new ShipperOptions(tsdbDirectory, bucketConfig, externalLabels, newPrometheusUrl, newPrometheusWait, kafka, topic,
-                outboxDirectory, rescanInterval, minBackoff, maxBackoff, kafkaDeliveryTimeout, source, producer);
+                outboxDirectory, rescanInterval, minBackoff, maxBackoff, kafkaDeliveryTimeout, source, producer, prometheusHttp);
+    }
+
+    public ShipperOptions withPrometheusHttpClient(HttpClientConfig newPrometheusHttp) {
+        return new ShipperOptions(tsdbDirectory, bucketConfig, externalLabels, prometheusUrl, prometheusWait, kafka, topic,
+                outboxDirectory, rescanInterval, minBackoff, maxBackoff, kafkaDeliveryTimeout, source, producer, newPrometheusHttp);
     }
 
     public ShipperOptions withOutboxDirectory(Path newOutboxDirectory) {
         return new ShipperOptions(tsdbDirectory, bucketConfig, externalLabels, prometheusUrl, prometheusWait, kafka, topic,
-                newOutboxDirectory, rescanInterval, minBackoff, maxBackoff, kafkaDeliveryTimeout, source, producer);
+                newOutboxDirectory, rescanInterval, minBackoff, maxBackoff, kafkaDeliveryTimeout, source, producer, prometheusHttp);
     }
 
     public ShipperOptions withIntervals(Duration newRescanInterval, Duration newMinBackoff, Duration newMaxBackoff) {
         return new ShipperOptions(tsdbDirectory, bucketConfig, externalLabels, prometheusUrl, prometheusWait, kafka, topic,
-                outboxDirectory, newRescanInterval, newMinBackoff, newMaxBackoff, kafkaDeliveryTimeout, source, producer);
+                outboxDirectory, newRescanInterval, newMinBackoff, newMaxBackoff, kafkaDeliveryTimeout, source, producer, prometheusHttp);
     }
 
     public ShipperOptions withKafkaDeliveryTimeout(Duration newTimeout) {
         return new ShipperOptions(tsdbDirectory, bucketConfig, externalLabels, prometheusUrl, prometheusWait, kafka, topic,
-                outboxDirectory, rescanInterval, minBackoff, maxBackoff, newTimeout, source, producer);
+                outboxDirectory, rescanInterval, minBackoff, maxBackoff, newTimeout, source, producer, prometheusHttp);
     }
 
     public ShipperOptions withProducer(String newSource, String newProducer) {
         return new ShipperOptions(tsdbDirectory, bucketConfig, externalLabels, prometheusUrl, prometheusWait, kafka, topic,
-                outboxDirectory, rescanInterval, minBackoff, maxBackoff, kafkaDeliveryTimeout, newSource, newProducer);
+                outboxDirectory, rescanInterval, minBackoff, maxBackoff, kafkaDeliveryTimeout, newSource, newProducer, prometheusHttp);
     }
 }

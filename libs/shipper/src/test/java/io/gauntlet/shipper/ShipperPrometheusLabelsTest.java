@@ -8,6 +8,10 @@ import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.BucketConfig;
 import io.gauntlet.objstore.BucketFactory;
 import io.gauntlet.objstore.DepsScript;
+import io.gauntlet.prometheus.HttpClientConfig;
+import io.gauntlet.prometheus.PrometheusClient;
+import io.gauntlet.prometheus.testing.PrometheusProcess;
+import io.gauntlet.prometheus.testing.TestCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,13 +20,17 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** External labels from a real Prometheus 2.42's config API: refused when empty, followed across a config reload. */
+/**
+ * External labels from a real Prometheus 2.42's config API: refused when empty, followed across a config reload, and
+ * read through TLS and basic auth (a wrong password fails the start naming the 401).
+ */
 class ShipperPrometheusLabelsTest {
     private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
 
@@ -47,12 +55,12 @@ class ShipperPrometheusLabelsTest {
             ShipperOptions options = ShipperOptions.of(tsdb, bucketConfig, Map.of()).withPrometheus(url, Duration.ZERO)
                     .withIntervals(Duration.ofMinutes(10), Duration.ofMillis(100), Duration.ofSeconds(1));
 
-            assertThat(PrometheusExternalLabels.fetch(url, Duration.ofSeconds(5))).isEmpty();
+            assertThat(labels(url, HttpClientConfig.NONE)).isEmpty();
             assertThatThrownBy(() -> Shipper.start(options, new SimpleMeterRegistry()))
                     .isInstanceOf(ShipperException.class).hasMessageStartingWith("external labels are empty");
 
             reload(http, url, config, "cluster: prom\n    prometheus_replica: \"0\"");
-            assertThat(PrometheusExternalLabels.fetch(url, Duration.ofSeconds(5))).isEqualTo(Map.of("cluster", "prom", "prometheus_replica", "0"));
+            assertThat(labels(url, HttpClientConfig.NONE)).isEqualTo(Map.of("cluster", "prom", "prometheus_replica", "0"));
             Path made = Files.createDirectories(work.resolve("made"));
             Path first = TsdbBlocks.randomBlock(made, TsdbBlocks.START, 3, 512 * 1024);
             Path second = TsdbBlocks.randomBlock(made, TsdbBlocks.START + TsdbBlocks.BLOCK, 3, 512 * 1024);
@@ -74,6 +82,32 @@ class ShipperPrometheusLabelsTest {
             if (!prometheus.waitFor(20, TimeUnit.SECONDS)) {
                 prometheus.destroyForcibly();
             }
+        }
+    }
+
+    @Test
+    void takesExternalLabelsFromAPrometheusBehindTlsAndBasicAuth() throws Exception {
+        TestCertificates certificates = TestCertificates.authority(work.resolve("pki"), "shipper-test");
+        try (PrometheusProcess prometheus = PrometheusProcess.start(work.resolve("prometheus"), Map.of("cluster", "tls", "prometheus_replica", "a"),
+                List.of(), "2h", "2h", PrometheusProcess.secured(certificates, "shipper", "sh1pper-pa55", false), List.of())) {
+            Path tsdb = Files.createDirectories(work.resolve("tsdb"));
+            ShipperOptions options = ShipperOptions.of(tsdb, BucketConfig.filesystem(work.resolve("bucket")), Map.of())
+                    .withPrometheus(prometheus.url(), Duration.ZERO).withIntervals(Duration.ofMinutes(10), Duration.ofMillis(100), Duration.ofSeconds(1));
+            String tls = "tls_config:\n  ca_file: " + certificates.caFile() + "\n";
+            HttpClientConfig right = HttpClientConfig.parse("basic_auth:\n  username: shipper\n  password: sh1pper-pa55\n" + tls, "test");
+            try (Shipper shipper = Shipper.start(options.withPrometheusHttpClient(right), new SimpleMeterRegistry())) {
+                assertThat(shipper.externalLabels()).isEqualTo(Map.of("cluster", "tls", "prometheus_replica", "a"));
+            }
+            HttpClientConfig wrong = HttpClientConfig.parse("basic_auth:\n  username: shipper\n  password: wr0ng-pa55\n" + tls, "test");
+            assertThatThrownBy(() -> Shipper.start(options.withPrometheusHttpClient(wrong), new SimpleMeterRegistry()))
+                    .isInstanceOf(ShipperException.class).hasMessageContaining("answered HTTP 401").hasMessageContaining("check basic_auth")
+                    .message().doesNotContain("wr0ng-pa55");
+        }
+    }
+
+    private static Map<String, String> labels(URI url, HttpClientConfig http) {
+        try (PrometheusClient client = new PrometheusClient(url, http, Duration.ofSeconds(5), Duration.ofSeconds(5))) {
+            return Shipper.fetchExternalLabels(client);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.gauntlet.sidecar;
 
+import io.gauntlet.prometheus.PrometheusClient;
 import io.gauntlet.store.ChunkSource;
 import io.gauntlet.store.EncodedSeriesSource;
 import io.gauntlet.store.EncodedSeriesStream;

@@ -1,5 +1,7 @@
 package io.gauntlet.sidecar;
 
+import io.gauntlet.prometheus.PrometheusClient;
+import io.gauntlet.prometheus.PrometheusDuration;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.time.Duration;

@@ -1,9 +1,12 @@
 package io.gauntlet.sidecar;
 
+import io.gauntlet.prometheus.PrometheusClient;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The sidecar's settings; names follow Thanos' sidecar flags ({@code --prometheus.url}, ...). */
 @ConfigMapping(prefix = "gauntlet.sidecar")
@@ -15,6 +18,15 @@ public interface SidecarConfig {
     /** How often external labels, flags and the lowest timestamp are read again (also the Prometheus heartbeat). */
     @WithDefault("30s")
     Duration refreshInterval();
+
+    /**
+     * Thanos' http client config YAML for reaching Prometheus ({@code --prometheus.http-client-file}): {@code tls_config},
+     * {@code basic_auth}, {@code bearer_token(_file)}. Unset: plain HTTP, no credentials.
+     */
+    Optional<Path> prometheusHttpClientFile();
+
+    /** The same YAML inline ({@code --prometheus.http-client}); at most one of the two. */
+    Optional<String> prometheusHttpClient();
 
     /** Timeout of Prometheus API calls; for remote read the longest wait for its answer's start and for each read of it. */
     @WithDefault("2m")

@@ -1,5 +1,7 @@
 package io.gauntlet.sidecar;
 
+import io.gauntlet.prometheus.HttpClientConfig;
+import io.gauntlet.prometheus.PrometheusClient;
 import io.gauntlet.service.ReadinessCondition;
 import io.gauntlet.service.ReadinessRegistry;
 import io.gauntlet.store.MetadataServer;
@@ -9,9 +11,11 @@ import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Unremovable;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -30,7 +34,14 @@ public class SidecarServices {
 
     @Inject
     public SidecarServices(SidecarConfig config, ReadinessRegistry registry, MeterRegistry meters) {
-        this.prometheus = new PrometheusClient(config.prometheusUrl(), config.prometheusConnectTimeout(), config.prometheusTimeout(),
+        HttpClientConfig http;
+        try {
+            http = HttpClientConfig.of(config.prometheusHttpClientFile().orElse(null), config.prometheusHttpClient().orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("gauntlet.sidecar.prometheus-http-client(-file): " + e.getMessage(), e);
+        }
+        // a bad URL or unreadable TLS files fail the start here, naming the problem
+        this.prometheus = new PrometheusClient(config.prometheusUrl(), http, config.prometheusConnectTimeout(), config.prometheusTimeout(),
                 config.remoteReadMaxFrameBytes());
         this.watcher = new PrometheusWatcher(prometheus, config.strictBlockDurations());
         // the sidecar also serves thanos.Metadata (metadataService below): Info says so, as Thanos' sidecar does
@@ -42,8 +53,8 @@ public class SidecarServices {
                 .description("Boolean indicator whether the sidecar can reach its Prometheus peer.").register(meters);
         Gauge.builder("thanos_sidecar_last_heartbeat_success_time_seconds", watcher, w -> w.state().lastSuccessMillis() / 1000.0)
                 .description("Timestamp of the last successful heartbeat in seconds.").register(meters);
-        LOG.infof("sidecar for prometheus %s (refresh every %s, remote read %s)", prometheus.name(), config.refreshInterval(),
-                config.remoteReadMode());
+        LOG.infof("sidecar for prometheus %s (refresh every %s, remote read %s, %s)", prometheus.name(), config.refreshInterval(),
+                config.remoteReadMode(), http);
         refresh();
     }
 
@@ -56,6 +67,10 @@ public class SidecarServices {
         } else {
             readiness.markNotReady(state.notReadyReason());
         }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        prometheus.close();
     }
 
     public PrometheusWatcher watcher() {

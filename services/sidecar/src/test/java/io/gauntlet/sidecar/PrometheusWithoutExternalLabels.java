@@ -1,5 +1,6 @@
 package io.gauntlet.sidecar;
 
+import io.gauntlet.prometheus.testing.PrometheusProcess;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;

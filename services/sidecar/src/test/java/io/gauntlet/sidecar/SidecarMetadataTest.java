@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gauntlet.prometheus.PrometheusClient;
 import io.gauntlet.service.GrpcServerLifecycle;
 import io.gauntlet.store.MetadataClient;
 import io.gauntlet.store.MetadataServer;

@@ -2,6 +2,7 @@ package io.gauntlet.sidecar;
 
 import static org.awaitility.Awaitility.await;
 
+import io.gauntlet.prometheus.PrometheusClient;
 import io.gauntlet.proto.thanos.LabelMatcher;
 import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.service.GrpcServerLifecycle;

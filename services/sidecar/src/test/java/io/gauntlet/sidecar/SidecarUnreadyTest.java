@@ -1,5 +1,6 @@
 package io.gauntlet.sidecar;
 
+import io.gauntlet.prometheus.PrometheusClient;
 import io.gauntlet.store.testing.ThanosStoreCalls;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;

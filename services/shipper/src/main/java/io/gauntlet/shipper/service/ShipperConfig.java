@@ -25,6 +25,15 @@ public interface ShipperConfig {
     @WithDefault("http://127.0.0.1:9090")
     String prometheusUrl();
 
+    /**
+     * Thanos' http client config YAML for reaching Prometheus ({@code --prometheus.http-client-file}): {@code tls_config},
+     * {@code basic_auth}, {@code bearer_token(_file)}. Unset: plain HTTP, no credentials.
+     */
+    Optional<Path> prometheusHttpClientFile();
+
+    /** The same YAML inline ({@code --prometheus.http-client}); at most one of the two. */
+    Optional<String> prometheusHttpClient();
+
     /** How long to wait for Prometheus to answer at start. */
     @WithDefault("2m")
     Duration prometheusWait();

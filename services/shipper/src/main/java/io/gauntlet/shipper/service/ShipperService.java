@@ -2,6 +2,7 @@ package io.gauntlet.shipper.service;
 
 import io.gauntlet.events.KafkaClientProperties;
 import io.gauntlet.objstore.BucketException;
+import io.gauntlet.prometheus.HttpClientConfig;
 import io.gauntlet.service.ReadinessRegistry;
 import io.gauntlet.shipper.Shipper;
 import io.gauntlet.shipper.ShipperException;
@@ -68,6 +69,7 @@ public class ShipperService {
                         ShipperOptions.bucketConfig(config.objstoreConfigFile().orElse(null), config.objstoreConfig().orElse(null)),
                         config.externalLabels().map(ShipperService::parseLabels).orElse(Map.of()))
                 .withPrometheus(URI.create(config.prometheusUrl()), config.prometheusWait())
+                .withPrometheusHttpClient(prometheusHttpClient(config))
                 .withIntervals(config.rescanInterval(), config.minBackoff(), config.maxBackoff())
                 .withKafkaDeliveryTimeout(config.kafka().deliveryTimeout())
                 .withProducer(config.source(), config.producer());
@@ -76,6 +78,14 @@ public class ShipperService {
         }
         Optional<Map<String, Object>> client = kafka.clientConfig(config.kafka().bootstrapServers());
         return client.isPresent() ? options.withKafka(client.get(), config.kafka().topic()) : options;
+    }
+
+    private static HttpClientConfig prometheusHttpClient(ShipperConfig config) {
+        try {
+            return HttpClientConfig.of(config.prometheusHttpClientFile().orElse(null), config.prometheusHttpClient().orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw new ShipperException("gauntlet.shipper.prometheus-http-client(-file): " + e.getMessage(), e);
+        }
     }
 
     /** {@code name=value,name=value} → labels; anything else is an error naming the bad part. */

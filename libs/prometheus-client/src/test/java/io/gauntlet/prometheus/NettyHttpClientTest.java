@@ -1,12 +1,15 @@
-package io.gauntlet.sidecar;
+package io.gauntlet.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.handler.codec.http.HttpMethod;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -21,9 +24,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** The remote read HTTP client against a loopback server that writes scripted answers in odd pieces. */
-class BlockingHttpClientTest {
+/**
+ * The HTTP client against a loopback server that writes scripted answers in odd pieces (a hand-written server: the
+ * point is answers split anywhere, cut short or malformed, which no real server writes on purpose).
+ */
+class NettyHttpClientTest {
     private final Random random = new Random(42);
     private ScriptedServer server;
 
@@ -39,19 +46,20 @@ class BlockingHttpClientTest {
         byte[] payload = randomBytes(300_000);
         byte[] answer = chunked(payload, true);
         server = new ScriptedServer(List.of(answer, answer), false);
-        try (BlockingHttpClient client = client(server.port(), 4096)) {
+        try (NettyHttpClient client = client(server.port())) {
             for (int i = 0; i < 2; i++) {
-                try (BlockingHttpClient.Answer response = client.post("/api/v1/read", Map.of("X-Test", "1"), "request".getBytes(StandardCharsets.UTF_8))) {
+                try (NettyHttpClient.Answer response = client.send(HttpMethod.POST, "/api/v1/read", Map.of("X-Test", "1"),
+                        "request".getBytes(StandardCharsets.UTF_8))) {
                     assertThat(response.status()).isEqualTo(200);
                     assertThat(response.header("content-type")).isEqualTo("application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse");
-                    assertThat(readInRandomSteps(response.body())).isEqualTo(payload);
-                    assertThat(response.body().finished()).isTrue();
+                    assertThat(readInRandomSteps(new FrameBuffer(response.body(), new byte[4096]))).isEqualTo(payload);
                 }
             }
         }
         assertThat(server.connections.get()).isEqualTo(1);
-        assertThat(server.requests).hasSize(2).allSatisfy(request -> assertThat(request)
-                .startsWith("POST /api/v1/read HTTP/1.1\r\n").contains("Content-Length: 7\r\n").contains("X-Test: 1\r\n").endsWith("\r\n\r\nrequest"));
+        assertThat(server.requests).hasSize(2).allSatisfy(request -> assertThat(request.toLowerCase(java.util.Locale.ROOT))
+                .startsWith("post /api/v1/read http/1.1\r\n").contains("host: 127.0.0.1:" + server.port() + "\r\n")
+                .contains("content-length: 7\r\n").contains("x-test: 1\r\n").endsWith("\r\n\r\nrequest"));
     }
 
     @Test
@@ -61,11 +69,11 @@ class BlockingHttpClientTest {
                 .getBytes(StandardCharsets.ISO_8859_1);
         byte[] answer = concat(head, payload);
         server = new ScriptedServer(List.of(answer, answer), false);
-        try (BlockingHttpClient client = client(server.port(), 1024)) {
+        try (NettyHttpClient client = client(server.port())) {
             for (int i = 0; i < 2; i++) {
-                try (BlockingHttpClient.Answer response = client.post("/x", Map.of(), new byte[0])) {
+                try (NettyHttpClient.Answer response = client.send(HttpMethod.POST, "/x", Map.of(), new byte[0])) {
                     assertThat(response.status()).isEqualTo(500);
-                    assertThat(response.body().readAll()).isEqualTo(payload);
+                    assertThat(response.readAll()).isEqualTo(payload);
                 }
             }
         }
@@ -76,10 +84,10 @@ class BlockingHttpClientTest {
     void aChunkedAnswerCutShortIsAnErrorNotAShortBody() throws Exception {
         byte[] answer = chunked(randomBytes(50_000), false);
         server = new ScriptedServer(List.of(java.util.Arrays.copyOf(answer, answer.length - 3000)), true);
-        try (BlockingHttpClient client = client(server.port(), 8192);
-                BlockingHttpClient.Answer response = client.post("/x", Map.of(), new byte[0])) {
-            assertThatThrownBy(() -> response.body().readAll()).isInstanceOf(IOException.class)
-                    .hasMessageContaining("connection closed inside the HTTP body");
+        try (NettyHttpClient client = client(server.port());
+                NettyHttpClient.Answer response = client.send(HttpMethod.POST, "/x", Map.of(), new byte[0])) {
+            assertThatThrownBy(response::readAll).isInstanceOf(IOException.class)
+                    .hasMessageContaining("closed inside the HTTP body");
         }
     }
 
@@ -87,10 +95,10 @@ class BlockingHttpClientTest {
     void anIdleConnectionTheServerClosedIsReplaced() throws Exception {
         byte[] answer = chunked(randomBytes(1000), false);
         server = new ScriptedServer(List.of(answer, answer), true); // closes after every answer, without saying so
-        try (BlockingHttpClient client = client(server.port(), 8192)) {
+        try (NettyHttpClient client = client(server.port())) {
             for (int i = 0; i < 2; i++) {
-                try (BlockingHttpClient.Answer response = client.post("/x", Map.of(), new byte[0])) {
-                    assertThat(response.body().readAll()).hasSize(1000);
+                try (NettyHttpClient.Answer response = client.send(HttpMethod.POST, "/x", Map.of(), new byte[0])) {
+                    assertThat(response.readAll()).hasSize(1000);
                 }
             }
         }
@@ -101,11 +109,12 @@ class BlockingHttpClientTest {
     void aSmallAnswerArrivingWithItsHeadInOneWriteIsRead() throws Exception {
         byte[] payload = randomBytes(300);
         server = new ScriptedServer(List.of(chunked(payload, false), chunked(payload, false)), false, Integer.MAX_VALUE);
-        try (BlockingHttpClient client = client(server.port(), 64 * 1024)) {
+        try (NettyHttpClient client = client(server.port())) {
             for (int i = 0; i < 2; i++) {
-                try (BlockingHttpClient.Answer response = client.post("/x", Map.of(), new byte[0])) {
-                    assertThat(response.body().fill(1)).isTrue();
-                    assertThat(readInRandomSteps(response.body())).isEqualTo(payload);
+                try (NettyHttpClient.Answer response = client.send(HttpMethod.POST, "/x", Map.of(), new byte[0])) {
+                    FrameBuffer body = new FrameBuffer(response.body(), new byte[64 * 1024]);
+                    assertThat(body.fill(1)).isTrue();
+                    assertThat(readInRandomSteps(body)).isEqualTo(payload);
                 }
             }
         }
@@ -118,17 +127,100 @@ class BlockingHttpClientTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        try (BlockingHttpClient client = client(port, 8192)) {
-            assertThatThrownBy(() -> client.post("/x", Map.of(), new byte[0])).isInstanceOf(ConnectException.class);
+        try (NettyHttpClient client = client(port)) {
+            assertThatThrownBy(() -> client.send(HttpMethod.GET, "/x", Map.of(), new byte[0])).isInstanceOf(ConnectException.class)
+                    .hasMessageContaining("127.0.0.1:" + port);
         }
     }
 
-    private static BlockingHttpClient client(int port, int buffer) {
-        return new BlockingHttpClient(URI.create("http://127.0.0.1:" + port + "/"), Duration.ofSeconds(5), Duration.ofSeconds(30), buffer);
+    @Test
+    void aMalformedChunkedAnswerIsAnErrorNamingTheServer() throws Exception {
+        byte[] answer = ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        server = new ScriptedServer(List.of(answer), false);
+        try (NettyHttpClient client = client(server.port());
+                NettyHttpClient.Answer response = client.send(HttpMethod.GET, "/x", Map.of(), new byte[0])) {
+            assertThatThrownBy(response::readAll).isInstanceOf(IOException.class)
+                    .hasMessageContaining("invalid HTTP answer from http://127.0.0.1:" + server.port());
+        }
+    }
+
+    @Test
+    void aLargeAnswerPausesReadingWhileTheReaderIsBehindAndArrivesWhole() throws Exception {
+        byte[] payload = randomBytes(3 * QueuedBody.PAUSE_BYTES);
+        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Length: " + payload.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        server = new ScriptedServer(List.of(concat(head, payload)), false, 256 * 1024);
+        try (NettyHttpClient client = client(server.port());
+                NettyHttpClient.Answer response = client.send(HttpMethod.GET, "/x", Map.of(), new byte[0])) {
+            FrameBuffer body = new FrameBuffer(response.body(), new byte[8192]);
+            // the reader starts only once more than the pause threshold was sent: reading must have paused and must resume
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> server.written.get() > QueuedBody.PAUSE_BYTES);
+            assertThat(readInRandomSteps(body)).isEqualTo(payload);
+        }
+    }
+
+    @Test
+    void aStalledAnswerTimesOutInsteadOfHanging() throws Exception {
+        byte[] answer = ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        server = new ScriptedServer(List.of(answer, answer), false); // waits for a second request on the open connection
+        try (NettyHttpClient client = new NettyHttpClient(URI.create("http://127.0.0.1:" + server.port()), HttpClientConfig.NONE,
+                Duration.ofSeconds(5), Duration.ofMillis(300));
+                NettyHttpClient.Answer response = client.send(HttpMethod.GET, "/x", Map.of(), new byte[0])) {
+            assertThatThrownBy(response::readAll).isInstanceOf(java.net.SocketTimeoutException.class).hasMessageContaining("300 ms");
+        }
+    }
+
+    @Test
+    void everyRequestCarriesTheConfiguredCredentialsAndRotatedFilesAreReadAgain(@TempDir Path directory) throws Exception {
+        byte[] ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1);
+        server = new ScriptedServer(List.of(ok, ok, ok, ok), false);
+        Path passwordFile = directory.resolve("password");
+        Files.writeString(passwordFile, "first\n");
+        HttpClientConfig basic = new HttpClientConfig(new HttpClientConfig.BasicAuth("prom", "", passwordFile), "", null, null);
+        try (NettyHttpClient client = client(server.port(), basic)) {
+            get(client);
+            Files.writeString(passwordFile, "second-password");
+            Files.setLastModifiedTime(passwordFile, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+            get(client);
+        }
+        Path tokenFile = directory.resolve("token");
+        Files.writeString(tokenFile, "  a-token  \n");
+        try (NettyHttpClient client = client(server.port(), new HttpClientConfig(null, "", tokenFile, null))) {
+            get(client);
+        }
+        try (NettyHttpClient client = client(server.port(), new HttpClientConfig(null, "inline-token", null, null))) {
+            get(client);
+        }
+        assertThat(server.requests).extracting(NettyHttpClientTest::authorization).containsExactly(
+                "Basic " + java.util.Base64.getEncoder().encodeToString("prom:first".getBytes(StandardCharsets.UTF_8)),
+                "Basic " + java.util.Base64.getEncoder().encodeToString("prom:second-password".getBytes(StandardCharsets.UTF_8)),
+                "Bearer a-token", "Bearer inline-token");
+    }
+
+    private static void get(NettyHttpClient client) throws IOException {
+        try (NettyHttpClient.Answer response = client.send(HttpMethod.GET, "/x", Map.of(), new byte[0])) {
+            assertThat(response.readAll()).asString(StandardCharsets.UTF_8).isEqualTo("ok");
+        }
+    }
+
+    private static String authorization(String request) {
+        for (String line : request.split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("authorization: ")) {
+                return line.substring("authorization: ".length());
+            }
+        }
+        return "";
+    }
+
+    private static NettyHttpClient client(int port) {
+        return client(port, HttpClientConfig.NONE);
+    }
+
+    private static NettyHttpClient client(int port, HttpClientConfig config) {
+        return new NettyHttpClient(URI.create("http://127.0.0.1:" + port + "/"), config, Duration.ofSeconds(5), Duration.ofSeconds(30));
     }
 
     /** Reads the whole body asking for random amounts, as frames of random sizes would. */
-    private byte[] readInRandomSteps(HttpBody body) throws IOException {
+    private byte[] readInRandomSteps(FrameBuffer body) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         while (true) {
             int want = 1 + random.nextInt(random.nextBoolean() ? 20 : 20_000);
@@ -176,6 +268,7 @@ class BlockingHttpClientTest {
     /** Answers each request with the next scripted answer, written in pieces of random sizes. */
     private static final class ScriptedServer implements AutoCloseable {
         final AtomicInteger connections = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
         final List<String> requests = new CopyOnWriteArrayList<>();
         private final ServerSocket socket;
         private final Thread thread;
@@ -214,6 +307,7 @@ class BlockingHttpClientTest {
                                 int size = Math.min(answer.length - at, maxPiece == Integer.MAX_VALUE ? maxPiece : 1 + pieces.nextInt(maxPiece));
                                 out.write(answer, at, size);
                                 out.flush();
+                                written.addAndGet(size);
                                 at += size;
                             }
                             if (closeAfterEach) {

@@ -1,4 +1,4 @@
-package io.gauntlet.sidecar;
+package io.gauntlet.prometheus;
 
 import com.google.protobuf.CodedInputStream;
 import io.gauntlet.tsdb.Labels;
@@ -37,9 +37,9 @@ final class ChunkedReadSeriesSet implements ChunkSeriesSet, AutoCloseable {
     private record ParsedSeries(Labels labels, List<EncodedChunk> chunks) {
     }
 
-    /** A stream holding only the frames (read until its end), e.g. the JDK HttpClient's body stream. */
+    /** A stream holding only the frames (read until its end), e.g. a recorded answer. */
     ChunkedReadSeriesSet(InputStream in, String prometheus, Set<String> strippedLabels, int maxFrameBytes) {
-        this(ChunkedReadFrames.untilClose(in, prometheus, maxFrameBytes), prometheus, strippedLabels);
+        this(ChunkedReadFrames.of(in, prometheus, maxFrameBytes), prometheus, strippedLabels);
     }
 
     ChunkedReadSeriesSet(ChunkedReadFrames frames, String prometheus, Set<String> strippedLabels) {

@@ -1,4 +1,4 @@
-package io.gauntlet.sidecar;
+package io.gauntlet.prometheus;
 
 import io.gauntlet.store.StoreUnavailableException;
 import io.gauntlet.tsdb.storage.StorageException;
@@ -9,7 +9,7 @@ import java.util.zip.CRC32C;
 /**
  * The frames of a Prometheus {@code STREAMED_XOR_CHUNKS} remote read answer, read one at a time as they arrive: each
  * is {@code uvarint length}, a big-endian CRC32C of the message and a {@code prometheus.ChunkedReadResponse}, checked
- * before it is handed out in place in the HTTP read buffer (no copy). Any read error, damaged frame or truncation is
+ * before it is handed out in place in the read buffer (no copy). Any read error, damaged frame or truncation is
  * an error naming the Prometheus; the answer is never silently cut short.
  */
 final class ChunkedReadFrames implements AutoCloseable {
@@ -19,7 +19,7 @@ final class ChunkedReadFrames implements AutoCloseable {
     static final int READ_BUFFER_BYTES = 256 * 1024;
     private static final int MAX_FRAME_HEADER = 14; // uvarint length (at most 10 bytes) and CRC32C
 
-    private final HttpBody body;
+    private final FrameBuffer body;
     private final AutoCloseable connection;
     private final String prometheus;
     private final int maxFrameBytes;
@@ -33,16 +33,16 @@ final class ChunkedReadFrames implements AutoCloseable {
     private boolean released;
 
     /** @param connection closed when the frames are closed or the answer was read to its end (then it may be reused) */
-    ChunkedReadFrames(HttpBody body, AutoCloseable connection, String prometheus, int maxFrameBytes) {
+    ChunkedReadFrames(FrameBuffer body, AutoCloseable connection, String prometheus, int maxFrameBytes) {
         this.body = body;
         this.connection = connection;
         this.prometheus = prometheus;
         this.maxFrameBytes = maxFrameBytes;
     }
 
-    /** A stream holding only the frames (read until its end), e.g. the JDK HttpClient's body stream. */
-    static ChunkedReadFrames untilClose(InputStream in, String prometheus, int maxFrameBytes) {
-        return new ChunkedReadFrames(HttpBody.untilClose(in, READ_BUFFER_BYTES), in, prometheus, maxFrameBytes);
+    /** A stream holding only the frames (read until its end), e.g. a recorded answer. */
+    static ChunkedReadFrames of(InputStream in, String prometheus, int maxFrameBytes) {
+        return new ChunkedReadFrames(FrameBuffer.of(in, READ_BUFFER_BYTES), in, prometheus, maxFrameBytes);
     }
 
     /**

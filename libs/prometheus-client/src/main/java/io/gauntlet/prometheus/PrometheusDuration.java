@@ -1,16 +1,16 @@
-package io.gauntlet.sidecar;
+package io.gauntlet.prometheus;
 
 import java.time.Duration;
 
 /** Prometheus' duration syntax ({@code model.ParseDuration}): units y w d h m s ms in this order, e.g. {@code 1h30m}. */
-final class PrometheusDuration {
+public final class PrometheusDuration {
     private static final String[] UNITS = {"y", "w", "d", "h", "m", "s", "ms"};
     private static final long[] MILLIS = {365L * 86_400_000, 7L * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1};
 
     private PrometheusDuration() {
     }
 
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         if (text == null || text.isEmpty()) {
             throw new IllegalArgumentException("empty duration");
         }

@@ -1,11 +1,12 @@
-package io.gauntlet.sidecar;
+package io.gauntlet.prometheus;
 
-import static io.gauntlet.sidecar.ChunkedReadSeriesSetTest.frame;
-import static io.gauntlet.sidecar.ChunkedReadSeriesSetTest.writeFrame;
+import static io.gauntlet.prometheus.ChunkedReadSeriesSetTest.frame;
+import static io.gauntlet.prometheus.ChunkedReadSeriesSetTest.writeFrame;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.google.protobuf.ByteString;
+import io.gauntlet.prometheus.testing.PrometheusWithData;
 import io.gauntlet.proto.prometheus.Chunk;
 import io.gauntlet.proto.prometheus.ChunkedSeries;
 import io.gauntlet.proto.prometheus.Label;
@@ -33,6 +34,7 @@ import io.grpc.stub.ClientCalls;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -41,11 +43,12 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Remote read frames transcoded straight into Series bytes ({@link ChunkedReadTranscoder} → {@code SeriesEncoder})
  * give byte for byte the answer of the decoded path ({@link ChunkedReadSeriesSet} → relabeling → encoding): on
- * hand-made frames with every edge, and on the bench's data from a real Prometheus.
+ * hand-made frames with every edge, and on generated data from a real Prometheus.
  */
 class ChunkedReadTranscoderTest {
     private static final String PROMETHEUS = "http://127.0.0.1:9090";
@@ -110,27 +113,20 @@ class ChunkedReadTranscoderTest {
     }
 
     @Test
-    void benchDataFromARealPrometheusGivesTheSameBytes() throws Exception {
-        PrometheusWithBlocks resource = new PrometheusWithBlocks();
-        resource.start();
-        try {
-            PrometheusClient client = new PrometheusClient(PrometheusWithBlocks.prometheus.url(), Duration.ofSeconds(60));
-            PrometheusWatcher watcher = new PrometheusWatcher(client, false);
-            watcher.refresh();
-            PrometheusChunkSource encoded = new PrometheusChunkSource(client, watcher, PrometheusClient.ReadMode.STREAMED_XOR_CHUNKS);
+    void dataFromARealPrometheusGivesTheSameBytes(@TempDir Path directory) throws Exception {
+        try (PrometheusWithData data = PrometheusWithData.start(directory, null);
+                PrometheusClient client = new PrometheusClient(data.prometheus().url(), Duration.ofSeconds(60))) {
+            Labels external = Labels.of("cluster", "eu-1", "prometheus_replica", "prom-0");
+            RemoteReadSource encoded = new RemoteReadSource(client, external);
             ChunkSource decoded = new DecodedOnly(encoded);
-            long start = PrometheusWithBlocks.DATA_START;
-            long end = PrometheusWithBlocks.DATA_END;
             for (boolean hashes : new boolean[] {false, true}) {
                 ManagedChannel decodedChannel = serve(decoded, StoreLimits.NONE, hashes);
                 ManagedChannel encodedChannel = serve(encoded, StoreLimits.NONE, hashes);
-                for (SeriesRequest request : requests(start + 3_600_000, end)) {
+                for (SeriesRequest request : requests(PrometheusWithData.DATA_START + 3_600_000, PrometheusWithData.DATA_END)) {
                     Object expected = answer(decodedChannel, request);
                     assertThat(answer(encodedChannel, request)).as("answer to %s", request).isEqualTo(expected);
                 }
             }
-        } finally {
-            resource.stop();
         }
     }
 
@@ -177,11 +173,31 @@ class ChunkedReadTranscoderTest {
     }
 
     private static ChunkedReadFrames frames(byte[] answer) {
-        return ChunkedReadFrames.untilClose(new ByteArrayInputStream(answer), PROMETHEUS, 1 << 20);
+        return ChunkedReadFrames.of(new ByteArrayInputStream(answer), PROMETHEUS, 1 << 20);
     }
 
     /** A remote read answer held in memory, served decoded or transcoded; Prometheus' external label names stripped. */
-    private record FramesSource(Supplier<ChunkedReadFrames> answer, Labels external, boolean transcoded) implements ChunkSource, EncodedSeriesSource {
+    /** A test source of series only: a sidecar with these external labels and no label API. */
+    private interface SeriesOnlySource extends ChunkSource, EncodedSeriesSource {
+        Labels external();
+
+        @Override
+        default SourceInfo info() {
+            return SourceInfo.of("sidecar", external(), 0, Long.MAX_VALUE);
+        }
+
+        @Override
+        default List<String> labelNames(LabelQuery query) {
+            return List.of();
+        }
+
+        @Override
+        default List<String> labelValues(String name, LabelQuery query) {
+            return List.of();
+        }
+    }
+
+    private record FramesSource(Supplier<ChunkedReadFrames> answer, Labels external, boolean transcoded) implements SeriesOnlySource {
         @Override
         public EncodedSeriesStream encodedSeries(StoreQuery query, SeriesEncoder encoder) {
             return transcoded ? new ChunkedReadTranscoder(answer.get(), PROMETHEUS, Set.of("cluster"), encoder) : null;
@@ -192,20 +208,21 @@ class ChunkedReadTranscoderTest {
             return new ChunkedReadSeriesSet(answer.get(), PROMETHEUS, Set.of("cluster"));
         }
 
+    }
+
+    /** Remote read from a real Prometheus, as a sidecar serves it: transcoded, or decoded through {@link DecodedOnly}. */
+    private record RemoteReadSource(PrometheusClient client, Labels external) implements SeriesOnlySource {
         @Override
-        public SourceInfo info() {
-            return SourceInfo.of("sidecar", external, 0, Long.MAX_VALUE);
+        public EncodedSeriesStream encodedSeries(StoreQuery query, SeriesEncoder encoder) throws StorageException {
+            return client.remoteReadEncoded(query.minTime(), query.maxTime(), query.matchers(), external.toMap().keySet(), encoder);
         }
 
         @Override
-        public List<String> labelNames(LabelQuery query) {
-            return List.of();
+        public ChunkSeriesSet series(StoreQuery query) throws StorageException {
+            return client.remoteRead(query.minTime(), query.maxTime(), query.matchers(), external.toMap().keySet(),
+                    PrometheusClient.ReadMode.STREAMED_XOR_CHUNKS);
         }
 
-        @Override
-        public List<String> labelValues(String name, LabelQuery query) {
-            return List.of();
-        }
     }
 
     /** A source's {@link ChunkSource} side alone: the decoded path. */

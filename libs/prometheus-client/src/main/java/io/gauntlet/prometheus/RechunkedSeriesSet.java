@@ -1,4 +1,4 @@
-package io.gauntlet.sidecar;
+package io.gauntlet.prometheus;
 
 import io.gauntlet.proto.prometheus.Label;
 import io.gauntlet.proto.prometheus.QueryResult;

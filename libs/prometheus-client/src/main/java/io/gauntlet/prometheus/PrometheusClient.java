@@ -1,4 +1,4 @@
-package io.gauntlet.sidecar;
+package io.gauntlet.prometheus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,11 +19,9 @@ import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.io.IOException;
 import java.math.BigDecimal;
+import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,13 +34,16 @@ import java.util.TreeSet;
 import org.xerial.snappy.Snappy;
 
 /**
- * The parts of one Prometheus server's HTTP API a sidecar uses: remote read (streamed XOR chunks, or samples from
- * older servers), the label and series APIs, the config and flags status APIs and its own lowest stored timestamp.
+ * The parts of one Prometheus server's HTTP API that Gauntlet's components use: remote read (streamed XOR chunks, or
+ * samples from older servers), the label, series and metadata APIs, the config and flags status APIs and its own
+ * lowest stored timestamp. Every call goes through one {@link NettyHttpClient} with the {@link HttpClientConfig}'s TLS
+ * and credentials.
  *
  * <p>Errors name the Prometheus: unreachable, restarting or 5xx → {@link StoreUnavailableException}; a question it
- * rejects as bad data → {@link IllegalArgumentException}; anything else → {@link StorageException}.
+ * rejects as bad data → {@link IllegalArgumentException}; anything else (401 and 403 with a hint at the credentials)
+ * → {@link StorageException}.
  */
-public final class PrometheusClient implements MetadataSource {
+public final class PrometheusClient implements MetadataSource, AutoCloseable {
     /** How remote read asks for its answer: streamed chunks (Prometheus ≥ 2.13), or samples only (as older servers answer). */
     public enum ReadMode { STREAMED_XOR_CHUNKS, SAMPLES }
 
@@ -50,40 +51,44 @@ public final class PrometheusClient implements MetadataSource {
     private static final long MIN_API_MILLIS = -62_135_596_800_000L; // 0001-01-01, below it Prometheus' own minimum applies
     private static final long MAX_API_MILLIS = 253_402_300_799_000L; // 9999-12-31
     private static final int MAX_ERROR_BODY = 2048;
-    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final String USER_AGENT = "Gauntlet";
     private static final Map<String, String> REMOTE_READ_HEADERS = Map.of("Content-Encoding", "snappy",
             "Content-Type", "application/x-protobuf", "Accept-Encoding", "identity", "X-Prometheus-Remote-Read-Version", "0.1.0",
-            "User-Agent", "gauntlet-sidecar");
+            "User-Agent", USER_AGENT);
+    private static final Map<String, String> API_HEADERS = Map.of("Accept", "application/json", "User-Agent", USER_AGENT);
+    private static final Map<String, String> FORM_HEADERS = Map.of("Accept", "application/json", "User-Agent", USER_AGENT,
+            "Content-Type", "application/x-www-form-urlencoded");
+    private static final Map<String, String> METRICS_HEADERS = Map.of("Accept", "text/plain", "User-Agent", USER_AGENT);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
 
     private final URI base;
     private final String name;
-    private final Duration timeout;
-    private final HttpClient http;
-    private final BlockingHttpClient remoteReadHttp;
-    private final String readTarget;
+    private final NettyHttpClient http;
     private final int maxFrameBytes;
 
+    /** Plain HTTP without credentials, Prometheus' default frame limit. */
     public PrometheusClient(URI url, Duration timeout) {
-        this(url, DEFAULT_CONNECT_TIMEOUT, timeout, ChunkedReadFrames.DEFAULT_MAX_FRAME_BYTES);
+        this(url, HttpClientConfig.NONE, DEFAULT_CONNECT_TIMEOUT, timeout, ChunkedReadFrames.DEFAULT_MAX_FRAME_BYTES);
+    }
+
+    /** With Prometheus' default remote read frame limit. */
+    public PrometheusClient(URI url, HttpClientConfig config, Duration connectTimeout, Duration timeout) {
+        this(url, config, connectTimeout, timeout, ChunkedReadFrames.DEFAULT_MAX_FRAME_BYTES);
     }
 
     /**
-     * @param timeout the longest wait for an API answer; for remote read the longest wait for any read of its answer
+     * @param timeout the longest wait for an answer's head and for each awaited piece of its body
      * @param maxFrameBytes the largest remote read frame accepted
+     * @throws IllegalArgumentException for a URL that is not http(s) or TLS files that cannot be loaded
      */
-    public PrometheusClient(URI url, Duration connectTimeout, Duration timeout, int maxFrameBytes) {
+    public PrometheusClient(URI url, HttpClientConfig config, Duration connectTimeout, Duration timeout, int maxFrameBytes) {
         String text = url.toString();
         this.base = URI.create(text.endsWith("/") ? text : text + "/");
         this.name = text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
-        this.timeout = timeout;
         this.maxFrameBytes = maxFrameBytes;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
-        // remote read answers are large streams: read on the caller's thread in large reads, parsed in place
-        this.remoteReadHttp = new BlockingHttpClient(base, connectTimeout, timeout, ChunkedReadFrames.READ_BUFFER_BYTES);
-        URI read = base.resolve("api/v1/read");
-        this.readTarget = read.getRawQuery() == null ? read.getRawPath() : read.getRawPath() + "?" + read.getRawQuery();
+        this.http = new NettyHttpClient(base, config, connectTimeout, timeout);
     }
 
     /** The Prometheus URL, as errors and logs name it. */
@@ -126,9 +131,8 @@ public final class PrometheusClient implements MetadataSource {
      * {@code /api/v1/status/tsdb}. {@link Long#MAX_VALUE} when the TSDB is empty.
      */
     public long lowestTimestamp() throws StorageException {
-        HttpResponse<String> metrics = send(HttpRequest.newBuilder(base.resolve("metrics")).timeout(timeout)
-                .header("Accept", "text/plain").GET().build(), HttpResponse.BodyHandlers.ofString(), "/metrics");
-        if (metrics.statusCode() == 200) {
+        Text metrics = send(HttpMethod.GET, "metrics", METRICS_HEADERS, new byte[0], "/metrics");
+        if (metrics.status() == 200) {
             for (String line : metrics.body().split("\n")) {
                 if (line.startsWith("prometheus_tsdb_lowest_timestamp ")) {
                     return clampedMillis(line.substring(line.indexOf(' ') + 1).trim());
@@ -280,26 +284,28 @@ public final class PrometheusClient implements MetadataSource {
         } catch (IOException e) {
             throw new StorageException("snappy compression of a remote read request failed: " + e.getMessage(), e);
         }
-        BlockingHttpClient.Answer answer;
+        NettyHttpClient.Answer answer;
         try {
-            answer = remoteReadHttp.post(readTarget, REMOTE_READ_HEADERS, body);
+            answer = http.send(HttpMethod.POST, target("api/v1/read"), REMOTE_READ_HEADERS, body);
         } catch (IOException e) {
             throw new StoreUnavailableException("prometheus " + name + " unreachable (remote read): " + describe(e), e);
         }
         boolean handedOver = false;
         try {
             if (answer.status() != 200) {
-                answer.body().fill(MAX_ERROR_BODY);
-                HttpBody error = answer.body();
+                FrameBuffer error = new FrameBuffer(answer.body(), new byte[MAX_ERROR_BODY]);
+                error.fill(MAX_ERROR_BODY);
                 throw failure("remote read", answer.status(),
                         abbreviate(new String(error.array(), error.position(), Math.min(error.available(), MAX_ERROR_BODY), StandardCharsets.UTF_8)));
             }
             if (answer.header("Content-Type").startsWith(STREAMED_CONTENT_TYPE)) {
                 handedOver = true;
-                return reader.streamed(new ChunkedReadFrames(answer.body(), answer, name, maxFrameBytes));
+                // frames are parsed in place in one buffer that grows only for a larger frame
+                FrameBuffer frames = new FrameBuffer(answer.body(), new byte[ChunkedReadFrames.READ_BUFFER_BYTES]);
+                return reader.streamed(new ChunkedReadFrames(frames, answer, name, maxFrameBytes));
             }
             // SAMPLES: one snappy block compressed ReadResponse
-            ReadResponse samples = ReadResponse.parseFrom(Snappy.uncompress(answer.body().readAll()));
+            ReadResponse samples = ReadResponse.parseFrom(Snappy.uncompress(answer.readAll()));
             if (samples.getResultsCount() != 1) {
                 throw new StorageException("prometheus " + name + ": SAMPLES answer holds " + samples.getResultsCount() + " results for 1 query");
             }
@@ -340,15 +346,17 @@ public final class PrometheusClient implements MetadataSource {
 
     private JsonNode getJson(String path, Map<String, List<String>> parameters) throws StorageException {
         String query = form(parameters);
-        URI uri = base.resolve(query.isEmpty() ? path : path + "?" + query);
-        return apiData("/" + path, send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString(), "/" + path));
+        return apiData("/" + path, send(HttpMethod.GET, query.isEmpty() ? path : path + "?" + query, API_HEADERS, new byte[0], "/" + path));
     }
 
     private JsonNode postJson(String path, Map<String, List<String>> parameters) throws StorageException {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form(parameters))).build();
-        return apiData("/" + path, send(request, HttpResponse.BodyHandlers.ofString(), "/" + path));
+        return apiData("/" + path, send(HttpMethod.POST, path, FORM_HEADERS, form(parameters).getBytes(StandardCharsets.UTF_8), "/" + path));
+    }
+
+    /** The request target of an API path under Prometheus' URL (which may carry a path prefix). */
+    private String target(String path) {
+        URI uri = base.resolve(path);
+        return uri.getRawQuery() == null ? uri.getRawPath() : uri.getRawPath() + "?" + uri.getRawQuery();
     }
 
     private static String form(Map<String, List<String>> parameters) {
@@ -365,20 +373,20 @@ public final class PrometheusClient implements MetadataSource {
     }
 
     /** The {@code data} of a Prometheus API answer, or its error as the matching exception. */
-    private JsonNode apiData(String path, HttpResponse<String> response) throws StorageException {
+    private JsonNode apiData(String path, Text response) throws StorageException {
         JsonNode envelope;
         try {
             envelope = JSON.readTree(response.body());
         } catch (IOException e) {
             envelope = null;
         }
-        if (response.statusCode() / 100 == 2 && envelope != null && "success".equals(envelope.path("status").asText())) {
+        if (response.status() / 100 == 2 && envelope != null && "success".equals(envelope.path("status").asText())) {
             return envelope.path("data");
         }
         String message = envelope != null && envelope.has("error")
                 ? envelope.path("errorType").asText() + ": " + envelope.path("error").asText()
                 : abbreviate(response.body());
-        throw failure(path, response.statusCode(), message);
+        throw failure(path, response.status(), message);
     }
 
     /** The error for a failed answer; throws right away for bad data, which is the asker's mistake (INVALID_ARGUMENT). */
@@ -390,27 +398,32 @@ public final class PrometheusClient implements MetadataSource {
         if (status >= 500 || status == 429 || status == 408) {
             return new StoreUnavailableException(text);
         }
+        if (status == 401 || status == 403) {
+            return new StorageException(text + " (check basic_auth / bearer_token in the http client config)");
+        }
         return new StorageException(text);
     }
 
-    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) throws StoreUnavailableException {
-        try {
-            return http.send(request, handler);
+    /** A whole answer as text. */
+    private record Text(int status, String body) {
+    }
+
+    private Text send(HttpMethod method, String path, Map<String, String> headers, byte[] body, String what) throws StoreUnavailableException {
+        try (NettyHttpClient.Answer answer = http.send(method, target(path), headers, body)) {
+            return new Text(answer.status(), new String(answer.readAll(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new StoreUnavailableException("prometheus " + name + " unreachable (" + what + "): " + describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("prometheus " + name + ": interrupted while waiting for " + what, e);
         }
     }
 
     private static String describe(IOException e) {
-        String message = e.getMessage();
-        if (message == null || message.isBlank()) {
-            Throwable cause = e.getCause();
-            message = cause != null && cause.getMessage() != null ? cause.getMessage() : e.getClass().getSimpleName();
-        }
-        return e instanceof java.net.ConnectException ? "connection refused: " + message : message;
+        return NettyHttpClient.message(e);
+    }
+
+    /** Closes the idle connections; answers still being read finish on their own. */
+    @Override
+    public void close() {
+        http.close();
     }
 
     private static String abbreviate(String text) {

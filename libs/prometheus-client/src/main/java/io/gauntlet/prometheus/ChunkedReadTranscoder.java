@@ -1,4 +1,4 @@
-package io.gauntlet.sidecar;
+package io.gauntlet.prometheus;
 
 import io.gauntlet.store.EncodedSeriesStream;
 import io.gauntlet.store.SeriesEncoder;
@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * A {@code STREAMED_XOR_CHUNKS} remote read answer handed to a {@link SeriesEncoder} frame by frame, straight from
- * the HTTP read buffer: each {@code ChunkedReadResponse} is walked by hand and its label and chunk bytes passed on
+ * the read buffer: each {@code ChunkedReadResponse} is walked by hand and its label and chunk bytes passed on
  * where they lie, so no labels, strings or chunk arrays are built for it. The encoder joins a series split over
  * consecutive frames, applies the external labels and writes the storepb Series. Frame checks and errors are those
  * of {@link ChunkedReadSeriesSet}.
