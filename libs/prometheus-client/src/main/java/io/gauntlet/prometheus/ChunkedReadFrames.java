@@ -15,8 +15,7 @@ import java.util.zip.CRC32C;
 final class ChunkedReadFrames implements AutoCloseable {
     /** Prometheus' own default limit for one frame ({@code config.DefaultChunkedReadLimit}). */
     static final int DEFAULT_MAX_FRAME_BYTES = 50_000_000;
-    /** Read buffer of a remote read answer: large reads, and most frames (one series each) used in place. */
-    static final int READ_BUFFER_BYTES = 256 * 1024;
+    private static final int RECORDED_BUFFER_BYTES = 256 * 1024;
     private static final int MAX_FRAME_HEADER = 14; // uvarint length (at most 10 bytes) and CRC32C
 
     private final FrameBuffer body;
@@ -42,7 +41,7 @@ final class ChunkedReadFrames implements AutoCloseable {
 
     /** A stream holding only the frames (read until its end), e.g. a recorded answer. */
     static ChunkedReadFrames of(InputStream in, String prometheus, int maxFrameBytes) {
-        return new ChunkedReadFrames(FrameBuffer.of(in, READ_BUFFER_BYTES), in, prometheus, maxFrameBytes);
+        return new ChunkedReadFrames(FrameBuffer.of(in, RECORDED_BUFFER_BYTES), in, prometheus, maxFrameBytes);
     }
 
     /**

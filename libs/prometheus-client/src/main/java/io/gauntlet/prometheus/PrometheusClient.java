@@ -17,9 +17,9 @@ import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
+import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.math.BigDecimal;
-import io.netty.handler.codec.http.HttpMethod;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -293,16 +293,14 @@ public final class PrometheusClient implements MetadataSource, AutoCloseable {
         boolean handedOver = false;
         try {
             if (answer.status() != 200) {
-                FrameBuffer error = new FrameBuffer(answer.body(), new byte[MAX_ERROR_BODY]);
+                FrameBuffer error = answer.body();
                 error.fill(MAX_ERROR_BODY);
                 throw failure("remote read", answer.status(),
                         abbreviate(new String(error.array(), error.position(), Math.min(error.available(), MAX_ERROR_BODY), StandardCharsets.UTF_8)));
             }
             if (answer.header("Content-Type").startsWith(STREAMED_CONTENT_TYPE)) {
                 handedOver = true;
-                // frames are parsed in place in one buffer that grows only for a larger frame
-                FrameBuffer frames = new FrameBuffer(answer.body(), new byte[ChunkedReadFrames.READ_BUFFER_BYTES]);
-                return reader.streamed(new ChunkedReadFrames(frames, answer, name, maxFrameBytes));
+                return reader.streamed(new ChunkedReadFrames(answer.body(), answer, name, maxFrameBytes));
             }
             // SAMPLES: one snappy block compressed ReadResponse
             ReadResponse samples = ReadResponse.parseFrom(Snappy.uncompress(answer.readAll()));

@@ -52,7 +52,7 @@ class NettyHttpClientTest {
                         "request".getBytes(StandardCharsets.UTF_8))) {
                     assertThat(response.status()).isEqualTo(200);
                     assertThat(response.header("content-type")).isEqualTo("application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse");
-                    assertThat(readInRandomSteps(new FrameBuffer(response.body(), new byte[4096]))).isEqualTo(payload);
+                    assertThat(readInRandomSteps(response.body())).isEqualTo(payload);
                 }
             }
         }
@@ -112,7 +112,7 @@ class NettyHttpClientTest {
         try (NettyHttpClient client = client(server.port())) {
             for (int i = 0; i < 2; i++) {
                 try (NettyHttpClient.Answer response = client.send(HttpMethod.POST, "/x", Map.of(), new byte[0])) {
-                    FrameBuffer body = new FrameBuffer(response.body(), new byte[64 * 1024]);
+                    FrameBuffer body = response.body();
                     assertThat(body.fill(1)).isTrue();
                     assertThat(readInRandomSteps(body)).isEqualTo(payload);
                 }
@@ -137,23 +137,27 @@ class NettyHttpClientTest {
     void aMalformedChunkedAnswerIsAnErrorNamingTheServer() throws Exception {
         byte[] answer = ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n").getBytes(StandardCharsets.ISO_8859_1);
         server = new ScriptedServer(List.of(answer), false);
-        try (NettyHttpClient client = client(server.port());
-                NettyHttpClient.Answer response = client.send(HttpMethod.GET, "/x", Map.of(), new byte[0])) {
-            assertThatThrownBy(response::readAll).isInstanceOf(IOException.class)
-                    .hasMessageContaining("invalid HTTP answer from http://127.0.0.1:" + server.port());
+        try (NettyHttpClient client = client(server.port())) {
+            // the bad chunk may arrive with the head: the error comes from send or from reading the body
+            assertThatThrownBy(() -> {
+                try (NettyHttpClient.Answer response = client.send(HttpMethod.GET, "/x", Map.of(), new byte[0])) {
+                    response.readAll();
+                }
+            }).isInstanceOf(IOException.class).hasMessageContaining("invalid HTTP answer from http://127.0.0.1:" + server.port())
+                    .hasMessageContaining("chunk size");
         }
     }
 
     @Test
-    void aLargeAnswerPausesReadingWhileTheReaderIsBehindAndArrivesWhole() throws Exception {
-        byte[] payload = randomBytes(3 * QueuedBody.PAUSE_BYTES);
+    void aLargeAnswerWaitsForASlowReaderAndArrivesWhole() throws Exception {
+        byte[] payload = randomBytes(12 << 20);
         byte[] head = ("HTTP/1.1 200 OK\r\nContent-Length: " + payload.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
         server = new ScriptedServer(List.of(concat(head, payload)), false, 256 * 1024);
         try (NettyHttpClient client = client(server.port());
                 NettyHttpClient.Answer response = client.send(HttpMethod.GET, "/x", Map.of(), new byte[0])) {
-            FrameBuffer body = new FrameBuffer(response.body(), new byte[8192]);
-            // the reader starts only once more than the pause threshold was sent: reading must have paused and must resume
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> server.written.get() > QueuedBody.PAUSE_BYTES);
+            FrameBuffer body = response.body();
+            // the reader starts only once the socket buffers are full: the server waits for the reader, nothing is lost
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> server.written.get() > 256 * 1024);
             assertThat(readInRandomSteps(body)).isEqualTo(payload);
         }
     }

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +43,9 @@ import org.junit.jupiter.api.Test;
  * <pre>mvn -f services/sidecar/pom.xml package -DskipTests
  * mvn -f services/sidecar/pom.xml test -Dtest=SidecarThroughputBench -Dgauntlet.bench.rounds=300</pre>
  *
- * <p>{@code -Dgauntlet.bench.warmup-rounds} (default 30), {@code -Dgauntlet.bench.sidecar-jar=<path>/quarkus-run.jar} (another
+ * <p>{@code -Dgauntlet.bench.compare-jar=<path>/quarkus-run.jar} starts a second sidecar from another build and reads
+ * through it in the same rounds (before/after under the same machine load).
+ * {@code -Dgauntlet.bench.warmup-rounds} (default 30), {@code -Dgauntlet.bench.sidecar-jar=<path>/quarkus-run.jar} (another
  * build, for before/after), {@code -Dgauntlet.bench.sidecar-jvm-args="..."} (e.g. a JFR recording). The sidecar's CPU is
  * also split by thread: the Series pump (gRPC executor: remote read, encoding, framing), the Netty event loop, JIT, GC.
  */
@@ -64,60 +67,66 @@ class SidecarThroughputBench {
     /** The sidecar's threads by name: the Series pump (grpc executor), the Netty event loop, JIT, GC, and everything else. */
     private static final List<String> THREAD_GROUPS = List.of("grpc-default-ex", "grpc-default-wo", "C", "G", "");
 
-    /** One way of reading, measured round by round. */
-    private interface Read {
-        Run run() throws Exception;
+    /** One way of reading, measured round by round; {@code sidecar} is the process whose CPU it costs (null: none). */
+    private record Read(String name, ProcessHandle sidecar, Callable<Run> run) {
     }
 
     @Test
     void sidecarVersusDirectRemoteRead() throws Exception {
         int rounds = Integer.getInteger("gauntlet.bench.rounds", 8);
         boolean ownProcess = !"in-jvm".equals(System.getProperty("gauntlet.bench.sidecar", "process"));
+        String compareJar = System.getProperty("gauntlet.bench.compare-jar", "");
         long min = PrometheusWithBlocks.DATA_START;
         long max = PrometheusWithBlocks.DATA_END;
         ProcessHandle prometheusProcess = PrometheusWithBlocks.prometheus.handle();
-        Process sidecarProcess = null;
-        ManagedChannel channel = null;
+        List<Process> sidecarProcesses = new ArrayList<>();
+        List<ManagedChannel> channels = new ArrayList<>();
         try {
+            PrometheusClient direct = new PrometheusClient(PrometheusWithBlocks.prometheus.url(), Duration.ofSeconds(60));
+            List<Read> reads = new ArrayList<>(List.of(new Read("remote read direct", null, () -> direct(direct, min, max))));
             int grpcPort = grpc.port();
             ProcessHandle sidecar = ProcessHandle.current();
             if (ownProcess) {
                 grpcPort = freePort();
-                sidecarProcess = startSidecar(grpcPort);
-                sidecar = sidecarProcess.toHandle();
+                Process process = startSidecar(grpcPort, Path.of(System.getProperty("gauntlet.bench.sidecar-jar", "target/quarkus-app/quarkus-run.jar")));
+                sidecarProcesses.add(process);
+                sidecar = process.toHandle();
             }
-            PrometheusClient direct = new PrometheusClient(PrometheusWithBlocks.prometheus.url(), Duration.ofSeconds(60));
-            channel = ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().maxInboundMessageSize(64 << 20).build();
-            StoreClient client = new StoreClient("sidecar", channel, Duration.ofSeconds(60), 64, false);
-            ProcessHandle sidecarHandle = sidecar;
-            List<String> names = List.of("remote read direct                ", "through the sidecar               ",
-                    "through the sidecar, batches of 64");
-            List<Read> reads = List.of(() -> direct(direct, min, max), () -> sidecar(client, min, max, 0), () -> sidecar(client, min, max, 64));
+            addSidecarReads(reads, "", sidecar, grpcPort, channels, min, max);
+            if (!compareJar.isEmpty()) {
+                // a second build read in the same rounds, so that both see the same machine load
+                int comparePort = freePort();
+                Process process = startSidecar(comparePort, Path.of(compareJar));
+                sidecarProcesses.add(process);
+                addSidecarReads(reads, " (compare-jar)", process.toHandle(), comparePort, channels, min, max);
+            }
             List<List<Run>> runs = new ArrayList<>();
             reads.forEach(read -> runs.add(new ArrayList<>()));
             int warmUp = Integer.getInteger("gauntlet.bench.warmup-rounds", 30); // the JIT still compiles Netty after a few rounds
             for (int round = -warmUp; round < rounds; round++) {
                 Run[] results = new Run[reads.size()];
                 for (int i = 0; i < reads.size(); i++) {
-                    long[] threadsBefore = ownProcess ? threadCpuNanos(sidecarHandle) : new long[THREAD_GROUPS.size()];
+                    Read read = reads.get(i);
+                    boolean measured = ownProcess && read.sidecar() != null;
+                    long[] threadsBefore = measured ? threadCpuNanos(read.sidecar()) : new long[THREAD_GROUPS.size()];
                     long clientCpu = OS.getProcessCpuTime();
-                    long sidecarCpu = cpuNanos(sidecarHandle);
+                    long sidecarCpu = measured ? cpuNanos(read.sidecar()) : 0;
                     long prometheusCpu = cpuNanos(prometheusProcess);
-                    Run r = reads.get(i).run();
+                    Run r = read.run().call();
                     long clientCpuAfter = OS.getProcessCpuTime();
-                    long sidecarCpuAfter = ownProcess ? cpuNanos(sidecarHandle) : 0;
+                    long sidecarCpuAfter = measured ? cpuNanos(read.sidecar()) : 0;
                     long prometheusCpuAfter = cpuNanos(prometheusProcess);
-                    long[] threads = ownProcess ? threadCpuNanos(sidecarHandle) : new long[THREAD_GROUPS.size()];
+                    long[] threads = measured ? threadCpuNanos(read.sidecar()) : new long[THREAD_GROUPS.size()];
                     for (int g = 0; g < threads.length; g++) {
                         threads[g] -= threadsBefore[g];
                     }
-                    results[i] = new Run(r.series(), r.samples(), r.nanos(), clientCpuAfter - clientCpu,
-                            ownProcess ? sidecarCpuAfter - sidecarCpu : 0, prometheusCpuAfter - prometheusCpu, threads);
+                    results[i] = new Run(r.series(), r.samples(), r.nanos(), clientCpuAfter - clientCpu, sidecarCpuAfter - sidecarCpu,
+                            prometheusCpuAfter - prometheusCpu, threads);
                 }
-                Run d = results[0];
-                if (d.series() != results[1].series() || d.samples() != results[1].samples() || d.series() != results[2].series()
-                        || d.samples() != results[2].samples()) {
-                    throw new AssertionError("direct read " + d + " and sidecar reads " + List.of(results) + " differ");
+                for (Run result : results) {
+                    if (result.series() != results[0].series() || result.samples() != results[0].samples()) {
+                        throw new AssertionError("direct read " + results[0] + " and sidecar reads " + List.of(results) + " differ");
+                    }
                 }
                 if (round >= 0) {
                     for (int i = 0; i < reads.size(); i++) {
@@ -129,16 +138,16 @@ class SidecarThroughputBench {
             StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
                     "sidecar bench: %d series, %d samples per read, %d rounds (median time, mean CPU), sidecar %s, load average %.1f%n",
                     reference.series(), reference.samples(), rounds, ownProcess ? "in its own JVM (" + System.getProperty("gauntlet.bench.sidecar-jar",
-                            "target/quarkus-app/quarkus-run.jar") + ", " + warmUp + " warm-up rounds)" : "in the client's JVM",
-                    OS.getSystemLoadAverage()));
+                            "target/quarkus-app/quarkus-run.jar") + (compareJar.isEmpty() ? "" : ", compare-jar " + compareJar) + ", " + warmUp
+                            + " warm-up rounds)" : "in the client's JVM", OS.getSystemLoadAverage()));
             for (int i = 0; i < reads.size(); i++) {
                 List<Run> list = runs.get(i);
                 report.append(String.format(Locale.ROOT,
-                        "  %s: %,8.0f series/s %,12.0f samples/s %6.1f ms (%+6.1f %%), CPU per read: client %5.1f ms, sidecar %5.1f ms, prometheus %5.1f ms%n",
-                        names.get(i), reference.series() / (median(list) / 1e9), reference.samples() / (median(list) / 1e9), median(list) / 1e6,
+                        "  %-48s: %,8.0f series/s %,12.0f samples/s %6.1f ms (%+6.1f %%), CPU per read: client %5.1f ms, sidecar %5.1f ms, prometheus %5.1f ms%n",
+                        reads.get(i).name(), reference.series() / (median(list) / 1e9), reference.samples() / (median(list) / 1e9), median(list) / 1e6,
                         i == 0 ? 0.0 : 100.0 * (median(list) - median(runs.getFirst())) / median(runs.getFirst()),
                         mean(list, Run::clientCpu) / 1e6, mean(list, Run::sidecarCpu) / 1e6, mean(list, Run::prometheusCpu) / 1e6));
-                if (ownProcess) {
+                if (ownProcess && reads.get(i).sidecar() != null) {
                     report.append(String.format(Locale.ROOT,
                             "      sidecar threads (10 ms ticks, mean): series pump %.1f ms, Netty event loop %.1f ms, JIT %.1f ms, GC %.1f ms, other %.1f ms%n",
                             meanThread(list, 0) / 1e6, meanThread(list, 1) / 1e6, meanThread(list, 2) / 1e6, meanThread(list, 3) / 1e6,
@@ -148,20 +157,26 @@ class SidecarThroughputBench {
             System.out.print(report);
             Files.writeString(Path.of("target", "sidecar-bench.txt"), report);
         } finally {
-            if (channel != null) {
-                channel.shutdownNow();
-            }
-            if (sidecarProcess != null) {
-                sidecarProcess.destroy();
-                sidecarProcess.waitFor();
+            channels.forEach(ManagedChannel::shutdownNow);
+            for (Process process : sidecarProcesses) {
+                process.destroy();
+                process.waitFor();
             }
         }
     }
 
+    /** Series through a sidecar on {@code port}, one message per series and in batches of 64. */
+    private static void addSidecarReads(List<Read> reads, String suffix, ProcessHandle sidecar, int port, List<ManagedChannel> channels,
+            long min, long max) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().maxInboundMessageSize(64 << 20).build();
+        channels.add(channel);
+        StoreClient client = new StoreClient("sidecar", channel, Duration.ofSeconds(60), 64, false);
+        reads.add(new Read("through the sidecar" + suffix, sidecar, () -> sidecar(client, min, max, 0)));
+        reads.add(new Read("through the sidecar, batches of 64" + suffix, sidecar, () -> sidecar(client, min, max, 64)));
+    }
+
     /** The packaged sidecar (fast-jar) against the test's Prometheus, on loopback ports; returns once it is ready. */
-    private static Process startSidecar(int grpcPort) throws Exception {
-        // another build's fast-jar (e.g. a copy of quarkus-app from before a change) for before/after runs
-        Path jar = Path.of(System.getProperty("gauntlet.bench.sidecar-jar", "target/quarkus-app/quarkus-run.jar"));
+    private static Process startSidecar(int grpcPort, Path jar) throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no " + jar.toAbsolutePath() + ": run 'mvn -f services/sidecar/pom.xml package -DskipTests' first,"
                     + " or pass -Dgauntlet.bench.sidecar=in-jvm");
@@ -176,7 +191,7 @@ class SidecarThroughputBench {
         command.addAll(List.of("-Dgauntlet.sidecar.prometheus-url=" + PrometheusWithBlocks.prometheus.url(),
                 "-Dgauntlet.grpc.address=127.0.0.1:" + grpcPort, "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
                 "-jar", jar.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Path.of("target", "sidecar-bench-process.log").toFile()).start();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "sidecar-bench-process.log").toFile())).start();
         HttpClient http = HttpClient.newHttpClient();
         URI ready = URI.create("http://127.0.0.1:" + httpPort + "/-/ready");
         await("packaged sidecar ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
