@@ -86,16 +86,7 @@ public final class NettyHttpClient implements AutoCloseable {
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
         this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis());
         this.credentials = new RequestCredentials(config);
-        if (secure) {
-            this.tls = new ClientTls(config.tls(), host);
-            try {
-                tls.load();
-            } catch (SSLException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
-        } else {
-            this.tls = null;
-        }
+        this.tls = secure ? new ClientTls(config.tls(), host) : null;
     }
 
     /** {@code scheme://host:port}, as errors name the server. */

@@ -11,7 +11,7 @@ import io.gauntlet.objstore.DepsScript;
 import io.gauntlet.prometheus.HttpClientConfig;
 import io.gauntlet.prometheus.PrometheusClient;
 import io.gauntlet.prometheus.testing.PrometheusProcess;
-import io.gauntlet.prometheus.testing.TestCertificates;
+import io.gauntlet.prometheus.testing.TestPki;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -87,7 +87,7 @@ class ShipperPrometheusLabelsTest {
 
     @Test
     void takesExternalLabelsFromAPrometheusBehindTlsAndBasicAuth() throws Exception {
-        TestCertificates certificates = TestCertificates.authority(work.resolve("pki"), "shipper-test");
+        TestPki certificates = TestPki.create(work.resolve("pki"), "shipper-test");
         try (PrometheusProcess prometheus = PrometheusProcess.start(work.resolve("prometheus"), Map.of("cluster", "tls", "prometheus_replica", "a"),
                 List.of(), "2h", "2h", PrometheusProcess.secured(certificates, "shipper", "sh1pper-pa55", false), List.of())) {
             Path tsdb = Files.createDirectories(work.resolve("tsdb"));

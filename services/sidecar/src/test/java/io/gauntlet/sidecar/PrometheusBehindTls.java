@@ -2,7 +2,7 @@ package io.gauntlet.sidecar;
 
 import io.gauntlet.prometheus.testing.PrometheusProcess;
 import io.gauntlet.prometheus.testing.PrometheusWithData;
-import io.gauntlet.prometheus.testing.TestCertificates;
+import io.gauntlet.prometheus.testing.TestPki;
 import io.gauntlet.tsdb.testing.OpenMetricsGenerator;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ public final class PrometheusBehindTls implements QuarkusTestResourceLifecycleMa
     public Map<String, String> start() {
         try {
             Path directory = Files.createTempDirectory("gauntlet-sidecar-tls");
-            TestCertificates certificates = TestCertificates.authority(directory.resolve("pki"), "sidecar-test");
+            TestPki certificates = TestPki.create(directory.resolve("pki"), "sidecar-test");
             data = PrometheusWithData.start(directory.resolve("prometheus"), PrometheusProcess.secured(certificates, USER, PASSWORD, false));
             generated = data.generated();
             passwordFile = directory.resolve("pki").resolve("password");

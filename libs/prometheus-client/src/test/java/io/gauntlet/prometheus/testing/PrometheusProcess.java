@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import io.gauntlet.tls.TestCertificates;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Assumptions;
 
@@ -31,7 +32,7 @@ public final class PrometheusProcess implements AutoCloseable {
      * {@code client} is set, and one basic auth user (none when {@code username} is null). Prometheus scrapes itself
      * through the same door with these credentials; {@code trust} is what the readiness probe uses.
      */
-    public record WebSecurity(Path caFile, TestCertificates.Pair server, TestCertificates.Pair client, String username, String password,
+    public record WebSecurity(Path caFile, TestPki.Pair server, TestPki.Pair client, String username, String password,
                               SSLContext trust) {
         /** The {@code --web.config.file} content. */
         String webConfig() {
@@ -40,7 +41,7 @@ public final class PrometheusProcess implements AutoCloseable {
                 yaml.append("  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ").append(caFile).append('\n');
             }
             if (username != null) {
-                yaml.append("basic_auth_users:\n  ").append(username).append(": '").append(TestCertificates.bcrypt(password)).append("'\n");
+                yaml.append("basic_auth_users:\n  ").append(username).append(": '").append(TestPki.bcrypt(password)).append("'\n");
             }
             return yaml.toString();
         }
@@ -192,16 +193,16 @@ public final class PrometheusProcess implements AutoCloseable {
     }
 
     /**
-     * TLS with a new server certificate of {@code certificates} and basic auth for {@code username}, requiring client
-     * certificates of the same CA when {@code requireClientCertificates}.
+     * TLS with a new server certificate of {@code pki} (also for the name {@code prometheus.test}) and basic auth for
+     * {@code username}, requiring client certificates of the same CA when {@code requireClientCertificates}.
      */
-    public static WebSecurity secured(TestCertificates certificates, String username, String password, boolean requireClientCertificates)
+    public static WebSecurity secured(TestPki pki, String username, String password, boolean requireClientCertificates)
             throws IOException, GeneralSecurityException {
         int n = SECURED.incrementAndGet();
-        TestCertificates.Pair scrape = requireClientCertificates
-                ? certificates.client("prometheus-self-scrape-" + n, "prometheus", TestCertificates.KeyFormat.PKCS8_EC) : null;
-        return new WebSecurity(certificates.caFile(), certificates.server("prometheus-server-" + n, "prometheus.test", TestCertificates.KeyFormat.PKCS8_EC),
-                scrape, username, password, certificates.sslContext(requireClientCertificates));
+        TestPki.Pair scrape = requireClientCertificates
+                ? pki.client("prometheus-self-scrape-" + n, "prometheus", TestCertificates.KeyForm.EC_PKCS8) : null;
+        return new WebSecurity(pki.caFile(), pki.server("prometheus-server-" + n, TestCertificates.KeyForm.EC_PKCS8, "prometheus.test"),
+                scrape, username, password, pki.sslContext(requireClientCertificates));
     }
 
     private static void copyTree(Path source, Path target) throws IOException {

@@ -1,4 +1,4 @@
-package io.gauntlet.sidecar;
+package io.gauntlet.prometheus;
 
 import io.gauntlet.proto.prometheus.BucketSpan;
 import io.gauntlet.proto.prometheus.Histogram;
