@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -47,6 +48,9 @@ import javax.net.ssl.SSLSocket;
  * answer was read to its end.
  */
 public final class NettyHttpClient implements AutoCloseable {
+    /** What a TLS connection closed without an alert most likely means. */
+    private static final String CLOSED_ON_TLS =
+            " (the server closed the connection: it may require a client certificate it trusts, tls_config cert_file and key_file)";
     private static final int MAX_IDLE = 4;
     private static final int READ_BYTES = 64 * 1024;
     /** An answer's body buffer: most remote read frames (one series each) are parsed in place in it. */
@@ -159,8 +163,12 @@ public final class NettyHttpClient implements AutoCloseable {
                 secure.setSoTimeout(connectTimeoutMillis);
                 try {
                     secure.startHandshake();
-                } catch (IOException e) {
+                } catch (SSLHandshakeException e) {
                     throw new SSLException("TLS handshake with " + origin + " failed: " + message(e), e);
+                } catch (IOException e) {
+                    // a Go server that refuses the client certificate may close before its alert is read
+                    throw new SSLException("TLS handshake with " + origin + " failed: " + message(e)
+                            + CLOSED_ON_TLS, e);
                 }
             }
             socket.setSoTimeout(readTimeoutMillis);
@@ -400,7 +408,8 @@ public final class NettyHttpClient implements AutoCloseable {
                     // no alert: the write failure is all there is
                 }
             }
-            return new IOException("sending the request to " + origin + " failed: " + message(writeFailure), writeFailure);
+            return new IOException("sending the request to " + origin + " failed: " + message(writeFailure)
+                    + (socket instanceof SSLSocket ? CLOSED_ON_TLS : ""), writeFailure);
         }
 
         /**
