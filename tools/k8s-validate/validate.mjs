@@ -1,11 +1,14 @@
 // Validates every object of built overlays (kubectl kustomize output) against the Kubernetes API schema, offline,
 // with the kubernetes-models packages; custom resources through their own models where a package has them
-// (prometheus-operator), else skipped with a message (Strimzi has no models package).
+// (prometheus-operator, cert-manager), else skipped with a message (Strimzi has no models package).
 // Usage: node validate.mjs <name>=<file.yaml> ...   Prints one line per problem; exit 1 when any object is invalid.
 import fs from "node:fs";
 import yaml from "js-yaml";
 
-const CRD_PACKAGES = { "monitoring.coreos.com": "@kubernetes-models/prometheus-operator" };
+const CRD_PACKAGES = {
+  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+  "cert-manager.io": "@kubernetes-models/cert-manager",
+};
 
 async function modelFor(apiVersion, kind) {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
