@@ -129,6 +129,7 @@ class QuerierBench {
         report.append(String.format("warm-up: %d passes over the queries in %.0f s (the last one compiled for %d ms); JIT compilation during the measurement: %d ms%n",
                 passes, warmUpSeconds, compiled, jit.getTotalCompilationTime() - jitBefore));
         report.append(String.format("geometric mean of Gauntlet/Prometheus: %.2f%n", Math.exp(logSum / PATHS.size())));
+        report.append(smallAndWide());
         double prometheusQps = throughput(prometheusUrl());
         double gauntletQps = throughput(querierUrl());
         report.append(String.format("throughput, 16 clients, 10 s: Prometheus %.0f q/s, Gauntlet %.0f q/s%n", prometheusQps, gauntletQps));
@@ -138,6 +139,62 @@ class QuerierBench {
         report.append(String.format("load average after: %s%n", loadAverage()));
         Files.writeString(Path.of("target", reportFile), report);
         System.out.println(report);
+    }
+
+    /**
+     * 100 one-selector queries (one series or five, instant and 2 h at 60 s), where a fixed cost per request shows, and
+     * a sum of 200 identical selectors, where a cost per selector shows: medians of alternating runs, geometric mean.
+     */
+    private static String smallAndWide() {
+        List<String> small = new java.util.ArrayList<>();
+        for (int n = 0; n < 25; n++) {
+            for (String selector : List.of("node_temperature_celsius{instance=\"i" + (n * 19) + "\"}",
+                    "http_requests_total{instance=\"i" + (n * 7 + 3) + "\"}")) {
+                small.add(instant(selector));
+                small.add(range(selector));
+            }
+        }
+        for (int pass = 0; pass < 3; pass++) { // the JIT meets these paths for the first time
+            for (String path : small) {
+                timed(querierUrl(), path);
+                timed(prometheusUrl(), path);
+            }
+        }
+        double logSum = 0;
+        double[] ratios = new double[small.size()];
+        for (int q = 0; q < small.size(); q++) {
+            double[] prometheus = new double[5];
+            double[] gauntlet = new double[5];
+            for (int i = 0; i < 5; i++) {
+                prometheus[i] = timed(prometheusUrl(), small.get(q));
+                gauntlet[i] = timed(querierUrl(), small.get(q));
+            }
+            ratios[q] = median(gauntlet) / median(prometheus);
+            logSum += Math.log(ratios[q]);
+        }
+        String wide = instant(String.join(" + ", java.util.Collections.nCopies(200, "http_requests_total{instance=\"i7\"}")));
+        for (int i = 0; i < 3; i++) {
+            timed(querierUrl(), wide);
+            timed(prometheusUrl(), wide);
+        }
+        double[] prometheus = new double[9];
+        double[] gauntlet = new double[9];
+        for (int i = 0; i < 9; i++) {
+            prometheus[i] = timed(prometheusUrl(), wide);
+            gauntlet[i] = timed(querierUrl(), wide);
+        }
+        return String.format("one-selector queries (%d, instant and range): geometric mean of Gauntlet/Prometheus %.2f, "
+                + "median ratio %.2f, load average %s%n200-term sum of http_requests_total{instance=\"i7\"} (5 series each): "
+                + "Prometheus %.2f ms, Gauntlet %.2f ms, ratio %.2f%n", small.size(), Math.exp(logSum / small.size()),
+                median(ratios), loadAverageUnchecked(), median(prometheus), median(gauntlet), median(gauntlet) / median(prometheus));
+    }
+
+    private static String loadAverageUnchecked() {
+        try {
+            return loadAverage();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     /**
