@@ -4,12 +4,11 @@ import io.gauntlet.events.BlockEvent;
 import io.gauntlet.events.BlockEventConsumer;
 import io.gauntlet.events.BlockEventPublisher;
 import io.gauntlet.events.BlockEventType;
+import io.gauntlet.events.EventOutbox;
 import io.gauntlet.events.KafkaErrorMessages;
-import io.gauntlet.shipper.EventOutbox;
-import io.gauntlet.shipper.OutboxPublisher;
-import io.gauntlet.shipper.ShipperMetrics;
+import io.gauntlet.events.OutboxMetrics;
+import io.gauntlet.events.OutboxPublisher;
 import io.gauntlet.tsdb.block.Ulid;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -95,7 +94,7 @@ public final class CompactorRunner implements AutoCloseable {
         EventOutbox outbox = new EventOutbox(outboxDir);
         BlockEventPublisher publisher = BlockEventPublisher.create(kafkaConfig, topic);
         OutboxPublisher outboxPublisher = new OutboxPublisher(outbox, publisher, Duration.ofSeconds(45), Duration.ofMillis(500),
-                Duration.ofSeconds(30), new ShipperMetrics(new SimpleMeterRegistry()));
+                Duration.ofSeconds(30), OutboxMetrics.NONE);
         Compactor compactor = factory.apply(event -> {
             outbox.add(event);
             outboxPublisher.wake();

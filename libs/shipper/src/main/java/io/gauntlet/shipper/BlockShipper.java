@@ -3,6 +3,7 @@ package io.gauntlet.shipper;
 import io.gauntlet.events.BlockEvent;
 import io.gauntlet.events.BlockEventType;
 import io.gauntlet.events.BlockStats;
+import io.gauntlet.events.EventOutbox;
 import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.BucketException;
 import io.gauntlet.tsdb.CorruptedDataException;

@@ -1,6 +1,8 @@
 package io.gauntlet.shipper;
 
 import io.gauntlet.events.BlockEventPublisher;
+import io.gauntlet.events.EventOutbox;
+import io.gauntlet.events.OutboxPublisher;
 import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.BucketException;
 import io.gauntlet.objstore.BucketFactory;

@@ -1,5 +1,6 @@
 package io.gauntlet.shipper;
 
+import io.gauntlet.events.OutboxMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code thanos_shipper_upload_failures_total}; plus what Thanos has no name for: the time of the last successful
  * block upload, events published and events waiting in the outbox.
  */
-public final class ShipperMetrics {
+public final class ShipperMetrics implements OutboxMetrics {
     private final Counter dirSyncs;
     private final Counter dirSyncFailures;
     private final Counter uploads;
@@ -50,11 +51,13 @@ public final class ShipperMetrics {
         uploadFailures.increment();
     }
 
-    void eventPublished() {
+    @Override
+    public void eventPublished() {
         eventsPublished.increment();
     }
 
-    void outboxSize(int size) {
+    @Override
+    public void outboxSize(int size) {
         outboxSize.set(size);
     }
 

@@ -2,14 +2,11 @@ package io.gauntlet.shipper;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gauntlet.events.AtomicFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -100,29 +97,6 @@ public record ShipperState(int version, List<String> uploaded) {
 
     /** Writes the state atomically: temporary file, fsync, rename over the old one, fsync of the directory. */
     public void write(Path tsdbDirectory) throws IOException {
-        writeAtomically(tsdbDirectory.resolve(FILE), toJson());
-    }
-
-    static void writeAtomically(Path target, byte[] content) throws IOException {
-        Path directory = target.toAbsolutePath().getParent();
-        Path temporary = directory.resolve(target.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer bytes = ByteBuffer.wrap(content);
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            channel.force(true);
-        }
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(directory);
-    }
-
-    static void fsyncDirectory(Path directory) {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException ignored) {
-            // some file systems cannot fsync a directory; the rename itself is atomic
-        }
+        AtomicFiles.write(tsdbDirectory.resolve(FILE), toJson());
     }
 }

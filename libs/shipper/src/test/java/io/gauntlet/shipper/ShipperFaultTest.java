@@ -1,5 +1,6 @@
 package io.gauntlet.shipper;
 
+import io.gauntlet.events.EventOutbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

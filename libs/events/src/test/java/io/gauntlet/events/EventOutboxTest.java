@@ -1,10 +1,7 @@
-package io.gauntlet.shipper;
+package io.gauntlet.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gauntlet.events.BlockEvent;
-import io.gauntlet.events.BlockEventType;
-import io.gauntlet.events.BlockStats;
 import io.gauntlet.tsdb.Labels;
 import java.io.IOException;
 import java.nio.file.Files;

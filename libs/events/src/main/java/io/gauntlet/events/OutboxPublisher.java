@@ -1,7 +1,5 @@
-package io.gauntlet.shipper;
+package io.gauntlet.events;
 
-import io.gauntlet.events.BlockEventPublisher;
-import io.gauntlet.events.KafkaErrorMessages;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +19,7 @@ public final class OutboxPublisher implements AutoCloseable {
     private final Duration sendTimeout;
     private final Duration minBackoff;
     private final Duration maxBackoff;
-    private final ShipperMetrics metrics;
+    private final OutboxMetrics metrics;
     private final Object lock = new Object();
     private final Thread thread;
     private boolean woken = true; // guarded by lock; the first round drains what a previous run left
@@ -30,14 +28,14 @@ public final class OutboxPublisher implements AutoCloseable {
 
     /** @param sendTimeout how long to wait for one acknowledgement (longer than the producer's delivery.timeout.ms) */
     public OutboxPublisher(EventOutbox outbox, BlockEventPublisher publisher, Duration sendTimeout, Duration minBackoff, Duration maxBackoff,
-                           ShipperMetrics metrics) {
+                           OutboxMetrics metrics) {
         this.outbox = outbox;
         this.publisher = publisher;
         this.sendTimeout = sendTimeout;
         this.minBackoff = minBackoff;
         this.maxBackoff = maxBackoff;
         this.metrics = metrics;
-        this.thread = Thread.ofPlatform().name("shipper-outbox-publisher").daemon().unstarted(this::run);
+        this.thread = Thread.ofPlatform().name("event-outbox-publisher").daemon().unstarted(this::run);
     }
 
     public void start() {

@@ -1,14 +1,10 @@
-package io.gauntlet.shipper;
+package io.gauntlet.events;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.gauntlet.events.BlockEvent;
-import io.gauntlet.events.BlockEventDeserializer;
-import io.gauntlet.events.BlockEventSerializer;
-import io.gauntlet.events.MalformedEventException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -67,7 +63,7 @@ public final class EventOutbox {
         }
         root.set("data", JSON.readTree(data));
         Path file = directory.resolve(String.format("%020d.json", nextSequence++));
-        ShipperState.writeAtomically(file, JSON.writeValueAsBytes(root));
+        AtomicFiles.write(file, JSON.writeValueAsBytes(root));
     }
 
     /**
