@@ -111,8 +111,9 @@ public final class Labels implements Comparable<Labels> {
         }
     }
 
+    /** The labels as a map iterating in the set's own order (names by UTF-8 bytes). */
     public Map<String, String> toMap() {
-        Map<String, String> map = new TreeMap<>();
+        Map<String, String> map = new TreeMap<>(Labels::compareStrings);
         forEach(map::put);
         return map;
     }

@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +36,9 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, Stats stats, Comp
     public static final int VERSION = 1;
     /** Downsampling resolutions Thanos uses: raw, 5 minutes, 1 hour. */
     public static final Set<Long> RESOLUTIONS = Set.of(0L, 300_000L, 3_600_000L);
+
+    /** Go's zero {@code time.Time}, which a Go writer emits for an unset time field. */
+    static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
 
     private static final Set<String> KNOWN = Set.of("ulid", "minTime", "maxTime", "stats", "compaction", "version", "thanos");
 
@@ -300,17 +306,23 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, Stats stats, Comp
     }
 
     /**
-     * The {@code thanos} section. {@code rewrites}, {@code extensions} and anything newer stay in
-     * {@code unknownFields}.
+     * The {@code thanos} section, written in the order of Thanos' Go struct: version, labels, downsample, source,
+     * segment_files, files, rewrites, index_stats, extensions, upload_time; fields no Thanos version knows follow.
      *
      * @param version the section's version: 0 when absent (meaning 1, and written only when non-zero) or 1
-     * @param labels external labels, sorted by name
+     * @param labels external labels, sorted by name in byte order (as Go writes a map)
      * @param source the uploading component: sidecar, receive, compactor, ruler, bucket.upload, …
-     * @param segmentFiles deprecated chunk file names, written only when non-empty
+     * @param segmentFiles chunk segment file names ({@code 000001}, …), written only when non-empty (deprecated by Thanos
+     *                     in favour of {@code files}, still written by its compactor and shipper)
+     * @param rewrites what {@code tools bucket rewrite} applied (a JSON array, kept as is), or null
+     * @param extensions arbitrary data of other tools (a JSON value, written with object keys sorted as Go does), or null
+     * @param uploadTime when the block went into the bucket (RFC 3339), or null: written only when set
      */
     public record Thanos(int version, Map<String, String> labels, Downsample downsample, String source, List<String> segmentFiles, List<File> files,
-                         IndexStats indexStats, Map<String, JsonNode> unknownFields) {
-        private static final Set<String> KNOWN = Set.of("version", "labels", "downsample", "source", "segment_files", "files", "index_stats");
+                         JsonNode rewrites, IndexStats indexStats, JsonNode extensions, OffsetDateTime uploadTime,
+                         Map<String, JsonNode> unknownFields) {
+        private static final Set<String> KNOWN = Set.of("version", "labels", "downsample", "source", "segment_files", "files", "rewrites",
+                "index_stats", "extensions", "upload_time");
 
         public Thanos {
             TreeMap<String, String> sorted = new TreeMap<>(Utf8Order::compare);
@@ -320,29 +332,67 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, Stats stats, Comp
             Objects.requireNonNull(source, "source");
             segmentFiles = List.copyOf(segmentFiles);
             files = List.copyOf(files);
+            rewrites = rewrites == null || rewrites.isNull() ? null : rewrites.deepCopy();
             Objects.requireNonNull(indexStats, "indexStats");
+            extensions = extensions == null || extensions.isNull() ? null : extensions.deepCopy();
             unknownFields = GoJson.copyOf(unknownFields);
         }
 
         public static Thanos of(Map<String, String> labels, long resolution, String source) {
-            return new Thanos(0, labels, new Downsample(resolution, Map.of()), source, List.of(), List.of(), IndexStats.NONE, Map.of());
+            return new Thanos(0, labels, new Downsample(resolution, Map.of()), source, List.of(), List.of(), null, IndexStats.NONE, null, null,
+                    Map.of());
         }
 
         public Thanos withFiles(List<File> newFiles) {
-            return new Thanos(version, labels, downsample, source, segmentFiles, newFiles, indexStats, unknownFields);
+            return new Thanos(version, labels, downsample, source, segmentFiles, newFiles, rewrites, indexStats, extensions, uploadTime,
+                    unknownFields);
+        }
+
+        public Thanos withSegmentFiles(List<String> newSegmentFiles) {
+            return new Thanos(version, labels, downsample, source, newSegmentFiles, files, rewrites, indexStats, extensions, uploadTime,
+                    unknownFields);
         }
 
         public Thanos withIndexStats(IndexStats newIndexStats) {
-            return new Thanos(version, labels, downsample, source, segmentFiles, files, newIndexStats, unknownFields);
+            return new Thanos(version, labels, downsample, source, segmentFiles, files, rewrites, newIndexStats, extensions, uploadTime,
+                    unknownFields);
         }
 
         public Thanos withSource(String newSource) {
-            return new Thanos(version, labels, downsample, newSource, segmentFiles, files, indexStats, unknownFields);
+            return new Thanos(version, labels, downsample, newSource, segmentFiles, files, rewrites, indexStats, extensions, uploadTime,
+                    unknownFields);
+        }
+
+        public Thanos withLabels(Map<String, String> newLabels) {
+            return new Thanos(version, newLabels, downsample, source, segmentFiles, files, rewrites, indexStats, extensions, uploadTime,
+                    unknownFields);
         }
 
         public Thanos withDownsample(long resolution) {
-            return new Thanos(version, labels, new Downsample(resolution, downsample.unknownFields()), source, segmentFiles, files, indexStats,
+            return new Thanos(version, labels, new Downsample(resolution, downsample.unknownFields()), source, segmentFiles, files, rewrites,
+                    indexStats, extensions, uploadTime, unknownFields);
+        }
+
+        public Thanos withRewrites(JsonNode newRewrites) {
+            return new Thanos(version, labels, downsample, source, segmentFiles, files, newRewrites, indexStats, extensions, uploadTime,
                     unknownFields);
+        }
+
+        public Thanos withExtensions(JsonNode newExtensions) {
+            return new Thanos(version, labels, downsample, source, segmentFiles, files, rewrites, indexStats, newExtensions, uploadTime,
+                    unknownFields);
+        }
+
+        /** With {@code upload_time} set to {@code time} in UTC, as a writer does when the block goes into the bucket. */
+        public Thanos withUploadTime(Instant time) {
+            return new Thanos(version, labels, downsample, source, segmentFiles, files, rewrites, indexStats, extensions,
+                    time == null ? null : time.atOffset(ZoneOffset.UTC), unknownFields);
+        }
+
+        /** The upload time, if one is set and is not Go's zero time. */
+        public java.util.Optional<Instant> uploadInstant() {
+            return uploadTime == null || uploadTime.toInstant().equals(GO_ZERO_TIME) ? java.util.Optional.empty()
+                    : java.util.Optional.of(uploadTime.toInstant());
         }
 
         static Thanos parse(JsonFields fields, JsonNode node) throws CorruptedDataException, UnsupportedMetaVersionException {
@@ -350,7 +400,7 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, Stats stats, Comp
             if (version != 0 && version != 1) { // absent means 1
                 throw new UnsupportedMetaVersionException(fields.block(), FILE + " thanos section", version);
             }
-            Map<String, String> labels = new TreeMap<>();
+            Map<String, String> labels = new TreeMap<>(Utf8Order::compare);
             JsonNode labelNode = fields.optionalObject(node, "labels");
             if (labelNode != null) {
                 for (var it = labelNode.fields(); it.hasNext(); ) {
@@ -372,12 +422,24 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, Stats stats, Comp
                 files.add(new File(fields.optionalString(file, "rel_path"), fields.optionalLong(file, "size_bytes"),
                         GoJson.unknownFields(file, File.KNOWN)));
             }
+            JsonNode rewrites = node.get("rewrites");
+            if (rewrites != null && !rewrites.isNull() && !rewrites.isArray()) {
+                throw fields.error("field \"rewrites\" is not an array: " + rewrites);
+            }
             JsonNode statsNode = fields.optionalObject(node, "index_stats");
-            IndexStats indexStats = statsNode == null ? IndexStats.NONE
-                    : new IndexStats(fields.optionalLong(statsNode, "series_max_size"), fields.optionalLong(statsNode, "chunk_max_size"),
-                    GoJson.unknownFields(statsNode, IndexStats.KNOWN));
+            IndexStats indexStats = statsNode == null ? IndexStats.NONE : IndexStats.parse(fields, statsNode);
+            String uploadText = fields.optionalString(node, "upload_time");
+            OffsetDateTime uploadTime = null;
+            if (!uploadText.isEmpty()) {
+                try {
+                    uploadTime = OffsetDateTime.parse(uploadText, java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw fields.error("thanos.upload_time is not an RFC 3339 time: " + uploadText);
+                }
+            }
             return new Thanos((int) version, labels, downsample, fields.optionalString(node, "source"),
-                    fields.optionalStrings(node, "segment_files"), files, indexStats, GoJson.unknownFields(node, KNOWN));
+                    fields.optionalStrings(node, "segment_files"), files, rewrites, indexStats, node.get("extensions"), uploadTime,
+                    GoJson.unknownFields(node, KNOWN));
         }
 
         ObjectNode toNode() {
@@ -397,7 +459,16 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, Stats stats, Comp
                 ArrayNode array = node.putArray("files");
                 files.forEach(file -> array.add(file.toNode()));
             }
+            if (rewrites != null && !rewrites.isEmpty()) {
+                node.set("rewrites", rewrites);
+            }
             node.set("index_stats", indexStats.toNode());
+            if (extensions != null) {
+                node.set("extensions", GoJson.withSortedKeys(extensions)); // Go decodes it into a map and writes keys sorted
+            }
+            if (uploadTime != null) {
+                node.put("upload_time", GoJson.rfc3339Nano(uploadTime));
+            }
             unknownFields.forEach(node::set);
             return node;
         }
@@ -441,18 +512,39 @@ public record BlockMeta(Ulid ulid, long minTime, long maxTime, Stats stats, Comp
         }
     }
 
-    /** {@code thanos.index_stats}: largest series entry and chunk in bytes, each written only when non-zero. */
-    public record IndexStats(long seriesMaxSize, long chunkMaxSize, Map<String, JsonNode> unknownFields) {
-        public static final IndexStats NONE = new IndexStats(0, 0, Map.of());
-        private static final Set<String> KNOWN = Set.of("series_max_size", "chunk_max_size");
+    /**
+     * {@code thanos.index_stats}: the largest series entry and chunk in bytes (as they lie in the files, so a reader can
+     * fetch one in a single range read) and the series size percentiles Thanos has fields for, each written only when
+     * non-zero, in Thanos' field order.
+     */
+    public record IndexStats(long seriesMaxSize, long seriesP90Size, long seriesP99Size, long seriesP999Size, long seriesP99999Size,
+                             long chunkMaxSize, Map<String, JsonNode> unknownFields) {
+        public static final IndexStats NONE = new IndexStats(0, 0, 0, 0, 0, 0, Map.of());
+        private static final Set<String> KNOWN = Set.of("series_max_size", "series_p90_size", "series_p99_size", "series_p999_size",
+                "series_p99999_size", "chunk_max_size");
 
         public IndexStats {
             unknownFields = GoJson.copyOf(unknownFields);
         }
 
+        public static IndexStats of(long seriesMaxSize, long chunkMaxSize) {
+            return new IndexStats(seriesMaxSize, 0, 0, 0, 0, chunkMaxSize, Map.of());
+        }
+
+        static IndexStats parse(JsonFields fields, JsonNode node) throws CorruptedDataException {
+            return new IndexStats(fields.optionalLong(node, "series_max_size"), fields.optionalLong(node, "series_p90_size"),
+                    fields.optionalLong(node, "series_p99_size"), fields.optionalLong(node, "series_p999_size"),
+                    fields.optionalLong(node, "series_p99999_size"), fields.optionalLong(node, "chunk_max_size"),
+                    GoJson.unknownFields(node, KNOWN));
+        }
+
         ObjectNode toNode() {
             ObjectNode node = GoJson.NODES.objectNode();
             putNonZero(node, "series_max_size", seriesMaxSize);
+            putNonZero(node, "series_p90_size", seriesP90Size);
+            putNonZero(node, "series_p99_size", seriesP99Size);
+            putNonZero(node, "series_p999_size", seriesP999Size);
+            putNonZero(node, "series_p99999_size", seriesP99999Size);
             putNonZero(node, "chunk_max_size", chunkMaxSize);
             unknownFields.forEach(node::set);
             return node;

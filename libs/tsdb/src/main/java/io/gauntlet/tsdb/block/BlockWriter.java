@@ -109,6 +109,7 @@ public final class BlockWriter implements AutoCloseable {
     private long numSamples;
     private long numSeries;
     private long numChunks;
+    private long maxSeriesSize;
     private boolean failed;
     private boolean committed;
     private boolean closed;
@@ -389,6 +390,7 @@ public final class BlockWriter implements AutoCloseable {
                 }
                 index.addSeries(labels, chunkMinTimes, chunkMaxTimes, chunkRefs, chunks);
             }
+            maxSeriesSize = index.maxSeriesSize();
             if (in.read() != -1) {
                 throw new IOException("series spill file of block " + ulid + " is longer than its " + numSeries + " series");
             }
@@ -411,15 +413,18 @@ public final class BlockWriter implements AutoCloseable {
                 : BlockMeta.Compaction.of(1, List.of(ulid), List.of());
         BlockMeta meta = BlockMeta.of(ulid, minTime, maxTime, BlockMeta.Stats.of(numSamples, numSeries, numChunks), compaction);
         if (options.thanos() != null) {
-            // Thanos lists the block's files (meta.json without a size), sorted by path
+            // Thanos lists the block's files (meta.json without a size), sorted by path, and its segment files
             List<BlockMeta.File> files = new ArrayList<>();
+            List<String> segments = new ArrayList<>();
             for (Path segment : chunkWriter.files()) {
                 files.add(BlockMeta.File.of("chunks/" + segment.getFileName(), Files.size(segment)));
+                segments.add(segment.getFileName().toString());
             }
             files.add(BlockMeta.File.of("index", Files.size(temporary.resolve("index"))));
             files.add(BlockMeta.File.of(BlockMeta.FILE, 0));
             files.sort(Comparator.comparing(BlockMeta.File::relPath));
-            meta = meta.withThanos(options.thanos().withFiles(files));
+            meta = meta.withThanos(options.thanos().withFiles(files).withSegmentFiles(segments)
+                    .withIndexStats(BlockMeta.IndexStats.of(maxSeriesSize, chunkWriter.maxChunkSize())));
         }
         return meta;
     }

@@ -60,6 +60,47 @@ final class GoJson {
         return java.util.Collections.unmodifiableMap(copy);
     }
 
+    /** A copy of {@code node} whose objects list their keys in byte order, as Go writes a decoded JSON object (a map). */
+    static JsonNode withSortedKeys(JsonNode node) {
+        if (node.isObject()) {
+            java.util.TreeMap<String, JsonNode> sorted = new java.util.TreeMap<>(io.gauntlet.tsdb.Labels::compareStrings);
+            node.properties().forEach(field -> sorted.put(field.getKey(), withSortedKeys(field.getValue())));
+            ObjectNode copy = NODES.objectNode();
+            sorted.forEach(copy::set);
+            return copy;
+        }
+        if (node.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode copy = NODES.arrayNode();
+            node.forEach(element -> copy.add(withSortedKeys(element)));
+            return copy;
+        }
+        return node.deepCopy();
+    }
+
+    /** A time as Go's {@code time.RFC3339Nano} writes it: fraction without trailing zeros, "Z" for UTC. */
+    static String rfc3339Nano(java.time.OffsetDateTime time) {
+        StringBuilder out = new StringBuilder(35);
+        out.append(String.format("%04d-%02d-%02dT%02d:%02d:%02d", time.getYear(), time.getMonthValue(), time.getDayOfMonth(),
+                time.getHour(), time.getMinute(), time.getSecond()));
+        int nanos = time.getNano();
+        if (nanos != 0) {
+            String fraction = String.format("%09d", nanos);
+            int end = fraction.length();
+            while (fraction.charAt(end - 1) == '0') {
+                end--;
+            }
+            out.append('.').append(fraction, 0, end);
+        }
+        int offsetSeconds = time.getOffset().getTotalSeconds();
+        if (offsetSeconds == 0) {
+            out.append('Z');
+        } else {
+            int minutes = Math.abs(offsetSeconds) / 60;
+            out.append(offsetSeconds < 0 ? '-' : '+').append(String.format("%02d:%02d", minutes / 60, minutes % 60));
+        }
+        return out.toString();
+    }
+
     static byte[] indented(JsonNode node, boolean trailingNewline) {
         StringBuilder out = new StringBuilder();
         write(out, node, "\t", 0);

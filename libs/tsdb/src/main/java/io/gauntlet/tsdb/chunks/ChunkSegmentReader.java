@@ -183,6 +183,42 @@ public final class ChunkSegmentReader implements AutoCloseable {
         return Arrays.copyOf(refs, count);
     }
 
+    /**
+     * The largest chunk as it lies in its file (length field, encoding, data, CRC) in bytes, found by walking every file's
+     * chunk headers without checking CRCs; stops at zero padding or a length running past the file's end.
+     */
+    public long maxStoredChunkSize() {
+        long max = 0;
+        for (MemorySegment segment : segments) {
+            long offset = ChunkSegmentWriter.SEGMENT_HEADER_SIZE;
+            long size = segment.byteSize();
+            while (offset < size) {
+                long length = 0;
+                long position = offset;
+                int shift = 0;
+                int b;
+                do {
+                    if (position >= size || position - offset == MAX_LENGTH_FIELD_SIZE) {
+                        return max;
+                    }
+                    b = segment.get(ValueLayout.JAVA_BYTE, position++) & 0xFF;
+                    length |= (long) (b & 0x7F) << shift;
+                    shift += 7;
+                } while (b >= 0x80);
+                if (length == 0) {
+                    break; // zero padding after the last chunk
+                }
+                long stored = (position - offset) + 1 + length + CRC_SIZE;
+                if (offset + stored > size) {
+                    break;
+                }
+                max = Math.max(max, stored);
+                offset += stored;
+            }
+        }
+        return max;
+    }
+
     private static boolean allZero(MemorySegment segment, long from) {
         for (long i = from; i < segment.byteSize(); i++) {
             if (segment.get(ValueLayout.JAVA_BYTE, i) != 0) {

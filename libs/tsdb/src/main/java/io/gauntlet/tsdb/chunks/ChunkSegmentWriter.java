@@ -33,6 +33,7 @@ public final class ChunkSegmentWriter implements AutoCloseable {
     private FileChannel channel;
     private long position;
     private int chunksInSegment;
+    private long maxChunkSize;
     private boolean closed;
 
     public ChunkSegmentWriter(Path chunksDirectory) throws IOException {
@@ -71,6 +72,7 @@ public final class ChunkSegmentWriter implements AutoCloseable {
         putInt((int) crc.getValue());
         position += chunkSize;
         chunksInSegment++;
+        maxChunkSize = Math.max(maxChunkSize, chunkSize);
         return ref;
     }
 
@@ -86,6 +88,11 @@ public final class ChunkSegmentWriter implements AutoCloseable {
         }
         chunk.copyTo(scratch, 0);
         return write(ChunkEncoding.XOR, scratch, 0, length);
+    }
+
+    /** The largest chunk so far as it lies in its file (length, encoding, data, CRC) in bytes. */
+    public long maxChunkSize() {
+        return maxChunkSize;
     }
 
     /** The segment files written so far, in order. */

@@ -177,6 +177,11 @@ public final class IndexReader implements AutoCloseable {
         return toc;
     }
 
+    /** Where the series section ends (the next section's offset). */
+    public long seriesSectionEnd() {
+        return seriesEnd;
+    }
+
     public String block() {
         return block;
     }

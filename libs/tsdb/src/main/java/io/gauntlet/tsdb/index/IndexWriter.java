@@ -52,6 +52,7 @@ public final class IndexWriter implements AutoCloseable {
     private long lastChunkRef;
     private int[] seriesIds = new int[1024];
     private int seriesCount;
+    private long maxSeriesSize;
     private int[] nameUses; // by symbol ordinal: how many series carry the label name
 
     // postings entries in table order: (name ordinal, value ordinal, series count); a list's offset in the
@@ -188,6 +189,8 @@ public final class IndexWriter implements AutoCloseable {
             out.startChecksum();
             out.write(sink);
             out.writeBe32(out.endChecksum());
+            long entrySize = lengthSink.size() + sink.size() + 4L;
+            maxSeriesSize = Math.max(maxSeriesSize, (entrySize + 15) / 16 * 16);
         } catch (IOException | RuntimeException e) {
             failed = true;
             throw e;
@@ -198,6 +201,11 @@ public final class IndexWriter implements AutoCloseable {
 
     public int seriesCount() {
         return seriesCount;
+    }
+
+    /** The largest series entry so far in bytes, padding included: the distance from its start to the next entry's. */
+    public long maxSeriesSize() {
+        return maxSeriesSize;
     }
 
     /** Writes label indices, postings, the offset tables and the TOC, then closes the file. */

@@ -80,11 +80,6 @@ class BlockMetaTest {
             				"rel_path": "meta.json"
             			}
             		],
-            		"index_stats": {
-            			"series_max_size": 100,
-            			"chunk_max_size": 200,
-            			"series_p90_size": 50
-            		},
             		"rewrites": [
             			{
             				"sources": [
@@ -92,6 +87,21 @@ class BlockMetaTest {
             				]
             			}
             		],
+            		"index_stats": {
+            			"series_max_size": 100,
+            			"series_p90_size": 50,
+            			"chunk_max_size": 200,
+            			"series_p1_size": 3
+            		},
+            		"extensions": {
+            			"a": 1,
+            			"b": {
+            				"c": [
+            					true
+            				]
+            			}
+            		},
+            		"upload_time": "2024-05-06T07:08:09.12Z",
             		"thanosExtra": {
             			"nested": {
             				"deep": "x<y&z"
@@ -116,7 +126,11 @@ class BlockMetaTest {
         assertThat(meta.thanos().files()).extracting(BlockMeta.File::relPath).containsExactly("chunks/000001", "index", "meta.json");
         assertThat(meta.thanos().indexStats().seriesMaxSize()).isEqualTo(100);
         assertThat(meta.unknownFields()).containsOnlyKeys("topLevelExtra");
-        assertThat(meta.thanos().unknownFields()).containsOnlyKeys("rewrites", "thanosExtra");
+        assertThat(meta.thanos().unknownFields()).containsOnlyKeys("thanosExtra");
+        assertThat(meta.thanos().indexStats().seriesP90Size()).isEqualTo(50);
+        assertThat(meta.thanos().indexStats().unknownFields()).containsOnlyKeys("series_p1_size");
+        assertThat(meta.thanos().rewrites().get(0).get("sources").get(0).textValue()).isEqualTo("01HP0000000000000000000000");
+        assertThat(meta.thanos().uploadInstant()).contains(java.time.Instant.parse("2024-05-06T07:08:09.120Z"));
         assertThat(meta.bucketProblems()).isEmpty();
 
         // Go writes '<' and '&' as \\u003c and \\u0026
@@ -146,6 +160,8 @@ class BlockMetaTest {
         assertThat(written.at("/thanos/rewrites")).isEqualTo(original.at("/thanos/rewrites"));
         assertThat(written.at("/thanos/thanosExtra")).isEqualTo(original.at("/thanos/thanosExtra"));
         assertThat(written.at("/thanos/index_stats/series_p90_size").longValue()).isEqualTo(50);
+        assertThat(written.at("/thanos/extensions")).isEqualTo(original.at("/thanos/extensions"));
+        assertThat(written.at("/thanos/upload_time")).isEqualTo(original.at("/thanos/upload_time"));
         assertThat(Files.exists(dir.resolve("meta.json.tmp"))).isFalse();
     }
 
@@ -211,6 +227,74 @@ class BlockMetaTest {
                 	}
                 }
                 """);
+    }
+
+    @Test
+    void writesThanosFieldsInGoStructOrderWhateverTheInputOrder() throws Exception {
+        // a meta written by hand in another order: Thanos would write it back in its struct's order
+        String shuffled = """
+                {"thanos": {"upload_time": "2024-01-02T03:04:05Z", "extensions": {"z": 1, "a": 2}, "index_stats": {"chunk_max_size": 9,
+                "series_max_size": 8}, "rewrites": [{"sources": ["01HP0000000000000000000000"]}], "files": [{"rel_path": "index"}],
+                "segment_files": ["000001"], "source": "compactor", "downsample": {"resolution": 0}, "labels": {"b": "1", "a": "2"}},
+                "version": 1, "compaction": {"level": 1}, "stats": {}, "maxTime": 2, "minTime": 1, "ulid": "01HQ0000000000000000000000"}
+                """;
+        String written = new String(BlockMeta.parse(bytes(shuffled), BLOCK).toJson(), StandardCharsets.UTF_8);
+        assertThat(keysInOrder(written)).containsSubsequence("ulid", "minTime", "maxTime", "stats", "compaction", "version", "thanos",
+                "labels", "downsample", "source", "segment_files", "files", "rewrites", "index_stats", "series_max_size", "chunk_max_size",
+                "extensions", "a", "z", "upload_time");
+        assertThat(written).contains("\"upload_time\": \"2024-01-02T03:04:05Z\"\n\t}\n}\n");
+    }
+
+    @Test
+    void sortsExtensionKeysAndLabelNamesByBytesAsGoDoes() throws Exception {
+        // U+FFFD sorts after U+1F600's surrogates in UTF-16 but before it in UTF-8
+        String json = "{\"ulid\": \"" + BLOCK + "\", \"minTime\": 1, \"maxTime\": 2, \"version\": 1, \"thanos\": {\"labels\": {\"x\": \"1\"},"
+                + " \"extensions\": {\"\uD83D\uDE00\": 1, \"\uFFFD\": 2}}}";
+        String written = new String(BlockMeta.parse(bytes(json), BLOCK).toJson(), StandardCharsets.UTF_8);
+        assertThat(written.indexOf("\uFFFD")).isLessThan(written.indexOf("\uD83D\uDE00"));
+    }
+
+    @Test
+    void uploadTimeIsWrittenAsGoWritesRfc3339Nano() {
+        BlockMeta meta = BlockMeta.of(Ulid.parse(BLOCK), 0, 1, BlockMeta.Stats.of(1, 1, 1), BlockMeta.Compaction.of(1, List.of(), List.of()));
+        for (var entry : Map.of("2024-05-06T07:08:09Z", "2024-05-06T07:08:09Z", "2024-05-06T07:08:09.100Z", "2024-05-06T07:08:09.1Z",
+                "2024-05-06T07:08:09.000000123Z", "2024-05-06T07:08:09.000000123Z").entrySet()) {
+            BlockMeta stamped = meta.withThanos(BlockMeta.Thanos.of(Map.of("a", "b"), 0, "sidecar")
+                    .withUploadTime(java.time.Instant.parse(entry.getKey())));
+            assertThat(new String(stamped.toJson(), StandardCharsets.UTF_8)).contains("\"upload_time\": \"" + entry.getValue() + "\"");
+        }
+        assertThat(BlockMeta.Thanos.of(Map.of("a", "b"), 0, "sidecar").uploadInstant()).isEmpty();
+    }
+
+    @Test
+    void goZeroUploadTimeCountsAsUnsetButIsKept() throws Exception {
+        String json = "{\"ulid\": \"" + BLOCK + "\", \"minTime\": 1, \"maxTime\": 2, \"version\": 1, \"thanos\": {\"labels\": {\"x\": \"1\"},"
+                + " \"upload_time\": \"0001-01-01T00:00:00Z\"}}";
+        BlockMeta meta = BlockMeta.parse(bytes(json), BLOCK);
+        assertThat(meta.thanos().uploadInstant()).isEmpty();
+        assertThat(new String(meta.toJson(), StandardCharsets.UTF_8)).contains("\"upload_time\": \"0001-01-01T00:00:00Z\"");
+        assertThatThrownBy(() -> BlockMeta.parse(bytes(json.replace("0001-01-01T00:00:00Z", "yesterday")), BLOCK))
+                .isInstanceOf(CorruptedDataException.class).hasMessageContaining("upload_time");
+    }
+
+    @Test
+    void noDownsampleMarkIsWrittenAsThanosWritesIt() throws Exception {
+        NoDownsampleMark mark = NoDownsampleMark.of(Ulid.parse(BLOCK), "", 1700000000, NoDownsampleMark.REASON_MANUAL);
+        assertThat(new String(mark.toJson(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"id\":\"" + BLOCK + "\",\"version\":1,\"no_downsample_time\":1700000000,\"reason\":\"manual\"}");
+        NoDownsampleMark detailed = NoDownsampleMark.of(Ulid.parse(BLOCK), "keep raw", 1, "manual");
+        assertThat(NoDownsampleMark.parse(detailed.toJson(), BLOCK)).isEqualTo(detailed);
+        assertThatThrownBy(() -> NoDownsampleMark.parse(bytes("{\"id\":\"" + BLOCK + "\",\"version\":2,\"no_downsample_time\":1}"), BLOCK))
+                .isInstanceOf(UnsupportedMetaVersionException.class);
+    }
+
+    private static List<String> keysInOrder(String json) {
+        List<String> keys = new java.util.ArrayList<>();
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("\"([^\"]+)\":").matcher(json);
+        while (matcher.find()) {
+            keys.add(matcher.group(1));
+        }
+        return keys;
     }
 
     @Test

@@ -354,6 +354,12 @@ class BlockRoundTripTest {
                 assertThat(file.sizeBytes()).as(file.relPath()).isEqualTo(Files.size(block.resolve(file.relPath())));
             }
         }
+        // segment_files name the real chunk files, and the index stats counted while writing equal what a reader measures
+        try (var chunkFiles = Files.list(block.resolve("chunks"))) {
+            assertThat(meta.thanos().segmentFiles()).isEqualTo(chunkFiles.map(path -> path.getFileName().toString()).sorted().toList());
+        }
+        assertThat(meta.thanos().indexStats().seriesMaxSize()).isPositive().isEqualTo(BlockIndexStats.measure(block).seriesMaxSize());
+        assertThat(meta.thanos().indexStats().chunkMaxSize()).isPositive().isEqualTo(BlockIndexStats.measure(block).chunkMaxSize());
     }
 
     @Test
