@@ -284,7 +284,7 @@ public final class BucketBlock implements AutoCloseable {
 
     /** Label names of the selected series (without matchers: every name in the index), external names included. */
     public Set<String> labelNames(List<LabelMatcher> matchers, long minTime, long maxTime) throws StorageException {
-        TreeSet<String> names = new TreeSet<>();
+        TreeSet<String> names = new TreeSet<>(Labels::compareStrings);
         if (matchers.isEmpty()) {
             names.addAll(header.labelNames());
             names.addAll(externalLabels.names());
@@ -298,7 +298,7 @@ public final class BucketBlock implements AutoCloseable {
 
     /** Values of {@code name} among the selected series (without matchers: every value in the index). */
     public Set<String> labelValues(String name, List<LabelMatcher> matchers, long minTime, long maxTime) throws StorageException {
-        TreeSet<String> values = new TreeSet<>();
+        TreeSet<String> values = new TreeSet<>(Labels::compareStrings);
         if (externalLabels.has(name)) {
             values.add(externalLabels.get(name));
             return values;

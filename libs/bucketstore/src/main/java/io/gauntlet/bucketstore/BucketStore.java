@@ -427,7 +427,7 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
 
     @Override
     public List<String> labelNames(LabelQuery query) throws StorageException {
-        TreeSet<String> names = new TreeSet<>();
+        TreeSet<String> names = new TreeSet<>(Labels::compareStrings);
         for (Map.Entry<BucketBlock, List<LabelMatcher>> entry : select(query.start(), query.end(), query.matchers(), 0).entrySet()) {
             BucketBlock block = entry.getKey();
             if (block.acquire()) {
@@ -443,7 +443,7 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
 
     @Override
     public List<String> labelValues(String name, LabelQuery query) throws StorageException {
-        TreeSet<String> values = new TreeSet<>();
+        TreeSet<String> values = new TreeSet<>(Labels::compareStrings);
         for (Map.Entry<BucketBlock, List<LabelMatcher>> entry : select(query.start(), query.end(), query.matchers(), 0).entrySet()) {
             BucketBlock block = entry.getKey();
             if (block.acquire()) {

@@ -36,8 +36,15 @@ public final class CompactionGroupKey {
 
     public static long hash(Map<String, String> labels) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        new TreeMap<>(labels).forEach((name, value) -> append(bytes, name, value));
+        sortedByBytes(labels).forEach((name, value) -> append(bytes, name, value));
         return XxHash64.hash(bytes.toByteArray());
+    }
+
+    /** Names in UTF-8 byte order, as Go sorts the label set it hashes. */
+    private static Map<String, String> sortedByBytes(Map<String, String> labels) {
+        Map<String, String> sorted = new TreeMap<>(Labels::compareStrings);
+        sorted.putAll(labels);
+        return sorted;
     }
 
     private static void append(ByteArrayOutputStream bytes, String name, String value) {

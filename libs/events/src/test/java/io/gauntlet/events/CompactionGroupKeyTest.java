@@ -36,4 +36,14 @@ class CompactionGroupKeyTest {
         assertThat(CompactionGroupKey.of(300_000, labels)).isEqualTo("300000" + raw.substring(1));
         assertThat(CompactionGroupKey.of(3_600_000, labels)).startsWith("3600000@");
     }
+
+    @Test
+    void namesAreHashedInByteOrderWhateverTheirUtf16Order() {
+        // U+FFFD comes after U+1F600's surrogate pair in UTF-16 but before it in UTF-8, Go's order
+        Map<String, String> labels = Map.of("\uD83D\uDE00", "a", "\uFFFD", "b");
+
+        assertThat(CompactionGroupKey.of(0, labels)).isEqualTo(CompactionGroupKey.of(0, Labels.fromMap(labels)));
+        assertThat(Labels.fromMap(labels).names()).containsExactly("\uFFFD", "\uD83D\uDE00");
+        assertThat(Labels.fromMap(labels).toMap().keySet()).containsExactly("\uFFFD", "\uD83D\uDE00");
+    }
 }

@@ -430,7 +430,7 @@ public final class PrometheusClient implements MetadataSource, AutoCloseable {
     }
 
     private static List<String> strings(JsonNode data) {
-        TreeSet<String> out = new TreeSet<>();
+        TreeSet<String> out = new TreeSet<>(Labels::compareStrings); // Prometheus sorts by bytes
         for (Iterator<JsonNode> it = data.elements(); it.hasNext();) {
             out.add(it.next().asText());
         }

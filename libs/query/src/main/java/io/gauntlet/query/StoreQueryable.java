@@ -319,7 +319,7 @@ public final class StoreQueryable implements Queryable {
                     }
                 }
             }
-            TreeSet<String> values = new TreeSet<>();
+            TreeSet<String> values = new TreeSet<>(Labels::compareStrings);
             List<String> warnings = new ArrayList<>();
             try (ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<List<String>>> answers = new ArrayList<>();

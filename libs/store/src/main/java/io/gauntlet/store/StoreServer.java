@@ -23,14 +23,14 @@ import io.gauntlet.tsdb.storage.SelectHints;
 import io.gauntlet.tsdb.storage.StorageException;
 import io.grpc.BindableService;
 import io.grpc.MethodDescriptor;
-import io.grpc.ServerMethodDefinition;
-import io.grpc.ServiceDescriptor;
-import io.grpc.protobuf.ProtoUtils;
-import io.grpc.stub.ServerCalls;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,7 +187,7 @@ public final class StoreServer {
                     checkRange(request.getStart(), request.getEnd());
                     LabelQuery query = new LabelQuery(request.getStart(), request.getEnd(), matchers, request.getLimit(),
                             strategyOf(request.getPartialResponseDisabled(), request.getPartialResponseStrategy()), dropped);
-                    TreeSet<String> names = new TreeSet<>();
+                    TreeSet<String> names = new TreeSet<>(Labels::compareStrings);
                     if (source instanceof FanOutSource fanOut) {
                         FanOutSource.Answer answer = fanOut.labelNamesAnswer(query);
                         names.addAll(answer.values());

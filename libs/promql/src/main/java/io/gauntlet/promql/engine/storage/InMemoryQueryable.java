@@ -257,7 +257,7 @@ public final class InMemoryQueryable implements Queryable {
 
         @Override
         public List<String> labelValues(String name, List<LabelMatcher> matchers) {
-            TreeSet<String> values = new TreeSet<>();
+            TreeSet<String> values = new TreeSet<>(Labels::compareStrings);
             for (FrozenSeries s : InMemoryQueryable.this.select(matchers, mint, maxt)) {
                 String value = s.labels().get(name);
                 if (!value.isEmpty()) {
@@ -269,7 +269,7 @@ public final class InMemoryQueryable implements Queryable {
 
         @Override
         public List<String> labelNames(List<LabelMatcher> matchers) {
-            TreeSet<String> names = new TreeSet<>();
+            TreeSet<String> names = new TreeSet<>(Labels::compareStrings);
             for (FrozenSeries s : InMemoryQueryable.this.select(matchers, mint, maxt)) {
                 names.addAll(s.labels().names());
             }
