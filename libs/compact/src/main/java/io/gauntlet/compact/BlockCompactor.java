@@ -1,5 +1,7 @@
 package io.gauntlet.compact;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gauntlet.store.ChunksSampleIterator;
 import io.gauntlet.store.PenaltyDeduplicator;
 import io.gauntlet.tsdb.Labels;
@@ -11,8 +13,8 @@ import io.gauntlet.tsdb.chunks.ChunkEncoding;
 import io.gauntlet.tsdb.chunks.HistogramChunkCutter;
 import io.gauntlet.tsdb.chunks.SeriesChunkCutter;
 import io.gauntlet.tsdb.index.Utf8Order;
-import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.SampleIterator;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.io.IOException;
@@ -99,7 +101,7 @@ public final class BlockCompactor {
             Map<String, String> labels = metas.get(i).thanos() == null ? Map.of() : metas.get(i).thanos().labels();
             replicaOf[i] = replicaIds.computeIfAbsent(labels, key -> replicaIds.size());
         }
-        BlockMeta.Thanos thanos = BlockMeta.Thanos.of(groupLabels, resolution, "compactor");
+        BlockMeta.Thanos thanos = BlockMeta.Thanos.of(groupLabels, resolution, "compactor").withExtensions(commonExtensions(metas));
         BlockWriter.Options options = BlockWriter.Options.defaults()
                 .withCompaction(BlockMeta.Compaction.of(level, List.copyOf(allSources), parents))
                 .withThanos(thanos);
@@ -115,6 +117,35 @@ public final class BlockCompactor {
             progress.report(1.0, meta.stats().numSamples());
             return new Result(meta, writer.directory());
         }
+    }
+
+    /**
+     * The {@code thanos.extensions} a compacted block keeps: the keys every source block has (each with the oldest
+     * source's value); none when a source has none. A non-object value is kept only when every source has the same.
+     */
+    static JsonNode commonExtensions(List<BlockMeta> metas) {
+        JsonNode first = null;
+        for (BlockMeta meta : metas) {
+            JsonNode extensions = meta.thanos() == null ? null : meta.thanos().extensions();
+            if (extensions == null) {
+                return null;
+            }
+            if (first == null) {
+                first = extensions;
+            } else if (first.isObject() != extensions.isObject() || (!first.isObject() && !first.equals(extensions))) {
+                return null;
+            }
+        }
+        if (first == null || !first.isObject()) {
+            return first;
+        }
+        ObjectNode common = first.deepCopy();
+        for (BlockMeta meta : metas) {
+            List<String> names = new ArrayList<>();
+            meta.thanos().extensions().properties().forEach(field -> names.add(field.getKey()));
+            common.retain(names);
+        }
+        return common.isEmpty() ? null : common;
     }
 
     /** The k-way merge of the sources' series, writing each merged series as it completes. */

@@ -52,7 +52,8 @@ public final class BlockGrouping {
 
     /**
      * Whether a block may be used now: announced by an event, written by a compactor, or older than the consistency
-     * delay (judged by the ULID's time, as Thanos does).
+     * delay, judged by the later of the ULID's time and {@code thanos.upload_time} as Thanos' fetcher does (a block
+     * uploaded long after it was cut, such as a backfill, waits from its upload).
      */
     public boolean consistent(BlockMeta meta, Predicate<Ulid> announced, Instant now) {
         if (announced.test(meta.ulid())) {
@@ -61,7 +62,16 @@ public final class BlockGrouping {
         if (meta.thanos() != null && TRUSTED_SOURCES.contains(meta.thanos().source())) {
             return true;
         }
-        return meta.ulid().timestamp() + consistencyDelay.toMillis() <= now.toEpochMilli();
+        return freshSince(meta) + consistencyDelay.toMillis() <= now.toEpochMilli();
+    }
+
+    /** Unix ms from which a block counts as present: the later of its ULID's time and its upload time. */
+    static long freshSince(BlockMeta meta) {
+        long created = meta.ulid().timestamp();
+        if (meta.thanos() == null) {
+            return created;
+        }
+        return meta.thanos().uploadInstant().map(uploaded -> Math.max(created, uploaded.toEpochMilli())).orElse(created);
     }
 
     /** The result of grouping: the groups and the duplicates to garbage-collect. */

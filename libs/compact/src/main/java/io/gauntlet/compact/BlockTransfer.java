@@ -1,15 +1,19 @@
 package io.gauntlet.compact;
 
 import io.gauntlet.objstore.Bucket;
+import io.gauntlet.tsdb.CorruptedDataException;
 import io.gauntlet.tsdb.block.BlockMeta;
 import io.gauntlet.tsdb.block.DeletionMark;
 import io.gauntlet.tsdb.block.NoCompactMark;
+import io.gauntlet.tsdb.block.NoDownsampleMark;
 import io.gauntlet.tsdb.block.Ulid;
+import io.gauntlet.tsdb.block.UnsupportedMetaVersionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -34,7 +38,7 @@ public final class BlockTransfer {
         }
         for (String object : objects) {
             String relative = object.substring(prefix.length());
-            if (relative.equals(DeletionMark.FILE) || relative.equals(NoCompactMark.FILE)) {
+            if (relative.equals(DeletionMark.FILE) || relative.equals(NoCompactMark.FILE) || relative.equals(NoDownsampleMark.FILE)) {
                 continue;
             }
             Path file = target.resolve(relative);
@@ -61,7 +65,23 @@ public final class BlockTransfer {
                 .thenComparing(file -> blockDirectory.relativize(file).toString()));
         for (Path file : files) {
             String relative = blockDirectory.relativize(file).toString().replace(file.getFileSystem().getSeparator(), Bucket.DELIMITER);
+            if (relative.equals(BlockMeta.FILE)) {
+                stampUploadTime(blockDirectory);
+            }
             bucket.upload(ulid + Bucket.DELIMITER + relative, file);
+        }
+    }
+
+    /** Sets {@code thanos.upload_time} to now in the local meta.json just before it goes up, as every Thanos writer does. */
+    static void stampUploadTime(Path blockDirectory) throws IOException {
+        BlockMeta meta;
+        try {
+            meta = BlockMeta.read(blockDirectory);
+        } catch (CorruptedDataException | UnsupportedMetaVersionException e) {
+            throw new IOException("cannot read " + blockDirectory.resolve(BlockMeta.FILE) + ": " + e.getMessage(), e);
+        }
+        if (meta.thanos() != null) {
+            meta.withThanos(meta.thanos().withUploadTime(Instant.now())).writeTo(blockDirectory);
         }
     }
 

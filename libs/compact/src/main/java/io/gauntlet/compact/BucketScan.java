@@ -6,6 +6,7 @@ import io.gauntlet.tsdb.CorruptedDataException;
 import io.gauntlet.tsdb.block.BlockMeta;
 import io.gauntlet.tsdb.block.DeletionMark;
 import io.gauntlet.tsdb.block.NoCompactMark;
+import io.gauntlet.tsdb.block.NoDownsampleMark;
 import io.gauntlet.tsdb.block.Ulid;
 import io.gauntlet.tsdb.block.UnsupportedMetaVersionException;
 import java.io.IOException;
@@ -32,15 +33,17 @@ public final class BucketScan {
      * @param metas          blocks with a readable meta.json
      * @param deletionMarks  blocks marked for deletion (with or without meta.json)
      * @param noCompactMarks blocks the compactor must leave alone
+     * @param noDownsampleMarks blocks the compactor must not downsample
      * @param partials       directories without meta.json: uploads in progress or abandoned
      * @param unreadable     blocks whose meta.json could not be parsed, with the reason
      */
     public record Snapshot(Map<Ulid, BlockMeta> metas, Map<Ulid, DeletionMark> deletionMarks, Map<Ulid, NoCompactMark> noCompactMarks,
-                           Set<Ulid> partials, Map<Ulid, String> unreadable) {
+                           Map<Ulid, NoDownsampleMark> noDownsampleMarks, Set<Ulid> partials, Map<Ulid, String> unreadable) {
         public Snapshot {
             metas = Map.copyOf(metas);
             deletionMarks = Map.copyOf(deletionMarks);
             noCompactMarks = Map.copyOf(noCompactMarks);
+            noDownsampleMarks = Map.copyOf(noDownsampleMarks);
             partials = Set.copyOf(partials);
             unreadable = Map.copyOf(unreadable);
         }
@@ -62,6 +65,7 @@ public final class BucketScan {
         Map<Ulid, BlockMeta> metas = new TreeMap<>();
         Map<Ulid, DeletionMark> deletionMarks = new TreeMap<>();
         Map<Ulid, NoCompactMark> noCompactMarks = new TreeMap<>();
+        Map<Ulid, NoDownsampleMark> noDownsampleMarks = new TreeMap<>();
         Set<Ulid> partials = new TreeSet<>();
         Map<Ulid, String> unreadable = new TreeMap<>();
         Set<Ulid> seen = new TreeSet<>();
@@ -82,6 +86,9 @@ public final class BucketScan {
             }
             if (files.contains(entry + NoCompactMark.FILE)) {
                 readMarker(entry + NoCompactMark.FILE, name, NoCompactMark::parse, noCompactMarks, ulid, unreadable);
+            }
+            if (files.contains(entry + NoDownsampleMark.FILE)) {
+                readMarker(entry + NoDownsampleMark.FILE, name, NoDownsampleMark::parse, noDownsampleMarks, ulid, unreadable);
             }
             if (!hasMeta) {
                 metaCache.remove(ulid);
@@ -104,7 +111,7 @@ public final class BucketScan {
             metas.put(ulid, meta);
         }
         metaCache.keySet().retainAll(seen);
-        return new Snapshot(metas, deletionMarks, noCompactMarks, partials, unreadable);
+        return new Snapshot(metas, deletionMarks, noCompactMarks, noDownsampleMarks, partials, unreadable);
     }
 
     /** Reads one block's meta.json from the bucket. */

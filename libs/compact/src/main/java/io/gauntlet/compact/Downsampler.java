@@ -37,7 +37,10 @@ public final class Downsampler {
         throw new IllegalArgumentException("blocks of resolution " + resolution + " ms are not downsampled further");
     }
 
-    /** The group's blocks due for downsampling, judged against the bucket's blocks of the next resolution. */
+    /**
+     * The group's blocks due for downsampling, judged against the bucket's blocks of the next resolution; a block with
+     * {@code no-downsample-mark.json} never is.
+     */
     List<BlockMeta> due(List<BlockMeta> blocks, CompactionGroup group, BlockGrouping grouping, BucketScan.Snapshot snapshot) {
         if (group.resolution() == Downsampling.RES_1H) {
             return List.of();
@@ -53,7 +56,8 @@ public final class Downsampler {
         }
         List<BlockMeta> due = new ArrayList<>();
         for (BlockMeta block : blocks) {
-            if (block.maxTime() - block.minTime() >= minimumSpan && !covered.containsAll(BlockGrouping.sourcesOf(block))) {
+            if (block.maxTime() - block.minTime() >= minimumSpan && !covered.containsAll(BlockGrouping.sourcesOf(block))
+                    && !snapshot.noDownsampleMarks().containsKey(block.ulid())) {
                 due.add(block);
             }
         }
@@ -78,8 +82,10 @@ public final class Downsampler {
             if (inRes >= resolution) {
                 throw new IllegalArgumentException("block " + meta.ulid() + " has resolution " + inRes + " ms, not below the target " + resolution);
             }
-            BlockMeta.Thanos thanos = (meta.thanos() == null ? BlockMeta.Thanos.of(java.util.Map.of(), inRes, "compactor") : meta.thanos())
-                    .withDownsample(resolution).withSource("compactor").withFiles(List.of()).withIndexStats(BlockMeta.IndexStats.NONE);
+            // a new block as Thanos writes it: the source's labels and extensions, the new resolution (files, segment files and
+            // index stats come from the writer)
+            BlockMeta.Thanos thanos = BlockMeta.Thanos.of(meta.thanos() == null ? java.util.Map.of() : meta.thanos().labels(), resolution,
+                    "compactor").withExtensions(meta.thanos() == null ? null : meta.thanos().extensions());
             BlockWriter.Options options = BlockWriter.Options.defaults().withCompaction(meta.compaction()).withThanos(thanos);
             Downsampling downsampling = new Downsampling();
             long totalSeries = Math.max(1, meta.stats().numSeries());

@@ -19,7 +19,7 @@ class BlockGroupingTest {
     private static final Instant LATER = Instant.ofEpochMilli(1_800_000_000_000L);
 
     private static BucketScan.Snapshot snapshot(List<BlockMeta> metas, Map<Ulid, DeletionMark> marks) {
-        return new BucketScan.Snapshot(metas.stream().collect(Collectors.toMap(BlockMeta::ulid, Function.identity())), marks, Map.of(),
+        return new BucketScan.Snapshot(metas.stream().collect(Collectors.toMap(BlockMeta::ulid, Function.identity())), marks, Map.of(), Map.of(),
                 Set.of(), Map.of());
     }
 
@@ -64,5 +64,27 @@ class BlockGroupingTest {
         var grouped = new BlockGrouping(List.of(), Duration.ZERO)
                 .group(snapshot(List.of(a), Map.of(a.ulid(), DeletionMark.of(a.ulid(), "", 1))), u -> false, LATER);
         assertThat(grouped.groups()).isEmpty();
+    }
+
+    @Test
+    void aBlockUploadedLongAfterItWasCutWaitsTheConsistencyDelayFromItsUpload() {
+        BlockMeta backfilled = TestMetas.block(0, 2);
+        Instant uploaded = Instant.ofEpochMilli(backfilled.ulid().timestamp()).plus(Duration.ofDays(3));
+        backfilled = backfilled.withThanos(backfilled.thanos().withUploadTime(uploaded));
+        BlockGrouping grouping = new BlockGrouping(List.of(), Duration.ofMinutes(30));
+        assertThat(grouping.group(snapshot(List.of(backfilled), Map.of()), u -> false, uploaded.plusSeconds(60)).groups()).isEmpty();
+        assertThat(grouping.group(snapshot(List.of(backfilled), Map.of()), u -> false, uploaded.plus(Duration.ofMinutes(31))).groups())
+                .hasSize(1);
+    }
+
+    @Test
+    void compactionKeepsTheExtensionKeysEverySourceHas() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        BlockMeta a = TestMetas.block(0, 2);
+        BlockMeta b = TestMetas.block(2, 4);
+        a = a.withThanos(a.thanos().withExtensions(json.readTree("{\"tenant\": \"t1\", \"only_a\": 1}")));
+        b = b.withThanos(b.thanos().withExtensions(json.readTree("{\"tenant\": \"t2\", \"only_b\": 2}")));
+        assertThat(BlockCompactor.commonExtensions(List.of(a, b))).isEqualTo(json.readTree("{\"tenant\": \"t1\"}"));
+        assertThat(BlockCompactor.commonExtensions(List.of(a, TestMetas.block(4, 6)))).isNull();
     }
 }

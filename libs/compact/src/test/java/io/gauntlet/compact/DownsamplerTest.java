@@ -255,4 +255,28 @@ class DownsamplerTest {
         assertThat(fiveMinute.getFirst().compaction().sources()).containsExactly(raw.ulid());
         assertThat(fiveMinute.getFirst().thanos().source()).isEqualTo("compactor");
     }
+
+    @Test
+    void aBlockMarkedNoDownsampleStaysRawAndTheDownsampledBlockIsWrittenAsThanosWritesIt() throws Exception {
+        BlockMeta raw = rawBlock(0, 48 * HOUR, 60_000);
+        FilesystemBucket bucket = new FilesystemBucket(Files.createDirectories(dir.resolve("bucket")));
+        BlockTransfer.upload(bucket, dir.resolve("raw").resolve(raw.ulid().toString()), raw.ulid());
+        byte[] mark = io.gauntlet.tsdb.block.NoDownsampleMark.of(raw.ulid(), "", 1, "manual").toJson();
+        bucket.upload(raw.ulid() + "/no-downsample-mark.json", new java.io.ByteArrayInputStream(mark), mark.length);
+        CompactorTest.MutableClock clock = new CompactorTest.MutableClock(Instant.now().plusSeconds(60));
+        Compactor compactor = new Compactor(bucket, CompactorOptions.defaults(dir.resolve("scratch")).withDelays(Duration.ZERO, Duration.ofHours(48)),
+                BlockEventSink.NONE, new CompactorMetrics(new SimpleMeterRegistry()), clock);
+
+        assertThat(compactor.sync(group -> true, () -> true).downsamplings()).isZero();
+
+        bucket.delete(raw.ulid() + "/no-downsample-mark.json");
+        assertThat(compactor.sync(group -> true, () -> true).downsamplings()).isEqualTo(1);
+        BlockMeta fiveMinute = new BucketScan(bucket).scan().metas().values().stream()
+                .filter(meta -> meta.thanos().downsample().resolution() == 300_000).findFirst().orElseThrow();
+        assertThat(fiveMinute.thanos().segmentFiles()).containsExactly("000001");
+        assertThat(fiveMinute.thanos().indexStats().seriesMaxSize()).isPositive();
+        assertThat(fiveMinute.thanos().indexStats().chunkMaxSize()).isPositive();
+        assertThat(fiveMinute.thanos().uploadInstant()).isPresent();
+        assertThat(fiveMinute.thanos().labels()).isEqualTo(raw.thanos().labels());
+    }
 }
