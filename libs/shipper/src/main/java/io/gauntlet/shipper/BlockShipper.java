@@ -8,15 +8,18 @@ import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.BucketException;
 import io.gauntlet.tsdb.CorruptedDataException;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.block.BlockIndexStats;
 import io.gauntlet.tsdb.block.BlockMeta;
 import io.gauntlet.tsdb.block.Ulid;
 import io.gauntlet.tsdb.block.UnsupportedMetaVersionException;
+import io.gauntlet.tsdb.storage.StorageException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -202,6 +205,7 @@ public final class BlockShipper {
             uploadFile(ulid, directory, file.relPath());
             bytes += file.sizeBytes();
         }
+        bucketMeta = bucketMeta.withThanos(bucketMeta.thanos().withUploadTime(Instant.now()));
         byte[] json = bucketMeta.toJson();
         try {
             bucket.upload(ulid + "/" + BlockMeta.FILE, new ByteArrayInputStream(json), json.length); // last: the block is now visible
@@ -243,8 +247,15 @@ public final class BlockShipper {
             throw new ShipperException("cannot read block " + meta.ulid() + " in " + tsdbDirectory + ": " + e, e);
         }
         files.add(BlockMeta.File.of(BlockMeta.FILE, 0));
-        BlockMeta.Thanos thanos = new BlockMeta.Thanos(0, labels, new BlockMeta.Downsample(0, Map.of()), source, segments, files,
-                BlockMeta.IndexStats.NONE, meta.thanos() == null ? Map.of() : meta.thanos().unknownFields());
+        BlockMeta.IndexStats indexStats;
+        try {
+            indexStats = BlockIndexStats.measure(directory);
+        } catch (IOException | StorageException e) {
+            throw new ShipperException("cannot read block " + meta.ulid() + " in " + tsdbDirectory + ": " + e.getMessage(), e);
+        }
+        BlockMeta.Thanos kept = meta.thanos() == null ? BlockMeta.Thanos.of(labels, 0, source) : meta.thanos();
+        BlockMeta.Thanos thanos = kept.withLabels(labels).withDownsample(0).withSource(source).withSegmentFiles(segments).withFiles(files)
+                .withIndexStats(indexStats);
         return meta.withThanos(thanos);
     }
 

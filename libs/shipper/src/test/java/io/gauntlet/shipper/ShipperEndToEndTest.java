@@ -87,6 +87,10 @@ class ShipperEndToEndTest {
                         BlockMeta.File.of("chunks/000001", Files.size(block.resolve("chunks/000001"))),
                         BlockMeta.File.of("index", Files.size(block.resolve("index"))),
                         BlockMeta.File.of("meta.json", 0));
+                // Prometheus' block measured as Thanos' store gateway reads it, and the upload stamped
+                assertThat(shipped.thanos().indexStats()).isEqualTo(io.gauntlet.tsdb.block.BlockIndexStats.measure(block));
+                assertThat(shipped.thanos().indexStats().seriesMaxSize()).isPositive();
+                assertThat(shipped.thanos().uploadInstant()).hasValueSatisfying(time -> assertThat(time).isBefore(java.time.Instant.now()));
                 assertThat(bucket.attributes(ulid + "/index").size()).isEqualTo(Files.size(block.resolve("index")));
                 assertThat(bucket.attributes(ulid + "/chunks/000001").size()).isEqualTo(Files.size(block.resolve("chunks/000001")));
             }
