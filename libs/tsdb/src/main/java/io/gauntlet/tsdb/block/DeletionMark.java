@@ -1,11 +1,9 @@
 package io.gauntlet.tsdb.block;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gauntlet.tsdb.CorruptedDataException;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * {@code <ULID>/deletion-mark.json}: the block is to be deleted once {@code deletionTime} (unix seconds) is
@@ -13,7 +11,6 @@ import java.util.Set;
  */
 public record DeletionMark(Ulid id, String details, long deletionTime, Map<String, JsonNode> unknownFields) {
     public static final String FILE = "deletion-mark.json";
-    private static final Set<String> KNOWN = Set.of("id", "version", "details", "deletion_time");
 
     public DeletionMark {
         Objects.requireNonNull(id, "id");
@@ -27,25 +24,11 @@ public record DeletionMark(Ulid id, String details, long deletionTime, Map<Strin
 
     /** @throws UnsupportedMetaVersionException unless {@code version} is 1 */
     public static DeletionMark parse(byte[] json, String block) throws CorruptedDataException, UnsupportedMetaVersionException {
-        JsonFields fields = new JsonFields(block, FILE);
-        ObjectNode root = GoJson.parseObject(json, block, FILE);
-        long version = fields.optionalLong(root, "version");
-        if (version != 1) {
-            throw new UnsupportedMetaVersionException(block, FILE, version);
-        }
-        return new DeletionMark(fields.requiredUlid(root, "id"), fields.optionalString(root, "details"),
-                fields.requiredLong(root, "deletion_time"), GoJson.unknownFields(root, KNOWN));
+        MarkerJson.Fields f = MarkerJson.parse(json, block, FILE, "deletion_time", false);
+        return new DeletionMark(f.id(), f.details(), f.time(), f.unknownFields());
     }
 
     public byte[] toJson() {
-        ObjectNode root = GoJson.NODES.objectNode();
-        root.put("id", id.toString());
-        root.put("version", 1);
-        if (!details.isEmpty()) {
-            root.put("details", details);
-        }
-        root.put("deletion_time", deletionTime);
-        unknownFields.forEach(root::set);
-        return GoJson.compact(root);
+        return MarkerJson.write(id, details, "deletion_time", deletionTime, null, unknownFields);
     }
 }

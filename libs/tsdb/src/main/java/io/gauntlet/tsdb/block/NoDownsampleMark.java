@@ -1,11 +1,9 @@
 package io.gauntlet.tsdb.block;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gauntlet.tsdb.CorruptedDataException;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * {@code <ULID>/no-downsample-mark.json}: the compactor never downsamples the block. JSON as Thanos writes it: compact,
@@ -14,7 +12,6 @@ import java.util.Set;
 public record NoDownsampleMark(Ulid id, String details, long noDownsampleTime, String reason, Map<String, JsonNode> unknownFields) {
     public static final String FILE = "no-downsample-mark.json";
     public static final String REASON_MANUAL = "manual";
-    private static final Set<String> KNOWN = Set.of("id", "version", "details", "no_downsample_time", "reason");
 
     public NoDownsampleMark {
         Objects.requireNonNull(id, "id");
@@ -29,26 +26,11 @@ public record NoDownsampleMark(Ulid id, String details, long noDownsampleTime, S
 
     /** @throws UnsupportedMetaVersionException unless {@code version} is 1 */
     public static NoDownsampleMark parse(byte[] json, String block) throws CorruptedDataException, UnsupportedMetaVersionException {
-        JsonFields fields = new JsonFields(block, FILE);
-        ObjectNode root = GoJson.parseObject(json, block, FILE);
-        long version = fields.optionalLong(root, "version");
-        if (version != 1) {
-            throw new UnsupportedMetaVersionException(block, FILE, version);
-        }
-        return new NoDownsampleMark(fields.requiredUlid(root, "id"), fields.optionalString(root, "details"),
-                fields.requiredLong(root, "no_downsample_time"), fields.optionalString(root, "reason"), GoJson.unknownFields(root, KNOWN));
+        MarkerJson.Fields f = MarkerJson.parse(json, block, FILE, "no_downsample_time", true);
+        return new NoDownsampleMark(f.id(), f.details(), f.time(), f.reason(), f.unknownFields());
     }
 
     public byte[] toJson() {
-        ObjectNode root = GoJson.NODES.objectNode();
-        root.put("id", id.toString());
-        root.put("version", 1);
-        if (!details.isEmpty()) {
-            root.put("details", details);
-        }
-        root.put("no_downsample_time", noDownsampleTime);
-        root.put("reason", reason);
-        unknownFields.forEach(root::set);
-        return GoJson.compact(root);
+        return MarkerJson.write(id, details, "no_downsample_time", noDownsampleTime, reason, unknownFields);
     }
 }
