@@ -95,7 +95,22 @@ public final class BlockTransfer {
         return relative.equals(BlockMeta.FILE) ? 3 : 2;
     }
 
-    static void deleteRecursively(Path path) throws IOException {
+    /**
+     * Deletes a block marked for deletion: {@code meta.json} first (from then on readers see a partial upload, never a
+     * half-deleted block that looks whole), then every other file, the deletion mark last.
+     */
+    public static void deleteBlock(Bucket bucket, Ulid ulid) {
+        String prefix = ulid + Bucket.DELIMITER;
+        bucket.delete(prefix + BlockMeta.FILE);
+        for (String object : bucket.list(prefix, true)) {
+            if (!object.equals(prefix + DeletionMark.FILE)) {
+                bucket.delete(object);
+            }
+        }
+        bucket.delete(prefix + DeletionMark.FILE);
+    }
+
+    public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }

@@ -357,7 +357,7 @@ public final class Compactor {
                 continue;
             }
             try {
-                deleteBlock(mark.id());
+                BlockTransfer.deleteBlock(bucket, mark.id());
                 metrics.deleted();
                 deleted++;
                 LOG.log(System.Logger.Level.INFO, "deleted block {0} (marked at {1})", mark.id(), Instant.ofEpochSecond(mark.deletionTime()));
@@ -369,17 +369,6 @@ public final class Compactor {
             }
         }
         return deleted;
-    }
-
-    private void deleteBlock(Ulid ulid) {
-        String prefix = ulid + Bucket.DELIMITER;
-        bucket.delete(prefix + BlockMeta.FILE);
-        for (String object : bucket.list(prefix, true)) {
-            if (!object.equals(prefix + DeletionMark.FILE)) {
-                bucket.delete(object);
-            }
-        }
-        bucket.delete(prefix + DeletionMark.FILE);
     }
 
     /** Partial uploads (no meta.json) older than the threshold by their ULID time are abandoned: deleted outright. */

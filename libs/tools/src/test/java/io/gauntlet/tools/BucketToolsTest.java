@@ -1,0 +1,274 @@
+package io.gauntlet.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gauntlet.compact.BlockTransfer;
+import io.gauntlet.events.BlockEvent;
+import io.gauntlet.events.BlockEventType;
+import io.gauntlet.objstore.Bucket;
+import io.gauntlet.objstore.FilesystemBucket;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.block.BlockMeta;
+import io.gauntlet.tsdb.block.BlockWriter;
+import io.gauntlet.tsdb.block.DeletionMark;
+import io.gauntlet.tsdb.block.NoDownsampleMark;
+import io.gauntlet.tsdb.block.Ulid;
+import io.gauntlet.tsdb.chunks.ChunkEncoding;
+import io.gauntlet.tsdb.chunks.SeriesChunkCutter;
+import io.gauntlet.tsdb.index.IndexReader;
+import io.gauntlet.tsdb.index.Postings;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BucketToolsTest {
+    private static final long HOUR = 3_600_000L;
+    private static final Map<String, String> EU = Map.of("cluster", "eu-1", "replica", "a");
+
+    @TempDir
+    Path dir;
+    private Bucket bucket;
+    private final List<BlockEvent> published = new ArrayList<>();
+    private ToolEvents events;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        bucket = new FilesystemBucket(Files.createDirectories(dir.resolve("bucket")));
+        events = new ToolEvents(published::add, "gauntlet/tools/test");
+    }
+
+    /** A real block of three series over [minTime, maxTime), uploaded as every Gauntlet writer uploads. */
+    private BlockMeta upload(long minTime, long maxTime, Map<String, String> labels) throws Exception {
+        BlockWriter.Options options = BlockWriter.Options.defaults().withThanos(BlockMeta.Thanos.of(labels, 0, "sidecar"));
+        BlockMeta meta;
+        try (BlockWriter writer = BlockWriter.create(dir.resolve("local"), minTime, maxTime, options)) {
+            for (String job : List.of("a", "b", "c")) {
+                int n = (int) ((maxTime - minTime) / 60_000);
+                long[] ts = new long[n];
+                double[] vs = new double[n];
+                for (int i = 0; i < n; i++) {
+                    ts[i] = minTime + i * 60_000L;
+                    vs[i] = i;
+                }
+                writer.addSeries(Labels.of("__name__", "up", "job", job), ts, vs, n);
+            }
+            meta = writer.commit();
+        }
+        BlockTransfer.upload(bucket, dir.resolve("local").resolve(meta.ulid().toString()), meta.ulid());
+        return meta;
+    }
+
+    private List<BucketVerifier.Issue> verify() throws Exception {
+        return new BucketVerifier(bucket, dir.resolve("scratch")).verify(Set.copyOf(BucketVerifier.ALL));
+    }
+
+    @Test
+    void aBucketWrittenByGauntletVerifiesCleanAndListsAsThanosPrints() throws Exception {
+        BlockMeta first = upload(0, 2 * HOUR, EU);
+        BlockMeta second = upload(2 * HOUR, 4 * HOUR, EU);
+
+        assertThat(verify()).isEmpty();
+        BucketInventory inventory = BucketInventory.scan(bucket, Map.of());
+        assertThat(inventory.ulids()).isEqualTo(first.ulid() + "\n" + second.ulid() + "\n");
+        assertThat(inventory.wide()).startsWith(first.ulid() + " -- 1970-01-01T00:00:00Z - 1970-01-01T02:00:00Z Diff: 2h0m0s, Compaction: 1,"
+                + " Downsample: 0, Source: sidecar\n");
+        assertThat(inventory.json()).contains("\"ulid\": \"" + second.ulid() + "\"").contains("\t\t\"source\": \"sidecar\"");
+        assertThat(inventory.table().lines().toList()).hasSize(3);
+        assertThat(inventory.table().lines().toList().get(1)).contains(first.ulid().toString(), "2h0m0s", "{cluster=\"eu-1\", replica=\"a\"}");
+        assertThat(BucketInventory.scan(bucket, Map.of("cluster", "us-1")).blocks()).isEmpty();
+    }
+
+    @Test
+    void injectedProblemsAreReportedExactlyWithTheirBlocks() throws Exception {
+        BlockMeta clean = upload(0, 2 * HOUR, EU);
+        BlockMeta overlapping = upload(HOUR, 3 * HOUR, EU);
+        BlockMeta otherReplica = upload(HOUR, 3 * HOUR, Map.of("cluster", "eu-1", "replica", "b")); // another group: no overlap
+        BlockMeta noIndex = upload(10 * HOUR, 12 * HOUR, EU);
+        bucket.delete(noIndex.ulid() + "/index");
+        BlockMeta partial = upload(20 * HOUR, 22 * HOUR, EU);
+        bucket.delete(partial.ulid() + "/meta.json");
+        BlockMeta outOfOrder = uploadWithTouchingChunks(30 * HOUR, 32 * HOUR, EU);
+
+        List<BucketVerifier.Issue> issues = verify();
+
+        assertThat(issues).extracting(BucketVerifier.Issue::kind, BucketVerifier.Issue::blocks).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple(BucketVerifier.PARTIAL_UPLOAD, List.of(partial.ulid())),
+                org.assertj.core.groups.Tuple.tuple(BucketVerifier.OVERLAPPED_BLOCKS, List.of(clean.ulid(), overlapping.ulid())),
+                org.assertj.core.groups.Tuple.tuple(BucketVerifier.INDEX_KNOWN_ISSUES, List.of(noIndex.ulid())),
+                org.assertj.core.groups.Tuple.tuple(BucketVerifier.INDEX_KNOWN_ISSUES, List.of(outOfOrder.ulid())));
+        assertThat(issues).filteredOn(issue -> issue.blocks().contains(outOfOrder.ulid())).singleElement()
+                .extracting(BucketVerifier.Issue::detail).asString().contains("overlaps the chunk before it");
+        assertThat(issues).filteredOn(issue -> issue.blocks().contains(noIndex.ulid())).singleElement()
+                .extracting(BucketVerifier.Issue::detail).asString().isEqualTo("missing index");
+        assertThat(issues).noneMatch(issue -> issue.blocks().contains(otherReplica.ulid()));
+
+        // a block marked for deletion is no longer checked
+        new BlockMarker(bucket, events, Clock.systemUTC()).mark(overlapping.ulid(), DeletionMark.FILE, "overlap");
+        assertThat(verify()).noneMatch(issue -> issue.kind().equals(BucketVerifier.OVERLAPPED_BLOCKS));
+    }
+
+    /**
+     * A block whose one series has two chunks where the second starts where the first ends: written apart by two
+     * milliseconds, then the index's delta patched to zero (overlong uvarint kept the same length) and its CRC redone.
+     */
+    private BlockMeta uploadWithTouchingChunks(long minTime, long maxTime, Map<String, String> labels) throws Exception {
+        List<EncodedChunk> chunks = new ArrayList<>();
+        for (long start : new long[] {minTime, minTime + 12}) {
+            long[] ts = new long[10];
+            double[] vs = new double[10];
+            for (int i = 0; i < 10; i++) {
+                ts[i] = start + i;
+                vs[i] = i;
+            }
+            var cut = SeriesChunkCutter.cut(ts, vs, 10, maxTime - minTime).getFirst();
+            chunks.add(new EncodedChunk(cut.minTime(), cut.maxTime(), ChunkEncoding.XOR.code(), cut.data()));
+        }
+        BlockMeta meta;
+        BlockWriter.Options options = BlockWriter.Options.defaults().withThanos(BlockMeta.Thanos.of(labels, 0, "sidecar"));
+        try (BlockWriter writer = BlockWriter.create(dir.resolve("local"), minTime, maxTime, options)) {
+            writer.addSeries(Labels.of("__name__", "up", "job", "x"), chunks);
+            meta = writer.commit();
+        }
+        Path index = dir.resolve("local").resolve(meta.ulid().toString()).resolve("index");
+        long offset;
+        try (IndexReader reader = IndexReader.open(index)) {
+            Postings all = reader.allPostings();
+            assertThat(all.next()).isTrue();
+            offset = all.at() * 16;
+        }
+        byte[] bytes = Files.readAllBytes(index);
+        int[] pos = {(int) offset};
+        long length = uvarint(bytes, pos);
+        int start = pos[0];
+        long labelCount = uvarint(bytes, pos);
+        for (int i = 0; i < 2 * labelCount; i++) {
+            uvarint(bytes, pos);
+        }
+        assertThat(uvarint(bytes, pos)).isEqualTo(2); // chunk count
+        uvarint(bytes, pos); // first min time (zigzag)
+        uvarint(bytes, pos); // first max - min
+        uvarint(bytes, pos); // first ref
+        assertThat(bytes[pos[0]]).isEqualTo((byte) 3); // next min - previous max: 12 - 9
+        bytes[pos[0]] = 0;
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, start, (int) length);
+        ByteBuffer.wrap(bytes, start + (int) length, 4).putInt((int) crc.getValue());
+        Files.write(index, bytes);
+        BlockTransfer.upload(bucket, dir.resolve("local").resolve(meta.ulid().toString()), meta.ulid());
+        return meta;
+    }
+
+    private static long uvarint(byte[] bytes, int[] pos) {
+        long value = 0;
+        int shift = 0;
+        while (true) {
+            int b = bytes[pos[0]++] & 0xFF;
+            value |= (long) (b & 0x7F) << shift;
+            if (b < 0x80) {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+
+    @Test
+    void marksAreWrittenAsThanosWritesThemAndPublishTheirEvents() throws Exception {
+        BlockMeta block = upload(0, 2 * HOUR, EU);
+        Clock clock = Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC);
+        BlockMarker marker = new BlockMarker(bucket, events, clock);
+
+        assertThat(marker.mark(block.ulid(), NoDownsampleMark.FILE, "keep raw")).isEqualTo(BlockMarker.Outcome.MARKED);
+        try (InputStream in = bucket.get(block.ulid() + "/" + NoDownsampleMark.FILE)) {
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"" + block.ulid()
+                    + "\",\"version\":1,\"details\":\"keep raw\",\"no_downsample_time\":1700000000,\"reason\":\"manual\"}");
+        }
+        assertThat(marker.mark(block.ulid(), NoDownsampleMark.FILE, "again")).isEqualTo(BlockMarker.Outcome.ALREADY_MARKED);
+        assertThat(published).isEmpty();
+
+        assertThat(marker.mark(block.ulid(), DeletionMark.FILE, "bad data")).isEqualTo(BlockMarker.Outcome.MARKED);
+        assertThat(published).singleElement().satisfies(event -> {
+            assertThat(event.type()).isEqualTo(BlockEventType.MARKED_FOR_DELETION);
+            assertThat(event.ulid()).isEqualTo(block.ulid().toString());
+            assertThat(event.externalLabels()).isEqualTo(Labels.fromMap(EU));
+        });
+        assertThat(BucketInventory.scan(bucket, Map.of()).blocks().getFirst().marks())
+                .containsExactly(DeletionMark.FILE, NoDownsampleMark.FILE);
+
+        assertThat(marker.remove(block.ulid(), DeletionMark.FILE)).isEqualTo(BlockMarker.Outcome.REMOVED);
+        assertThat(published.getLast().type()).isEqualTo(BlockEventType.UPLOADED);
+        assertThat(marker.remove(block.ulid(), DeletionMark.FILE)).isEqualTo(BlockMarker.Outcome.NOT_MARKED);
+
+        Ulid missing = Ulid.generate();
+        assertThatThrownBy(() -> marker.mark(missing, DeletionMark.FILE, "x")).isInstanceOf(ToolException.class)
+                .hasMessageContaining("block " + missing + " not found");
+        assertThatThrownBy(() -> marker.mark(block.ulid(), "other-mark.json", "x")).isInstanceOf(ToolException.class)
+                .hasMessageContaining("unknown marker other-mark.json");
+    }
+
+    @Test
+    void retentionMarksOldBlocksAndCleanupDeletesThemAfterTheDelay() throws Exception {
+        long base = (System.currentTimeMillis() / HOUR - 300) * HOUR;
+        BlockMeta old = upload(base, base + 2 * HOUR, EU);
+        BlockMeta recent = upload(base + 290 * HOUR, base + 292 * HOUR, EU);
+        BlockMeta partial = upload(base + 250 * HOUR, base + 252 * HOUR, EU);
+        bucket.delete(partial.ulid() + "/meta.json");
+        Instant now = Instant.ofEpochMilli(base + 300 * HOUR);
+        BucketCleanup cleanup = new BucketCleanup(bucket, events, Clock.fixed(now, ZoneOffset.UTC));
+
+        assertThat(cleanup.applyRetention(resolution -> resolution == 0 ? Duration.ofHours(50) : Duration.ZERO)).containsExactly(old.ulid());
+        assertThat(bucket.exists(old.ulid() + "/" + DeletionMark.FILE)).isTrue();
+        assertThat(cleanup.cleanup(Duration.ofHours(48), Duration.ofDays(365 * 100))).isEqualTo(new BucketCleanup.Cleaned(List.of(), List.of()));
+
+        BucketCleanup later = new BucketCleanup(bucket, events, Clock.fixed(now.plus(Duration.ofHours(49)), ZoneOffset.UTC));
+        BucketCleanup.Cleaned cleaned = later.cleanup(Duration.ofHours(48), Duration.ZERO);
+        assertThat(cleaned.blocks()).containsExactly(old.ulid());
+        assertThat(cleaned.partials()).containsExactly(partial.ulid());
+        assertThat(bucket.list(old.ulid() + "/", true)).isEmpty();
+        assertThat(bucket.list(partial.ulid() + "/", true)).isEmpty();
+        assertThat(bucket.exists(recent.ulid() + "/meta.json")).isTrue();
+        assertThat(published).extracting(BlockEvent::type).containsExactly(BlockEventType.MARKED_FOR_DELETION, BlockEventType.DELETED);
+    }
+
+    @Test
+    void replicateCopiesTheSelectedBlocksOnceAndSkipsThoseMarkedForDeletion() throws Exception {
+        BlockMeta eu = upload(0, 2 * HOUR, EU);
+        BlockMeta us = upload(0, 2 * HOUR, Map.of("cluster", "us-1"));
+        BlockMeta deleted = upload(2 * HOUR, 4 * HOUR, EU);
+        new BlockMarker(bucket, events, Clock.systemUTC()).mark(deleted.ulid(), DeletionMark.FILE, "gone");
+        Bucket target = new FilesystemBucket(Files.createDirectories(dir.resolve("target")));
+        BucketReplicator replicator = new BucketReplicator(bucket, target, events);
+
+        var onlyEu = new BucketReplicator.Filter(Map.of("cluster", "eu-1"), Set.of(0L), Set.of(1));
+        assertThat(replicator.replicate(onlyEu)).isEqualTo(new BucketReplicator.Replicated(List.of(eu.ulid()), List.of()));
+        assertThat(replicator.replicate(BucketReplicator.Filter.ALL))
+                .isEqualTo(new BucketReplicator.Replicated(List.of(us.ulid()), List.of(eu.ulid())));
+        assertThat(target.list(eu.ulid() + "/", true)).isEqualTo(bucket.list(eu.ulid() + "/", true));
+        assertThat(target.exists(deleted.ulid() + "/meta.json")).isFalse();
+        assertThat(published).extracting(BlockEvent::type).endsWith(BlockEventType.UPLOADED, BlockEventType.UPLOADED);
+    }
+
+    @Test
+    void goDurationsAsGoPrintsThem() {
+        assertThat(GoFormat.duration(0)).isEqualTo("0s");
+        assertThat(GoFormat.duration(500)).isEqualTo("500ms");
+        assertThat(GoFormat.duration(90_000)).isEqualTo("1m30s");
+        assertThat(GoFormat.duration(48 * HOUR)).isEqualTo("48h0m0s");
+        assertThat(GoFormat.duration(1_500)).isEqualTo("1.5s");
+        assertThat(GoFormat.duration(300_000)).isEqualTo("5m0s");
+    }
+}

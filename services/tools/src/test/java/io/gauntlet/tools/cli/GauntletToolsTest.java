@@ -1,0 +1,120 @@
+package io.gauntlet.tools.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gauntlet.events.BlockEvent;
+import io.gauntlet.events.BlockEventDeserializer;
+import io.gauntlet.events.BlockEventType;
+import io.gauntlet.events.KafkaFixture;
+import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.block.BlockMeta;
+import io.gauntlet.tsdb.block.BlockWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as an operator runs it: flags, output, exit codes, and the Kafka event of a write. */
+class GauntletToolsTest {
+    @TempDir
+    Path dir;
+    private String objstore;
+    private BlockMeta block;
+
+    record Run(int code, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = GauntletTools.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void bucketWithOneBlock() throws Exception {
+        Path bucket = Files.createDirectories(dir.resolve("bucket"));
+        objstore = "type: FILESYSTEM\nconfig:\n  directory: " + bucket;
+        BlockWriter.Options options = BlockWriter.Options.defaults().withThanos(BlockMeta.Thanos.of(Map.of("cluster", "eu-1"), 0, "sidecar"));
+        try (BlockWriter writer = BlockWriter.create(dir.resolve("local"), 0, 7_200_000, options)) {
+            writer.addSeries(Labels.of("__name__", "up", "job", "a"), new long[] {0, 60_000}, new double[] {1, 2}, 2);
+            block = writer.commit();
+        }
+        io.gauntlet.compact.BlockTransfer.upload(io.gauntlet.objstore.BucketFactory.fromYaml(objstore),
+                dir.resolve("local").resolve(block.ulid().toString()), block.ulid());
+    }
+
+    @Test
+    void everyCommandHasHelpAndBadUsageExitsTwoWithAMessage() {
+        for (String command : List.of("ls", "inspect", "verify", "mark", "retention", "cleanup")) {
+            Run help = run("bucket", command, "--help");
+            assertThat(help.code()).as(command).isZero();
+            assertThat(help.out()).as(command).contains("Usage: gauntlet tools bucket " + command);
+        }
+        Run missing = run("bucket", "ls");
+        assertThat(missing.code()).isEqualTo(GauntletTools.USAGE);
+        assertThat(missing.err()).isEqualTo("gauntlet tools: exactly one of --objstore.config-file and --objstore.config is required\n");
+        assertThat(run("bucket", "mark", "--objstore.config", objstore, "--id", "nope", "--marker", "deletion-mark.json", "--details", "x")
+                .err()).contains("--id nope is not a ULID");
+        assertThat(run("bucket", "nonsense").code()).isEqualTo(GauntletTools.USAGE);
+        Run unknownBlock = run("bucket", "mark", "--objstore.config", objstore, "--id", "01HQ0000000000000000000000", "--marker",
+                "no-compact-mark.json", "--details", "x");
+        assertThat(unknownBlock.code()).isEqualTo(GauntletTools.FAILED);
+        assertThat(unknownBlock.err()).startsWith("gauntlet tools: block 01HQ0000000000000000000000 not found");
+    }
+
+    @Test
+    void lsInspectAndVerifyPrintWhatAScriptReads() {
+        assertThat(run("bucket", "ls", "--objstore.config", objstore)).isEqualTo(new Run(0, block.ulid() + "\n", ""));
+        assertThat(run("bucket", "ls", "--objstore.config", objstore, "-o", "wide").out())
+                .isEqualTo(block.ulid() + " -- 1970-01-01T00:00:00Z - 1970-01-01T02:00:00Z Diff: 2h0m0s, Compaction: 1, Downsample: 0, Source: sidecar\n");
+        assertThat(run("bucket", "ls", "--objstore.config", objstore, "-l", "cluster=\"us-1\"").out()).isEmpty();
+        assertThat(run("bucket", "inspect", "--objstore.config", objstore).out()).contains("ULID", block.ulid().toString(), "{cluster=\"eu-1\"}");
+
+        Run clean = run("bucket", "verify", "--objstore.config", objstore);
+        assertThat(clean).isEqualTo(new Run(0, "", "no issues\n"));
+        io.gauntlet.objstore.BucketFactory.fromYaml(objstore).delete(block.ulid() + "/index");
+        Run broken = run("bucket", "verify", "--objstore.config", objstore);
+        assertThat(broken.code()).isEqualTo(GauntletTools.ISSUES_FOUND);
+        assertThat(broken.out()).isEqualTo("index_known_issues [" + block.ulid() + "]: missing index\n");
+    }
+
+    @Test
+    void markPublishesItsBlockEventToKafka() {
+        KafkaFixture kafka = KafkaFixture.shared();
+        String topic = kafka.createTopic("tools-mark", 1);
+
+        Run marked = run("bucket", "mark", "--objstore.config", objstore, "--kafka.bootstrap-servers", kafka.bootstrapServers(), "--kafka.topic",
+                topic, "--id", block.ulid().toString(), "--marker", "deletion-mark.json", "--details", "bad data");
+        assertThat(marked).isEqualTo(new Run(0, block.ulid() + " marked with deletion-mark.json\n", ""));
+        assertThat(run("bucket", "ls", "--objstore.config", objstore, "--exclude-delete").out()).isEmpty();
+
+        Map<String, Object> config = new HashMap<>(kafka.clientConfig());
+        config.put("group.id", "tools-test-" + topic);
+        config.put("auto.offset.reset", "earliest");
+        List<BlockEvent> events = new ArrayList<>();
+        try (KafkaConsumer<String, BlockEvent> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new BlockEventDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(500)).forEach(record -> events.add(record.value()));
+                return !events.isEmpty();
+            });
+        }
+        assertThat(events).singleElement().satisfies(event -> {
+            assertThat(event.type()).isEqualTo(BlockEventType.MARKED_FOR_DELETION);
+            assertThat(event.ulid()).isEqualTo(block.ulid().toString());
+            assertThat(event.producer()).isEqualTo("gauntlet/tools");
+        });
+    }
+}
