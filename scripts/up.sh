@@ -517,7 +517,7 @@ cmd_up() {
   case "$seed_profile" in ''|node-exporter|kube|demo|minimal) ;; *) die "--seed-profile wants node-exporter, kube, demo or minimal, got '$seed_profile'" ;; esac
   case "$seed_instances" in ''|[1-9]|[1-9][0-9]|[1-9][0-9][0-9]) ;; *) die "--seed-instances wants a number from 1 to 999, got '$seed_instances'" ;; esac
   if [ -z "$seed" ] && [ -n "$seed_profile$seed_instances" ]; then die "--seed-profile and --seed-instances go with --seed-history 30d"; fi
-  select_java; ensure_maven; up_ensure_prometheus
+  select_java; ensure_maven; ensure_node; up_ensure_prometheus
   command -v curl >/dev/null || apt_install curl
   GAUNTLET_UP_PORT_OFFSET="${GAUNTLET_UP_PORT_OFFSET:-0}" up_ports
   mkdir -p "$UP_DIR/logs"
