@@ -17,11 +17,12 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A Thanos objstore config, accepted unchanged: {@code type}, {@code config} and the top-level {@code prefix}.
- * Unknown keys are ignored (logged at debug level). Any problem is an {@link IllegalArgumentException} that names
- * it and never quotes a credential.
+ * Parsed strictly, as Thanos does: an unknown key is an error naming it. Thanos keys Gauntlet does not implement are
+ * accepted only with their no-op value (e.g. {@code sse_config} without a type), so nobody who asked for encryption
+ * gets unencrypted uploads; a few tuning keys are accepted and ignored ({@link #IGNORED_S3_KEYS}). Any problem is an
+ * {@link IllegalArgumentException} that names it and never quotes a credential.
  */
 public record BucketConfig(BackendConfig backend, String prefix) {
-    private static final System.Logger LOG = System.getLogger(BucketConfig.class.getName());
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("type", "config", "prefix");
@@ -29,6 +30,10 @@ public record BucketConfig(BackendConfig backend, String prefix) {
     private static final Set<String> S3_KEYS = Set.of("bucket", "endpoint", "region", "access_key", "secret_key",
             "session_token", "insecure", "bucket_lookup_type", "part_size", "max_retries", "http_config", "aws_sdk_auth", "sts_endpoint");
     private static final Set<String> S3_HTTP_KEYS = Set.of("response_header_timeout", "tls_handshake_timeout");
+    /** Thanos S3 keys that only tune its Go client or its debug logging: accepted and ignored. */
+    static final Set<String> IGNORED_S3_KEYS = Set.of("trace");
+    static final Set<String> IGNORED_S3_HTTP_KEYS = Set.of("idle_conn_timeout", "max_idle_conns", "max_idle_conns_per_host",
+            "max_conns_per_host", "expect_continue_timeout", "disable_compression");
 
     public BucketConfig {
         Objects.requireNonNull(backend, "backend");
@@ -80,8 +85,8 @@ public record BucketConfig(BackendConfig backend, String prefix) {
         if (!root.isObject()) {
             throw new IllegalArgumentException("objstore config must be a YAML mapping with 'type' and 'config'");
         }
-        ignoreUnknown(root, TOP_LEVEL_KEYS, "");
         BucketType type = BucketType.parse(text(root, "type", ""));
+        rejectUnknown(root, TOP_LEVEL_KEYS, "");
         JsonNode config = root.path("config");
         if (!config.isMissingNode() && !config.isNull() && !config.isObject()) {
             throw new IllegalArgumentException("objstore 'config' must be a mapping");
@@ -122,7 +127,7 @@ public record BucketConfig(BackendConfig backend, String prefix) {
     }
 
     private static FilesystemConfig parseFilesystem(JsonNode config) {
-        ignoreUnknown(config, FILESYSTEM_KEYS, "config.");
+        rejectUnknown(config, FILESYSTEM_KEYS, "config.");
         String directory = text(config, "directory", "config.");
         if (directory.isBlank()) {
             throw new IllegalArgumentException("FILESYSTEM objstore config needs 'config.directory'");
@@ -131,7 +136,8 @@ public record BucketConfig(BackendConfig backend, String prefix) {
     }
 
     private static S3Config parseS3(JsonNode config) {
-        ignoreUnknown(config, S3_KEYS, "config.");
+        rejectUnsupported(config);
+        rejectUnknown(config, union(S3_KEYS, IGNORED_S3_KEYS, NOT_IMPLEMENTED_S3_KEYS), "config.");
         String bucket = text(config, "bucket", "config.");
         if (bucket.isBlank()) {
             throw new IllegalArgumentException("S3 objstore config needs 'config.bucket'");
@@ -140,7 +146,9 @@ public record BucketConfig(BackendConfig backend, String prefix) {
         if (!http.isMissingNode() && !http.isNull() && !http.isObject()) {
             throw new IllegalArgumentException("objstore 'config.http_config' must be a mapping");
         }
-        ignoreUnknown(http, S3_HTTP_KEYS, "config.http_config.");
+        requireNoOp(http, "insecure_skip_verify", "config.http_config.", "TLS verification cannot be turned off");
+        requireNoOp(http, "tls_config", "config.http_config.", "custom TLS settings for the bucket are not implemented");
+        rejectUnknown(http, union(S3_HTTP_KEYS, IGNORED_S3_HTTP_KEYS, Set.of("insecure_skip_verify", "tls_config")), "config.http_config.");
         long maxRetries = number(config, "max_retries", "config."); // 0: the default, as in Thanos
         return new S3Config(
                 bucket,
@@ -158,14 +166,54 @@ public record BucketConfig(BackendConfig backend, String prefix) {
                 text(config, "sts_endpoint", "config."));
     }
 
-    private static void ignoreUnknown(JsonNode node, Set<String> known, String path) {
+    /** Thanos S3 keys Gauntlet does not implement: each accepted only with its no-op value. */
+    private static final Set<String> NOT_IMPLEMENTED_S3_KEYS = Set.of("sse_config", "put_user_metadata", "send_content_md5",
+            "disable_multipart", "signature_version2", "list_objects_version");
+
+    private static void rejectUnsupported(JsonNode config) {
+        JsonNode sse = config.path("sse_config");
+        if (sse.isObject() && !text(sse, "type", "config.sse_config.").isEmpty()) {
+            throw new IllegalArgumentException("objstore 'config.sse_config' (server-side encryption) is not implemented: Gauntlet"
+                    + " refuses to start rather than upload unencrypted; remove it or use bucket default encryption");
+        }
+        requireNoOp(config, "put_user_metadata", "config.", "user metadata on uploads is not implemented");
+        requireNoOp(config, "send_content_md5", "config.", "Content-MD5 on uploads (object-lock buckets) is not implemented");
+        requireNoOp(config, "disable_multipart", "config.", "single-part uploads are not implemented");
+        requireNoOp(config, "signature_version2", "config.", "only signature version 4 is implemented");
+        String listVersion = text(config, "list_objects_version", "config.");
+        if (!listVersion.isEmpty() && !listVersion.equals("v2")) {
+            throw new IllegalArgumentException("objstore 'config.list_objects_version' " + listVersion + " is not implemented: only v2");
+        }
+    }
+
+    /** A key that is fine absent, null, false, empty or an empty mapping, and an error otherwise. */
+    private static void requireNoOp(JsonNode node, String key, String path, String why) {
+        JsonNode value = node.path(key);
+        boolean noOp = value.isMissingNode() || value.isNull() || (value.isBoolean() && !value.booleanValue())
+                || (value.isContainerNode() && value.isEmpty()) || (value.isTextual() && (value.textValue().isEmpty()
+                || value.textValue().equalsIgnoreCase("false")));
+        if (!noOp) {
+            throw new IllegalArgumentException("objstore '" + path + key + "' is set, but " + why);
+        }
+    }
+
+    @SafeVarargs
+    private static Set<String> union(Set<String>... sets) {
+        Set<String> all = new java.util.HashSet<>();
+        for (Set<String> set : sets) {
+            all.addAll(set);
+        }
+        return all;
+    }
+
+    private static void rejectUnknown(JsonNode node, Set<String> known, String path) {
         if (!node.isObject()) {
             return;
         }
         for (Map.Entry<String, JsonNode> field : node.properties()) {
-            String key = field.getKey();
-            if (!known.contains(key)) {
-                LOG.log(System.Logger.Level.DEBUG, "objstore config: ignoring key {0}{1}", path, key);
+            if (!known.contains(field.getKey())) {
+                throw new IllegalArgumentException("objstore config has an unknown key '" + path + field.getKey() + "' (keys are checked"
+                        + " strictly, as Thanos does)");
             }
         }
     }

@@ -115,16 +115,28 @@ class BucketConfigTest {
     }
 
     @Test
-    void ignoresUnknownKeys() {
-        BucketConfig config = BucketConfig.parse("""
-                type: FILESYSTEM
-                config:
-                  directory: /data
-                  some_future_option: 3
-                tracing: {enabled: true}
-                """);
+    void rejectsUnknownKeysNamingThem() {
+        assertThatThrownBy(() -> BucketConfig.parse("type: FILESYSTEM\nconfig:\n  directory: /data\n  some_future_option: 3\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown key 'config.some_future_option'");
+        assertThatThrownBy(() -> BucketConfig.parse("type: FILESYSTEM\nconfig:\n  directory: /data\ntracing: {enabled: true}\n"))
+                .hasMessageContaining("unknown key 'tracing'");
+        assertThatThrownBy(() -> BucketConfig.parse("type: S3\nconfig:\n  bucket: b\n  http_config:\n    bogus: 1\n"))
+                .hasMessageContaining("unknown key 'config.http_config.bogus'");
+        // tuning keys of Thanos' Go client are accepted and ignored
+        assertThat(BucketConfig.parse("type: S3\nconfig:\n  bucket: b\n  trace: {enable: true}\n  http_config:\n    max_idle_conns: 10\n")
+                .type()).isEqualTo(BucketType.S3);
+    }
 
-        assertThat(config.backend()).isEqualTo(new FilesystemConfig(Path.of("/data")));
+    @Test
+    void refusesThanosFeaturesItDoesNotImplementRatherThanIgnoringThem() {
+        String base = "type: S3\nconfig:\n  bucket: b\n";
+        assertThatThrownBy(() -> BucketConfig.parse(base + "  sse_config:\n    type: SSE-S3\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'config.sse_config' (server-side encryption) is not implemented");
+        assertThatThrownBy(() -> BucketConfig.parse(base + "  send_content_md5: true\n")).hasMessageContaining("'config.send_content_md5' is set");
+        assertThatThrownBy(() -> BucketConfig.parse(base + "  put_user_metadata: {team: a}\n")).hasMessageContaining("put_user_metadata");
+        assertThatThrownBy(() -> BucketConfig.parse(base + "  http_config:\n    insecure_skip_verify: true\n"))
+                .hasMessageContaining("'config.http_config.insecure_skip_verify' is set");
+        assertThatThrownBy(() -> BucketConfig.parse(base + "  list_objects_version: v1\n")).hasMessageContaining("only v2");
     }
 
     @Test
