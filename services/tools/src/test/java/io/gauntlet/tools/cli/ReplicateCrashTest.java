@@ -83,9 +83,10 @@ class ReplicateCrashTest {
         assertThat(err.toString()).contains("already in the target");
     }
 
+    /** Block directories holding meta.json (only the top level is listed: the copy renames files below it meanwhile). */
     private static long completeBlocks(Path bucket) throws Exception {
-        try (Stream<Path> files = Files.walk(bucket)) {
-            return files.filter(file -> file.getFileName().toString().equals("meta.json")).count();
+        try (Stream<Path> blocks = Files.list(bucket)) {
+            return blocks.filter(block -> Files.exists(block.resolve("meta.json"))).count();
         }
     }
 
