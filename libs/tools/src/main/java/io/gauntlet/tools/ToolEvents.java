@@ -38,11 +38,19 @@ public final class ToolEvents {
         BlockEvent event = BlockEvent.of(type, meta.ulid().toString(), meta.minTime(), meta.maxTime(), Labels.fromMap(labels), resolution,
                 Math.max(1, meta.compaction().level()), sources.isEmpty() ? List.of(meta.ulid().toString()) : sources,
                 new BlockStats(meta.stats().numSamples(), meta.stats().numSeries(), meta.stats().numChunks()), producer);
+        publish(event);
+    }
+
+    void publish(BlockEvent event) {
         try {
             sink.publish(event);
         } catch (IOException | RuntimeException e) {
-            failures.add(type.cloudEventType() + " of block " + meta.ulid() + ": " + e.getMessage());
+            failures.add(event.type().cloudEventType() + " of block " + event.ulid() + ": " + e.getMessage());
         }
+    }
+
+    String producer() {
+        return producer;
     }
 
     /** The events that could not be published, each with its reason. */

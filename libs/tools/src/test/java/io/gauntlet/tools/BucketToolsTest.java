@@ -263,6 +263,32 @@ class BucketToolsTest {
     }
 
     @Test
+    void uploadBlocksShipsAPrometheusDirectoryWithTheGivenLabelsOnce() throws Exception {
+        Path tsdb = Files.createDirectories(dir.resolve("prometheus"));
+        BlockMeta local;
+        try (BlockWriter writer = BlockWriter.create(tsdb, 0, 2 * HOUR)) { // a plain Prometheus block: no thanos section
+            writer.addSeries(Labels.of("__name__", "up", "job", "a"), new long[] {0, 60_000}, new double[] {1, 1}, 2);
+            local = writer.commit();
+        }
+        BlockUploader uploader = new BlockUploader(bucket, events);
+
+        assertThat(uploader.upload(tsdb, EU)).isEqualTo(1);
+        assertThat(uploader.upload(tsdb, EU)).isZero();
+
+        BlockMeta uploaded = BucketInventory.scan(bucket, Map.of()).blocks().getFirst().meta();
+        assertThat(uploaded.ulid()).isEqualTo(local.ulid());
+        assertThat(uploaded.thanos().labels()).isEqualTo(EU);
+        assertThat(uploaded.thanos().source()).isEqualTo(BlockUploader.SOURCE);
+        assertThat(uploaded.thanos().uploadInstant()).isPresent();
+        assertThat(published).singleElement().satisfies(event -> {
+            assertThat(event.type()).isEqualTo(BlockEventType.UPLOADED);
+            assertThat(event.ulid()).isEqualTo(local.ulid().toString());
+        });
+        assertThat(verify()).isEmpty();
+        assertThatThrownBy(() -> uploader.upload(dir.resolve("missing"), EU)).isInstanceOf(ToolException.class).hasMessageContaining("not a directory");
+    }
+
+    @Test
     void goDurationsAsGoPrintsThem() {
         assertThat(GoFormat.duration(0)).isEqualTo("0s");
         assertThat(GoFormat.duration(500)).isEqualTo("500ms");

@@ -57,7 +57,7 @@ class GauntletToolsTest {
 
     @Test
     void everyCommandHasHelpAndBadUsageExitsTwoWithAMessage() {
-        for (String command : List.of("ls", "inspect", "verify", "mark", "retention", "cleanup")) {
+        for (String command : List.of("ls", "inspect", "verify", "mark", "retention", "cleanup", "replicate", "upload-blocks")) {
             Run help = run("bucket", command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: gauntlet tools bucket " + command);
