@@ -3,6 +3,7 @@ package io.gauntlet.compact;
 import io.gauntlet.events.BlockEvent;
 import io.gauntlet.events.BlockEventType;
 import io.gauntlet.events.BlockStats;
+import io.gauntlet.events.CompactionGroupKey;
 import io.gauntlet.objstore.Bucket;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.block.BlockMeta;
@@ -84,6 +85,13 @@ public final class Compactor {
     /** The group key a block belongs to (replica labels dropped), the key its events are published under. */
     public String groupKey(BlockMeta meta) {
         return grouping.groupKey(meta);
+    }
+
+    /** The group a block event's block belongs to here (replica labels dropped), whatever key it was published under. */
+    public String groupKey(BlockEvent event) {
+        Map<String, String> labels = event.externalLabels().toMap();
+        options.replicaLabels().forEach(labels::remove);
+        return CompactionGroupKey.of(event.resolution(), labels);
     }
 
     /** Halted groups with the reason. */

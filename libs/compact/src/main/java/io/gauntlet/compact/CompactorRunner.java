@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.PartitionInfo;
@@ -37,6 +38,10 @@ import org.apache.kafka.common.utils.Utils;
  * <p>Without Kafka ({@code kafkaConfig} null) the process owns every group and only the periodic sync runs; so does a
  * process that got no partition within one sync interval of its start (Kafka down). Events the
  * compactor publishes go through a durable outbox, so they survive Kafka outages and restarts.
+ *
+ * <p>Events can also be delivered from outside ({@link #compactGroup}, e.g. CloudEvents over HTTP from a Knative
+ * KafkaSource). With {@link EventSource#DELIVERED} the process neither consumes Kafka nor syncs periodically: it works on
+ * exactly the groups it is handed, one at a time, and Kafka only carries the events it publishes.
  */
 public final class CompactorRunner implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(CompactorRunner.class.getName());
@@ -50,6 +55,8 @@ public final class CompactorRunner implements AutoCloseable {
     private final OutboxPublisher outboxPublisher;
     private final Set<Integer> ownedPartitions = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
+    private final EventSource source;
+    private final ReentrantLock syncLock = new ReentrantLock(); // the compactor runs one sync at a time
     private final Thread worker;
     private final Thread poller;
     private volatile boolean running = true;
@@ -66,8 +73,30 @@ public final class CompactorRunner implements AutoCloseable {
     private volatile boolean warnedUnassigned;
     private String lastPollError; // poller thread only
 
-    private CompactorRunner(Compactor compactor, Duration syncInterval, BlockEventConsumer consumer, String topic, OutboxPublisher outboxPublisher) {
+    /** Where the block events that start work come from. */
+    public enum EventSource {
+        /** this process is a member of the Kafka consumer group and also syncs its groups periodically */
+        KAFKA,
+        /** events are handed in through {@link #compactGroup}; no consumer, no periodic sync */
+        DELIVERED
+    }
+
+    /** What the work for one delivered event came to. */
+    public record GroupResult(Status status, String group, String detail) {
+        public enum Status {
+            /** the group's planned work is done (nothing left to compact for the blocks seen) */
+            DONE,
+            /** there is nothing of this group to work on */
+            NOT_NEEDED,
+            /** the work is not done; delivering the event again later may finish it */
+            RETRY
+        }
+    }
+
+    private CompactorRunner(Compactor compactor, Duration syncInterval, BlockEventConsumer consumer, String topic, OutboxPublisher outboxPublisher,
+                            EventSource source) {
         this.compactor = compactor;
+        this.source = source;
         this.syncInterval = syncInterval;
         this.consumer = consumer;
         this.topic = topic;
@@ -86,9 +115,18 @@ public final class CompactorRunner implements AutoCloseable {
      */
     public static CompactorRunner start(java.util.function.Function<BlockEventSink, Compactor> factory, Duration syncInterval,
                                         Map<String, Object> kafkaConfig, String topic, String groupId, Path outboxDir) throws IOException {
+        return start(factory, syncInterval, kafkaConfig, topic, groupId, outboxDir, EventSource.KAFKA);
+    }
+
+    /** As {@link #start(java.util.function.Function, Duration, Map, String, String, Path)}, with the events' source. */
+    public static CompactorRunner start(java.util.function.Function<BlockEventSink, Compactor> factory, Duration syncInterval,
+                                        Map<String, Object> kafkaConfig, String topic, String groupId, Path outboxDir,
+                                        EventSource source) throws IOException {
         if (kafkaConfig == null) {
-            CompactorRunner runner = new CompactorRunner(factory.apply(BlockEventSink.NONE), syncInterval, null, topic, null);
-            runner.worker.start();
+            CompactorRunner runner = new CompactorRunner(factory.apply(BlockEventSink.NONE), syncInterval, null, topic, null, source);
+            if (source == EventSource.KAFKA) {
+                runner.worker.start();
+            }
             return runner;
         }
         EventOutbox outbox = new EventOutbox(outboxDir);
@@ -99,13 +137,18 @@ public final class CompactorRunner implements AutoCloseable {
             outbox.add(event);
             outboxPublisher.wake();
         });
+        if (source == EventSource.DELIVERED) {
+            CompactorRunner runner = new CompactorRunner(compactor, syncInterval, null, topic, outboxPublisher, source);
+            outboxPublisher.start();
+            return runner;
+        }
         Map<String, Object> consumerConfig = new HashMap<>(kafkaConfig);
         consumerConfig.put("group.id", groupId);
         consumerConfig.putIfAbsent("auto.offset.reset", "earliest");
         consumerConfig.putIfAbsent("enable.auto.commit", "true");
         consumerConfig.putIfAbsent("client.id", "gauntlet-compactor-" + ProcessHandle.current().pid());
         BlockEventConsumer consumer = BlockEventConsumer.create(consumerConfig);
-        CompactorRunner runner = new CompactorRunner(compactor, syncInterval, consumer, topic, outboxPublisher);
+        CompactorRunner runner = new CompactorRunner(compactor, syncInterval, consumer, topic, outboxPublisher, source);
         outboxPublisher.start();
         runner.poller.start();
         runner.worker.start();
@@ -118,6 +161,9 @@ public final class CompactorRunner implements AutoCloseable {
 
     /** Whether this process owns a group now. */
     public boolean owns(String groupKey) {
+        if (source == EventSource.DELIVERED) {
+            return false; // only the groups handed in, through compactGroup
+        }
         if (consumer == null) {
             return true;
         }
@@ -262,6 +308,7 @@ public final class CompactorRunner implements AutoCloseable {
                 lastEventNanos = 0;
             }
             nextFullSync = System.nanoTime() + syncInterval.toNanos();
+            syncLock.lock();
             try {
                 lastReport = compactor.sync(group -> {
                     boolean owned = owns(group);
@@ -277,8 +324,62 @@ public final class CompactorRunner implements AutoCloseable {
             } finally {
                 setWorkingOn(null);
                 syncs.incrementAndGet();
+                syncLock.unlock();
             }
         }
+    }
+
+    /**
+     * Works on one group now for a delivered block event (after the sync running here, if any): compaction while the
+     * planner finds work, downsampling, retention and due deletions of that group only.
+     *
+     * @param event a block event; its block counts as complete at once (no consistency delay), as with Kafka events
+     */
+    public GroupResult compactGroup(BlockEvent event) {
+        String group = compactor.groupKey(event);
+        if (event.type() != BlockEventType.UPLOADED) {
+            return new GroupResult(GroupResult.Status.NOT_NEEDED, group, "only " + BlockEventType.UPLOADED.cloudEventType() + " events start work");
+        }
+        compactor.announced(Ulid.parse(event.ulid()));
+        if (source == EventSource.KAFKA && !owns(group)) {
+            return new GroupResult(GroupResult.Status.RETRY, group, "another member of the compactor consumer group owns this group");
+        }
+        Compactor.SyncReport report;
+        try {
+            syncLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new GroupResult(GroupResult.Status.RETRY, group, "interrupted while waiting for the running sync");
+        }
+        try {
+            if (!running) {
+                return new GroupResult(GroupResult.Status.RETRY, group, "the compactor is shutting down");
+            }
+            setWorkingOn(group);
+            report = compactor.sync(group::equals, () -> running);
+            lastReport = report;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "compaction of group {0} for event {1} failed: {2}", group, event.id(), e.toString());
+            return new GroupResult(GroupResult.Status.RETRY, group, "compaction failed: " + e.getMessage());
+        } finally {
+            setWorkingOn(null);
+            syncs.incrementAndGet();
+            syncLock.unlock();
+        }
+        if (report.failedGroups().contains(group)) {
+            return new GroupResult(GroupResult.Status.RETRY, group, "compaction failed; the compactor's log says why");
+        }
+        if (report.haltedGroups().contains(group)) {
+            return new GroupResult(GroupResult.Status.RETRY, group, "compaction halted: " + compactor.haltedGroups().get(group));
+        }
+        if (!running) {
+            return new GroupResult(GroupResult.Status.RETRY, group, "stopped at a safe point by shutdown");
+        }
+        if (!report.groups().contains(group)) {
+            return new GroupResult(GroupResult.Status.NOT_NEEDED, group, "no block of this group is in the bucket");
+        }
+        return new GroupResult(GroupResult.Status.DONE, group, report.compactions() + " compactions, " + report.downsamplings()
+                + " downsamplings, " + report.markedForDeletion() + " blocks marked for deletion, " + report.deleted() + " deleted");
     }
 
     private void setWorkingOn(String group) {

@@ -86,5 +86,13 @@ public interface CompactorConfig {
         /** The consumer group of all compactors of one bucket. */
         @WithDefault("gauntlet-compactor")
         String groupId();
+
+        /**
+         * {@code true}: this process consumes the block events itself (and syncs its groups periodically);
+         * {@code false}: events are delivered to it as CloudEvents over HTTP ({@code POST /}, a Knative KafkaSource) and
+         * Kafka only carries the events it publishes.
+         */
+        @WithDefault("true")
+        boolean consume();
     }
 }

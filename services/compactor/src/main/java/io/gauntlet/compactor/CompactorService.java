@@ -50,9 +50,11 @@ public class CompactorService {
         Map<String, Object> kafka = shared.clientConfig(config.kafka().bootstrapServers()).orElse(null);
         readiness.register("compactor", () -> runner == null ? "not started" : runner.lastError());
         runner = CompactorRunner.start(sink -> new Compactor(bucket, options, sink, metrics, Clock.systemUTC()), config.waitInterval(), kafka,
-                config.kafka().topic(), config.kafka().groupId(), config.dataDir().resolve("outbox"));
+                config.kafka().topic(), config.kafka().groupId(), config.dataDir().resolve("outbox"),
+                config.kafka().consume() ? CompactorRunner.EventSource.KAFKA : CompactorRunner.EventSource.DELIVERED);
         LOG.infof("compactor started on bucket %s (%s), replica labels %s, %s", bucket.name(),
-                kafka == null ? "no Kafka: periodic sync only"
+                !config.kafka().consume() ? "block events delivered over HTTP (POST /), " + (kafka == null ? "no Kafka for its own events" : "its own events to " + config.kafka().topic())
+                        : kafka == null ? "no Kafka: periodic sync only"
                         : "consumer group " + config.kafka().groupId() + " on " + config.kafka().topic() + " with " + shared,
                 options.replicaLabels(), options.deduplication());
     }

@@ -4,13 +4,10 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.gauntlet.tsdb.Labels;
-import io.gauntlet.tsdb.block.BlockMeta;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -28,22 +25,9 @@ class CompactorServiceTest {
         given().get("/-/healthy").then().statusCode(200);
         await().atMost(Duration.ofSeconds(30)).until(() -> given().get("/-/ready").statusCode() == 200);
 
-        Path local = Files.createTempDirectory("gauntlet-compactor-service-blocks-");
         for (String replica : List.of("0", "1")) {
             for (int i = 0; i < 2; i++) {
-                BlockMeta meta = write(local, i * 2 * HOUR, (i + 1) * 2 * HOUR, Map.of("cluster", "svc", "replica", replica), i);
-                // a FILESYSTEM bucket is a directory: put meta.json last, as an upload would
-                Path source = local.resolve(meta.ulid().toString());
-                Path target = CompactorTestEnvironment.bucket.resolve(meta.ulid().toString());
-                Files.createDirectories(target.resolve("chunks"));
-                try (Stream<Path> chunks = Files.list(source.resolve("chunks"))) {
-                    for (Path chunk : chunks.toList()) {
-                        Files.copy(chunk, target.resolve("chunks").resolve(chunk.getFileName()));
-                    }
-                }
-                Files.copy(source.resolve("index"), target.resolve("index"));
-                Files.copy(source.resolve("meta.json"), target.resolve("meta.json.tmp"));
-                Files.move(target.resolve("meta.json.tmp"), target.resolve("meta.json"), StandardCopyOption.ATOMIC_MOVE);
+                TestBuckets.upload(CompactorTestEnvironment.bucket, i * 2 * HOUR, (i + 1) * 2 * HOUR, Map.of("cluster", "svc", "replica", replica), i);
             }
         }
 
@@ -61,21 +45,5 @@ class CompactorServiceTest {
         String body = given().get("/metrics").then().extract().asString();
         return body.lines().filter(line -> line.startsWith(name)).mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();
-    }
-
-    private static BlockMeta write(Path parent, long minTime, long maxTime, Map<String, String> labels, int seed) throws Exception {
-        io.gauntlet.tsdb.block.BlockWriter.Options options = io.gauntlet.tsdb.block.BlockWriter.Options.defaults()
-                .withThanos(BlockMeta.Thanos.of(labels, 0, "sidecar"));
-        try (var writer = io.gauntlet.tsdb.block.BlockWriter.create(parent, minTime, maxTime, options)) {
-            int n = (int) ((maxTime - minTime) / 15_000);
-            long[] ts = new long[n];
-            double[] vs = new double[n];
-            for (int i = 0; i < n; i++) {
-                ts[i] = minTime + i * 15_000L + seed * 100;
-                vs[i] = i;
-            }
-            writer.addSeries(Labels.of("__name__", "up", "job", "svc"), ts, vs, n);
-            return writer.commit();
-        }
     }
 }
