@@ -7,7 +7,7 @@
 set -uo pipefail
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$DIR/../.." && pwd)"
-OVERLAYS=(master slave dev)
+OVERLAYS=(master slave dev knative)
 PASSED=0 FAILED=0 SKIPPED=0
 pass() { PASSED=$((PASSED + 1)); echo "k8s: PASS $1"; }
 fail() { FAILED=$((FAILED + 1)); echo "k8s: FAIL $1"; }

@@ -3,7 +3,10 @@
 // that service (its @ConfigMapping interfaces, services/common's, or its application.properties); the HTTP and gRPC
 // container ports are the ones the service listens on with that environment (and gRPC is not switched off); probes use
 // /-/healthy and /-/ready on the HTTP port and the service serves them (through services/common); ServiceMonitors scrape
-// the service's metrics path; Service target ports and ServiceMonitor ports name ports that exist. Also checks the
+// the service's metrics path; Service target ports and ServiceMonitor ports name ports that exist. Knative Services:
+// one http1/h2c port, containerConcurrency within the querier's max-concurrent and the autoscaling target within it; a
+// KafkaSource reads the topic its sink's service would consume, of the overlay's KafkaTopics, in order, into a Gauntlet
+// service that does not consume Kafka itself, within the sink's timeout. Also checks the
 // -Dgauntlet.* keys scripts/up.sh passes. A service module that does not exist yet is skipped with a message.
 // Usage: node crosscheck.mjs <name>=<file.yaml> ...   exit 1 on any mismatch.
 import fs from "node:fs";
@@ -129,6 +132,15 @@ function service(name) {
   return info;
 }
 
+// The @WithDefault of a @ConfigMapping method of a service (the first one of that name), or undefined.
+function configDefault(name, method) {
+  for (const file of javaFiles(path.join(root, "services", name, "src/main/java"))) {
+    const m = fs.readFileSync(file, "utf8").match(new RegExp(`@WithDefault\\("([^"]*)"\\)\\s*(?:@\\w+(?:\\([^)]*\\))?\\s*)*[\\w<>]+\\s+${method}\\(\\)`));
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
 function knowsKey(svc, key) {
   if (svc.keys.has(key) || FRAMEWORK_KEYS.has(key)) return true;
   return [...svc.keys].some((k) => k.includes("*") && new RegExp(`^${k.replace(/\./g, "\\.").replace(/\*/g, "[^.]+")}`).test(key));
@@ -229,6 +241,21 @@ function checkContainer(where, container, podSpec) {
   if (!container.resources?.requests || !container.resources?.limits) problem(at, "no resource requests and limits"); else ok();
 }
 
+const isKnativeService = (o) => o.kind === "Service" && String(o.apiVersion).startsWith("serving.knative.dev/");
+const isCoreService = (o) => o.kind === "Service" && o.apiVersion === "v1";
+
+// Ports a Gauntlet container listens on beyond those it declares: a Knative container declares only the one port
+// Knative routes to, yet its service still listens on its gRPC port.
+function listens(container, port) {
+  const name = imageService(container.image);
+  const svc = name && service(name);
+  if (!svc || typeof port !== "number") return false;
+  const grpcEnabled = (envValue(container, "GAUNTLET_GRPC_ENABLED") ?? svc.props.get("gauntlet.grpc.enabled") ?? "true") === "true";
+  const httpPort = Number(envValue(container, "QUARKUS_HTTP_PORT") ?? svc.props.get("quarkus.http.port") ?? 8080);
+  const grpcPort = portOf(envValue(container, "GAUNTLET_GRPC_ADDRESS") ?? svc.props.get("gauntlet.grpc.address") ?? "0.0.0.0:10901");
+  return port === httpPort || (grpcEnabled && port === grpcPort);
+}
+
 // Pod templates (with their labels) of workloads, and the Prometheus resources' pods.
 function pods(objects) {
   const result = [];
@@ -238,6 +265,11 @@ function pods(objects) {
       const volumes = new Set([...(tpl.spec.volumes ?? []).map((v) => v.name),
         ...(o.spec.volumeClaimTemplates ?? []).map((v) => v.metadata?.name)]);
       result.push({ where: `${o.kind}/${o.metadata.name}`, labels: tpl.metadata?.labels ?? {}, spec: tpl.spec, volumes });
+    } else if (isKnativeService(o) && tpl) {
+      // Knative labels the revision's pods with their Service's name (what a plain Service selects them by)
+      result.push({ where: `KnativeService/${o.metadata.name}`, knative: true, spec: tpl.spec,
+        labels: { ...(tpl.metadata?.labels ?? {}), "serving.knative.dev/service": o.metadata.name },
+        volumes: new Set((tpl.spec.volumes ?? []).map((v) => v.name)) });
     } else if (o.kind === "Prometheus") {
       const containers = [{ name: "prometheus", ports: [{ name: "web", containerPort: 9090 }] }, ...(o.spec.containers ?? [])];
       // the operator's own volumes: the TSDB claim (or emptyDir) prometheus-<name>-db, the generated config
@@ -265,14 +297,15 @@ function checkOverlay(name, objects) {
       checkContainer(`${name}: ${pod.where}`, c, pod.spec);
     }
   }
-  const services = objects.filter((o) => o.kind === "Service");
+  const services = objects.filter(isCoreService);
   for (const s of services) {
     const selected = podList.filter((p) => matches(s.spec.selector, p.labels));
     const where = `${name}: Service/${s.metadata.name}`;
     if (selected.length === 0) { problem(where, `selects no pod template (${JSON.stringify(s.spec.selector)})`); continue; }
     for (const port of s.spec.ports ?? []) {
       const target = port.targetPort ?? port.port;
-      const found = selected.some((p) => p.spec.containers.some((c) => (c.ports ?? []).some((cp) => cp.name === target || cp.containerPort === target)));
+      const found = selected.some((p) => p.spec.containers.some((c) => (c.ports ?? []).some((cp) => cp.name === target || cp.containerPort === target)
+        || (p.knative && listens(c, target))));
       if (found) ok(); else problem(where, `port ${port.name} targets ${target}, which no selected container declares`);
     }
   }
@@ -285,13 +318,73 @@ function checkOverlay(name, objects) {
       if (!svcPort) { problem(where, `endpoint port ${ep.port} is on no selected Service`); continue; }
       // the metrics path of the container behind that port
       const container = podList.filter((p) => selected.some((s) => matches(s.spec.selector, p.labels)))
-        .flatMap((p) => p.spec.containers).find((c) => (c.ports ?? []).some((cp) => cp.name === (svcPort.targetPort ?? svcPort.port)));
+        .flatMap((p) => p.spec.containers).find((c) => (c.ports ?? []).some((cp) => cp.name === (svcPort.targetPort ?? svcPort.port))
+          || listens(c, svcPort.targetPort ?? svcPort.port));
       const svcName = imageService(container?.image);
       const svc = svcName && service(svcName);
       const wanted = svc ? (svc.props.get("quarkus.micrometer.export.prometheus.path") ?? "/q/metrics") : "/metrics";
       if (svcName && !svc) continue;
       if ((ep.path ?? "/metrics") === wanted) ok(); else problem(where, `endpoint ${ep.port} scrapes ${ep.path}, the service serves ${wanted}`);
     }
+  }
+}
+
+// Knative Serving Services and the KafkaSources that feed them.
+function checkKnative(name, objects) {
+  const knativeServices = new Map(objects.filter(isKnativeService).map((o) => [o.metadata.name, o]));
+  for (const ks of knativeServices.values()) {
+    const where = `${name}: KnativeService/${ks.metadata.name}`;
+    const tpl = ks.spec?.template ?? {};
+    const containers = tpl.spec?.containers ?? [];
+    const annotations = tpl.metadata?.annotations ?? {};
+    const concurrency = tpl.spec?.containerConcurrency;
+    for (const c of containers) {
+      const ports = c.ports ?? [];
+      if (ports.length === 1 && ["http1", "h2c"].includes(ports[0].name)) ok();
+      else problem(where, `container ${c.name} must declare exactly one port named http1 or h2c (Knative routes one port)`);
+      for (const probe of [c.readinessProbe, c.livenessProbe].filter(Boolean)) {
+        const port = probe.httpGet?.port;
+        if (port === undefined || port === ports[0]?.containerPort) ok(); else problem(where, `probe port ${port} is not the container port`);
+      }
+      if (imageService(c.image) === "querier") {
+        const max = Number(envValue(c, "GAUNTLET_QUERIER_MAX_CONCURRENT") ?? configDefault("querier", "maxConcurrent"));
+        if (concurrency > 0 && concurrency <= max) ok();
+        else problem(where, `containerConcurrency ${concurrency} should be set from the querier's max-concurrent ${max}`);
+      }
+    }
+    const target = Number(annotations["autoscaling.knative.dev/target"]);
+    if (annotations["autoscaling.knative.dev/target"] === undefined || (target > 0 && (!concurrency || target <= concurrency))) ok();
+    else problem(where, `autoscaling target ${annotations["autoscaling.knative.dev/target"]} exceeds containerConcurrency ${concurrency}`);
+    const minScale = Number(annotations["autoscaling.knative.dev/min-scale"] ?? 0);
+    const maxScale = Number(annotations["autoscaling.knative.dev/max-scale"] ?? Infinity);
+    if (minScale <= maxScale) ok(); else problem(where, `min-scale ${minScale} above max-scale ${maxScale}`);
+  }
+  const topics = new Map(objects.filter((o) => o.kind === "KafkaTopic").map((o) => [o.spec?.topicName ?? o.metadata.name, o]));
+  for (const source of objects.filter((o) => o.kind === "KafkaSource")) {
+    const where = `${name}: KafkaSource/${source.metadata.name}`;
+    const ref = source.spec?.sink?.ref;
+    const sink = ref && String(ref.apiVersion).startsWith("serving.knative.dev/") && ref.kind === "Service" ? knativeServices.get(ref.name) : undefined;
+    if (!sink) { problem(where, `sink ${JSON.stringify(ref ?? source.spec?.sink)} is no Knative Service of this overlay`); continue; }
+    ok();
+    const container = sink.spec.template.spec.containers[0];
+    const svcName = imageService(container.image);
+    if (!svcName || !service(svcName)) { notes.add(`${where}: sink image ${container.image} not checked`); continue; }
+    const prefix = `GAUNTLET_${svcName.toUpperCase().replace(/-/g, "_")}_KAFKA_`;
+    const topic = envValue(container, `${prefix}TOPIC`) ?? configDefault(svcName, "topic");
+    if ((source.spec.topics ?? []).length === 1 && source.spec.topics[0] === topic) ok();
+    else problem(where, `topics ${source.spec.topics}, but services/${svcName} reads and publishes ${topic}`);
+    if (topics.has(topic)) ok(); else problem(where, `topic ${topic} is no KafkaTopic of this overlay`);
+    if (envValue(container, `${prefix}CONSUME`) === "false") ok();
+    else problem(where, `the sink's ${prefix}CONSUME is not "false": it would also consume ${topic} itself, and two owners would compact one group`);
+    if ((source.spec.ordering ?? "ordered") === "ordered") ok(); else problem(where, "ordering must be ordered: one event of a group at a time");
+    const partitions = topics.get(topic)?.spec?.partitions;
+    const maxScale = Number(sink.spec.template.metadata?.annotations?.["autoscaling.knative.dev/max-scale"] ?? Infinity);
+    if (!partitions || maxScale <= partitions) ok(); else problem(where, `sink max-scale ${maxScale} above the ${partitions} partitions that can deliver at once`);
+    const timeout = source.spec.delivery?.timeout?.match(/^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/);
+    const seconds = timeout ? Number(timeout[1] ?? 0) * 3600 + Number(timeout[2] ?? 0) * 60 + Number(timeout[3] ?? 0) : undefined;
+    const sinkTimeout = sink.spec.template.spec.timeoutSeconds ?? 300;
+    if (seconds !== undefined && seconds <= sinkTimeout) ok();
+    else problem(where, `delivery timeout ${source.spec.delivery?.timeout} should be set and within the sink's timeoutSeconds ${sinkTimeout}`);
   }
 }
 
@@ -338,6 +431,7 @@ for (const arg of process.argv.slice(2)) {
   const [name, file] = arg.split("=");
   overlays.set(name, yaml.loadAll(fs.readFileSync(file, "utf8")).filter(Boolean));
   checkOverlay(name, overlays.get(name));
+  checkKnative(name, overlays.get(name));
 }
 checkSkaffold(overlays);
 checkUpScript();

@@ -1,18 +1,24 @@
 // Validates every object of built overlays (kubectl kustomize output) against the Kubernetes API schema, offline,
 // with the kubernetes-models packages; custom resources through their own models where a package has them
-// (prometheus-operator, cert-manager), else skipped with a message (Strimzi has no models package).
+// (prometheus-operator, cert-manager, Knative), the KafkaSource by kafka-source.mjs (its CRD has no schema and the
+// Knative package no model), else skipped with a message (Strimzi has no models package).
 // Usage: node validate.mjs <name>=<file.yaml> ...   Prints one line per problem; exit 1 when any object is invalid.
 import fs from "node:fs";
 import yaml from "js-yaml";
 
+import { validateKafkaSource } from "./kafka-source.mjs";
+
 const CRD_PACKAGES = {
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
   "cert-manager.io": "@kubernetes-models/cert-manager",
+  "serving.knative.dev": "@kubernetes-models/knative",
+  "eventing.knative.dev": "@kubernetes-models/knative",
 };
 
 async function modelFor(apiVersion, kind) {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
   let module;
+  if (group === "sources.knative.dev" && version === "v1beta1" && kind === "KafkaSource") return { validateWith: validateKafkaSource };
   if (CRD_PACKAGES[group]) module = `${CRD_PACKAGES[group]}/${group}/${version}/${kind}`;
   else if (group === "" ) module = `kubernetes-models/v1/${kind}`;
   else if (!group.includes(".") || group.endsWith(".k8s.io")) module = `kubernetes-models/${group}/${version}/${kind}`;
@@ -41,6 +47,12 @@ for (const arg of process.argv.slice(2)) {
     if (Model === undefined) {
       console.log(`k8s: INVALID ${id}: no such kind ${object.kind} in ${object.apiVersion}`);
       invalid++;
+      continue;
+    }
+    if (Model.validateWith) {
+      const errors = await Model.validateWith(object);
+      for (const error of errors) console.log(`k8s: INVALID ${id}: ${error}`);
+      if (errors.length === 0) valid++; else invalid++;
       continue;
     }
     if (object.kind === "Secret" && object.data) {
