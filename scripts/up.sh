@@ -244,8 +244,10 @@ up_java_cmd() {
   module="$(up_module_of "$name")"
   local grpc
   grpc="$(up_grpc_port "$name")"
+  # the JVM options and AOT cache of ./gauntlet run (scripts/run.sh), plus a small heap and C1 only: one machine for all
+  run_java_cmd "$module"
   # shellcheck disable=SC2206
-  UP_CMD=("$JAVA_HOME/bin/java" "-D$(up_marker "$name")" -Xms32m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+  UP_CMD=("${RUN_CMD[@]}" "-D$(up_marker "$name")" -Xms32m -Xmx512m -XX:TieredStopAtLevel=1
     ${GAUNTLET_UP_JVM_OPTS:-}
     -Dquarkus.http.host=127.0.0.1 "-Dquarkus.http.port=$(up_http_port "$name")"
     -Dquarkus.banner.enabled=false)
