@@ -20,9 +20,18 @@ run_java_cmd() {
   if [ "${GAUNTLET_AOT:-1}" != 0 ] && [ -f "$cache" ]; then RUN_CMD+=("-XX:AOTCache=$cache"); fi
 }
 
+# The services: modules whose application.properties give them an HTTP port (not services/common, not the tools CLI).
+run_services() {
+  local p
+  for p in "$ROOT"/services/*/src/main/resources/application.properties; do
+    grep -q '^quarkus.http.port=' "$p" && { p="${p%/src/main/resources/application.properties}"; echo "${p##*/}"; }
+  done
+  return 0
+}
+
 cmd_run() {
-  local services=() m
-  for m in "$ROOT"/services/*/src/main/java; do m="${m%/src/main/java}"; m="${m##*/}"; [ "$m" = common ] || services+=("$m"); done
+  local services=()
+  mapfile -t services < <(run_services)
   if [ $# -eq 0 ] || [ "$1" = --help ] || [ "$1" = -h ]; then
     echo "usage: ./gauntlet run <service> [-Dkey=value …]   services: ${services[*]}" >&2
     echo "  runs services/<service>/target/quarkus-app/quarkus-run.jar in the foreground with the AOT cache; e.g." >&2

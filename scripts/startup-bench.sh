@@ -69,7 +69,7 @@ cmd_bench_startup() {
   if [[ "${1:-}" =~ ^[0-9]+$ ]]; then rounds="$1"; shift; fi
   local services=("$@") m
   if [ ${#services[@]} -eq 0 ]; then
-    for m in "$ROOT"/services/*/src/main/java; do m="${m%/src/main/java}"; m="${m##*/}"; [ "$m" = common ] || services+=("$m"); done
+    mapfile -t services < <(run_services)
   fi
   select_java
   for m in "${services[@]}"; do
