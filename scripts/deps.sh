@@ -273,7 +273,12 @@ PROPS
     -Dorg.slf4j.simpleLogger.log.kafka=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn)
   if [ ! -f "$dir/data/meta.properties" ]; then
     local cluster_id
-    cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    # a random 16-byte id in URL-safe base64; one that starts with '-' would be read as an option by the storage tool
+    # ("--cluster-id expected one argument"), so draw again
+    cluster_id="-"
+    while [[ "$cluster_id" == -* ]]; do
+      cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    done
     if ! "$java" "${jvm[@]}" -cp "$classpath" kafka.tools.StorageTool format --standalone \
         -t "$cluster_id" -c "$dir/server.properties" "${DEPS_KAFKA_SCRAM_ARGS[@]}" >"$log" 2>&1; then
       deps_err "formatting the Kafka storage in $dir/data failed"
