@@ -19,7 +19,7 @@ UP_READY_SECONDS="${GAUNTLET_UP_READY_SECONDS:-180}"
 UP_SCRAPE_INTERVAL="${GAUNTLET_UP_SCRAPE_INTERVAL:-15s}"
 UP_CLUSTER="local"
 # The services in start order; sidecar and shipper run once per Prometheus replica.
-UP_SERVICE_MODULES=(sidecar shipper store-gateway compactor querier ruler)
+UP_SERVICE_MODULES=(sidecar shipper store-gateway compactor querier query-frontend ruler)
 UP_REPLICAS=(a b)
 
 # ---------------------------------------------------------------- ports (loopback only)
@@ -35,6 +35,7 @@ up_ports() {
   P_STORE_GATEWAY_GRPC=$((10921 + o)); P_STORE_GATEWAY_HTTP=$((10922 + o))
   P_COMPACTOR_HTTP=$((10942 + o))
   P_QUERIER_HTTP=$((10904 + o)); P_QUERIER_GRPC=$((10905 + o))
+  P_QUERY_FRONTEND_HTTP=$((10902 + o)); P_MEMCACHED=$((19211 + o)) # not 11211: Debian runs its own memcached there
   P_RULER_A_GRPC=$((10931 + o)); P_RULER_B_GRPC=$((10932 + o))
   P_RULER_A_HTTP=$((10933 + o)); P_RULER_B_HTTP=$((10934 + o))
   P_ALERTMANAGER_HTTP=$((19093 + o))
@@ -109,7 +110,13 @@ up_build() {
 up_pidfile() { echo "$UP_DIR/$1.pid"; }
 up_log() { echo "$UP_DIR/logs/$1.log"; }
 # Written into each command line, so a pid file whose number was reused by another process is not ours.
-up_marker() { case "$1" in prometheus-*|alertmanager) echo "$UP_DIR/config/$1.yml" ;; *) echo "gauntlet.up=$UP_DIR/$1" ;; esac; }
+up_marker() {
+  case "$1" in
+    prometheus-*|alertmanager) echo "$UP_DIR/config/$1.yml" ;;
+    memcached) echo "-p $P_MEMCACHED" ;; # memcached takes no argument a marker could hide in: its port
+    *) echo "gauntlet.up=$UP_DIR/$1" ;;
+  esac
+}
 
 up_alive() { deps_pid_alive "$(up_pidfile "$1")" "$(up_marker "$1")"; }
 
@@ -151,7 +158,7 @@ up_stop() {
 }
 
 up_stop_all() {
-  local names=(prometheus-a prometheus-b alertmanager sidecar-a sidecar-b shipper-a shipper-b store-gateway compactor querier ruler-a ruler-b) name i
+  local names=(prometheus-a prometheus-b alertmanager memcached sidecar-a sidecar-b shipper-a shipper-b store-gateway compactor querier query-frontend ruler-a ruler-b) name i
   for ((i = ${#names[@]} - 1; i >= 0; i--)); do
     name="${names[$i]}"
     if up_alive "$name"; then log "stopping $name"; up_stop "$name"; fi
@@ -171,6 +178,7 @@ up_check_ports_free() {
   if [ "$UP_S3" = 1 ] && ! deps_pid_alive "$UP_DIR/s3proxy/s3proxy.pid" "s3proxy.jar" && deps_port_open "$P_S3"; then
     busy+=("127.0.0.1:$P_S3 (s3proxy)")
   fi
+  if [ "$UP_MEMCACHED" = 1 ] && ! up_alive memcached && deps_port_open "$P_MEMCACHED"; then busy+=("127.0.0.1:$P_MEMCACHED (memcached)"); fi
   [ ${#busy[@]} -eq 0 ] && return 0
   log "these ports are taken by another process: ${busy[*]}"
   die "free them (ss -ltnp shows who listens) or move the whole stack with GAUNTLET_UP_PORT_OFFSET=1000 ./gauntlet up"
@@ -207,7 +215,7 @@ YAML
 # One static target list per Gauntlet service, so both replicas scrape the same (an HA pair has one config).
 up_scrape_jobs() {
   local name job targets
-  for job in sidecar shipper store-gateway compactor querier ruler; do
+  for job in sidecar shipper store-gateway compactor querier query-frontend ruler; do
     targets=()
     for name in $(up_components); do
       if [ "$(up_module_of "$name")" = "$job" ]; then targets+=("'127.0.0.1:$(up_http_port "$name")'"); fi
@@ -303,6 +311,12 @@ up_start_service() {
       if up_has ruler; then endpoints+=("127.0.0.1:$P_RULER_A_GRPC" "127.0.0.1:$P_RULER_B_GRPC"); fi
       UP_CMD+=("-Dgauntlet.querier.endpoints=$(IFS=,; echo "${endpoints[*]}")"
         "-Dgauntlet.querier.replica-labels=prometheus_replica,rule_replica") ;;
+    query-frontend)
+      up_write_frontend_cache
+      UP_CMD+=("-Dgauntlet.query-frontend.downstream-url=http://127.0.0.1:$P_QUERIER_HTTP"
+        "-Dgauntlet.query-frontend.response-cache-config-file=$UP_DIR/config/query-frontend-cache.yml"
+        "-Dgauntlet.query-frontend.kafka.bootstrap-servers=$kafka"
+        "-Dgauntlet.query-frontend.replica-labels=prometheus_replica,rule_replica") ;;
     ruler)
       up_write_rules
       UP_CMD+=("-Dgauntlet.ruler.rule-files=$UP_DIR/config/rules/*.yml"
@@ -347,6 +361,30 @@ groups:
       - record: gauntlet:store_gateway_blocks_loaded
         expr: max(thanos_bucket_store_blocks_loaded)
 YAML
+}
+
+# The query frontend's results cache (Thanos' YAML): memcached with --memcached, else in the frontend's memory.
+up_write_frontend_cache() {
+  mkdir -p "$UP_DIR/config"
+  if [ "$UP_MEMCACHED" = 1 ]; then
+    printf 'type: MEMCACHED\nconfig:\n  addresses: ["127.0.0.1:%s"]\n  max_item_size: 8MiB\n' "$P_MEMCACHED" >"$UP_DIR/config/query-frontend-cache.yml"
+  else
+    printf 'type: IN-MEMORY\nconfig:\n  max_size: 256MB\n' >"$UP_DIR/config/query-frontend-cache.yml"
+  fi
+}
+
+# Debian's memcached for the query frontend (--memcached): loopback only, 256 MB, items up to 8 MB.
+up_start_memcached() {
+  up_alive memcached && return 0
+  command -v memcached >/dev/null || apt_install memcached
+  local as_user=()
+  if [ "$(id -u)" = 0 ]; then as_user=(-u nobody); fi # memcached refuses to run as root
+  up_spawn memcached memcached -l 127.0.0.1 -p "$P_MEMCACHED" -U 0 -m 256 -I 8m "${as_user[@]}"
+  local deadline=$((SECONDS + 20))
+  until deps_port_open "$P_MEMCACHED"; do
+    up_alive memcached && [ $SECONDS -lt $deadline ] || { deps_log_tail "$(up_log memcached)"; return 1; }
+    sleep 0.2
+  done
 }
 
 # Alertmanager 0.25 (Debian's prometheus-alertmanager) for the rulers, clustering off.
@@ -434,9 +472,10 @@ up_wait_querier_stores() {
 
 up_usage() {
   cat <<USAGE
-usage: ./gauntlet up [--s3] [--seed-history 30d [--seed-profile P] [--seed-instances N]] [--detach] [--no-build]
+usage: ./gauntlet up [--s3] [--memcached] [--seed-history 30d [--seed-profile P] [--seed-instances N]] [--detach] [--no-build]
 
   --s3                  the bucket is an s3proxy on 127.0.0.1:19000 instead of a directory (FILESYSTEM)
+  --memcached           the query frontend caches results in a memcached on 127.0.0.1:19211 (default: in its memory)
   --seed-history DUR    write DUR (e.g. 30d, 12h) of synthetic history blocks of both replicas into the bucket, once
   --seed-profile P      what the history looks like: node-exporter (default), kube, demo, or minimal (ten series)
   --seed-instances N    how many nodes (node-exporter, kube) or demo instances to seed (default 6, 4, 3)
@@ -464,6 +503,11 @@ up_print_summary() {
   if up_has sidecar; then echo "  sidecars (StoreAPI):  127.0.0.1:$P_SIDECAR_A_GRPC  127.0.0.1:$P_SIDECAR_B_GRPC"; fi
   if up_has store-gateway; then echo "  store gateway:        127.0.0.1:$P_STORE_GATEWAY_GRPC"; fi
   echo "  Kafka:                127.0.0.1:$P_KAFKA    bucket: $(sed -n 's/^type: //p' "$UP_DIR/config/objstore.yml") ($UP_DIR/config/objstore.yml)"
+  local grafana="$q"
+  if up_has query-frontend; then
+    grafana="http://127.0.0.1:$P_QUERY_FRONTEND_HTTP"
+    echo "  query frontend:       $grafana/   (range queries split by day and cached, $(sed -n 's/^type: //p' "$UP_DIR/config/query-frontend-cache.yml" 2>/dev/null); Grafana's URL)"
+  fi
   if up_has querier; then
     cat <<TEXT
   querier UI:           $q/
@@ -476,7 +520,7 @@ datasources:
   - name: Gauntlet
     type: prometheus
     access: proxy
-    url: $q
+    url: $grafana
     jsonData:
       httpMethod: POST
       prometheusType: Thanos
@@ -498,10 +542,12 @@ TEXT
 
 cmd_up() {
   UP_S3=0
+  UP_MEMCACHED=0
   local seed="" seed_profile="" seed_instances="" detach=0 build=1
   while [ $# -gt 0 ]; do
     case "$1" in
       --s3) UP_S3=1 ;;
+      --memcached) UP_MEMCACHED=1 ;;
       --seed-profile) [ -n "${2:-}" ] || die "--seed-profile needs one of node-exporter, kube, demo, minimal"; seed_profile="$2"; shift ;;
       --seed-profile=*) seed_profile="${1#*=}" ;;
       --seed-instances) [ -n "${2:-}" ] || die "--seed-instances needs a number"; seed_instances="$2"; shift ;;
@@ -549,6 +595,10 @@ cmd_up() {
   up_write_objstore
   if [ -n "$seed" ]; then up_seed "$seed" "$seed_profile" "$seed_instances"; fi
 
+  if [ "$UP_MEMCACHED" = 1 ] && up_has query-frontend; then
+    up_start_memcached || die "memcached did not start on 127.0.0.1:$P_MEMCACHED; stopping everything"
+    log "memcached ready on 127.0.0.1:$P_MEMCACHED"
+  fi
   for name in prometheus-a prometheus-b; do up_start_prometheus "${name#prometheus-}"; done
   for name in prometheus-a prometheus-b; do up_wait_ready "$name" || die "$name did not become ready; stopping everything"; done
   log "prometheus pair ready"
@@ -626,6 +676,10 @@ cmd_status() {
   done
   if deps_pid_alive "$UP_DIR/kafka/kafka.pid" kafka.Kafka; then state=running; else state=stopped; unhealthy=1; fi
   printf '%-14s %-8s %-7s %-22s %s\n' kafka "$(cat "$UP_DIR/kafka/kafka.pid" 2>/dev/null || echo -)" "$state" "127.0.0.1:$P_KAFKA" "$UP_DIR/kafka/kafka.log"
+  if [ -f "$(up_pidfile memcached)" ]; then
+    if up_alive memcached; then state=running; else state=stopped; unhealthy=1; fi
+    printf '%-14s %-8s %-7s %-22s %s\n' memcached "$(cat "$(up_pidfile memcached)")" "$state" "127.0.0.1:$P_MEMCACHED" "$(up_log memcached)"
+  fi
   if [ "$(cat "$UP_DIR/s3" 2>/dev/null)" = 1 ]; then
     if deps_pid_alive "$UP_DIR/s3proxy/s3proxy.pid" s3proxy.jar; then state=running; else state=stopped; unhealthy=1; fi
     printf '%-14s %-8s %-7s %-22s %s\n' s3proxy "$(cat "$UP_DIR/s3proxy/s3proxy.pid" 2>/dev/null || echo -)" "$state" "127.0.0.1:$P_S3" "$UP_DIR/s3proxy/s3proxy.log"

@@ -24,7 +24,7 @@ command -v jq >/dev/null || { skip "all" "jq is missing (apt-get install jq)"; f
 command -v prometheus >/dev/null || { skip "all" "prometheus is missing (apt-get install prometheus)"; finish; exit; }
 
 # The ports of scripts/up.sh, shifted by an offset under which all of them are free.
-BASE_PORTS=(19090 19091 10911 10912 10913 10914 10916 10917 10921 10922 10942 10904 19092 19000 10931 10932 10933 10934 19093)
+BASE_PORTS=(19090 19091 10911 10912 10913 10914 10916 10917 10921 10922 10942 10904 19092 19000 10931 10932 10933 10934 19093 10902)
 port_open() { ( exec 3<>"/dev/tcp/127.0.0.1/$1" ) 2>/dev/null; }
 pick_offset() {
   local offset port tries
@@ -174,6 +174,25 @@ else
   }
   if eventually 60 watchdog_ok; then pass "ruler pair: one Watchdog through the querier and in Alertmanager, recorded series of rulers a and b"; else
     fail "ruler pair: Watchdog and recorded series" "querier alerts ${WATCHDOG:-none}; Alertmanager ${AM_WATCHDOG:-none}; job:up:sum replicas ${RECORDED:-none}"; fi
+fi
+
+# --- the query frontend in front of the querier: the querier's bytes, split by day, cold and then from its cache
+if ! has query-frontend; then
+  skip "query frontend answers as the querier" "services/query-frontend does not exist yet (or has no jar)"
+else
+  FRONTEND=$((10902 + OFFSET))
+  frontend_ok() {
+    local at q direct cold warm
+    at=$(date +%s)
+    q="query=sum%20by%20(job)%20(up)&start=$((at - 900))&end=$((at - 30))&step=15&dedup=true"
+    direct="$(query query_range "$q")" || return 1
+    cold="$(curl -fsS --max-time 30 "http://127.0.0.1:$FRONTEND/api/v1/query_range?$q")" || return 1
+    warm="$(curl -fsS --max-time 30 "http://127.0.0.1:$FRONTEND/api/v1/query_range?$q")" || return 1
+    FRONTEND_SERIES="$(jq '.data.result | length' <<<"$direct")"
+    [ "$FRONTEND_SERIES" -gt 0 ] && [ "$cold" = "$direct" ] && [ "$warm" = "$direct" ]
+  }
+  if eventually 20 frontend_ok; then pass "query frontend: the querier's exact answer ($FRONTEND_SERIES series), cold and cached"; else
+    fail "query frontend answers as the querier" "the frontend on :$FRONTEND did not give the querier's bytes"; fi
 fi
 
 if ! has sidecar; then

@@ -150,7 +150,7 @@ function checkClients(name, objects) {
         problem(where, `${protocol} without a truststore: Strimzi's cluster CA is private`);
       } else ok();
       const bootstrap = ["GAUNTLET_SHIPPER_KAFKA_BOOTSTRAP_SERVERS", "GAUNTLET_STORE_GATEWAY_KAFKA_BOOTSTRAP",
-        "GAUNTLET_COMPACTOR_KAFKA_BOOTSTRAP_SERVERS"].map((n) => resolveBootstrap(c, configMaps, n)).find(Boolean) ?? get("bootstrap.servers");
+        "GAUNTLET_COMPACTOR_KAFKA_BOOTSTRAP_SERVERS", "GAUNTLET_QUERY_FRONTEND_KAFKA_BOOTSTRAP_SERVERS"].map((n) => resolveBootstrap(c, configMaps, n)).find(Boolean) ?? get("bootstrap.servers");
       if (bootstrap) clients.push({ overlay: name, where, bootstrap, protocol, mechanism });
     }
   }

@@ -222,15 +222,20 @@ class RealStackParityTest {
      * its own offset, a few ms off now and then.
      */
     static SampleSet generate() {
-        Random random = new Random(6);
-        int n = (int) ((END - T0) / 15_000);
+        return generate(T0, END, 15_000, 20, 6);
+    }
+
+    /** The same shapes over [from, to), scraped every {@code interval} ms, for this many instances. */
+    static SampleSet generate(long from, long to, long interval, int instances, long seed) {
+        Random random = new Random(seed);
+        int n = (int) ((to - from) / interval);
         List<SampleSet.Series> out = new ArrayList<>();
-        for (int instance = 0; instance < 20; instance++) {
+        for (int instance = 0; instance < instances; instance++) {
             String name = "i" + instance;
             long[] ts = new long[n];
-            long phase = random.nextInt(15_000);
+            long phase = random.nextInt((int) interval);
             for (int i = 0; i < n; i++) {
-                ts[i] = T0 + phase + i * 15_000L + (random.nextInt(10) == 0 ? random.nextInt(7) - 3 : 0);
+                ts[i] = from + phase + i * interval + (random.nextInt(10) == 0 ? random.nextInt(7) - 3 : 0);
             }
             for (String code : List.of("200", "500")) {
                 double[] counter = new double[n];
@@ -269,7 +274,7 @@ class RealStackParityTest {
                 int[] kept = new int[n];
                 int count = 0;
                 for (int i = 0; i < n; i++) {
-                    if (((ts[i] - T0) / 60_000 + instance * 25) % 60 < 40) {
+                    if (((ts[i] - from) / 60_000 + instance * 25) % 60 < 40) {
                         kept[count++] = i;
                     }
                 }

@@ -1,5 +1,6 @@
 package io.gauntlet.frontend.cache;
 
+import com.spotify.folsom.ExponentialBackoff;
 import com.spotify.folsom.MemcacheClient;
 import com.spotify.folsom.MemcacheClientBuilder;
 import com.spotify.folsom.MemcacheStatus;
@@ -60,6 +61,8 @@ public final class MemcachedResultsCache implements ResultsCache {
                 .withMaxOutstandingRequests(Math.max(1000, config.maxAsyncBufferSize() + config.maxGetMultiConcurrency()))
                 .withMaxSetLength((int) Math.min(Integer.MAX_VALUE, config.maxItemSize()))
                 .withRetry(false)
+                // folsom's default backs off up to a minute: a memcached that is back is used again within a second
+                .withBackoff(new ExponentialBackoff(10, 1000, 2.5))
                 .connectAscii();
         this.requests = Counter.builder("thanos_cache_memcached_requests").tag("name", NAME)
                 .description("Total number of items requests to memcached.").register(meters);
