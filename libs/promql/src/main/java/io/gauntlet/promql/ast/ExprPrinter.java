@@ -14,6 +14,18 @@ public final class ExprPrinter {
 
     /** Iterative, so that trees tens of thousands of levels deep print on any thread's stack. */
     public static String print(Expr expr) {
+        return print(expr, false);
+    }
+
+    /**
+     * Prometheus' own {@code String()} text, which does not always parse back to the same tree: selectors' matchers
+     * sorted by their text, and an empty {@code ignoring ()} dropped together with its {@code group_x}.
+     */
+    public static String printAsPrometheus(Expr expr) {
+        return print(expr, true);
+    }
+
+    private static String print(Expr expr, boolean asPrometheus) {
         StringBuilder out = new StringBuilder();
         // pending pieces in print order from the top: an Expr still to expand, or text to write as it is
         ArrayDeque<Object> pending = new ArrayDeque<>();
@@ -23,23 +35,23 @@ public final class ExprPrinter {
             if (next instanceof String text) {
                 out.append(text);
             } else {
-                expand(out, (Expr) next, pending);
+                expand(out, (Expr) next, pending, asPrometheus);
             }
         }
         return out.toString();
     }
 
     /** Writes a leaf, or pushes a node's pieces (children and the text between them) last piece first. */
-    private static void expand(StringBuilder out, Expr expr, ArrayDeque<Object> pending) {
+    private static void expand(StringBuilder out, Expr expr, ArrayDeque<Object> pending, boolean asPrometheus) {
         switch (expr) {
             case NumberLiteral n -> out.append(formatNumber(n.value()));
             case StringLiteral s -> out.append(quote(s.value()));
             case VectorSelector v -> {
-                appendSelector(out, v);
+                appendSelector(out, v, asPrometheus);
                 appendAtAndOffset(out, v.at(), v.offsetMillis());
             }
             case MatrixSelector m -> {
-                appendSelector(out, m.selector());
+                appendSelector(out, m.selector(), asPrometheus);
                 out.append('[').append(formatDuration(m.rangeMillis())).append(']');
                 appendAtAndOffset(out, m.selector().at(), m.selector().offsetMillis());
             }
@@ -59,7 +71,7 @@ public final class ExprPrinter {
                 if (b.returnBool()) {
                     operator.append(" bool");
                 }
-                appendMatching(operator, b.matching());
+                appendMatching(operator, b.matching(), asPrometheus);
                 operator.append(' ');
                 pushInOrder(pending, b.lhs(), operator.toString(), b.rhs());
             }
@@ -100,23 +112,29 @@ public final class ExprPrinter {
         }
     }
 
-    private static void appendSelector(StringBuilder out, VectorSelector v) {
+    private static void appendSelector(StringBuilder out, VectorSelector v, boolean asPrometheus) {
         if (v.name() != null) {
             out.append(v.name());
         }
-        boolean first = true;
+        List<String> matchers = new ArrayList<>(v.matchers().size());
         for (LabelMatcher matcher : v.matchers()) {
             // the name written in front already stands for its __name__ equality matcher
             if (v.name() != null && matcher.name().equals("__name__") && matcher.type() == LabelMatcher.Type.EQUAL
                     && matcher.value().equals(v.name())) {
                 continue;
             }
-            out.append(first ? "{" : ",");
-            first = false;
-            out.append(matcher.name()).append(matcher.type().symbol()).append(quote(matcher.value()));
+            // Prometheus compares with the name even when there is none, so it drops __name__="" too
+            if (asPrometheus && v.name() == null && matcher.name().equals("__name__") && matcher.type() == LabelMatcher.Type.EQUAL
+                    && matcher.value().isEmpty()) {
+                continue;
+            }
+            matchers.add(matcher.name() + matcher.type().symbol() + quote(matcher.value()));
         }
-        if (!first) {
-            out.append('}');
+        if (asPrometheus) {
+            matchers.sort(null);
+        }
+        if (!matchers.isEmpty()) {
+            out.append('{').append(String.join(",", matchers)).append('}');
         } else if (v.name() == null) {
             out.append("{}");
         }
@@ -137,13 +155,16 @@ public final class ExprPrinter {
         }
     }
 
-    private static void appendMatching(StringBuilder out, VectorMatching matching) {
+    private static void appendMatching(StringBuilder out, VectorMatching matching, boolean asPrometheus) {
         if (matching == null) {
             return;
         }
         boolean grouped = matching.cardinality() == Cardinality.MANY_TO_ONE
                 || matching.cardinality() == Cardinality.ONE_TO_MANY;
         // unlike Prometheus, also print an empty ignoring () before group_x so the grouping survives a round trip
+        if (asPrometheus && !matching.on() && matching.matchingLabels().isEmpty()) {
+            return;
+        }
         if (matching.on() || !matching.matchingLabels().isEmpty() || grouped) {
             out.append(matching.on() ? " on (" : " ignoring (").append(String.join(", ", matching.matchingLabels()))
                     .append(')');

@@ -102,6 +102,28 @@ class LivePrometheusParityTest {
         assertThat(accepted).isGreaterThan(50);
     }
 
+    /** {@code format_query}: every golden query both parsers accept prints as Prometheus' prettifier prints it. */
+    @Test
+    void goldenQueriesFormatAsPrometheus() throws Exception {
+        Path golden = QueryCorpus.goldenDirectory();
+        Assumptions.assumeTrue(golden != null, "no golden files under gauntlet.shared.dir");
+        List<String> mismatches = new ArrayList<>();
+        int compared = 0;
+        for (String query : new LinkedHashSet<>(QueryCorpus.goldenQueries(golden))) {
+            JsonNode answer = ask(query);
+            if (!answer.path("status").asText().equals("success") || hasKnownDeviation(query)) {
+                continue;
+            }
+            String ours = io.gauntlet.promql.ast.ExprPrettyPrinter.pretty(PromqlParser.parseExpr(query));
+            if (!ours.equals(answer.path("data").asText())) {
+                mismatches.add(query + "\n    prometheus: " + answer.path("data").asText() + "\n    gauntlet:   " + ours);
+            }
+            compared++;
+        }
+        assertThat(mismatches).isEmpty();
+        assertThat(compared).isGreaterThan(500);
+    }
+
     private static String compareRejected(String query, String expected) {
         try {
             Expr expr = PromqlParser.parseExpr(query);
