@@ -3,6 +3,7 @@ package io.gauntlet.querier;
 import io.gauntlet.promql.ErrorType;
 import io.gauntlet.promql.PromqlException;
 import io.gauntlet.promql.ast.Expr;
+import io.gauntlet.promql.ast.ExprPrettyPrinter;
 import io.gauntlet.promql.ast.GoStrings;
 import io.gauntlet.promql.ast.ValueType;
 import io.gauntlet.promql.engine.PromqlEngine;
@@ -105,7 +106,7 @@ public class ApiResource {
     }
 
     /** The endpoints Prometheus serves for GET and form POST alike (its router registers both for each). */
-    private static final String FORM_ENDPOINTS = "query|query_range|series|labels";
+    private static final String FORM_ENDPOINTS = "query|query_range|series|labels|format_query";
 
     @GET
     @Path("{endpoint: " + FORM_ENDPOINTS + "}")
@@ -125,6 +126,7 @@ public class ApiResource {
             case "query_range" -> queryRange(params);
             case "series" -> series(params);
             case "labels" -> labels(params);
+            case "format_query" -> formatQuery(params);
             default -> throw new IllegalStateException("no handler for /api/v1/" + endpoint);
         });
     }
@@ -225,6 +227,17 @@ public class ApiResource {
         long at = time.engineMillis();
         QueryResult result = gate.run(timeout, cancellation -> engine.instantQuery(queryable, expr, at, cancellation));
         return PrometheusJson.success(PrometheusJson.queryData(result.value()), result.warnings());
+    }
+
+    /** The query as Prometheus' prettifier prints it. */
+    private static String formatQuery(Params params) {
+        try {
+            StringBuilder out = new StringBuilder();
+            PrometheusJson.writeString(out, ExprPrettyPrinter.pretty(PromqlParser.parseExpr(params.get("query"))));
+            return PrometheusJson.success(out.toString(), List.of());
+        } catch (PromqlException e) {
+            throw ApiException.invalidParameter("query", e.getMessage());
+        }
     }
 
     private String queryRange(Params params) {

@@ -13,7 +13,8 @@ public final class CorsHeaders {
     @ServerResponseFilter
     public void allowOrigins(ContainerRequestContext request, ContainerResponseContext response) {
         String origin = request.getHeaderString("Origin");
-        if (origin == null || origin.isEmpty() || !request.getUriInfo().getPath().startsWith("/api/v1")) {
+        if (origin == null || origin.isEmpty() || !request.getUriInfo().getPath().startsWith("/api/v1")
+                || request.getProperty(UnroutedApiRequests.UNROUTED) != null) {
             return;
         }
         MultivaluedMap<String, Object> headers = response.getHeaders();
