@@ -1,0 +1,196 @@
+package io.gauntlet.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.gauntlet.events.BlockEvent;
+import io.gauntlet.events.BlockEventPublisher;
+import io.gauntlet.events.BlockEventType;
+import io.gauntlet.events.BlockStats;
+import io.gauntlet.events.KafkaFixture;
+import io.gauntlet.tsdb.Labels;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A 30-day Grafana dashboard of 8 range queries over the history {@code ./gauntlet up --seed-history 30d} writes
+ * (scripts/seed, both replicas of an HA pair), through the querier alone and through the query frontend (in-memory
+ * cache, block events from Kafka): first load, warm refresh, and refresh after one new 2h block (its event). Fast-jars
+ * as processes (store gateway → querier → frontend). The 8 panels load at once, as Grafana loads them. Not part of the
+ * test run: {@code mvn -pl scripts/seed -am install -DskipTests} then {@code ./gauntlet test -pl tests/integration
+ * -Dtest=QueryFrontendBench -Dsurefire.failIfNoSpecifiedTests=false}; prints the figures and writes
+ * target/query-frontend-bench.txt.
+ */
+class QueryFrontendBench {
+    private static final long MINUTE = 60_000L;
+    private static final long H = 60 * MINUTE;
+    private static final int RUNS = Integer.getInteger("bench.runs", 3);
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+    /** The seeder's default profile, at a size this bench can afford: {@code -Dbench.instances=6} for the full default. */
+    private static final int INSTANCES = Integer.getInteger("bench.instances", 2);
+    /** Eight panels of a node_exporter dashboard ("Node Exporter Full" style). */
+    static final List<String> DASHBOARD = List.of(
+            "sum by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\"}[5m]))",
+            "avg by (instance, mode) (rate(node_cpu_seconds_total[5m]))",
+            "1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes",
+            "node_load1",
+            "sum by (instance) (rate(node_network_receive_bytes_total[5m]))",
+            "sum by (instance) (rate(node_disk_written_bytes_total[5m]))",
+            "max by (instance) (1 - node_filesystem_avail_bytes / node_filesystem_size_bytes)",
+            "rate(node_context_switches_total[5m])");
+
+    @TempDir
+    Path work;
+
+    @Test
+    void thirtyDayDashboard() throws Exception {
+        Path seedTool = ServiceProcess.rootDirectory().resolve("scripts/seed/target");
+        Assumptions.assumeTrue(Files.isRegularFile(seedTool.resolve("classpath.txt")),
+                "build the seeder first: mvn -pl scripts/seed -am install -DskipTests");
+        Path bucket = Files.createDirectories(work.resolve("bucket"));
+        Path objstore = work.resolve("objstore.yml");
+        Files.writeString(objstore, "type: FILESYSTEM\nconfig:\n  directory: " + bucket + "\n");
+        long end = System.currentTimeMillis() / MINUTE * MINUTE;
+        Process seed = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-cp",
+                seedTool.resolve("classes") + ":" + Files.readString(seedTool.resolve("classpath.txt")).trim(), "io.gauntlet.seed.SeedHistory",
+                "--objstore-config-file", objstore.toString(), "--duration", "30d", "--profile", "node-exporter", "--instances",
+                Integer.toString(INSTANCES), "--external-labels", "cluster=local",
+                "--replica-label", "prometheus_replica", "--replicas", "a,b", "--scratch", work.resolve("seed").toString(),
+                "--end-ms", Long.toString(end)).redirectErrorStream(true).redirectOutput(work.resolve("seed.log").toFile()).start();
+        assertThat(seed.waitFor()).as(Files.readString(work.resolve("seed.log"))).isZero();
+        String seeded = Files.readAllLines(work.resolve("seed.log")).getLast();
+
+        KafkaFixture kafka = KafkaFixture.shared();
+        String topic = kafka.createTopic("frontend-bench-blocks", 1);
+        try (ServiceProcess.Group processes = new ServiceProcess.Group()) {
+            String gatewayGrpc = "127.0.0.1:" + ServiceProcess.freePort();
+            processes.add(ServiceProcess.startService("store-gateway", work, ServiceProcess.freePort(), List.of(
+                    "-Dgauntlet.grpc.address=" + gatewayGrpc, "-Dgauntlet.store-gateway.objstore-config-file=" + objstore,
+                    "-Dgauntlet.store-gateway.data-dir=" + work.resolve("gateway-data"),
+                    "-Dgauntlet.store-gateway.kafka-bootstrap=" + kafka.bootstrapServers(), "-Dgauntlet.store-gateway.events-topic=" + topic)));
+            int querierPort = ServiceProcess.freePort();
+            processes.add(ServiceProcess.startService("querier", work, querierPort, List.of(
+                    "-Dgauntlet.grpc.address=127.0.0.1:" + ServiceProcess.freePort(), "-Dgauntlet.querier.endpoints=" + gatewayGrpc,
+                    "-Dgauntlet.querier.replica-labels=prometheus_replica")));
+            String querier = "http://127.0.0.1:" + querierPort;
+            await("the querier sees the store gateway").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> ServiceProcess.get(querier + "/api/v1/stores").body().contains("\"healthy\":true"));
+            int frontendPort = ServiceProcess.freePort();
+            processes.add(ServiceProcess.startService("query-frontend", work, frontendPort, List.of(
+                    "-Dgauntlet.query-frontend.downstream-url=" + querier,
+                    "-Dgauntlet.query-frontend.response-cache-config=type: IN-MEMORY\nconfig:\n  max_size: 512MB\n",
+                    "-Dgauntlet.query-frontend.replica-labels=prometheus_replica",
+                    "-Dgauntlet.query-frontend.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                    "-Dgauntlet.query-frontend.kafka.topic=" + topic)));
+            String frontend = "http://127.0.0.1:" + frontendPort;
+            await("the frontend's events flow").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> ServiceProcess.get(frontend + "/metrics").body().contains("gauntlet_query_frontend_block_events_live 1.0"));
+
+            // the dashboard's range as Grafana asks it: now-30d .. now, a 15-minute step (2,880 points a series)
+            long start = end - 30 * 24 * H;
+            long step = 15 * MINUTE;
+            List<String> report = new ArrayList<>();
+            report.add("data: " + seeded);
+            try (ExecutorService panels = Executors.newFixedThreadPool(DASHBOARD.size())) {
+                // warm-up: the JITs of all three and the gateway's index headers
+                for (int i = 0; i < 1; i++) {
+                    dashboard(panels, querier, start, end, step, "");
+                    dashboard(panels, frontend, start, end, step, "&bench_run=warmup" + i);
+                }
+                long[] direct = new long[RUNS];
+                long[] first = new long[RUNS];
+                long[] warm = new long[RUNS];
+                long[] afterBlock = new long[RUNS];
+                for (int run = 0; run < RUNS; run++) {
+                    String fresh = "&bench_run=" + run; // a parameter the querier ignores: new cache keys, a cold cache
+                    direct[run] = dashboard(panels, querier, start, end, step, "");
+                    first[run] = dashboard(panels, frontend, start, end, step, fresh);
+                    warm[run] = dashboard(panels, frontend, start, end, step, fresh);
+                    // a new 2h block of replica a (the newest the shipper uploads), then its event
+                    newBlock(kafka, topic, bucket, end - 4 * H, end - 2 * H, run);
+                    awaitEvents(frontend, run + 1);
+                    afterBlock[run] = dashboard(panels, frontend, start, end, step, fresh);
+                    report.add(String.format("run %d: querier %d ms, frontend first %d ms, warm %d ms, after a 2h block %d ms (load %.1f)",
+                            run, direct[run] / 1_000_000, first[run] / 1_000_000, warm[run] / 1_000_000, afterBlock[run] / 1_000_000, load()));
+                    System.out.println(report.getLast());
+                }
+                double q = median(direct);
+                report.add(String.format("median: querier alone %.0f ms; frontend first load %.0f ms (%.2f×), warm refresh %.1f ms (%.3f×), "
+                                + "refresh after one new 2h block %.0f ms (%.2f×)", q / 1e6, median(first) / 1e6, median(first) / q,
+                        median(warm) / 1e6, median(warm) / q, median(afterBlock) / 1e6, median(afterBlock) / q));
+            }
+            report.forEach(System.out::println);
+            Files.write(ServiceProcess.rootDirectory().resolve("tests/integration/target/query-frontend-bench.txt"), report);
+        }
+    }
+
+    /** Wall time of the 8 panels loaded at once; every answer must be a non-empty success. */
+    private static long dashboard(ExecutorService panels, String base, long start, long end, long step, String extra) throws Exception {
+        long started = System.nanoTime();
+        List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+        for (String query : DASHBOARD) {
+            String path = "/api/v1/query_range?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&start=" + start / 1000
+                    + "&end=" + end / 1000 + "&step=" + step / 1000 + "&dedup=true&partial_response=true" + extra;
+            answers.add(panels.submit(() -> HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+                    .timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofString())));
+        }
+        for (Future<HttpResponse<String>> answer : answers) {
+            HttpResponse<String> response = answer.get();
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(response.body()).doesNotContain("\"result\":[]");
+        }
+        return System.nanoTime() - started;
+    }
+
+    /** A real 2h block of replica a with one new series written into the bucket, then its event (as the shipper does). */
+    private static void newBlock(KafkaFixture kafka, String topic, Path bucket, long from, long to, int run) throws Exception {
+        int n = (int) ((to - from) / MINUTE);
+        long[] timestamps = new long[n];
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            timestamps[i] = from + i * MINUTE;
+            values[i] = 20 + i % 7;
+        }
+        Labels external = Labels.of("cluster", "local", "prometheus_replica", "a");
+        Path block = new SampleSet(List.of(new SampleSet.Series(Labels.of("__name__", "node_load1", "instance", "new-node-" + run,
+                "job", "node"), timestamps, values))).writeBlock(bucket, from, to, java.util.Map.of("cluster", "local", "prometheus_replica", "a"));
+        String ulid = block.getFileName().toString();
+        try (BlockEventPublisher publisher = BlockEventPublisher.create(new HashMap<>(kafka.clientConfig()), topic)) {
+            publisher.publish(BlockEvent.of(BlockEventType.UPLOADED, ulid, from, to, external, 0, 1, List.of(ulid), BlockStats.EMPTY,
+                    "gauntlet/bench")).get();
+        }
+    }
+
+    private static void awaitEvents(String frontend, int count) {
+        await("the frontend got the block event").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> ServiceProcess.get(frontend + "/metrics").body().lines()
+                        .filter(line -> line.startsWith("gauntlet_query_frontend_block_events_total{") && line.contains("type=\"uploaded\""))
+                        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum() >= count);
+    }
+
+    private static double median(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
+    }
+
+    private static double load() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+}
