@@ -3,6 +3,7 @@ package io.gauntlet.bench.storegateway;
 import io.gauntlet.bucketstore.BucketStore;
 import io.gauntlet.bucketstore.BucketStoreConfig;
 import io.gauntlet.objstore.Bucket;
+import io.gauntlet.objstore.ForwardingBucket;
 import io.gauntlet.objstore.FilesystemBucket;
 import io.gauntlet.objstore.ObjectAttributes;
 import io.gauntlet.proto.thanos.SeriesRequest;
@@ -223,8 +224,7 @@ public final class StoreGatewayBench {
     }
 
     /** Counts the reads that would be GET requests on an object store; optionally delays each by an object store's latency. */
-    static final class CountingBucket implements Bucket {
-        final Bucket delegate;
+    static final class CountingBucket extends ForwardingBucket {
         final AtomicLong gets = new AtomicLong();
         private final long latencyMillis;
 
@@ -233,7 +233,7 @@ public final class StoreGatewayBench {
         }
 
         CountingBucket(Bucket delegate, long latencyMillis) {
-            this.delegate = delegate;
+            super(delegate);
             this.latencyMillis = latencyMillis;
         }
 
@@ -249,58 +249,33 @@ public final class StoreGatewayBench {
         }
 
         @Override
-        public void upload(String name, Path file) {
-            delegate.upload(name, file);
-        }
-
-        @Override
-        public void upload(String name, InputStream data, long length) {
-            delegate.upload(name, data, length);
-        }
-
-        @Override
         public InputStream get(String name) {
             roundTrip();
-            return delegate.get(name);
+            return super.get(name);
         }
 
         @Override
         public InputStream getRange(String name, long offset, long length) {
             roundTrip();
-            return delegate.getRange(name, offset, length);
+            return super.getRange(name, offset, length);
         }
 
         @Override
         public boolean exists(String name) {
             roundTrip();
-            return delegate.exists(name);
+            return super.exists(name);
         }
 
         @Override
         public void iter(String dir, boolean recursive, Consumer<String> consumer) {
             roundTrip();
-            delegate.iter(dir, recursive, consumer);
-        }
-
-        @Override
-        public void delete(String name) {
-            delegate.delete(name);
+            super.iter(dir, recursive, consumer);
         }
 
         @Override
         public ObjectAttributes attributes(String name) {
             roundTrip();
-            return delegate.attributes(name);
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return super.attributes(name);
         }
     }
 }

@@ -1,8 +1,8 @@
 package io.gauntlet.compact;
 
 import io.gauntlet.objstore.Bucket;
+import io.gauntlet.objstore.ForwardingBucket;
 import io.gauntlet.objstore.FilesystemBucket;
-import io.gauntlet.objstore.ObjectAttributes;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,58 +77,32 @@ public final class CrashingCompactorMain {
     }
 
     /** A bucket that calls a hook before reads and uploads. */
-    private record StoppingBucket(Bucket delegate, Consumer<String> beforeGet, Consumer<String> beforeUpload) implements Bucket {
+    private static final class StoppingBucket extends ForwardingBucket {
+        private final Consumer<String> beforeGet;
+        private final Consumer<String> beforeUpload;
+
+        StoppingBucket(Bucket delegate, Consumer<String> beforeGet, Consumer<String> beforeUpload) {
+            super(delegate);
+            this.beforeGet = beforeGet;
+            this.beforeUpload = beforeUpload;
+        }
+
         @Override
         public void upload(String name, Path file) {
             beforeUpload.accept(name);
-            delegate.upload(name, file);
+            super.upload(name, file);
         }
 
         @Override
         public void upload(String name, InputStream data, long length) {
             beforeUpload.accept(name);
-            delegate.upload(name, data, length);
+            super.upload(name, data, length);
         }
 
         @Override
         public InputStream get(String name) {
             beforeGet.accept(name);
-            return delegate.get(name);
-        }
-
-        @Override
-        public InputStream getRange(String name, long offset, long length) {
-            return delegate.getRange(name, offset, length);
-        }
-
-        @Override
-        public boolean exists(String name) {
-            return delegate.exists(name);
-        }
-
-        @Override
-        public void iter(String dir, boolean recursive, Consumer<String> consumer) {
-            delegate.iter(dir, recursive, consumer);
-        }
-
-        @Override
-        public void delete(String name) {
-            delegate.delete(name);
-        }
-
-        @Override
-        public ObjectAttributes attributes(String name) {
-            return delegate.attributes(name);
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return super.get(name);
         }
     }
 }
