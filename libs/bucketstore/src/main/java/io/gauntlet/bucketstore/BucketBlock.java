@@ -4,9 +4,12 @@ import io.gauntlet.bucketstore.IndexHeader.PostingsRange;
 import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.BucketException;
 import io.gauntlet.tsdb.CorruptedDataException;
+import io.gauntlet.tsdb.CorruptedDataException.Kind;
+import io.gauntlet.tsdb.UnsupportedEncodingException;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.block.BlockMeta;
+import io.gauntlet.tsdb.chunks.ChunkEncoding;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +29,8 @@ import java.util.zip.CRC32C;
  * the postings offset table; postings lists and series entries fetched by coalesced byte ranges through the shared
  * {@link IndexCache}; chunk bytes fetched by coalesced ranges and handed on undecoded.
  */
-public final class BucketBlock implements AutoCloseable {
+public final class BucketBlock implements BlockSpan, AutoCloseable {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(BucketBlock.class.getName());
     /** Thanos' estimate of the largest series entry when index_stats does not say. */
     static final long SERIES_SIZE_ESTIMATE = 64 * 1024;
     /** Thanos' estimate of the largest chunk (with its length, encoding and CRC) when index_stats does not say. */
@@ -85,7 +89,12 @@ public final class BucketBlock implements AutoCloseable {
         String id = meta.ulid().toString();
         Path headerFile = cacheDir.resolve(id).resolve(IndexHeader.FILE);
         if (!Files.exists(headerFile)) {
-            IndexHeader.build(bucket, id, indexSize(bucket, meta), headerFile);
+            try {
+                IndexHeader.build(bucket, id, indexSize(bucket, meta), headerFile);
+            } catch (UnsupportedEncodingException e) {
+                // a format this store cannot read costs the block as a corruption does: reported with its file, not retried
+                throw new CorruptedDataException(id, "index", 4, e.getMessage(), CorruptedDataException.Kind.UNKNOWN_ENCODING, e);
+            }
         }
         IndexHeader header;
         try {
@@ -141,6 +150,30 @@ public final class BucketBlock implements AutoCloseable {
 
     public long headerBytes() {
         return header.headerBytes();
+    }
+
+    /** One read of this block's index or chunks. */
+    @FunctionalInterface
+    public interface Read<T> {
+        T run() throws StorageException;
+    }
+
+    /**
+     * Runs a read; when it finds the data corrupt, runs it once more with the block's cached entries dropped, so that
+     * only damage found twice in what the bucket holds is reported (not a bad cache entry or a one-off bad read).
+     *
+     * @throws CorruptedDataException when the repeated read fails too: the corruption is confirmed
+     */
+    public <T> T verified(Read<T> read) throws StorageException {
+        try {
+            return read.run();
+        } catch (CorruptedDataException first) {
+            cache.dropBlock(id);
+            Arrays.fill(symbols, null);
+            T result = read.run();
+            LOG.warning("block " + id + ": a read found damage once and none when repeated from the bucket: " + first.getMessage());
+            return result;
+        }
     }
 
     // ---- postings ----
@@ -472,6 +505,13 @@ public final class BucketBlock implements AutoCloseable {
      * one coalesced range read per run of nearby chunks in a segment file.
      */
     public void loadChunks(List<SeriesMeta> series, int from, int to, byte[][][] out, int[][] encodings) throws StorageException {
+        verified(() -> {
+            loadChunksOnce(series, from, to, out, encodings);
+            return null;
+        });
+    }
+
+    private void loadChunksOnce(List<SeriesMeta> series, int from, int to, byte[][][] out, int[][] encodings) throws StorageException {
         int total = 0;
         for (int i = from; i < to; i++) {
             total += series.get(i).chunkCount();
@@ -533,7 +573,7 @@ public final class BucketBlock implements AutoCloseable {
         int at = (int) (offset - bufferStart);
         long[] cursor = {at};
         if (at >= bytes.length) {
-            throw corrupted("chunks", offset, "chunk reference points past the end of " + object);
+            throw corrupted(file(object), offset, "chunk reference points past the end of " + object, Kind.DECODE);
         }
         long length = uvarint(bytes, cursor, offset);
         long headerLength = cursor[0] - at;
@@ -544,16 +584,19 @@ public final class BucketBlock implements AutoCloseable {
             buffer = read(object, offset, total, false); // larger than the estimate: fetch it alone
             start = 0;
             if (buffer.length < total) {
-                throw corrupted("chunks", offset, "chunk of " + length + " bytes runs past the end of " + object);
+                throw corrupted(file(object), offset, "chunk of " + length + " bytes runs past the end of " + object, Kind.TRUNCATED);
             }
         }
         int encodingAt = (int) (start + headerLength);
         CRC32C crc = new CRC32C();
         crc.update(buffer, encodingAt, (int) (1 + length));
         if ((int) crc.getValue() != readInt(buffer, (int) (encodingAt + 1 + length))) {
-            throw corrupted("chunks", offset, "chunk checksum mismatch in " + object);
+            throw corrupted(file(object), offset, "chunk checksum mismatch in " + object, Kind.CHECKSUM);
         }
         encodings[c] = buffer[encodingAt] & 0xFF;
+        if (!ChunkEncoding.isKnown(encodings[c])) {
+            throw corrupted(file(object), offset, "unknown chunk encoding " + encodings[c] + " in " + object, Kind.UNKNOWN_ENCODING);
+        }
         out[c] = Arrays.copyOfRange(buffer, encodingAt + 1, (int) (encodingAt + 1 + length));
     }
 
@@ -576,32 +619,25 @@ public final class BucketBlock implements AutoCloseable {
 
     // ---- reading ----
 
-    private byte[] readIndex(long offset, long length, boolean mayBeShort) {
+    private byte[] readIndex(long offset, long length, boolean mayBeShort) throws CorruptedDataException {
         return read(id + "/index", offset, length, mayBeShort);
     }
 
-    private byte[] read(String object, long offset, long length, boolean mayBeShort) {
-        if (length > Integer.MAX_VALUE - 16) {
-            throw new BucketException(object + ": range of " + length + " bytes is too large");
-        }
-        try (InputStream in = bucket.getRange(object, offset, length)) {
-            // one array of the asked size, filled in large reads (readNBytes(int) would gather 16 KiB pieces and copy)
-            byte[] bytes = new byte[(int) length];
-            int read = in.readNBytes(bytes, 0, bytes.length);
-            if (read != length) {
-                if (!mayBeShort) {
-                    throw new BucketException(object + ": expected " + length + " bytes at " + offset + ", got " + read);
-                }
-                bytes = Arrays.copyOf(bytes, read);
-            }
-            return bytes;
-        } catch (IOException e) {
-            throw new BucketException("reading " + object + " at " + offset + ": " + e.getMessage(), e);
-        }
+    private byte[] read(String object, long offset, long length, boolean mayBeShort) throws CorruptedDataException {
+        return BlockFileReads.read(bucket, object, offset, length, mayBeShort);
+    }
+
+    /** {@code chunks/000001} of {@code <ulid>/chunks/000001}. */
+    private String file(String object) {
+        return object.substring(id.length() + 1);
     }
 
     private CorruptedDataException corrupted(String file, long offset, String problem) {
         return new CorruptedDataException(id, file, offset, problem);
+    }
+
+    private CorruptedDataException corrupted(String file, long offset, String problem, Kind kind) {
+        return new CorruptedDataException(id, file, offset, problem, kind, null);
     }
 
     private static int readInt(byte[] bytes, int at) {

@@ -3,8 +3,10 @@ package io.gauntlet.bucketstore;
 import io.gauntlet.bucketstore.BucketBlock.SeriesMeta;
 import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.BucketException;
+import io.gauntlet.objstore.ObjectAttributes;
 import io.gauntlet.objstore.ObjectNotFoundException;
 import io.gauntlet.store.ChunkSource;
+import io.gauntlet.store.LabelAnswer;
 import io.gauntlet.store.LabelQuery;
 import io.gauntlet.store.PartialResponse;
 import io.gauntlet.store.ProxySeriesSet;
@@ -12,6 +14,7 @@ import io.gauntlet.store.SourceInfo;
 import io.gauntlet.store.StoreLimitExceededException;
 import io.gauntlet.store.StoreQuery;
 import io.gauntlet.store.StoreSeriesSet;
+import io.gauntlet.tsdb.CorruptedDataException;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.block.BlockMeta;
@@ -58,6 +61,10 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
     private final IndexCache cache;
     private final BucketStoreStats stats = new BucketStoreStats();
     private final Map<String, BucketBlock> blocks = new ConcurrentHashMap<>();
+    // blocks with confirmed damage: read by no call until re-uploaded, announced again, or the store restarts
+    private final Map<String, QuarantinedBlock> quarantined = new ConcurrentHashMap<>();
+    // meta.json attributes of quarantined blocks as a sync first saw them: a change means the block was uploaded again
+    private final Map<String, ObjectAttributes> quarantinedMetas = new ConcurrentHashMap<>();
     private final ReentrantLock loadLock = new ReentrantLock();
     private final ExecutorService loaders;
     private final ExecutorService queries;
@@ -132,10 +139,18 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
                     boolean marked = listed.get(id).deletionMark;
                     fetches.add(fetchers.submit(() -> {
                         BlockMeta meta = servableMeta(id, true, marked);
+                        if (meta != null && quarantined.containsKey(id)) {
+                            if (!uploadedAgain(id)) {
+                                wanted.add(id);
+                                return null;
+                            }
+                            meta = servableMeta(id, true, marked); // the new upload's meta.json
+                        }
                         if (meta != null) {
                             wanted.add(id);
                             if (!blocks.containsKey(id)) {
-                                loads.add(loaders.submit(() -> open(meta)));
+                                BlockMeta load = meta;
+                                loads.add(loaders.submit(() -> open(load)));
                             }
                         }
                         return null;
@@ -173,6 +188,8 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
                     drop(id);
                 }
             }
+            quarantined.keySet().retainAll(wanted); // deleted, marked long ago, or out of the shard: no longer ours to report
+            quarantinedMetas.keySet().retainAll(quarantined.keySet());
             synced = true;
             stats.synced(true);
         } finally {
@@ -201,6 +218,12 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
         }
         loadLock.lock();
         try {
+            QuarantinedBlock bad = quarantined.remove(id);
+            if (bad != null) {
+                quarantinedMetas.remove(id);
+                deleteLocal(id); // built again from what the bucket holds now
+                LOG.info("block " + id + " announced again: re-checking it after its quarantine (" + bad.message() + ")");
+            }
             if (blocks.containsKey(id)) {
                 return true;
             }
@@ -314,7 +337,17 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
     private boolean open(BlockMeta meta) {
         String id = meta.ulid().toString();
         try {
-            BucketBlock block = BucketBlock.open(bucket, meta, config.cacheDir(), cache);
+            BucketBlock block;
+            try {
+                block = BucketBlock.open(bucket, meta, config.cacheDir(), cache);
+            } catch (CorruptedDataException first) {
+                deleteLocal(id); // damage counts once it is found twice in what the bucket holds
+                block = BucketBlock.open(bucket, meta, config.cacheDir(), cache);
+            }
+            if (quarantined.containsKey(id)) {
+                block.close(); // quarantined by a query meanwhile
+                return false;
+            }
             BucketBlock previous = blocks.put(id, block);
             if (previous != null) {
                 previous.close();
@@ -322,12 +355,77 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
             stats.blockLoaded();
             LOG.info("loaded " + block);
             return true;
+        } catch (CorruptedDataException e) {
+            stats.blockLoadFailed();
+            deleteLocal(id);
+            quarantine(meta, null, e);
+            return false;
         } catch (IOException | StorageException | RuntimeException e) {
             stats.blockLoadFailed();
             LOG.warning("skipping block " + id + ": cannot load it: " + e.getMessage());
             deleteLocal(id);
             return false;
         }
+    }
+
+    /** Whether a quarantined block's meta.json changed since a sync first looked at it: it was uploaded again. */
+    private boolean uploadedAgain(String id) {
+        ObjectAttributes now;
+        try {
+            now = bucket.attributes(id + "/" + BlockMeta.FILE);
+        } catch (BucketException e) {
+            return false; // the next sync looks again
+        }
+        ObjectAttributes before = quarantinedMetas.putIfAbsent(id, now);
+        if (before == null || before.equals(now)) {
+            return false;
+        }
+        if (quarantined.remove(id) != null) {
+            LOG.info("block " + id + " was uploaded again: re-checking it after its quarantine");
+        }
+        quarantinedMetas.remove(id);
+        deleteLocal(id);
+        return true;
+    }
+
+    /**
+     * Takes a block out of service after confirmed damage (idempotent: the first report wins): one ERROR line, one
+     * count by kind; the block's files stay mapped until running readers let go.
+     *
+     * @param served the instance that failed, removed if it is still the one served; null when it failed to load
+     */
+    QuarantinedBlock quarantine(BlockMeta meta, BucketBlock served, CorruptedDataException corruption) {
+        String id = meta.ulid().toString();
+        QuarantinedBlock entry = QuarantinedBlock.of(meta, corruption, java.time.Instant.now());
+        QuarantinedBlock previous = quarantined.putIfAbsent(id, entry);
+        if (previous != null) {
+            return previous;
+        }
+        if (served != null && blocks.remove(id, served)) {
+            served.close();
+        }
+        stats.corrupted(corruption.kind());
+        LOG.severe("quarantined block " + id + " cause=" + corruption.kind().label() + " file=" + corruption.file() + " offset="
+                + corruption.offset() + ": " + corruption.getMessage() + "; no query reads it until it is uploaded again, an event"
+                + " names it or the store restarts");
+        return entry;
+    }
+
+    @Override
+    public List<io.gauntlet.store.CorruptedBlock> corruptedBlocks() {
+        List<io.gauntlet.store.CorruptedBlock> out = new ArrayList<>();
+        for (QuarantinedBlock block : quarantinedBlocks()) {
+            out.add(new io.gauntlet.store.CorruptedBlock(block.id(), block.file(), block.offset(), block.kind().label(), block.message(),
+                    block.minTime(), block.maxTime(), block.since().toEpochMilli()));
+        }
+        return out;
+    }
+
+    /** Blocks left out of every answer because of confirmed damage. */
+    public List<QuarantinedBlock> quarantinedBlocks() {
+        List<QuarantinedBlock> out = new ArrayList<>(quarantined.values());
+        out.sort(Comparator.comparing(QuarantinedBlock::id));
+        return out;
     }
 
     private void drop(String id) {
@@ -376,12 +474,13 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
 
     @Override
     public ChunkSeriesSet series(StoreQuery query) throws StorageException {
-        Map<BucketBlock, List<LabelMatcher>> selected = select(query.minTime(), query.maxTime(), query.matchers(), query.maxResolutionWindow());
-        stats.queried(selected.size());
+        Selection selected = selection(query.minTime(), query.maxTime(), query.matchers(), query.maxResolutionWindow());
+        stats.queried(selected.blocks().size());
         AtomicLong seriesCount = new AtomicLong();
         AtomicLong chunkCount = new AtomicLong();
-        List<StoreSeriesSet> sets = new ArrayList<>(selected.size());
-        for (Map.Entry<BucketBlock, List<LabelMatcher>> entry : selected.entrySet()) {
+        List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>(selected.warnings()));
+        List<StoreSeriesSet> sets = new ArrayList<>(selected.blocks().size());
+        for (Map.Entry<BucketBlock, List<LabelMatcher>> entry : selected.blocks().entrySet()) {
             BucketBlock block = entry.getKey();
             if (!block.acquire()) {
                 continue; // dropped since it was selected
@@ -389,19 +488,18 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
             List<LabelMatcher> matchers = entry.getValue();
             CompletableFuture<List<SeriesMeta>> prepared = CompletableFuture.supplyAsync(() -> {
                 try {
-                    List<SeriesMeta> series = block.series(block.postings(matchers), query.minTime(), query.maxTime());
+                    List<SeriesMeta> series = block.verified(() -> block.series(block.postings(matchers), query.minTime(), query.maxTime()));
                     checkLimits(series, seriesCount, chunkCount);
                     return series;
                 } catch (StorageException e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
             }, queries);
-            sets.add(StoreSeriesSet.of(new BlockSeriesSet(block, prepared, query.skipChunks(), query.aggregates(), stats), block.id()));
+            BlockSeriesSet set = new BlockSeriesSet(block, prepared, query.skipChunks(), query.aggregates(), stats);
+            sets.add(new IsolatedBlockSeriesSet(set, block.id(), corruption -> warnings.add(quarantine(block.meta(), block, corruption).warning())));
         }
-        if (sets.size() == 1) {
-            return sets.getFirst();
-        }
-        return new ProxySeriesSet(sets, PartialResponse.ABORT);
+        StoreSeriesSet merged = sets.size() == 1 ? sets.getFirst() : new ProxySeriesSet(sets, PartialResponse.ABORT);
+        return new WarningSeriesSet(merged, warnings);
     }
 
     private void checkLimits(List<SeriesMeta> series, AtomicLong seriesCount, AtomicLong chunkCount) throws StoreLimitExceededException {
@@ -427,34 +525,69 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
 
     @Override
     public List<String> labelNames(LabelQuery query) throws StorageException {
-        TreeSet<String> names = new TreeSet<>(Labels::compareStrings);
-        for (Map.Entry<BucketBlock, List<LabelMatcher>> entry : select(query.start(), query.end(), query.matchers(), 0).entrySet()) {
-            BucketBlock block = entry.getKey();
-            if (block.acquire()) {
-                try {
-                    names.addAll(block.labelNames(entry.getValue(), query.start(), query.end()));
-                } finally {
-                    block.release();
-                }
-            }
-        }
-        return List.copyOf(names);
+        return labelNamesAnswer(query).values();
     }
 
     @Override
     public List<String> labelValues(String name, LabelQuery query) throws StorageException {
+        return labelValuesAnswer(name, query).values();
+    }
+
+    @Override
+    public LabelAnswer labelNamesAnswer(LabelQuery query) throws StorageException {
+        return labelAnswer(query, (block, matchers) -> block.labelNames(matchers, query.start(), query.end()));
+    }
+
+    @Override
+    public LabelAnswer labelValuesAnswer(String name, LabelQuery query) throws StorageException {
+        return labelAnswer(query, (block, matchers) -> block.labelValues(name, matchers, query.start(), query.end()));
+    }
+
+    private interface LabelRead {
+        java.util.Collection<String> read(BucketBlock block, List<LabelMatcher> matchers) throws StorageException;
+    }
+
+    /** The union over the selected blocks; a block found damaged is quarantined and named in a warning instead. */
+    private LabelAnswer labelAnswer(LabelQuery query, LabelRead read) throws StorageException {
+        Selection selected = selection(query.start(), query.end(), query.matchers(), 0);
         TreeSet<String> values = new TreeSet<>(Labels::compareStrings);
-        for (Map.Entry<BucketBlock, List<LabelMatcher>> entry : select(query.start(), query.end(), query.matchers(), 0).entrySet()) {
+        List<String> warnings = new ArrayList<>(selected.warnings());
+        for (Map.Entry<BucketBlock, List<LabelMatcher>> entry : selected.blocks().entrySet()) {
             BucketBlock block = entry.getKey();
             if (block.acquire()) {
                 try {
-                    values.addAll(block.labelValues(name, entry.getValue(), query.start(), query.end()));
+                    values.addAll(block.verified(() -> read.read(block, entry.getValue())));
+                } catch (CorruptedDataException e) {
+                    warnings.add(quarantine(block.meta(), block, e).warning());
                 } finally {
                     block.release();
                 }
             }
         }
-        return List.copyOf(values);
+        return new LabelAnswer(List.copyOf(values), warnings);
+    }
+
+    /** What a query reads: loaded blocks with their remaining matchers, and the warnings for quarantined blocks it needed. */
+    record Selection(Map<BucketBlock, List<LabelMatcher>> blocks, List<String> warnings) {
+    }
+
+    /**
+     * {@link #select} with the quarantined blocks taking part as they would have: one the query would have read is not
+     * read, it is named in a warning (and counted).
+     */
+    Selection selection(long minTime, long maxTime, List<LabelMatcher> matchers, long maxResolutionWindow) {
+        Map<BlockSpan, List<LabelMatcher>> chosen = choose(minTime, maxTime, matchers, maxResolutionWindow);
+        Map<BucketBlock, List<LabelMatcher>> read = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
+        for (Map.Entry<BlockSpan, List<LabelMatcher>> entry : chosen.entrySet()) {
+            if (entry.getKey() instanceof BucketBlock block) {
+                read.put(block, entry.getValue());
+            } else if (entry.getKey() instanceof QuarantinedBlock bad) {
+                warnings.add(bad.warning());
+                stats.quarantinedBlockSkipped();
+            }
+        }
+        return new Selection(read, warnings);
     }
 
     /**
@@ -463,11 +596,18 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
      * {@code maxResolutionWindow} with gaps filled by finer blocks (Thanos' bucketBlockSet.getFor).
      */
     Map<BucketBlock, List<LabelMatcher>> select(long minTime, long maxTime, List<LabelMatcher> matchers, long maxResolutionWindow) {
-        Map<Labels, List<BucketBlock>> groups = new LinkedHashMap<>();
-        Map<BucketBlock, List<LabelMatcher>> remaining = new LinkedHashMap<>();
-        List<BucketBlock> sorted = new ArrayList<>(blocks.values());
-        sorted.sort(Comparator.comparingLong(BucketBlock::minTime).thenComparing(BucketBlock::id));
-        for (BucketBlock block : sorted) {
+        return selection(minTime, maxTime, matchers, maxResolutionWindow).blocks();
+    }
+
+    /** {@link #select} over the loaded and the quarantined blocks alike. */
+    private Map<BlockSpan, List<LabelMatcher>> choose(long minTime, long maxTime, List<LabelMatcher> matchers, long maxResolutionWindow) {
+        Map<Labels, List<BlockSpan>> groups = new LinkedHashMap<>();
+        Map<BlockSpan, List<LabelMatcher>> remaining = new java.util.HashMap<>();
+        List<BlockSpan> sorted = new ArrayList<>(blocks.size() + quarantined.size());
+        sorted.addAll(blocks.values());
+        sorted.addAll(quarantined.values());
+        sorted.sort(Comparator.comparingLong(BlockSpan::minTime).thenComparing(BlockSpan::id));
+        for (BlockSpan block : sorted) {
             if (!block.overlaps(minTime, maxTime)) {
                 continue;
             }
@@ -478,26 +618,26 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
             remaining.put(block, left);
             groups.computeIfAbsent(block.externalLabels(), k -> new ArrayList<>()).add(block);
         }
-        Map<BucketBlock, List<LabelMatcher>> out = new LinkedHashMap<>();
-        for (List<BucketBlock> group : groups.values()) {
+        Map<BlockSpan, List<LabelMatcher>> out = new LinkedHashMap<>();
+        for (List<BlockSpan> group : groups.values()) {
             int level = 0;
             while (level < RESOLUTIONS.length - 1 && RESOLUTIONS[level] > maxResolutionWindow) {
                 level++;
             }
-            for (BucketBlock block : fill(group, minTime, maxTime, level)) {
+            for (BlockSpan block : fill(group, minTime, maxTime, level)) {
                 out.put(block, remaining.get(block));
             }
         }
         return out;
     }
 
-    private static List<BucketBlock> fill(List<BucketBlock> group, long minTime, long maxTime, int level) {
-        List<BucketBlock> out = new ArrayList<>();
+    private static List<BlockSpan> fill(List<BlockSpan> group, long minTime, long maxTime, int level) {
+        List<BlockSpan> out = new ArrayList<>();
         if (minTime > maxTime) {
             return out; // no gap left to fill
         }
         long start = minTime;
-        for (BucketBlock block : group) {
+        for (BlockSpan block : group) {
             if (block.resolution() != RESOLUTIONS[level] || block.maxTime() <= minTime) {
                 continue;
             }

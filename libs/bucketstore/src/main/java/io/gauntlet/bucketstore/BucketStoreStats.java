@@ -1,5 +1,8 @@
 package io.gauntlet.bucketstore;
 
+import io.gauntlet.tsdb.CorruptedDataException.Kind;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters of a {@link BucketStore} for the Thanos {@code thanos_bucket_store_*} metrics; thread-safe. */
@@ -14,6 +17,14 @@ public final class BucketStoreStats {
     private final AtomicLong blocksQueried = new AtomicLong();
     private final AtomicLong syncs = new AtomicLong();
     private final AtomicLong syncFailures = new AtomicLong();
+    private final Map<Kind, AtomicLong> corruptions = new EnumMap<>(Kind.class);
+    private final AtomicLong quarantinedBlockSkips = new AtomicLong();
+
+    public BucketStoreStats() {
+        for (Kind kind : Kind.values()) {
+            corruptions.put(kind, new AtomicLong());
+        }
+    }
 
     void blockLoaded() {
         blockLoads.incrementAndGet();
@@ -39,6 +50,14 @@ public final class BucketStoreStats {
     void queried(int blocks) {
         queries.incrementAndGet();
         blocksQueried.addAndGet(blocks);
+    }
+
+    void corrupted(Kind kind) {
+        corruptions.get(kind).incrementAndGet();
+    }
+
+    void quarantinedBlockSkipped() {
+        quarantinedBlockSkips.incrementAndGet();
     }
 
     void synced(boolean ok) {
@@ -83,5 +102,15 @@ public final class BucketStoreStats {
 
     public long syncFailures() {
         return syncFailures.get();
+    }
+
+    /** Blocks quarantined for confirmed damage of this kind, since start (one per detection, not per query). */
+    public long corruptions(Kind kind) {
+        return corruptions.get(kind).get();
+    }
+
+    /** Times a call would have read a quarantined block and named it in a warning instead. */
+    public long quarantinedBlockSkips() {
+        return quarantinedBlockSkips.get();
     }
 }

@@ -200,16 +200,8 @@ public final class IndexHeader implements AutoCloseable {
         return java.util.Arrays.copyOfRange(bytes, at, (int) (at + 4 + length + 4));
     }
 
-    static byte[] read(Bucket bucket, String name, long offset, long length) {
-        try (InputStream in = bucket.getRange(name, offset, length)) {
-            byte[] bytes = in.readNBytes((int) length);
-            if (bytes.length != length) {
-                throw new io.gauntlet.objstore.BucketException(name + ": expected " + length + " bytes at " + offset + ", got " + bytes.length);
-            }
-            return bytes;
-        } catch (IOException e) {
-            throw new io.gauntlet.objstore.BucketException("reading " + name + " at " + offset + ": " + e.getMessage(), e);
-        }
+    static byte[] read(Bucket bucket, String name, long offset, long length) throws CorruptedDataException {
+        return BlockFileReads.read(bucket, name, offset, length, false);
     }
 
     /** Maps a header file written by {@link #build}. */

@@ -6,6 +6,7 @@ import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.ZLabelSet;
 import io.gauntlet.store.Aggregate;
 import io.gauntlet.store.FanOutSource;
+import io.gauntlet.store.LabelAnswer;
 import io.gauntlet.store.LabelQuery;
 import io.gauntlet.store.PartialResponse;
 import io.gauntlet.store.SourceInfo;
@@ -96,17 +97,17 @@ public final class ProxyStore implements FanOutSource {
     }
 
     @Override
-    public Answer labelNamesAnswer(LabelQuery query) throws StorageException {
+    public LabelAnswer labelNamesAnswer(LabelQuery query) throws StorageException {
         StoreQueryable.Answer<String> answer = queryable(query.partialResponse(), query.withoutReplicaLabels(), 0)
                 .querier(query.start(), query.end()).labelNamesOf(List.of(query.matchers()));
-        return new Answer(answer.values(), answer.warnings());
+        return new LabelAnswer(answer.values(), answer.warnings());
     }
 
     @Override
-    public Answer labelValuesAnswer(String name, LabelQuery query) throws StorageException {
+    public LabelAnswer labelValuesAnswer(String name, LabelQuery query) throws StorageException {
         StoreQueryable.Answer<String> answer = queryable(query.partialResponse(), query.withoutReplicaLabels(), 0)
                 .querier(query.start(), query.end()).labelValuesOf(name, List.of(query.matchers()));
-        return new Answer(answer.values(), answer.warnings());
+        return new LabelAnswer(answer.values(), answer.warnings());
     }
 
     /** The fan-out for one call: the client's replica labels are dropped by the stores, nothing is deduplicated here. */

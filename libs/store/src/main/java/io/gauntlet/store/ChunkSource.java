@@ -36,4 +36,22 @@ public interface ChunkSource {
 
     /** Sorted, unique values of one label (never asked for an external label name). */
     List<String> labelValues(String name, LabelQuery query) throws StorageException;
+
+    /**
+     * {@link #labelNames} with the warnings of a partial answer (sent in the response's {@code warnings}); a source
+     * that can leave out part of its data, e.g. a damaged block, says so here.
+     */
+    default LabelAnswer labelNamesAnswer(LabelQuery query) throws StorageException {
+        return new LabelAnswer(labelNames(query), List.of());
+    }
+
+    /** Blocks this source leaves out of its answers because of confirmed damage (announced with Info); none by default. */
+    default List<CorruptedBlock> corruptedBlocks() {
+        return List.of();
+    }
+
+    /** {@link #labelValues} with the warnings of a partial answer. */
+    default LabelAnswer labelValuesAnswer(String name, LabelQuery query) throws StorageException {
+        return new LabelAnswer(labelValues(name, query), List.of());
+    }
 }

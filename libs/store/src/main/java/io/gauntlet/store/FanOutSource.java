@@ -10,19 +10,13 @@ import java.util.List;
  * the warnings of stores that failed under {@link PartialResponse#WARN}.
  */
 public interface FanOutSource extends ChunkSource {
-    /** Values with the warnings of a partial answer. */
-    record Answer(List<String> values, List<String> warnings) {
-        public Answer {
-            values = List.copyOf(values);
-            warnings = List.copyOf(warnings);
-        }
-    }
-
     /** Sorted, unique label names, without the query's replica labels. */
-    Answer labelNamesAnswer(LabelQuery query) throws StorageException;
+    @Override
+    LabelAnswer labelNamesAnswer(LabelQuery query) throws StorageException;
 
     /** Sorted, unique values of one label (never asked for a replica label of the query). */
-    Answer labelValuesAnswer(String name, LabelQuery query) throws StorageException;
+    @Override
+    LabelAnswer labelValuesAnswer(String name, LabelQuery query) throws StorageException;
 
     @Override
     default List<String> labelNames(LabelQuery query) throws StorageException {

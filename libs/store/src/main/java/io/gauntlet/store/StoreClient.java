@@ -115,6 +115,22 @@ public final class StoreClient implements AutoCloseable {
         }
     }
 
+    /** Info with what the store reported of its corrupted blocks (Gauntlet stores send them in a response header). */
+    public record InfoAnswer(InfoResponse info, CorruptedBlocksHeader.Report corruptedBlocks) {
+    }
+
+    public InfoAnswer infoWithCorruptedBlocks() throws StoreException {
+        java.util.concurrent.atomic.AtomicReference<Metadata> headers = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Metadata> trailers = new java.util.concurrent.atomic.AtomicReference<>();
+        Channel capturing = io.grpc.ClientInterceptors.intercept(channel, io.grpc.stub.MetadataUtils.newCaptureMetadataInterceptor(headers, trailers));
+        try {
+            InfoResponse info = ClientCalls.blockingUnaryCall(capturing, InfoGrpc.getInfoMethod(), callOptions(), InfoRequest.getDefaultInstance());
+            return new InfoAnswer(info, CorruptedBlocksHeader.decode(headers.get()));
+        } catch (StatusRuntimeException e) {
+            throw failure(e.getStatus());
+        }
+    }
+
     public LabelNamesResponse labelNames(LabelNamesRequest request) throws StoreException {
         try {
             return ClientCalls.blockingUnaryCall(channel, StoreGrpc.getLabelNamesMethod(), callOptions(), request);

@@ -124,7 +124,7 @@ public final class StoreServer {
     /** {@code thanos.info.Info} alone. */
     public BindableService infoService() {
         BindableService service = new InfoService();
-        return () -> ServerInterceptors.intercept(service, SnappyCodec.answerInKind());
+        return () -> ServerInterceptors.intercept(service, SnappyCodec.answerInKind(), CorruptedBlocksHeader.sending(source::corruptedBlocks));
     }
 
     private final class InfoService extends InfoGrpc.InfoImplBase {
@@ -187,17 +187,12 @@ public final class StoreServer {
                     checkRange(request.getStart(), request.getEnd());
                     LabelQuery query = new LabelQuery(request.getStart(), request.getEnd(), matchers, request.getLimit(),
                             strategyOf(request.getPartialResponseDisabled(), request.getPartialResponseStrategy()), dropped);
+                    LabelAnswer answer = source.labelNamesAnswer(query);
                     TreeSet<String> names = new TreeSet<>(Labels::compareStrings);
-                    if (source instanceof FanOutSource fanOut) {
-                        FanOutSource.Answer answer = fanOut.labelNamesAnswer(query);
-                        names.addAll(answer.values());
-                        response.addAllWarnings(answer.warnings());
-                    } else {
-                        names.addAll(source.labelNames(query));
-                    }
+                    names.addAll(answer.values());
                     names.addAll(external.names());
                     names.removeAll(dropped);
-                    response.addAllNames(limited(names, request.getLimit()));
+                    response.addAllNames(limited(names, request.getLimit())).addAllWarnings(answer.warnings());
                 }
                 out.onNext(response.build());
                 out.onCompleted();
@@ -224,15 +219,8 @@ public final class StoreServer {
                         LabelQuery query = new LabelQuery(request.getStart(), request.getEnd(), matchers, request.getLimit(),
                                 strategyOf(request.getPartialResponseDisabled(), request.getPartialResponseStrategy()),
                                 Set.copyOf(request.getWithoutReplicaLabelsList()));
-                        List<String> values;
-                        if (source instanceof FanOutSource fanOut) {
-                            FanOutSource.Answer answer = fanOut.labelValuesAnswer(name, query);
-                            values = answer.values();
-                            response.addAllWarnings(answer.warnings());
-                        } else {
-                            values = source.labelValues(name, query);
-                        }
-                        response.addAllValues(limited(values, request.getLimit()));
+                        LabelAnswer answer = source.labelValuesAnswer(name, query);
+                        response.addAllValues(limited(answer.values(), request.getLimit())).addAllWarnings(answer.warnings());
                     }
                 }
                 out.onNext(response.build());

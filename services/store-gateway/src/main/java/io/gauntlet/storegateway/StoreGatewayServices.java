@@ -14,6 +14,7 @@ import io.gauntlet.service.ReadinessCondition;
 import io.gauntlet.service.ReadinessRegistry;
 import io.gauntlet.store.StoreLimits;
 import io.gauntlet.store.StoreServer;
+import io.gauntlet.tsdb.CorruptedDataException;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -113,6 +114,15 @@ public class StoreGatewayServices {
                 .description("Total number of requests to the cache that were a hit.").register(meters);
         FunctionCounter.builder("gauntlet_store_gateway_block_events_applied", eventsApplied, AtomicLong::get)
                 .description("Block events that loaded or dropped a block.").register(meters);
+        Gauge.builder("gauntlet_bucket_store_corrupted_blocks", store, s -> s.quarantinedBlocks().size())
+                .description("Blocks quarantined for confirmed corruption: read by no query until uploaded again, announced again or restarted.")
+                .register(meters);
+        for (CorruptedDataException.Kind kind : CorruptedDataException.Kind.values()) {
+            FunctionCounter.builder("gauntlet_bucket_store_corrupted_blocks_detected", store, s -> s.stats().corruptions(kind)).tag("cause", kind.label())
+                    .description("Corrupted blocks detected (one per detection, not per query), by cause.").register(meters);
+        }
+        FunctionCounter.builder("gauntlet_bucket_store_quarantined_block_skips", store, s -> s.stats().quarantinedBlockSkips())
+                .description("Times a call left out a quarantined block it would have read (and warned instead).").register(meters);
     }
 
     @Scheduled(every = "${gauntlet.store-gateway.sync-interval:15m}", delayed = "${gauntlet.store-gateway.sync-interval:15m}",

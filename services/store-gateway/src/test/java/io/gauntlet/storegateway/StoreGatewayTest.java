@@ -121,7 +121,40 @@ class StoreGatewayTest {
         String metrics = given().get("/metrics").asString();
         assertThat(metrics).containsPattern("thanos_bucket_store_block_load_failures_total(\\{[^}]*\\})? [1-9]")
                 .contains("thanos_bucket_store_blocks_loaded");
+        // quarantined: one gauge, one count for its cause, however often it is asked for
+        assertThat(metrics).containsPattern("(?m)^gauntlet_bucket_store_corrupted_blocks(\\{\\})? 1\\.0$")
+                .containsPattern("(?m)^gauntlet_bucket_store_corrupted_blocks_detected_total\\{cause=\"checksum\"\\} 1\\.0$")
+                .containsPattern("(?m)^gauntlet_bucket_store_corrupted_blocks_detected_total\\{cause=\"truncated\"\\} 0\\.0$");
         assertThat(given().get("/-/healthy").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aCorruptedBlockIsAWarningOfEveryAnswerThatNeedsItAndIsAnnouncedWithInfo() throws Exception {
+        List<String> warnings = new java.util.ArrayList<>();
+        for (var it = ThanosStoreCalls.series(channel, GatewayAnswers.request(START, START + 3_600_000L, List.of(m("job", EQ, "node"))));
+             it.hasNext(); ) {
+            var response = it.next();
+            if (!response.getWarning().isEmpty()) {
+                warnings.add(response.getWarning());
+            }
+        }
+        assertThat(warnings).singleElement().asString().startsWith("corrupted block " + GatewayBucket.corruptedBlock + ": index at offset ")
+                .contains("table of contents checksum mismatch").contains("{cluster=\"broken\"} is missing");
+        assertThat(ThanosStoreCalls.labelValues(channel, LabelValuesRequest.newBuilder().setLabel("job").setStart(START)
+                .setEnd(START + 3_600_000L).build()).getWarningsList()).singleElement().asString().contains(GatewayBucket.corruptedBlock);
+        // not asked for: no warning
+        assertThat(ThanosStoreCalls.labelValues(channel, LabelValuesRequest.newBuilder().setLabel("job").setStart(START)
+                .setEnd(START + 3_600_000L).addMatchers(m("cluster", EQ, "eu")).build()).getWarningsList()).isEmpty();
+
+        var info = new io.gauntlet.store.StoreClient("gateway", channel, Duration.ofSeconds(20)).infoWithCorruptedBlocks();
+        assertThat(info.info().getComponentType()).isEqualTo("store");
+        assertThat(info.corruptedBlocks().total()).isEqualTo(1);
+        assertThat(info.corruptedBlocks().blocks()).singleElement().satisfies(block -> {
+            assertThat(block.ulid()).isEqualTo(GatewayBucket.corruptedBlock);
+            assertThat(block.file()).isEqualTo("index");
+            assertThat(block.cause()).isEqualTo("checksum");
+            assertThat(block.minTime()).isEqualTo(START);
+        });
     }
 
     private int countExtra() {
