@@ -2,6 +2,8 @@ package io.gauntlet.query;
 
 import io.gauntlet.proto.thanos.ZLabelSet;
 import io.gauntlet.proto.thanos.info.InfoResponse;
+import io.gauntlet.store.CorruptedBlock;
+import io.gauntlet.store.CorruptedBlocksHeader;
 import io.gauntlet.store.SnappyCodec;
 import io.gauntlet.store.StoreClient;
 import io.gauntlet.store.StoreException;
@@ -53,9 +55,17 @@ import javax.naming.directory.InitialDirContext;
  * other queriers: {@link QuerierLoopGuard}) is refused: unhealthy, with the reason as its error.
  */
 public final class EndpointSet implements AutoCloseable {
-    /** What the stores page and {@code /api/v1/stores} show for one endpoint. */
+    /**
+     * What the stores page and {@code /api/v1/stores} show for one endpoint; {@code corruptedBlocks} are the blocks a
+     * Gauntlet store gateway leaves out of its answers (from its last Info), {@code corruptedBlocksTotal} counts them
+     * all when more were reported than fit.
+     */
     public record EndpointStatus(String name, String spec, String componentType, List<Labels> labelSets, long minTime,
-            long maxTime, boolean healthy, String lastError, Instant lastCheck) {
+            long maxTime, boolean healthy, String lastError, Instant lastCheck, List<CorruptedBlock> corruptedBlocks,
+            long corruptedBlocksTotal) {
+        public EndpointStatus {
+            corruptedBlocks = List.copyOf(corruptedBlocks);
+        }
     }
 
     private static final Logger LOG = Logger.getLogger(EndpointSet.class.getName());
@@ -82,6 +92,7 @@ public final class EndpointSet implements AutoCloseable {
         final StoreClient infoClient;
         final AtomicBoolean polling = new AtomicBoolean();
         volatile InfoResponse info;
+        volatile CorruptedBlocksHeader.Report corruptedBlocks = CorruptedBlocksHeader.Report.NONE;
         volatile boolean healthy;
         volatile String lastError = "";
         volatile Instant lastCheck;
@@ -271,8 +282,9 @@ public final class EndpointSet implements AutoCloseable {
 
     private void poll(Entry entry) {
         try {
-            InfoResponse info = entry.infoClient.info();
-            entry.info = info;
+            StoreClient.InfoAnswer answer = entry.infoClient.infoWithCorruptedBlocks();
+            entry.corruptedBlocks = answer.corruptedBlocks();
+            entry.info = answer.info();
             // the Info answer's headers have just told whom the endpoint reaches
             List<String> reached = entry.reachedQueriers;
             if (reached.contains(loopGuard.id())) {
@@ -429,7 +441,7 @@ public final class EndpointSet implements AutoCloseable {
                     }
                 }
                 out.add(new EndpointStatus(entry.client.name(), entry.spec, type, labelSets, minTime, maxTime, entry.healthy,
-                        entry.lastError, entry.lastCheck));
+                        entry.lastError, entry.lastCheck, entry.corruptedBlocks.blocks(), entry.corruptedBlocks.total()));
             }
         }
         return out;

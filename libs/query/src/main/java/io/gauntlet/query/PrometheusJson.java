@@ -27,7 +27,8 @@ public final class PrometheusJson {
         StringBuilder out = new StringBuilder(dataJson.length() + 64).append("{\"status\":\"success\",\"data\":").append(dataJson);
         if (!warnings.isEmpty()) {
             out.append(",\"warnings\":");
-            writeStrings(out, warnings);
+            // each selector of a query asks the stores again: the same store warning once
+            writeStrings(out, new java.util.LinkedHashSet<>(warnings));
         }
         return out.append('}').toString();
     }

@@ -2,11 +2,14 @@ package io.gauntlet.query;
 
 import io.gauntlet.proto.thanos.Aggr;
 import io.gauntlet.proto.thanos.LabelNamesRequest;
+import io.gauntlet.proto.thanos.LabelNamesResponse;
 import io.gauntlet.proto.thanos.LabelValuesRequest;
+import io.gauntlet.proto.thanos.LabelValuesResponse;
 import io.gauntlet.proto.thanos.PartialResponseStrategy;
 import io.gauntlet.proto.thanos.SeriesRequest;
 import io.gauntlet.proto.thanos.ZLabelSet;
 import io.gauntlet.store.DeduplicatedSeriesSet;
+import io.gauntlet.store.LabelAnswer;
 import io.gauntlet.store.PartialResponse;
 import io.gauntlet.store.PenaltyDeduplicator;
 import io.gauntlet.store.ProxySeriesSet;
@@ -257,26 +260,33 @@ public final class StoreQueryable implements Queryable {
 
         /** Label names among series matching any of the matcher sets (all series for an empty list). */
         public Answer<String> labelNamesOf(List<List<LabelMatcher>> matcherSets) throws StorageException {
-            return fanOutStrings("label_names", matcherSets, (endpoint, matchers) -> endpoint.client().labelNames(LabelNamesRequest.newBuilder()
-                    .setStart(mint).setEnd(maxt)
-                    .addAllMatchers(StoreWire.toWireMatchers(matchers))
-                    .setPartialResponseDisabled(!options.partialResponse())
-                    .setPartialResponseStrategy(strategy())
-                    .addAllWithoutReplicaLabels(withoutReplicaLabels())
-                    .build()).getNamesList().stream().filter(n -> !withoutReplicaLabels().contains(n)).toList());
+            return fanOutStrings("label_names", matcherSets, (endpoint, matchers) -> {
+                LabelNamesResponse response = endpoint.client().labelNames(LabelNamesRequest.newBuilder()
+                        .setStart(mint).setEnd(maxt)
+                        .addAllMatchers(StoreWire.toWireMatchers(matchers))
+                        .setPartialResponseDisabled(!options.partialResponse())
+                        .setPartialResponseStrategy(strategy())
+                        .addAllWithoutReplicaLabels(withoutReplicaLabels())
+                        .build());
+                return new LabelAnswer(response.getNamesList().stream().filter(n -> !withoutReplicaLabels().contains(n)).toList(),
+                        storeWarnings(endpoint, response.getWarningsList()));
+            });
         }
 
         public Answer<String> labelValuesOf(String name, List<List<LabelMatcher>> matcherSets) throws StorageException {
             if (options.dedup() && options.replicaLabels().contains(name)) {
                 return new Answer<>(List.of(), List.of());
             }
-            return fanOutStrings("label_values", matcherSets, (endpoint, matchers) -> endpoint.client().labelValues(LabelValuesRequest.newBuilder()
-                    .setLabel(name).setStart(mint).setEnd(maxt)
-                    .addAllMatchers(StoreWire.toWireMatchers(matchers))
-                    .setPartialResponseDisabled(!options.partialResponse())
-                    .setPartialResponseStrategy(strategy())
-                    .addAllWithoutReplicaLabels(withoutReplicaLabels())
-                    .build()).getValuesList());
+            return fanOutStrings("label_values", matcherSets, (endpoint, matchers) -> {
+                LabelValuesResponse response = endpoint.client().labelValues(LabelValuesRequest.newBuilder()
+                        .setLabel(name).setStart(mint).setEnd(maxt)
+                        .addAllMatchers(StoreWire.toWireMatchers(matchers))
+                        .setPartialResponseDisabled(!options.partialResponse())
+                        .setPartialResponseStrategy(strategy())
+                        .addAllWithoutReplicaLabels(withoutReplicaLabels())
+                        .build());
+                return new LabelAnswer(response.getValuesList(), storeWarnings(endpoint, response.getWarningsList()));
+            });
         }
 
         /** The label sets of series matching any of the matcher sets, sorted and unique (the series API). */
@@ -305,7 +315,12 @@ public final class StoreQueryable implements Queryable {
         }
 
         private interface StringCall {
-            List<String> call(StoreFanOut.Endpoint endpoint, List<LabelMatcher> matchers) throws StoreException;
+            LabelAnswer call(StoreFanOut.Endpoint endpoint, List<LabelMatcher> matchers) throws StoreException;
+        }
+
+        /** A store's own warnings, named after it as Series warnings are. */
+        private static List<String> storeWarnings(StoreFanOut.Endpoint endpoint, List<String> warnings) {
+            return warnings.stream().map(warning -> "store " + endpoint.client().name() + ": " + warning).toList();
         }
 
         private Answer<String> fanOutStrings(String kind, List<List<LabelMatcher>> matcherSets, StringCall call) throws StorageException {
@@ -322,7 +337,7 @@ public final class StoreQueryable implements Queryable {
             TreeSet<String> values = new TreeSet<>(Labels::compareStrings);
             List<String> warnings = new ArrayList<>();
             try (ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<List<String>>> answers = new ArrayList<>();
+                List<Future<LabelAnswer>> answers = new ArrayList<>();
                 for (StoreFanOut.Endpoint endpoint : selected) {
                     // in the caller's gRPC context: its cancellation, and the querier path the loop guard checks
                     answers.add(calls.submit(io.grpc.Context.current().wrap(() -> {
@@ -330,19 +345,30 @@ public final class StoreQueryable implements Queryable {
                         boolean failed = true;
                         try {
                             List<String> out = new ArrayList<>();
+                            List<String> storeWarnings = new ArrayList<>();
                             for (List<LabelMatcher> matchers : sets) {
-                                out.addAll(call.call(endpoint, matchers));
+                                LabelAnswer one = call.call(endpoint, matchers);
+                                out.addAll(one.values());
+                                storeWarnings.addAll(one.warnings());
                             }
                             failed = false;
-                            return out;
+                            return new LabelAnswer(out, storeWarnings);
                         } finally {
                             observer.completed(endpoint.client().name(), kind, System.nanoTime() - started, failed);
                         }
                     })));
                 }
-                for (Future<List<String>> answer : answers) {
+                for (Future<LabelAnswer> answer : answers) {
                     try {
-                        values.addAll(answer.get());
+                        LabelAnswer one = answer.get();
+                        if (!one.warnings().isEmpty() && !options.partialResponse()) {
+                            // as for Series: a store that answered only partly fails an all-or-nothing request
+                            answers.forEach(f -> f.cancel(true));
+                            throw new StorageException("a store answered partially and partial response is disabled: "
+                                    + one.warnings().getFirst());
+                        }
+                        values.addAll(one.values());
+                        warnings.addAll(one.warnings());
                     } catch (ExecutionException e) {
                         String message = e.getCause().getMessage();
                         if (!options.partialResponse()) {
@@ -356,7 +382,7 @@ public final class StoreQueryable implements Queryable {
                     }
                 }
             }
-            return new Answer<>(new ArrayList<>(values), warnings);
+            return new Answer<>(new ArrayList<>(values), List.copyOf(new java.util.LinkedHashSet<>(warnings)));
         }
 
         @Override

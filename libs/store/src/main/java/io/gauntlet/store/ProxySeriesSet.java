@@ -11,7 +11,8 @@ import java.util.PriorityQueue;
  * A k-way merge of sorted series streams from several stores into one sorted stream: series with equal labels
  * from several stores become one series whose chunks are ordered by time with byte-identical duplicates removed.
  * With {@link PartialResponse#WARN} a failing store becomes a warning and the merge goes on with the others (what
- * it already sent stays); with {@link PartialResponse#ABORT} the failure is thrown and every stream is cancelled.
+ * it already sent stays); with {@link PartialResponse#ABORT} the failure is thrown and every stream is cancelled, and
+ * so is a store's warning (Thanos' rule: a store that answered only partly fails a query that wants all or nothing).
  */
 public final class ProxySeriesSet implements StoreSeriesSet {
     private final List<StoreSeriesSet> inputs;
@@ -85,7 +86,12 @@ public final class ProxySeriesSet implements StoreSeriesSet {
         Labels previous = head.labels;
         try {
             if (!head.set.next()) {
-                warnings.addAll(head.set.warnings());
+                List<String> ended = head.set.warnings();
+                if (strategy == PartialResponse.ABORT && !ended.isEmpty()) {
+                    close();
+                    throw new StorageException("a store answered partially and partial response is disabled: " + ended.getFirst());
+                }
+                warnings.addAll(ended);
                 return;
             }
             head.labels = head.set.labels();

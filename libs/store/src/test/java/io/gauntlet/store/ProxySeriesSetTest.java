@@ -77,10 +77,24 @@ class ProxySeriesSetTest {
         ListSet a = new ListSet("a", List.of(series("x", chunk(0, 9, 1), chunk(20, 29, 3)), series("z", chunk(0, 9, 9))));
         ListSet b = new ListSet("b", List.of(series("x", chunk(10, 19, 2), chunk(0, 9, 1)), series("y", chunk(0, 9, 5))));
 
-        ProxySeriesSet merged = new ProxySeriesSet(List.of(a, b), PartialResponse.ABORT);
+        ProxySeriesSet merged = new ProxySeriesSet(List.of(a, b), PartialResponse.WARN);
 
         assertThat(drain(merged)).containsExactly("x[0/1, 10/2, 20/3]", "y[0/5]", "z[0/9]");
         assertThat(merged.warnings()).containsExactlyInAnyOrder("from a", "from b");
+    }
+
+    @Test
+    void aStoreWarningFailsTheMergeWhenPartialResponseIsDisabled() {
+        ListSet a = new ListSet("a", List.of(series("x", chunk(0, 9, 1))));
+        ListSet b = new ListSet("b", List.of(series("y", chunk(0, 9, 5))));
+
+        ProxySeriesSet merged = new ProxySeriesSet(List.of(a, b), PartialResponse.ABORT);
+
+        // Thanos' proxy: a warning with partial response disabled ends the call with the warning as the error
+        assertThatThrownBy(() -> drain(merged)).isInstanceOf(StorageException.class)
+                .hasMessage("a store answered partially and partial response is disabled: from a");
+        assertThat(a.closed).isTrue();
+        assertThat(b.closed).isTrue();
     }
 
     @Test

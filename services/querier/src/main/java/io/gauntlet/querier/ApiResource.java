@@ -16,6 +16,7 @@ import io.gauntlet.query.EndpointSet;
 import io.gauntlet.query.PrometheusJson;
 import io.gauntlet.query.StoreQueryable;
 import io.gauntlet.query.UrlEncodedForm;
+import io.gauntlet.store.CorruptedBlock;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
 import io.micrometer.core.instrument.Counter;
@@ -205,12 +206,36 @@ public class ApiResource {
                         out.append(i == 0 ? "" : ",");
                         PrometheusJson.writeLabels(out, status.labelSets().get(i));
                     }
-                    out.append("],\"minTime\":").append(status.minTime()).append(",\"maxTime\":").append(status.maxTime()).append('}');
+                    out.append("],\"minTime\":").append(status.minTime()).append(",\"maxTime\":").append(status.maxTime());
+                    if (status.corruptedBlocksTotal() > 0) {
+                        writeCorruptedBlocks(out, status);
+                    }
+                    out.append('}');
                 }
                 out.append(']');
             }
             return PrometheusJson.success(out.append('}').toString(), List.of());
         });
+    }
+
+    /** Gauntlet's addition to a store's entry: the blocks it leaves out of its answers, and how many in all. */
+    private static void writeCorruptedBlocks(StringBuilder out, EndpointSet.EndpointStatus status) {
+        out.append(",\"corruptedBlocksTotal\":").append(status.corruptedBlocksTotal()).append(",\"corruptedBlocks\":[");
+        for (int i = 0; i < status.corruptedBlocks().size(); i++) {
+            CorruptedBlock block = status.corruptedBlocks().get(i);
+            out.append(i == 0 ? "{\"ulid\":" : ",{\"ulid\":");
+            PrometheusJson.writeString(out, block.ulid());
+            out.append(",\"file\":");
+            PrometheusJson.writeString(out, block.file());
+            out.append(",\"offset\":").append(block.offset()).append(",\"cause\":");
+            PrometheusJson.writeString(out, block.cause());
+            out.append(",\"message\":");
+            PrometheusJson.writeString(out, block.message());
+            out.append(",\"minTime\":").append(block.minTime()).append(",\"maxTime\":").append(block.maxTime()).append(",\"since\":");
+            PrometheusJson.writeString(out, java.time.Instant.ofEpochMilli(block.since()).toString());
+            out.append('}');
+        }
+        out.append(']');
     }
 
     private String query(Params params) {
