@@ -364,8 +364,8 @@ public final class StoreQueryable implements Queryable {
                         if (!one.warnings().isEmpty() && !options.partialResponse()) {
                             // as for Series: a store that answered only partly fails an all-or-nothing request
                             answers.forEach(f -> f.cancel(true));
-                            throw new StorageException("a store answered partially and partial response is disabled: "
-                                    + one.warnings().getFirst());
+                            throw new StoreException(selected.get(answers.indexOf(answer)).client().name(), "ABORTED",
+                                    "answered partially and partial response is disabled: " + one.warnings().getFirst(), null);
                         }
                         values.addAll(one.values());
                         warnings.addAll(one.warnings());

@@ -89,7 +89,8 @@ public final class ProxySeriesSet implements StoreSeriesSet {
                 List<String> ended = head.set.warnings();
                 if (strategy == PartialResponse.ABORT && !ended.isEmpty()) {
                     close();
-                    throw new StorageException("a store answered partially and partial response is disabled: " + ended.getFirst());
+                    throw new StoreException(head.set.source(), "ABORTED", "answered partially and partial response is disabled: "
+                            + ended.getFirst(), null);
                 }
                 warnings.addAll(ended);
                 return;

@@ -91,8 +91,8 @@ class ProxySeriesSetTest {
         ProxySeriesSet merged = new ProxySeriesSet(List.of(a, b), PartialResponse.ABORT);
 
         // Thanos' proxy: a warning with partial response disabled ends the call with the warning as the error
-        assertThatThrownBy(() -> drain(merged)).isInstanceOf(StorageException.class)
-                .hasMessage("a store answered partially and partial response is disabled: from a");
+        assertThatThrownBy(() -> drain(merged)).isInstanceOf(StoreException.class)
+                .hasMessage("store a: ABORTED: answered partially and partial response is disabled: from a");
         assertThat(a.closed).isTrue();
         assertThat(b.closed).isTrue();
     }
