@@ -83,7 +83,7 @@ public class GrpcServerLifecycle {
         }
         List<String> names = new ArrayList<>();
         for (ServerServiceDefinition service : services) {
-            builder.addService(ServerInterceptors.intercept(service, metrics));
+            builder.addService(ServerInterceptors.intercept(service, metrics, FailedCallLog.SERVER));
             names.add(service.getServiceDescriptor().getName());
         }
         try {
