@@ -5,9 +5,11 @@ import io.gauntlet.events.BlockEventType;
 import io.gauntlet.events.BlockStats;
 import io.gauntlet.events.CompactionGroupKey;
 import io.gauntlet.objstore.Bucket;
+import io.gauntlet.tsdb.CorruptedDataException;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.block.BlockMeta;
 import io.gauntlet.tsdb.block.DeletionMark;
+import io.gauntlet.tsdb.block.NoCompactMark;
 import io.gauntlet.tsdb.block.Ulid;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.io.ByteArrayInputStream;
@@ -43,6 +45,8 @@ import java.util.function.Predicate;
 public final class Compactor {
     private static final System.Logger LOG = System.getLogger(Compactor.class.getName());
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+    /** no-compact-mark.json reasons of blocks the compactor found damaged start with this. */
+    public static final String CORRUPTED_REASON_PREFIX = "corrupted-";
 
     /** What one sync did. */
     public record SyncReport(int compactions, int downsamplings, int markedForDeletion, int deleted, Set<String> haltedGroups,
@@ -122,7 +126,15 @@ public final class Compactor {
         int downsamplings = 0;
         Set<String> failed = new TreeSet<>();
         Set<String> owned = new TreeSet<>();
-        Set<Ulid> noCompact = snapshot.noCompactMarks().keySet();
+        // grows when this pass finds a damaged source: the group is then planned around it at once
+        Set<Ulid> noCompact = ConcurrentHashMap.newKeySet();
+        noCompact.addAll(snapshot.noCompactMarks().keySet());
+        Set<Ulid> damaged = ConcurrentHashMap.newKeySet();
+        snapshot.noCompactMarks().forEach((ulid, mark) -> {
+            if (mark.reason().startsWith(CORRUPTED_REASON_PREFIX)) {
+                damaged.add(ulid);
+            }
+        });
         for (CompactionGroup group : grouped.groups().values()) {
             if (!ownsGroup.test(group.key())) {
                 halted.remove(group.key());
@@ -135,11 +147,11 @@ public final class Compactor {
             // a safe point before every compaction: stop when the group is revoked or the pass is stopped
             BooleanSupplier proceed = () -> keepGoing.getAsBoolean() && ownsGroup.test(group.key());
             try {
-                GroupOutcome outcome = runGroup(group, noCompact, proceed);
+                GroupOutcome outcome = runGroup(group, noCompact, damaged, proceed);
                 compactions += outcome.compactions;
                 marked += outcome.marked;
                 if (options.downsampling() && proceed.getAsBoolean()) {
-                    downsamplings += downsampleGroup(outcome.blocks, group, snapshot, proceed);
+                    downsamplings += downsampleGroup(outcome.blocks, group, snapshot, damaged, proceed);
                 }
                 if (proceed.getAsBoolean()) {
                     marked += applyRetention(outcome.blocks, group, now);
@@ -165,7 +177,8 @@ public final class Compactor {
         List<BlockMeta> blocks;
     }
 
-    private GroupOutcome runGroup(CompactionGroup group, Set<Ulid> noCompact, BooleanSupplier keepGoing) throws IOException, StorageException {
+    private GroupOutcome runGroup(CompactionGroup group, Set<Ulid> noCompact, Set<Ulid> damaged, BooleanSupplier keepGoing)
+            throws IOException, StorageException {
         GroupOutcome outcome = new GroupOutcome();
         List<BlockMeta> blocks = new ArrayList<>(group.blocks());
         outcome.blocks = blocks;
@@ -189,7 +202,14 @@ public final class Compactor {
                 return outcome;
             }
             // blocks marked no-compact are the operator's call: an overlap with them is expected
-            BlockMeta compacted = compact(group, plan, blocks.stream().filter(meta -> !noCompact.contains(meta.ulid())).toList(), keepGoing);
+            BlockMeta compacted;
+            try {
+                compacted = compact(group, plan, blocks.stream().filter(meta -> !noCompact.contains(meta.ulid())).toList(), keepGoing);
+            } catch (DamagedSourcesException e) {
+                noCompact.addAll(e.sources()); // marked no-compact: plan the group again without them
+                damaged.addAll(e.sources());
+                continue;
+            }
             outcome.compactions++;
             outcome.marked += plan.size();
             blocks.removeAll(plan);
@@ -205,13 +225,32 @@ public final class Compactor {
         Path work = workDirectory(group.key());
         try {
             List<Path> sources = new ArrayList<>();
+            List<Ulid> damagedSources = new ArrayList<>();
             for (BlockMeta source : plan) {
-                sources.add(BlockTransfer.download(bucket, source.ulid(), work.resolve("sources")));
+                Path local = BlockTransfer.download(bucket, source.ulid(), work.resolve("sources"));
+                sources.add(local);
+                try {
+                    SourceVerifier.verify(local, source);
+                } catch (CorruptedDataException e) {
+                    markDamaged(source, e);
+                    damagedSources.add(source.ulid());
+                }
+            }
+            if (!damagedSources.isEmpty()) {
+                throw new DamagedSourcesException(damagedSources);
             }
             LOG.log(System.Logger.Level.INFO, "{0}: compacting {1} blocks {2} [{3}, {4})", group, plan.size(), ulids(plan),
                     plan.stream().mapToLong(BlockMeta::minTime).min().orElseThrow(), plan.stream().mapToLong(BlockMeta::maxTime).max().orElseThrow());
-            BlockCompactor.Result result = BlockCompactor.compact(sources, work.resolve("output"), group.labels(), options.deduplication(),
-                    progressLog("compacting " + group.key(), started, proceed));
+            BlockCompactor.Result result;
+            try {
+                result = BlockCompactor.compact(sources, work.resolve("output"), group.labels(), options.deduplication(),
+                        progressLog("compacting " + group.key(), started, proceed));
+            } catch (CorruptedDataException e) {
+                // verified a moment ago, so unlikely; still, damage met while merging is the source's, not the group's
+                BlockMeta source = plan.stream().filter(meta -> meta.ulid().toString().equals(e.block())).findFirst().orElseThrow(() -> e);
+                markDamaged(source, e);
+                throw new DamagedSourcesException(List.of(source.ulid()));
+            }
             BlockMeta meta = result.meta();
             List<String> problems = BlockVerifier.verify(result.directory());
             for (BlockMeta other : groupBlocks) {
@@ -272,6 +311,47 @@ public final class Compactor {
         };
     }
 
+    /**
+     * Marks a source whose damage {@link SourceVerifier} found: no-compact-mark.json (Thanos' format) with reason
+     * {@code corrupted-<kind>} and the damage as details, one ERROR line, then block.marked-no-compact. A block already
+     * marked (by hand, say) keeps its mark.
+     */
+    void markDamaged(BlockMeta meta, CorruptedDataException damage) {
+        LOG.log(System.Logger.Level.ERROR, "source block {0} is damaged and left out of compaction and downsampling: cause={1} file={2} "
+                + "offset={3}: {4}", meta.ulid(), damage.kind().label(), damage.file(), damage.offset(), damage.getMessage());
+        String object = meta.ulid() + Bucket.DELIMITER + NoCompactMark.FILE;
+        if (bucket.exists(object)) {
+            return;
+        }
+        byte[] json = NoCompactMark.of(meta.ulid(), damage.getMessage(), clock.instant().getEpochSecond(), corruptedReason(damage.kind())).toJson();
+        bucket.upload(object, new ByteArrayInputStream(json), json.length);
+        metrics.markedNoCompact();
+        try {
+            events.publish(event(BlockEventType.MARKED_NO_COMPACT, meta));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "block {0} is marked no-compact but its event could not be stored: {1}", meta.ulid(), e.toString());
+        }
+    }
+
+    /** The no-compact reason of a damaged block: {@code corrupted-checksum}, {@code corrupted-missing-file}, … */
+    static String corruptedReason(CorruptedDataException.Kind kind) {
+        return CORRUPTED_REASON_PREFIX + kind.label().replace('_', '-');
+    }
+
+    /** Sources found damaged while a compaction prepared: marked, to be planned around. */
+    private static final class DamagedSourcesException extends RuntimeException {
+        private final List<Ulid> sources;
+
+        DamagedSourcesException(List<Ulid> sources) {
+            super("damaged sources " + sources, null, false, false);
+            this.sources = List.copyOf(sources);
+        }
+
+        List<Ulid> sources() {
+            return sources;
+        }
+    }
+
     /** Writes deletion-mark.json (unless present) and publishes block.marked-for-deletion; false if it was marked already. */
     boolean markForDeletion(BlockMeta meta, String details) {
         String object = meta.ulid() + Bucket.DELIMITER + DeletionMark.FILE;
@@ -297,17 +377,28 @@ public final class Compactor {
                 new BlockStats(meta.stats().numSamples(), meta.stats().numSeries(), meta.stats().numChunks()), options.producer());
     }
 
-    private int downsampleGroup(List<BlockMeta> blocks, CompactionGroup group, BucketScan.Snapshot snapshot, BooleanSupplier keepGoing) {
+    private int downsampleGroup(List<BlockMeta> blocks, CompactionGroup group, BucketScan.Snapshot snapshot, Set<Ulid> damaged,
+            BooleanSupplier keepGoing) {
         int done = 0;
         for (BlockMeta block : downsampler.due(blocks, group, grouping, snapshot)) {
             if (!keepGoing.getAsBoolean()) {
                 break;
+            }
+            if (damaged.contains(block.ulid())) {
+                continue; // marked no-compact for damage: its samples cannot be trusted to downsample either
             }
             long started = System.nanoTime();
             try {
                 Path work = workDirectory(group.key() + "-downsample");
                 try {
                     Path source = BlockTransfer.download(bucket, block.ulid(), work.resolve("sources"));
+                    try {
+                        SourceVerifier.verify(source, block);
+                    } catch (CorruptedDataException e) {
+                        markDamaged(block, e);
+                        damaged.add(block.ulid());
+                        continue;
+                    }
                     long resolution = Downsampler.targetResolution(BlockGrouping.resolution(block));
                     BlockCompactor.Result result = downsampler.downsample(source, work.resolve("output"), resolution,
                             progressLog("downsampling " + block.ulid() + " to " + resolution + " ms", started, keepGoing));

@@ -24,6 +24,7 @@ public final class CompactorMetrics {
     private final Counter downsamples;
     private final Counter downsampleFailures;
     private final Counter marked;
+    private final Counter markedNoCompact;
     private final Counter garbageCollected;
     private final Counter deleted;
     private final Counter partialsCleaned;
@@ -42,6 +43,8 @@ public final class CompactorMetrics {
         downsampleFailures = Counter.builder("thanos_compact_downsample_failures").description("Downsamplings that failed").register(registry);
         marked = Counter.builder("thanos_compact_blocks_marked").description("Blocks marked for deletion").tag("marker", "deletion-mark.json")
                 .register(registry);
+        markedNoCompact = Counter.builder("thanos_compact_blocks_marked").description("Blocks marked no-compact (damaged sources)")
+                .tag("marker", "no-compact-mark.json").register(registry);
         garbageCollected = Counter.builder("thanos_compact_garbage_collected_blocks").description("Duplicate blocks marked for deletion")
                 .register(registry);
         deleted = Counter.builder("thanos_compact_blocks_cleaned").description("Blocks deleted after the delete delay").register(registry);
@@ -75,6 +78,14 @@ public final class CompactorMetrics {
 
     void markedForDeletion(int blocks) {
         marked.increment(blocks);
+    }
+
+    void markedNoCompact() {
+        markedNoCompact.increment();
+    }
+
+    public double markedNoCompactBlocks() {
+        return markedNoCompact.count();
     }
 
     void garbageCollected() {

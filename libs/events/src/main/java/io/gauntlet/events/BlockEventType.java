@@ -7,7 +7,12 @@ public enum BlockEventType {
     /** deletion-mark.json is in the bucket; the block goes after the delete delay. */
     MARKED_FOR_DELETION("io.gauntlet.block.marked-for-deletion"),
     /** the block's files are gone from the bucket. */
-    DELETED("io.gauntlet.block.deleted");
+    DELETED("io.gauntlet.block.deleted"),
+    /**
+     * no-compact-mark.json is in the bucket: compaction and downsampling leave the block alone. Why is in the mark
+     * (its {@code reason} and {@code details}), e.g. a corruption the compactor found in the block.
+     */
+    MARKED_NO_COMPACT("io.gauntlet.block.marked-no-compact");
 
     private final String cloudEventType;
 

@@ -54,6 +54,12 @@ class BlockEventSerializationTest {
     }
 
     @Test
+    void aNoCompactMarkHasItsOwnType() {
+        assertThat(BlockEventType.MARKED_NO_COMPACT.cloudEventType()).isEqualTo("io.gauntlet.block.marked-no-compact");
+        assertThat(BlockEventType.fromCloudEventType("io.gauntlet.block.marked-no-compact")).isEqualTo(BlockEventType.MARKED_NO_COMPACT);
+    }
+
+    @Test
     void readsBackWhatItWrote() {
         for (BlockEventType type : BlockEventType.values()) {
             BlockEvent event = BlockEvent.of(type, ULID, 0, 7_200_000, Labels.of("a", "b"), 300_000, 3,

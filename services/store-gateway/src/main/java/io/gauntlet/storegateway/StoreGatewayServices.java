@@ -204,6 +204,9 @@ public class StoreGatewayServices {
             case MARKED_FOR_DELETION -> {
                 // still served until ignore-deletion-marks-delay passes; the periodic sync drops it then
             }
+            case MARKED_NO_COMPACT -> {
+                // a compactor matter; a block it found damaged is quarantined here when a query meets the damage
+            }
         }
     }
 
