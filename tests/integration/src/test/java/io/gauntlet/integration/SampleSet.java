@@ -16,6 +16,11 @@ record SampleSet(List<Series> series) {
 
     /** OpenMetrics text of the samples in [from, to): one family per metric name, type gauge, ms timestamps. */
     String openMetrics(long from, long to) {
+        return openMetrics(t -> t >= from && t < to);
+    }
+
+    /** OpenMetrics text of the samples whose timestamp {@code include} accepts. */
+    String openMetrics(java.util.function.LongPredicate include) {
         StringBuilder text = new StringBuilder();
         String family = "";
         for (Series one : series) {
@@ -34,7 +39,7 @@ record SampleSet(List<Series> series) {
             labels.append('}');
             for (int i = 0; i < one.timestamps().length; i++) {
                 long t = one.timestamps()[i];
-                if (t >= from && t < to) {
+                if (include.test(t)) {
                     text.append(name).append(labels).append(' ').append(one.values()[i]).append(' ').append(t / 1000).append('.')
                             .append(String.format("%03d", t % 1000)).append('\n');
                 }

@@ -127,7 +127,7 @@ final class ServiceProcess implements AutoCloseable {
         return started;
     }
 
-    /** The base URL of a Prometheus or querier started here. */
+    /** The base URL of a Prometheus or querier started here (of a store, its HTTP port: health and metrics). */
     String url() {
         return url;
     }
@@ -139,8 +139,13 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The store gateway's fast-jar over a FILESYSTEM bucket directory, ready after its first sync. */
     static ServiceProcess startStoreGateway(Path work, Path bucket) throws IOException {
+        return startStoreGateway(work, "type: FILESYSTEM\nconfig:\n  directory: " + bucket + "\n");
+    }
+
+    /** The store gateway's fast-jar over the bucket of an objstore YAML (kept in {@code work}), ready after its first sync. */
+    static ServiceProcess startStoreGateway(Path work, String objstoreYaml) throws IOException {
         Path objstore = work.resolve("objstore.yml");
-        Files.writeString(objstore, "type: FILESYSTEM\nconfig:\n  directory: " + bucket + "\n");
+        Files.writeString(objstore, objstoreYaml);
         return startStoreApi("store-gateway", work, List.of("-Dgauntlet.store-gateway.objstore-config-file=" + objstore,
                 "-Dgauntlet.store-gateway.data-dir=" + work.resolve("gateway-data")));
     }
@@ -154,8 +159,10 @@ final class ServiceProcess implements AutoCloseable {
         String grpc = "127.0.0.1:" + freePort();
         List<String> all = new ArrayList<>(properties);
         all.add("-Dgauntlet.grpc.address=" + grpc);
-        ServiceProcess started = startService(module, work, freePort(), all);
+        int http = freePort();
+        ServiceProcess started = startService(module, work, http, all);
         started.grpcAddress = grpc;
+        started.url = "http://127.0.0.1:" + http; // its /metrics
         return started;
     }
 
