@@ -459,12 +459,15 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         TreeSet<Labels> labelSets = new TreeSet<>();
-        for (BucketBlock block : blocks.values()) {
+        // quarantined blocks count: a query over their range must still reach this store to be told what it lacks
+        List<BlockSpan> spans = new ArrayList<>(blocks.values());
+        spans.addAll(quarantined.values());
+        for (BlockSpan block : spans) {
             min = Math.min(min, block.minTime());
             max = Math.max(max, block.maxTime());
             labelSets.add(block.externalLabels());
         }
-        if (!blocks.isEmpty()) {
+        if (!spans.isEmpty()) {
             long now = System.currentTimeMillis();
             min = Math.max(min, config.minTime().resolve(now));
             max = Math.min(max, config.maxTime().resolve(now));
