@@ -6,6 +6,7 @@ import io.gauntlet.promql.PromqlException;
 import io.gauntlet.promql.engine.PromqlEngine;
 import io.gauntlet.promql.engine.QueryResult;
 import io.gauntlet.promql.engine.storage.InMemoryQueryable;
+import io.gauntlet.query.testing.ApiAnswers;
 import io.gauntlet.query.testing.NativeHistogramWorkload;
 import io.gauntlet.query.testing.PrometheusReference;
 import io.gauntlet.tsdb.chunks.ChunkDecoders;
@@ -161,11 +162,11 @@ class NativeHistogramPromqlParityTest {
         int compared = 0;
         for (String query : QUERIES) {
             for (long time : times) {
-                String expected = prometheus.post("/api/v1/query", "query", query, "time", seconds(time));
+                String expected = prometheus.post("/api/v1/query", "query", query, "time", ApiAnswers.seconds(time));
                 String actual = gauntletInstant(query, time);
                 compared++;
-                if (!sameAnswer(query, expected, actual)) {
-                    mismatches.add(query + " @ " + seconds(time) + "\n  prometheus: " + expected + "\n  gauntlet:   " + actual);
+                if (!ApiAnswers.sameAnswer(query, expected, actual)) {
+                    mismatches.add(query + " @ " + ApiAnswers.seconds(time) + "\n  prometheus: " + expected + "\n  gauntlet:   " + actual);
                 }
             }
         }
@@ -181,74 +182,18 @@ class NativeHistogramPromqlParityTest {
         int compared = 0;
         for (String query : RANGE_QUERIES) {
             for (long[] range : ranges) {
-                String expected = prometheus.post("/api/v1/query_range", "query", query, "start", seconds(range[0]),
-                        "end", seconds(range[1]), "step", seconds(range[2]));
+                String expected = prometheus.post("/api/v1/query_range", "query", query, "start", ApiAnswers.seconds(range[0]),
+                        "end", ApiAnswers.seconds(range[1]), "step", ApiAnswers.seconds(range[2]));
                 String actual = gauntletRange(query, range[0], range[1], range[2]);
                 compared++;
                 if (!expected.equals(actual)) {
-                    mismatches.add(query + " " + seconds(range[0]) + ".." + seconds(range[1]) + " step " + seconds(range[2])
-                            + "\n  prometheus: " + abbreviate(expected) + "\n  gauntlet:   " + abbreviate(actual)
-                            + "\n  first difference at " + firstDifference(expected, actual));
+                    mismatches.add(query + " " + ApiAnswers.seconds(range[0]) + ".." + ApiAnswers.seconds(range[1]) + " step " + ApiAnswers.seconds(range[2])
+                            + "\n  prometheus: " + ApiAnswers.abbreviate(expected) + "\n  gauntlet:   " + ApiAnswers.abbreviate(actual)
+                            + "\n  first difference at " + ApiAnswers.firstDifference(expected, actual));
                 }
             }
         }
         assertThat(mismatches).as("%d of %d range answers differ", mismatches.size(), compared).isEmpty();
     }
 
-    /**
-     * Byte equality, except where 2.42 orders an instant vector by a Go map (histogram_quantile's classic groups, the
-     * series of a subquery): there the result elements are compared as a set.
-     */
-    private static boolean sameAnswer(String query, String expected, String actual) {
-        if (expected.equals(actual)) {
-            return true;
-        }
-        return (query.contains("histogram_quantile") || query.contains(":")) && elements(expected).equals(elements(actual));
-    }
-
-    private static List<String> elements(String json) {
-        List<String> elements = new ArrayList<>();
-        int depth = 0;
-        int from = -1;
-        int result = json.indexOf("\"result\":[");
-        if (result < 0) {
-            return List.of(json);
-        }
-        int i = result + 10;
-        for (; i < json.length(); i++) {
-            char c = json.charAt(i);
-            if (c == '{') {
-                if (depth++ == 0) {
-                    from = i;
-                }
-            } else if (c == '}') {
-                if (--depth == 0) {
-                    elements.add(json.substring(from, i + 1));
-                }
-            } else if (c == ']' && depth == 0) {
-                break;
-            }
-        }
-        elements.sort(null);
-        elements.add(json.substring(Math.min(i, json.length())));
-        return elements;
-    }
-
-    private static String seconds(long millis) {
-        return millis % 1000 == 0 ? Long.toString(millis / 1000) : String.format("%.3f", millis / 1000.0);
-    }
-
-    private static String abbreviate(String json) {
-        return json.length() <= 600 ? json : json.substring(0, 600) + "…(" + json.length() + " chars)";
-    }
-
-    private static String firstDifference(String expected, String actual) {
-        int i = 0;
-        while (i < expected.length() && i < actual.length() && expected.charAt(i) == actual.charAt(i)) {
-            i++;
-        }
-        int from = Math.max(0, i - 80);
-        return i + ": …" + expected.substring(from, Math.min(expected.length(), i + 80)) + " | …"
-                + actual.substring(from, Math.min(actual.length(), i + 80));
-    }
 }

@@ -152,15 +152,24 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The sidecar's fast-jar beside a Prometheus, ready once it has read the Prometheus' external labels. */
     static ServiceProcess startSidecar(Path work, String prometheusUrl) throws IOException {
-        return startStoreApi("sidecar", work, List.of("-Dgauntlet.sidecar.prometheus-url=" + prometheusUrl));
+        return startSidecar(work, "sidecar", prometheusUrl);
+    }
+
+    /** As above, logging to {@code <name>.log}: for a second sidecar. */
+    static ServiceProcess startSidecar(Path work, String name, String prometheusUrl) throws IOException {
+        return startStoreApi("sidecar", name, work, List.of("-Dgauntlet.sidecar.prometheus-url=" + prometheusUrl));
     }
 
     private static ServiceProcess startStoreApi(String module, Path work, List<String> properties) throws IOException {
+        return startStoreApi(module, module, work, properties);
+    }
+
+    private static ServiceProcess startStoreApi(String module, String name, Path work, List<String> properties) throws IOException {
         String grpc = "127.0.0.1:" + freePort();
         List<String> all = new ArrayList<>(properties);
         all.add("-Dgauntlet.grpc.address=" + grpc);
         int http = freePort();
-        ServiceProcess started = startService(module, work, http, all);
+        ServiceProcess started = startService(module, name, work, http, all);
         started.grpcAddress = grpc;
         started.url = "http://127.0.0.1:" + http; // its /metrics
         return started;

@@ -336,6 +336,11 @@ public final class NativeHistogramWorkload {
 
     /** The whole workload as one remote write request (histograms as prompb integer histograms). */
     public WriteRequest writeRequest() {
+        return writeRequest(Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /** The samples in [{@code from}, {@code until}) as one remote write request; series without any are left out. */
+    public WriteRequest writeRequest(long from, long until) {
         WriteRequest.Builder request = WriteRequest.newBuilder();
         for (SeriesData data : series) {
             TimeSeries.Builder timeSeries = TimeSeries.newBuilder();
@@ -343,13 +348,18 @@ public final class NativeHistogramWorkload {
                 timeSeries.addLabels(Label.newBuilder().setName(data.labels().name(i)).setValue(data.labels().value(i)));
             }
             for (Point point : data.points()) {
+                if (point.timestamp() < from || point.timestamp() >= until) {
+                    continue;
+                }
                 if (point.histogram() == null) {
                     timeSeries.addSamples(Sample.newBuilder().setTimestamp(point.timestamp()).setValue(point.value()));
                 } else {
                     timeSeries.addHistograms(toProto(point.timestamp(), point.histogram()));
                 }
             }
-            request.addTimeseries(timeSeries);
+            if (timeSeries.getSamplesCount() + timeSeries.getHistogramsCount() > 0) {
+                request.addTimeseries(timeSeries);
+            }
         }
         return request.build();
     }
