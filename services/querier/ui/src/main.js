@@ -385,19 +385,21 @@ async function storesPage() {
     for (const [type, stores] of Object.entries(body.data || {})) {
       const rows = stores.filter((s) => !needle || JSON.stringify(s).toLowerCase().includes(needle) || type.includes(needle)).map((s) => {
         const labels = (s.labelSets || []).map(seriesName);
-        const apis = s.apis || s.advertisedApis || s.stores || [];
+        const damaged = s.corruptedBlocks || [];
         const health = s.healthy ? 'UP' : 'DOWN';
         return {
-          sort: [s.name, health, labels.join(' '), s.minTime, s.maxTime, s.lastCheck || '', s.lastError || ''],
+          sort: [s.name, health, labels.join(' '), s.minTime, s.maxTime, s.lastCheck || '', s.lastError || '', damaged.length],
           node: el('tr', {}, el('td', {}, s.name), el('td', { class: s.healthy ? 'healthy' : 'unhealthy' }, health),
             el('td', { class: 'labels' }, labels.map((l) => el('code', {}, l))), el('td', {}, formatStoreTime(s.minTime)),
             el('td', {}, formatStoreTime(s.maxTime)), el('td', {}, s.lastCheck || ''), el('td', {}, s.lastError || ''),
-            el('td', {}, Array.isArray(apis) ? apis.join(', ') : JSON.stringify(apis))),
+            // blocks a store gateway found damaged and leaves out of its answers (from its last Info)
+            el('td', { class: damaged.length ? 'unhealthy' : '' }, damaged.map((b) => el('div', { title: b.message || '' },
+              `${b.ulid}: ${b.cause}${b.file ? ` (${b.file}${b.offset !== undefined ? ` at ${b.offset}` : ''})` : ''}`)))),
         };
       });
       if (rows.length) {
         groups.append(el('h2', {}, `${type || 'unknown'} (${rows.length})`),
-          sortableTable(['Endpoint', 'Health', 'Label sets', 'Min time', 'Max time', 'Last check', 'Last error', 'APIs'], rows));
+          sortableTable(['Endpoint', 'Health', 'Label sets', 'Min time', 'Max time', 'Last check', 'Last error', 'Damaged blocks'], rows));
       }
     }
     if (!groups.children.length) groups.append(el('div', { class: 'empty' }, body.status === 'success' ? 'No store endpoints.' : `Stores unavailable: ${body.error}`));
