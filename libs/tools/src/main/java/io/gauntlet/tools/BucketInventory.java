@@ -28,6 +28,8 @@ public final class BucketInventory {
                 blocks.add(entry);
             }
         });
+        // in the bucket's (lexical) order, as Thanos lists them: the scan's map has no order of its own
+        blocks.sort(java.util.Comparator.comparing(block -> block.meta().ulid().toString()));
         return new BucketInventory(snapshot, blocks);
     }
 
