@@ -1,5 +1,6 @@
 package io.gauntlet.seed;
 
+import io.gauntlet.compact.BlockTransfer;
 import io.gauntlet.events.BlockEvent;
 import io.gauntlet.events.BlockEventPublisher;
 import io.gauntlet.events.BlockEventType;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +23,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 /**
  * The history seeder's command line ({@code ./gauntlet up --seed-history 30d --seed-profile node-exporter}): writes the
@@ -70,9 +69,8 @@ public final class SeedHistory {
         Path progressFile = options.containsKey("progress-file") ? Path.of(options.get("progress-file")) : null;
         String bootstrap = options.get("kafka-bootstrap");
         long startedAt = System.currentTimeMillis();
-        int series = Seeder.sortedSeries(seed).size();
-        System.out.printf("seeding %s of %s history: %d instances, %d series per replica, one sample every %d s, replicas %s%n",
-                options.get("duration"), profile.name(), instances, series, interval / 1000, seed.replicas());
+        System.out.printf("seeding %s of %s history: %d instances, one sample every %d s, replicas %s%n",
+                options.get("duration"), profile.name(), instances, interval / 1000, seed.replicas());
         writeProgress(progressFile, seed, "seeding", 0, 0, 0, startedAt);
         try (Bucket bucket = BucketFactory.create(BucketConfig.load(objstore));
                 BlockEventPublisher events = bootstrap == null ? null : BlockEventPublisher.create(Map.of("bootstrap.servers", bootstrap,
@@ -80,7 +78,9 @@ public final class SeedHistory {
                         BlockEventPublisher.DEFAULT_TOPIC))) {
             int[] unannounced = {0};
             Seeder.Summary summary = Seeder.run(seed, scratch, (replica, meta, block) -> {
-                upload(bucket, block, meta.ulid().toString());
+                // as the compactor uploads its blocks: chunks and index first, meta.json (with upload_time) last
+                BlockTransfer.upload(bucket, block, meta.ulid());
+                BlockTransfer.deleteRecursively(block);
                 // after one event Kafka did not take, the rest are not tried (each would wait for the broker again)
                 if (events != null && (unannounced[0] > 0 || !announce(events, meta))) {
                     unannounced[0]++;
@@ -110,24 +110,6 @@ public final class SeedHistory {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while announcing block " + meta.ulid());
-        }
-    }
-
-    /** Chunks and index first, {@code meta.json} last: a reader never sees a block without all of its files. */
-    static void upload(Bucket bucket, Path block, String ulid) throws IOException {
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(block)) {
-            files = walk.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals(BlockMeta.FILE))
-                    .filter(f -> !f.getFileName().toString().equals("tombstones")).sorted().toList();
-        }
-        for (Path file : files) {
-            bucket.upload(ulid + "/" + block.relativize(file).toString().replace('\\', '/'), file);
-        }
-        bucket.upload(ulid + "/" + BlockMeta.FILE, block.resolve(BlockMeta.FILE));
-        try (Stream<Path> walk = Files.walk(block)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 

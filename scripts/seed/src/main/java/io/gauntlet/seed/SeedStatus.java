@@ -1,11 +1,10 @@
 package io.gauntlet.seed;
 
+import io.gauntlet.compact.BucketScan;
 import io.gauntlet.objstore.Bucket;
 import io.gauntlet.objstore.BucketConfig;
 import io.gauntlet.objstore.BucketFactory;
-import io.gauntlet.tsdb.block.BlockMeta;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,20 +45,13 @@ final class SeedStatus {
                 progress.getProperty("instances"), eta);
         Map<Long, List<long[]>> byResolution = new TreeMap<>();
         try (Bucket bucket = BucketFactory.create(BucketConfig.load(Path.of(SeedHistory.required(options, "objstore-config-file"))))) {
-            for (String entry : bucket.list("", false)) {
-                String ulid = entry.endsWith("/") ? entry.substring(0, entry.length() - 1) : entry;
-                if (ulid.length() != 26 || !bucket.exists(ulid + "/" + BlockMeta.FILE) || bucket.exists(ulid + "/deletion-mark.json")) {
-                    continue;
+            BucketScan.Snapshot snapshot = new BucketScan(bucket).scan();
+            snapshot.metas().forEach((ulid, meta) -> {
+                if (!snapshot.deletionMarks().containsKey(ulid)) {
+                    long resolution = meta.thanos() == null || meta.thanos().downsample() == null ? 0 : meta.thanos().downsample().resolution();
+                    byResolution.computeIfAbsent(resolution, r -> new ArrayList<>()).add(new long[] {meta.minTime(), meta.maxTime()});
                 }
-                BlockMeta meta;
-                try (InputStream in = bucket.get(ulid + "/" + BlockMeta.FILE)) {
-                    meta = BlockMeta.parse(in.readAllBytes(), ulid);
-                } catch (RuntimeException | io.gauntlet.tsdb.CorruptedDataException | io.gauntlet.tsdb.block.UnsupportedMetaVersionException e) {
-                    continue; // a block being written or damaged: the tools report those
-                }
-                long resolution = meta.thanos() == null || meta.thanos().downsample() == null ? 0 : meta.thanos().downsample().resolution();
-                byResolution.computeIfAbsent(resolution, r -> new ArrayList<>()).add(new long[] {meta.minTime(), meta.maxTime()});
-            }
+            });
         }
         double fiveMinutes = coverage(byResolution.getOrDefault(300_000L, List.of()), start, end);
         double hour = coverage(byResolution.getOrDefault(3_600_000L, List.of()), start, end);

@@ -119,7 +119,11 @@ public final class Seeder {
 
     /** Generates every sample of every replica, window after window (oldest first), for {@code visitor}. */
     public static void generate(Options options, SampleVisitor visitor) throws IOException {
-        List<SyntheticSeries> series = sortedSeries(options);
+        generate(options, sortedSeries(options), visitor);
+    }
+
+    /** {@link #generate(Options, SampleVisitor)} over series already made by {@link #sortedSeries} (each used once: they keep state). */
+    private static void generate(Options options, List<SyntheticSeries> series, SampleVisitor visitor) throws IOException {
         long interval = options.scrapeInterval();
         long start = Math.floorDiv(options.start() + interval - 1, interval) * interval;
         long end = Math.floorDiv(options.end(), interval) * interval;
@@ -186,12 +190,12 @@ public final class Seeder {
         long firstBlock = Math.floorDiv(options.start(), options.blockRange());
         long lastBlock = Math.floorDiv(options.end() - 1, options.blockRange());
         int total = (int) (lastBlock - firstBlock + 1) * replicas;
-        int seriesCount = sortedSeries(options).size();
+        List<SyntheticSeries> series = sortedSeries(options);
         List<BlockWriter> writers = new ArrayList<>();
         int[] done = {0};
         long[] samples = {0};
         try {
-            generate(options, new SampleVisitor() {
+            generate(options, series, new SampleVisitor() {
                 @Override
                 public void startWindow(long minTime, long maxTime) throws IOException {
                     for (int r = 0; r < replicas; r++) {
@@ -228,7 +232,7 @@ public final class Seeder {
                 writer.close();
             }
         }
-        return new Summary(done[0], seriesCount, samples[0]);
+        return new Summary(done[0], series.size(), samples[0]);
     }
 
     /** The labels of every series a profile seeds (for documentation and tests). */
