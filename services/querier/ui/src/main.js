@@ -212,8 +212,7 @@ class Panel {
     if (!s.expr.trim()) return;
     remember(s.expr);
     const params = new URLSearchParams({ query: s.expr, dedup: s.dedup, partial_response: s.partial, stats: 'all' });
-    if (s.resolution !== 'auto') params.set('max_source_resolution', s.resolution);
-    else params.set('max_source_resolution', 'auto');
+    params.set('max_source_resolution', s.resolution);
     for (const label of s.replicaLabels.split(',').map((x) => x.trim()).filter(Boolean)) params.append('replicaLabels[]', label);
     let path;
     if (s.tab === 'graph') {
