@@ -184,17 +184,28 @@ if ! has query-frontend; then
 else
   FRONTEND=$((10902 + OFFSET))
   frontend_ok() {
-    local at q direct cold warm
-    at=$(date +%s)
-    q="query=sum%20by%20(job)%20(up)&start=$((at - 900))&end=$((at - 30))&step=15&dedup=true"
+    local end q direct cold warm shifted
+    # a range as Grafana sends it, aligned to its step (the frontend aligns every range, as Thanos'
+    # align-range-with-step does: an unaligned range is another query) and ending where every scrape is in
+    end=$(( ($(date +%s) - 30) / 15 * 15 ))
+    q="query=sum%20by%20(job)%20(up)&start=$((end - 900))&end=$end&step=15&dedup=true"
     direct="$(query query_range "$q")" || return 1
     cold="$(curl -fsS --max-time 30 "http://127.0.0.1:$FRONTEND/api/v1/query_range?$q")" || return 1
     warm="$(curl -fsS --max-time 30 "http://127.0.0.1:$FRONTEND/api/v1/query_range?$q")" || return 1
+    # the same range 7 s later: aligned down to the same steps, the same answer
+    shifted="$(curl -fsS --max-time 30 "http://127.0.0.1:$FRONTEND/api/v1/query_range?query=sum%20by%20(job)%20(up)&start=$((end - 893))&end=$((end + 7))&step=15&dedup=true")" || return 1
     FRONTEND_SERIES="$(jq '.data.result | length' <<<"$direct")"
-    [ "$FRONTEND_SERIES" -gt 0 ] && [ "$cold" = "$direct" ] && [ "$warm" = "$direct" ]
+    FRONTEND_DIFF=""
+    local name body
+    for name in cold warm shifted; do
+      body="${!name}"
+      [ "$body" = "$direct" ] && continue
+      FRONTEND_DIFF+="; $name differs: $(diff <(jq -S . <<<"$direct") <(jq -S . <<<"$body") | head -n 12 | tr '\n' ' ')"
+    done
+    [ "$FRONTEND_SERIES" -gt 0 ] && [ -z "$FRONTEND_DIFF" ]
   }
-  if eventually 20 frontend_ok; then pass "query frontend: the querier's exact answer ($FRONTEND_SERIES series), cold and cached"; else
-    fail "query frontend answers as the querier" "the frontend on :$FRONTEND did not give the querier's bytes"; fi
+  if eventually 20 frontend_ok; then pass "query frontend: the querier's exact answer ($FRONTEND_SERIES series), cold, cached and unaligned"; else
+    fail "query frontend answers as the querier" "the frontend on :$FRONTEND did not give the querier's bytes (< querier, > frontend)${FRONTEND_DIFF:-: no answer}"; fi
 fi
 
 if ! has sidecar; then
