@@ -2,8 +2,10 @@ package io.gauntlet.tsdb.testing;
 
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -40,10 +42,18 @@ public final class NativeHistogramPrometheus implements AutoCloseable {
     private final HTTPServer exporter;
     private final Process prometheus;
     private final String url;
-    private Histogram histogram;
+    /** The exporter's histogram, swapped whole so that no scrape sees an exporter half-way through a restart. */
+    private volatile Histogram histogram;
 
     private NativeHistogramPrometheus(Path directory) throws IOException {
         this.directory = directory;
+        registry.register(new MultiCollector() {
+            @Override
+            public MetricSnapshots collect() {
+                Histogram current = histogram;
+                return current == null ? new MetricSnapshots() : MetricSnapshots.of(current.collect());
+            }
+        });
         registry.register(() -> GaugeSnapshot.builder().name("exporter_scrapes").help("scrapes served")
                 .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(scrapes.incrementAndGet()).build()).build());
         exporter = HTTPServer.builder().inetAddress(InetAddress.getLoopbackAddress()).port(0).registry(registry).buildAndStart();
@@ -92,7 +102,7 @@ public final class NativeHistogramPrometheus implements AutoCloseable {
 
     private Histogram newHistogram() {
         return Histogram.builder().name(HISTOGRAM).help("observed latencies").labelNames("path").nativeOnly()
-                .nativeMaxNumberOfBuckets(12).register(registry);
+                .nativeMaxNumberOfBuckets(12).build();
     }
 
     private void awaitScrapes(int count) {
@@ -124,16 +134,17 @@ public final class NativeHistogramPrometheus implements AutoCloseable {
             histogram.labelValues("/a").observe(-Math.pow(7, i - 3));
             awaitScrapes(1);
         }
-        registry.unregister(histogram); // the series disappear: Prometheus writes staleness markers
+        histogram = null; // the series disappear: Prometheus writes staleness markers
         awaitScrapes(10);
         histogram = newHistogram(); // the exporter came back
         for (int i = 0; i < 10; i++) {
-            if (i == 5) { // a restart between two scrapes: counters start over without a gap
-                registry.unregister(histogram);
-                histogram = newHistogram();
-            }
-            histogram.labelValues("/a").observe(0.3);
-            histogram.labelValues("/b").observe(2.0 + i);
+            // at i = 5 a restart between two scrapes: counters start over without a gap (the new process's first
+            // observations replace the old histogram in one step, so no scrape can miss the series, which would
+            // write a staleness marker instead of a counter reset)
+            Histogram target = i == 5 ? newHistogram() : histogram;
+            target.labelValues("/a").observe(0.3);
+            target.labelValues("/b").observe(2.0 + i);
+            histogram = target;
             awaitScrapes(1);
         }
         awaitScrapes(15); // an empty period: no observations
