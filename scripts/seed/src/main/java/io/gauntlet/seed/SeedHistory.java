@@ -12,10 +12,12 @@ import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.block.BlockMeta;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +36,7 @@ import java.util.concurrent.TimeoutException;
  * SeedHistory --objstore-config-file objstore.yml --duration 30d [--profile node-exporter] [--instances N]
  *             [--scrape-interval 30s] [--external-labels cluster=local] [--replica-label prometheus_replica]
  *             [--replicas a,b] --scratch /tmp/seed [--end-ms N] [--kafka-bootstrap host:port] [--topic gauntlet.blocks]
+ *             [--kafka-properties client.properties]
  *             [--progress-file seed.progress]
  * SeedHistory status --progress-file seed.progress --objstore-config-file objstore.yml
  * </pre>
@@ -72,9 +75,12 @@ public final class SeedHistory {
         System.out.printf("seeding %s of %s history: %d instances, one sample every %d s, replicas %s%n",
                 options.get("duration"), profile.name(), instances, interval / 1000, seed.replicas());
         writeProgress(progressFile, seed, "seeding", 0, 0, 0, startedAt);
+        // a SASL_SSL handshake on a loaded machine takes seconds: 30 s for the first metadata, the file may say otherwise
+        Map<String, Object> producer = new HashMap<>(Map.of("max.block.ms", 30_000, "delivery.timeout.ms", 60_000, "request.timeout.ms", 20_000));
+        producer.putAll(kafkaClientProperties(options.get("kafka-properties")));
+        producer.put("bootstrap.servers", bootstrap == null ? "" : bootstrap);
         try (Bucket bucket = BucketFactory.create(BucketConfig.load(objstore));
-                BlockEventPublisher events = bootstrap == null ? null : BlockEventPublisher.create(Map.of("bootstrap.servers", bootstrap,
-                        "max.block.ms", 10_000, "delivery.timeout.ms", 30_000, "request.timeout.ms", 10_000), options.getOrDefault("topic",
+                BlockEventPublisher events = bootstrap == null ? null : BlockEventPublisher.create(producer, options.getOrDefault("topic",
                         BlockEventPublisher.DEFAULT_TOPIC))) {
             int[] unannounced = {0};
             Seeder.Summary summary = Seeder.run(seed, scratch, (replica, meta, block) -> {
@@ -93,6 +99,19 @@ public final class SeedHistory {
                     summary.seriesPerReplica(), summary.samples(), (System.currentTimeMillis() - startedAt) / 1000.0, objstore,
                     unannounced[0] == 0 ? "" : "; " + unannounced[0] + " block events could not be sent (the compactor finds those blocks on its next bucket scan)");
         }
+    }
+
+    /** The Kafka client's security settings ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}) from a properties file, if given. */
+    private static Map<String, Object> kafkaClientProperties(String file) throws IOException {
+        Map<String, Object> config = new HashMap<>();
+        if (file != null) {
+            Properties properties = new Properties();
+            try (Reader reader = Files.newBufferedReader(Path.of(file))) {
+                properties.load(reader);
+            }
+            properties.forEach((key, value) -> config.put(key.toString(), value));
+        }
+        return config;
     }
 
     /** Publishes the block's uploaded event; false (with the reason on stderr) when Kafka does not take it. */
