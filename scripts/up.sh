@@ -129,12 +129,10 @@ up_spawn() {
   echo $! >"$(up_pidfile "$name")"
 }
 
-up_http_ok() { curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; }
 
 # Waits until http://127.0.0.1:<port>/-/ready answers 200; on failure names the component and shows its log tail.
 up_wait_ready() {
-  local name="$1" port deadline reason=""
-  port="$(up_http_port "$name")"
+  local name="$1" deadline reason=""
   deadline=$((SECONDS + UP_READY_SECONDS))
   while [ $SECONDS -lt $deadline ]; do
     if ! up_alive "$name"; then
@@ -142,11 +140,12 @@ up_wait_ready() {
       deps_log_tail "$(up_log "$name")"
       return 1
     fi
-    up_http_ok "http://127.0.0.1:$port/-/ready" && return 0
+    up_ready_ok "$name" && return 0
     sleep 0.5
   done
-  reason="$(curl -sS --max-time 2 "http://127.0.0.1:$port/-/ready" 2>&1 | head -c 300 || true)"
-  log "$name not ready within ${UP_READY_SECONDS}s on http://127.0.0.1:$port/-/ready${reason:+ (it says: $reason)}"
+  up_curl_opts "$name"
+  reason="$(curl -sS --max-time 2 "${UP_CURL_OPTS[@]}" "$(up_base_url "$name")/-/ready" 2>&1 | head -c 300 || true)"
+  log "$name not ready within ${UP_READY_SECONDS}s on $(up_base_url "$name")/-/ready${reason:+ (it says: $reason)}"
   deps_log_tail "$(up_log "$name")"
   return 1
 }
@@ -182,6 +181,110 @@ up_check_ports_free() {
   [ ${#busy[@]} -eq 0 ] && return 0
   log "these ports are taken by another process: ${busy[*]}"
   die "free them (ss -ltnp shows who listens) or move the whole stack with GAUNTLET_UP_PORT_OFFSET=1000 ./gauntlet up"
+}
+
+# ---------------------------------------------------------------- --tls: a CA and certificates made at start
+
+# With --tls ($UP_DIR/tls-mode holds 1): every gRPC link is mutual TLS, the querier and the query frontend speak HTTPS
+# with basic auth (Prometheus' web config file), Kafka is SASL_SSL with SCRAM-SHA-512. The CA, one key and certificate
+# per component, the password and the Kafka keystore are made once per run directory by openssl, in $UP_DIR/tls (0700,
+# every file 0600): nothing of it is in the repository.
+UP_TLS_USER=gauntlet
+
+up_https() { [ "${UP_TLS:-0}" = 1 ] && case "$1" in querier|query-frontend) true ;; *) false ;; esac; }
+up_base_url() { if up_https "$1"; then echo "https://127.0.0.1:$(up_http_port "$1")"; else echo "http://127.0.0.1:$(up_http_port "$1")"; fi; }
+# curl's options for a component's HTTP port (the CA and the user from a 0600 curl config, never on a command line)
+up_curl_opts() { UP_CURL_OPTS=(); if up_https "$1"; then UP_CURL_OPTS=(-K "$UP_DIR/tls/curl.conf"); fi; }
+up_ready_ok() { up_curl_opts "$1"; curl -fsS -o /dev/null --max-time 2 "${UP_CURL_OPTS[@]}" "$(up_base_url "$1")/-/ready" 2>/dev/null; }
+
+# The run directory keeps its mode: Kafka's SCRAM users are made when its storage is formatted.
+up_tls_mode_check() {
+  local was
+  was="$(cat "$UP_DIR/tls-mode" 2>/dev/null || { [ -f "$UP_DIR/kafka/data/meta.properties" ] && echo 0; } || true)"
+  [ -z "$was" ] || [ "$was" = "$UP_TLS" ] || die "$UP_DIR was started $([ "$was" = 1 ] && echo with || echo without) --tls;" \
+    "start it the same way, or remove it (or set GAUNTLET_UP_DIR) for a fresh start"
+}
+
+# Key (PKCS#8, P-256) and certificate of one component, for 127.0.0.1 and localhost, as server and as client.
+up_tls_cert() {
+  local dir="$UP_DIR/tls" name="$1"
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/$name.key" -subj "/O=gauntlet/CN=$name" \
+    -out "$dir/$name.csr" 2>/dev/null || return 1
+  printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+    "extendedKeyUsage=serverAuth,clientAuth" "subjectAltName=IP:127.0.0.1,DNS:localhost" >"$dir/$name.ext"
+  openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -set_serial "0x$(deps_random_hex 12)" -days 90 \
+    -extfile "$dir/$name.ext" -out "$dir/$name.crt" 2>/dev/null || return 1
+  rm -f "$dir/$name.csr" "$dir/$name.ext"
+}
+
+up_tls_generate() {
+  local dir="$UP_DIR/tls" name
+  [ -s "$dir/ca.crt" ] && [ -s "$dir/curl.conf" ] && return 0 # made by an earlier start of this run directory
+  command -v openssl >/dev/null || apt_install openssl
+  rm -rf "$dir"
+  (umask 077; mkdir -p "$dir/kafka")
+  local old_umask
+  old_umask="$(umask)"
+  umask 077
+  openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/ca.key" -out "$dir/ca.crt" -days 90 \
+    -subj "/O=gauntlet/CN=gauntlet up CA" -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    2>"$dir/openssl.log" || { umask "$old_umask"; die "openssl could not make the CA ($dir/openssl.log)"; }
+  for name in $(up_components) kafka; do
+    case "$name" in prometheus-*) continue ;; esac
+    up_tls_cert "$name" || { umask "$old_umask"; die "openssl could not make the certificate of $name"; }
+  done
+  # HTTP basic auth on the querier and the query frontend: one user, a random password, its bcrypt hash in the web configs
+  deps_random_hex 16 >"$dir/password"
+  local hash
+  hash="$("$JAVA_HOME/bin/java" -cp "$(dirname "$(up_jar querier)")/lib/main/*" "$ROOT/scripts/tls/BcryptHash.java" <"$dir/password")" \
+    || { umask "$old_umask"; die "could not hash the password (scripts/tls/BcryptHash.java; is services/querier built?)"; }
+  for name in querier query-frontend; do
+    printf 'tls_server_config:\n  cert_file: %s\n  key_file: %s\nbasic_auth_users:\n  %s: %s\n' \
+      "$dir/$name.crt" "$dir/$name.key" "$UP_TLS_USER" "$hash" >"$dir/$name-web.yml"
+  done
+  printf 'cacert = "%s"\nuser = "%s:%s"\n' "$dir/ca.crt" "$UP_TLS_USER" "$(cat "$dir/password")" >"$dir/curl.conf"
+  # the query frontend's JDK HTTP client trusts the CA through a PKCS12 trust store (its password guards nothing secret)
+  keytool -importcert -noprompt -alias gauntlet-up-ca -file "$dir/ca.crt" -keystore "$dir/ca.p12" -storetype PKCS12 \
+    -storepass gauntlet-up >/dev/null 2>&1 || { umask "$old_umask"; die "keytool could not make $dir/ca.p12"; }
+  # Kafka: the broker's keystore and SCRAM users (scripts/deps.sh), the services' login and the seeder's client settings
+  cp "$dir/ca.crt" "$dir/kafka/ca.crt"
+  deps_random_hex 16 >"$dir/kafka/broker.p12.password"
+  openssl pkcs12 -export -in "$dir/kafka.crt" -inkey "$dir/kafka.key" -certfile "$dir/ca.crt" -name broker \
+    -passout "file:$dir/kafka/broker.p12.password" -out "$dir/kafka/broker.p12" 2>>"$dir/openssl.log" \
+    || { umask "$old_umask"; die "openssl could not make the Kafka keystore ($dir/openssl.log)"; }
+  local client_password
+  client_password="$(deps_random_hex 16)"
+  printf 'broker %s\n%s %s\n' "$(deps_random_hex 16)" "$UP_TLS_USER" "$client_password" >"$dir/kafka/scram-users"
+  printf 'org.apache.kafka.common.security.scram.ScramLoginModule required username="%s" password="%s";\n' \
+    "$UP_TLS_USER" "$client_password" >"$dir/kafka-jaas.conf"
+  printf 'security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=%s\nssl.truststore.type=PEM\nssl.truststore.location=%s\n' \
+    "$(cat "$dir/kafka-jaas.conf")" "$dir/ca.crt" >"$dir/kafka-client.properties"
+  umask "$old_umask"
+  log "made a CA and certificates in $dir (user $UP_TLS_USER, password in $dir/password)"
+}
+
+# The -D options of one component in --tls mode.
+up_tls_options() {
+  local name="$1" module="$2" dir="$UP_DIR/tls"
+  if [ -n "$(up_grpc_port "$name")" ]; then
+    UP_CMD+=("-Dgauntlet.grpc.server-tls-cert=$dir/$name.crt" "-Dgauntlet.grpc.server-tls-key=$dir/$name.key"
+      "-Dgauntlet.grpc.server-tls-client-ca=$dir/ca.crt")
+  fi
+  case "$module" in
+    querier|ruler)
+      UP_CMD+=(-Dgauntlet.grpc.client-tls-secure=true "-Dgauntlet.grpc.client-tls-cert=$dir/$name.crt"
+        "-Dgauntlet.grpc.client-tls-key=$dir/$name.key" "-Dgauntlet.grpc.client-tls-ca=$dir/ca.crt") ;;
+  esac
+  case "$module" in
+    shipper|store-gateway|compactor|query-frontend|ruler)
+      UP_CMD+=(-Dgauntlet.kafka.security.protocol=SASL_SSL -Dgauntlet.kafka.sasl.mechanism=SCRAM-SHA-512
+        "-Dgauntlet.kafka.sasl.jaas.config-file=$dir/kafka-jaas.conf"
+        -Dgauntlet.kafka.ssl.truststore.type=PEM "-Dgauntlet.kafka.ssl.truststore.location=$dir/ca.crt") ;;
+  esac
+  if up_https "$name"; then UP_CMD+=("-Dgauntlet.http.config-file=$dir/$name-web.yml"); fi
+  if [ "$module" = query-frontend ]; then
+    UP_CMD+=("-Djavax.net.ssl.trustStore=$dir/ca.p12" -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=gauntlet-up)
+  fi
 }
 
 # ---------------------------------------------------------------- configuration
@@ -221,8 +324,12 @@ up_scrape_jobs() {
       if [ "$(up_module_of "$name")" = "$job" ]; then targets+=("'127.0.0.1:$(up_http_port "$name")'"); fi
     done
     [ ${#targets[@]} -eq 0 ] && continue
-    printf '  - job_name: gauntlet-%s\n    metrics_path: /metrics\n    static_configs:\n      - targets: [%s]\n' \
-      "$job" "$(IFS=,; echo "${targets[*]}")"
+    printf '  - job_name: gauntlet-%s\n    metrics_path: /metrics\n' "$job"
+    if up_https "$job"; then
+      printf '    scheme: https\n    tls_config:\n      ca_file: %s\n    basic_auth:\n      username: %s\n      password_file: %s\n' \
+        "$UP_DIR/tls/ca.crt" "$UP_TLS_USER" "$UP_DIR/tls/password"
+    fi
+    printf '    static_configs:\n      - targets: [%s]\n' "$(IFS=,; echo "${targets[*]}")"
   done
 }
 
@@ -261,6 +368,7 @@ up_java_cmd() {
     -Dquarkus.banner.enabled=false)
   # a service without a StoreAPI runs no gRPC server (never the 0.0.0.0:10901 default here)
   if [ -n "$grpc" ]; then UP_CMD+=("-Dgauntlet.grpc.address=127.0.0.1:$grpc" -Dgauntlet.grpc.grace-period=5s); else UP_CMD+=(-Dgauntlet.grpc.enabled=false); fi
+  if [ "${UP_TLS:-0}" = 1 ]; then up_tls_options "$name" "$module"; fi
 }
 
 up_start_prometheus() {
@@ -313,7 +421,7 @@ up_start_service() {
         "-Dgauntlet.querier.replica-labels=prometheus_replica,rule_replica") ;;
     query-frontend)
       up_write_frontend_cache
-      UP_CMD+=("-Dgauntlet.query-frontend.downstream-url=http://127.0.0.1:$P_QUERIER_HTTP"
+      UP_CMD+=("-Dgauntlet.query-frontend.downstream-url=$(up_base_url querier)"
         "-Dgauntlet.query-frontend.response-cache-config-file=$UP_DIR/config/query-frontend-cache.yml"
         "-Dgauntlet.query-frontend.kafka.bootstrap-servers=$kafka"
         "-Dgauntlet.query-frontend.replica-labels=prometheus_replica,rule_replica") ;;
@@ -321,13 +429,22 @@ up_start_service() {
       up_write_rules
       UP_CMD+=("-Dgauntlet.ruler.rule-files=$UP_DIR/config/rules/*.yml"
         "-Dgauntlet.ruler.labels=cluster=$UP_CLUSTER,rule_replica=$replica"
-        "-Dgauntlet.ruler.query-endpoints=http://127.0.0.1:$P_QUERIER_HTTP"
         "-Dgauntlet.ruler.eval-interval=$UP_SCRAPE_INTERVAL"
         "-Dgauntlet.ruler.data-dir=$data"
-        "-Dgauntlet.ruler.alert-query-url=http://127.0.0.1:$P_QUERIER_HTTP"
+        "-Dgauntlet.ruler.alert-query-url=$(up_base_url querier)"
         "-Dgauntlet.ruler.alert-label-drop=rule_replica"
         "-Dgauntlet.ruler.objstore-config-file=$objstore"
         "-Dgauntlet.ruler.kafka.bootstrap-servers=$kafka")
+      if [ "$UP_TLS" = 1 ]; then
+        # the ruler's HTTP query client has no TLS settings: with --tls it queries the sidecars and the store gateway
+        # itself, over mutual TLS like the querier
+        local stores=()
+        if up_has sidecar; then stores+=("127.0.0.1:$P_SIDECAR_A_GRPC" "127.0.0.1:$P_SIDECAR_B_GRPC"); fi
+        if up_has store-gateway; then stores+=("127.0.0.1:$P_STORE_GATEWAY_GRPC"); fi
+        UP_CMD+=("-Dgauntlet.ruler.store-endpoints=$(IFS=,; echo "${stores[*]}")" -Dgauntlet.ruler.query-replica-labels=prometheus_replica)
+      else
+        UP_CMD+=("-Dgauntlet.ruler.query-endpoints=http://127.0.0.1:$P_QUERIER_HTTP")
+      fi
       if [ "$UP_ALERTMANAGER" = 1 ]; then UP_CMD+=("-Dgauntlet.ruler.alertmanagers-url=http://127.0.0.1:$P_ALERTMANAGER_HTTP"); fi ;;
   esac
   UP_CMD+=(-jar "$(up_jar "$module")")
@@ -434,6 +551,7 @@ up_seed() {
     --scratch "$UP_DIR/data/seed" --kafka-bootstrap "127.0.0.1:$P_KAFKA" --progress-file "$UP_DIR/seed.progress")
   if [ -n "$profile" ]; then args+=(--profile "$profile"); fi
   if [ -n "$instances" ]; then args+=(--instances "$instances"); fi
+  if [ "$UP_TLS" = 1 ]; then args+=(--kafka-properties "$UP_DIR/tls/kafka-client.properties"); fi
   set +o pipefail
   up_seed_java "${args[@]}" 2>&1 | tee "$UP_DIR/logs/seed.log" | sed -u -n 's/^\(seeding\|seeded\|  [0-9]\)/  &/p' >&2
   local rc="${PIPESTATUS[0]}"
@@ -460,19 +578,23 @@ up_wait_querier_stores() {
   if up_has sidecar; then want=$((want + 2)); fi
   if up_has store-gateway; then want=$((want + 1)); fi
   if up_has ruler; then want=$((want + 2)); fi
+  up_curl_opts querier
   while [ $SECONDS -lt $deadline ]; do
-    healthy="$(curl -fsS --max-time 2 "http://127.0.0.1:$P_QUERIER_HTTP/api/v1/stores" 2>/dev/null | grep -o '"healthy":true' | wc -l || true)"
+    healthy="$(curl -fsS --max-time 2 "${UP_CURL_OPTS[@]}" "$(up_base_url querier)/api/v1/stores" 2>/dev/null | grep -o '"healthy":true' | wc -l || true)"
     [ "$healthy" -ge "$want" ] && return 0
     sleep 0.5
   done
-  log "the querier sees $healthy of $want store endpoints as healthy after 30s (http://127.0.0.1:$P_QUERIER_HTTP/api/v1/stores)"
+  log "the querier sees $healthy of $want store endpoints as healthy after 30s ($(up_base_url querier)/api/v1/stores)"
 }
 
 # ---------------------------------------------------------------- commands
 
 up_usage() {
   cat <<USAGE
-usage: ./gauntlet up [--s3] [--memcached] [--seed-history 30d [--seed-profile P] [--seed-instances N]] [--detach] [--no-build]
+usage: ./gauntlet up [--tls] [--s3] [--memcached] [--seed-history 30d [--seed-profile P] [--seed-instances N]] [--detach] [--no-build]
+
+  --tls                 a CA and certificates made at start (in the run directory's tls/): mutual TLS on every gRPC link,
+                        HTTPS with basic auth on the querier and the query frontend, Kafka over SASL_SSL (SCRAM-SHA-512)
 
   --s3                  the bucket is an s3proxy on 127.0.0.1:19000 instead of a directory (FILESYSTEM)
   --memcached           the query frontend caches results in a memcached on 127.0.0.1:19211 (default: in its memory)
@@ -496,7 +618,8 @@ up_ensure_prometheus() {
 }
 
 up_print_summary() {
-  local q="http://127.0.0.1:$P_QUERIER_HTTP"
+  local q
+  q="$(up_base_url querier)"
   echo
   echo "Gauntlet is up (run directory $UP_DIR; logs in $UP_DIR/logs)."
   echo "  Prometheus replicas:  http://127.0.0.1:$P_PROMETHEUS_A  http://127.0.0.1:$P_PROMETHEUS_B"
@@ -505,27 +628,19 @@ up_print_summary() {
   echo "  Kafka:                127.0.0.1:$P_KAFKA    bucket: $(sed -n 's/^type: //p' "$UP_DIR/config/objstore.yml") ($UP_DIR/config/objstore.yml)"
   local grafana="$q"
   if up_has query-frontend; then
-    grafana="http://127.0.0.1:$P_QUERY_FRONTEND_HTTP"
+    grafana="$(up_base_url query-frontend)"
     echo "  query frontend:       $grafana/   (range queries split by day and cached, $(sed -n 's/^type: //p' "$UP_DIR/config/query-frontend-cache.yml" 2>/dev/null); Grafana's URL)"
   fi
-  if up_has querier; then
+  if up_has querier && [ "$UP_TLS" = 1 ]; then
+    up_print_tls_summary "$q" "$grafana"
+  elif up_has querier; then
     cat <<TEXT
   querier UI:           $q/
   querier API:          $q/api/v1/query?query=up   (dedup=true&partial_response=true by default)
   querier StoreAPI:     127.0.0.1:$P_QUERIER_GRPC   (an upper querier's endpoint: gauntlet.querier.endpoints or Thanos --endpoint)
 
-Grafana data source (provisioning/datasources/gauntlet.yaml):
-apiVersion: 1
-datasources:
-  - name: Gauntlet
-    type: prometheus
-    access: proxy
-    url: $grafana
-    jsonData:
-      httpMethod: POST
-      prometheusType: Thanos
-      customQueryParameters: dedup=true&partial_response=true
 TEXT
+    up_print_datasource "$grafana"
   else
     echo "  (no querier module yet: query the Prometheus replicas directly, or the sidecars with a Thanos querier)"
   fi
@@ -540,13 +655,42 @@ TEXT
   echo
 }
 
+# How to reach the --tls stack: the CA, the user, the password file, the client certificate for the StoreAPI.
+up_print_tls_summary() {
+  local q="$1" grafana="$2" t="$UP_DIR/tls"
+  cat <<TEXT
+  querier UI:           $q/   (user $UP_TLS_USER, password in $t/password; the browser must trust $t/ca.crt)
+  querier API:          curl --cacert $t/ca.crt -u $UP_TLS_USER:\$(cat $t/password) '$q/api/v1/query?query=up'
+                        (or: curl -K $t/curl.conf '$q/api/v1/query?query=up'; without the user: 401)
+  querier StoreAPI:     127.0.0.1:$P_QUERIER_GRPC   mutual TLS: a client certificate of $t/ca.crt, e.g. $t/querier.crt and .key
+  Kafka:                SASL_SSL, SCRAM-SHA-512: the client settings are in $t/kafka-client.properties
+
+TEXT
+  up_print_datasource "$grafana"
+}
+
+# Grafana's data source for the stack; with --tls basic auth and the CA, read from the files by Grafana's $__file{}.
+up_print_datasource() {
+  local t="$UP_DIR/tls"
+  echo "Grafana data source (provisioning/datasources/gauntlet.yaml):"
+  printf 'apiVersion: 1\ndatasources:\n  - name: Gauntlet\n    type: prometheus\n    access: proxy\n    url: %s\n' "$1"
+  if [ "$UP_TLS" = 1 ]; then printf '    basicAuth: true\n    basicAuthUser: %s\n' "$UP_TLS_USER"; fi
+  printf '    jsonData:\n      httpMethod: POST\n      prometheusType: Thanos\n      customQueryParameters: dedup=true&partial_response=true\n'
+  if [ "$UP_TLS" = 1 ]; then
+    printf '      tlsAuthWithCACert: true\n    secureJsonData:\n      basicAuthPassword: $__file{%s}\n      tlsCACert: $__file{%s}\n' \
+      "$t/password" "$t/ca.crt"
+  fi
+}
+
 cmd_up() {
   UP_S3=0
   UP_MEMCACHED=0
+  UP_TLS=0
   local seed="" seed_profile="" seed_instances="" detach=0 build=1
   while [ $# -gt 0 ]; do
     case "$1" in
       --s3) UP_S3=1 ;;
+      --tls) UP_TLS=1 ;;
       --memcached) UP_MEMCACHED=1 ;;
       --seed-profile) [ -n "${2:-}" ] || die "--seed-profile needs one of node-exporter, kube, demo, minimal"; seed_profile="$2"; shift ;;
       --seed-profile=*) seed_profile="${1#*=}" ;;
@@ -584,13 +728,18 @@ cmd_up() {
     UP_PRESENT=("${kept[@]}")
   fi
   up_check_ports_free
+  up_tls_mode_check
+  if [ "$UP_TLS" = 1 ]; then up_tls_generate; fi
+  echo "$UP_TLS" >"$UP_DIR/tls-mode"
   echo "$UP_S3" >"$UP_DIR/s3"
   echo "$UP_PORT_OFFSET" >"$UP_DIR/port-offset"
   echo "UP_PRESENT=(${UP_PRESENT[*]})" >"$UP_DIR/modules"
 
   trap 'up_stop_all; exit 130' INT TERM HUP
   trap 'up_stop_all' EXIT # until everything is ready: any failure stops what was started
-  deps_kafka_start "$UP_DIR/kafka" "$P_KAFKA" || die "kafka did not start (see above)"
+  local kafka_security=()
+  if [ "$UP_TLS" = 1 ]; then kafka_security=("$UP_DIR/tls/kafka"); fi
+  deps_kafka_start "$UP_DIR/kafka" "$P_KAFKA" "${kafka_security[@]}" || die "kafka did not start (see above)"
   if [ "$UP_S3" = 1 ]; then deps_s3proxy_start "$UP_DIR/s3proxy" "$P_S3" || die "s3proxy did not start (see above)"; fi
   up_write_objstore
   if [ -n "$seed" ]; then up_seed "$seed" "$seed_profile" "$seed_instances"; fi
@@ -661,13 +810,14 @@ cmd_status() {
   UP_PRESENT=()
   # shellcheck disable=SC1091
   if [ -f "$UP_DIR/modules" ]; then source "$UP_DIR/modules"; fi
+  UP_TLS="$(cat "$UP_DIR/tls-mode" 2>/dev/null || echo 0)"
   local name port state running=0 unhealthy=0
   printf '%-14s %-8s %-7s %-22s %s\n' COMPONENT PID STATE HTTP LOG
   for name in $(up_components); do
     port="$(up_http_port "$name")"
     if up_alive "$name"; then
       running=$((running + 1))
-      if up_http_ok "http://127.0.0.1:$port/-/ready"; then state=ready; else state=unready; unhealthy=1; fi
+      if up_ready_ok "$name"; then state=ready; else state=unready; unhealthy=1; fi
       printf '%-14s %-8s %-7s %-22s %s\n' "$name" "$(cat "$(up_pidfile "$name")")" "$state" "127.0.0.1:$port" "$(up_log "$name")"
     else
       printf '%-14s %-8s %-7s %-22s %s\n' "$name" - stopped "127.0.0.1:$port" "$(up_log "$name")"
