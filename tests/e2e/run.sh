@@ -228,4 +228,86 @@ else
   fi
 fi
 
+# --- a short second pass with ./gauntlet up --tls: mutual TLS on every gRPC link, HTTPS with basic auth on the
+# querier, Kafka over SASL_SSL; no history seeded at start (one small seeding afterwards sends its events over SASL_SSL)
+tls_pass() {
+  local name="./gauntlet up --tls"
+  if ! has querier || ! has sidecar || ! has store-gateway; then skip "$name" "needs the querier, sidecar and store gateway"; return; fi
+  cleanup
+  OFFSET="$(pick_offset)" || { fail "$name" "found no free set of loopback ports"; return; }
+  export GAUNTLET_UP_PORT_OFFSET="$OFFSET" GAUNTLET_UP_DIR="$ROOT/.gauntlet/run/e2e-tls-$$"
+  local tls_started=$SECONDS T="$GAUNTLET_UP_DIR/tls" Q="https://127.0.0.1:$((10904 + OFFSET))"
+  local sidecar=$((10911 + OFFSET)) sidecar_http=$((10913 + OFFSET)) store_http=$((10922 + OFFSET)) kafka=$((19092 + OFFSET))
+  say "starting the stack with --tls in $GAUNTLET_UP_DIR (port offset $OFFSET)"
+  if ! "$ROOT/gauntlet" up --tls --no-build --detach >"$GAUNTLET_UP_DIR.up.log" 2>&1; then
+    sed 's/^/    /' "$GAUNTLET_UP_DIR.up.log" | tail -n 60
+    fail "$name: every service ready" "./gauntlet up --tls failed (output above)"
+    rm -f "$GAUNTLET_UP_DIR.up.log"
+    return
+  fi
+  rm -f "$GAUNTLET_UP_DIR.up.log"
+  pass "$name: every service ready ($((SECONDS - tls_started))s)"
+  if "$ROOT/gauntlet" status >/dev/null 2>&1; then pass "$name: ./gauntlet status reports everything ready"; else
+    fail "$name: ./gauntlet status" "$("$ROOT/gauntlet" status 2>&1 | tr '\n' ';')"; fi
+
+  # (a) the querier: 200 with the CA and the user, 401 without the user, nothing over plain HTTP
+  local with without plain
+  with="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -K "$T/curl.conf" "$Q/api/v1/query?query=up")"
+  without="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$T/ca.crt" "$Q/api/v1/query?query=up")"
+  plain="$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 "${Q/https/http}/api/v1/query?query=up" 2>/dev/null)"
+  if [ "$with" = 200 ] && [ "$without" = 401 ] && [ "$plain" != 200 ]; then pass "$name: querier over HTTPS: 200 with CA and user, 401 without the user, plain HTTP refused ($plain)"; else
+    fail "$name: querier HTTPS and basic auth" "with user $with, without $without, plain HTTP $plain"; fi
+
+  # (d) block events over SASL_SSL: once the store gateway's consumer has its partitions, seed two days; their events
+  # reach it through the SASL_SSL listener and it serves the blocks at once (its bucket sync runs every 15 minutes)
+  assigned() { grep -q 'Adding newly assigned partitions' "$GAUNTLET_UP_DIR/logs/store-gateway.log"; }
+  events_applied() {
+    APPLIED="$(curl -fsS --max-time 5 "http://127.0.0.1:$store_http/metrics" | sed -n 's/^gauntlet_store_gateway_block_events_applied_total //p')"
+    [ "${APPLIED%.*}" -ge 1 ] 2>/dev/null
+  }
+  local seed="$ROOT/scripts/seed"
+  if ! eventually 60 assigned; then fail "$name: block events over SASL_SSL" "the store gateway's consumer got no partitions (log: no 'Adding newly assigned partitions')"
+  elif ! "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx512m -cp "$seed/target/classes:$(cat "$seed/target/classpath.txt")" io.gauntlet.seed.SeedHistory \
+      --objstore-config-file "$GAUNTLET_UP_DIR/config/objstore.yml" --duration 2d --profile minimal --external-labels cluster=local \
+      --replica-label prometheus_replica --replicas a,b --scratch "$GAUNTLET_UP_DIR/data/seed" --kafka-bootstrap "127.0.0.1:$kafka" \
+      --kafka-properties "$T/kafka-client.properties" >"$GAUNTLET_UP_DIR/logs/seed.log" 2>&1; then
+    fail "$name: block events over SASL_SSL" "seeding failed: $(tail -n 5 "$GAUNTLET_UP_DIR/logs/seed.log" | tr '\n' ';')"
+  elif grep -q 'could not be sent' "$GAUNTLET_UP_DIR/logs/seed.log"; then
+    fail "$name: block events over SASL_SSL" "$(grep -m1 -e 'was not sent' -e 'could not be sent' "$GAUNTLET_UP_DIR/logs/seed.log")"
+  elif eventually 60 events_applied; then pass "$name: block events sent over SASL_SSL (SCRAM-SHA-512) loaded ${APPLIED%.*} blocks in the store gateway"; else
+    fail "$name: block events over SASL_SSL" "the store gateway applied ${APPLIED:-no} events"; fi
+
+  # (b) through the querier over HTTPS, from the sidecars and the store gateway over mutual TLS
+  tls_query() { curl -fsS --max-time 30 -K "$T/curl.conf" "$Q/api/v1/$1?$2"; }
+  tls_data_ok() {
+    local start end body
+    start=$(($(date +%s) - 40 * 3600)) end=$(($(date +%s) - 3 * 3600))
+    body="$(tls_query query_range "query=gauntlet_seed_temperature_celsius%7Broom%3D%22a%22%7D&start=$start&end=$end&step=3600&dedup=true")" || return 1
+    TLS_RANGE="$(jq -c '[.data.result[] | .values | length]' <<<"$body")"
+    body="$(tls_query query "query=up%7Bjob%3D%22prometheus%22%7D&dedup=false")" || return 1
+    TLS_UP="$(jq -c '[.data.result[] | .metric.prometheus_replica] | sort' <<<"$body")"
+    [ "$TLS_RANGE" = "[$(((end - start) / 3600 + 1))]" ] && [ "$TLS_UP" = '["a","a","b","b"]' ]
+  }
+  if eventually 40 tls_data_ok; then pass "$name: seeded history from the store gateway ($TLS_RANGE points) and live series of both sidecars ($TLS_UP), over mutual TLS"; else
+    fail "$name: data over mutual TLS" "seeded range ${TLS_RANGE:-nothing}; up from the sidecars ${TLS_UP:-nothing}"; fi
+
+  # (c) the sidecar's StoreAPI: a plain-text gRPC client and a TLS client without a certificate are refused, one with a
+  # certificate of the CA gets its Info answer
+  local grpc=(-sS --max-time 10 -o /dev/null -X POST -H 'content-type: application/grpc' -H 'te: trailers' --data-binary @-)
+  local info="/thanos.info.Info/Info" status
+  if printf '\0\0\0\0\0' | curl "${grpc[@]}" --http2-prior-knowledge "http://127.0.0.1:$sidecar$info" 2>/dev/null; then plain=accepted; else plain=refused; fi
+  if printf '\0\0\0\0\0' | curl "${grpc[@]}" --http2 --cacert "$T/ca.crt" "https://127.0.0.1:$sidecar$info" 2>/dev/null; then without=accepted; else without=refused; fi
+  status="$(printf '\0\0\0\0\0' | curl "${grpc[@]}" -D - --http2 --cacert "$T/ca.crt" --cert "$T/querier.crt" --key "$T/querier.key" \
+    "https://127.0.0.1:$sidecar$info" 2>&1 | tr -d '\r' | sed -n 's/^grpc-status: //p')"
+  local refused
+  refused="$(curl -fsS --max-time 5 "http://127.0.0.1:$sidecar_http/metrics" | grep -c '^gauntlet_grpc_server_tls_handshake_failures_total{reason="plain_text"} [1-9]')"
+  if [ "$plain" = refused ] && [ "$without" = refused ] && [ "$status" = 0 ] && [ "$refused" = 1 ]; then
+    pass "$name: sidecar gRPC refuses plain text (counted as plain_text) and a client without a certificate; the CA's client gets Info"; else
+    fail "$name: sidecar gRPC mutual TLS" "plain text $plain, no certificate $without, with certificate grpc-status '${status}', plain_text failures counted: $refused"; fi
+
+  if "$ROOT/gauntlet" down >/dev/null 2>&1 && ! "$ROOT/gauntlet" status >/dev/null 2>&1; then pass "$name: ./gauntlet down stops it ($((SECONDS - tls_started))s for the --tls pass)"; else
+    fail "$name: ./gauntlet down" "$("$ROOT/gauntlet" status 2>&1 | tr '\n' ';')"; fi
+}
+if [ "${GAUNTLET_E2E_TLS:-1}" = 1 ]; then tls_pass; else skip "./gauntlet up --tls" "GAUNTLET_E2E_TLS=0"; fi
+
 finish
