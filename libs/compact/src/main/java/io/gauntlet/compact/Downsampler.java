@@ -64,15 +64,6 @@ public final class Downsampler {
         return due;
     }
 
-    private static boolean holdsHistograms(List<EncodedChunk> chunks) {
-        for (EncodedChunk chunk : chunks) {
-            if (chunk.encoding() == ChunkEncoding.HISTOGRAM.code() || chunk.encoding() == ChunkEncoding.FLOAT_HISTOGRAM.code()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Writes the downsampled block of {@code source} into {@code outputParent}. */
     public BlockCompactor.Result downsample(Path source, Path outputParent, long resolution, CompactionProgress progress)
             throws IOException, StorageException {
@@ -88,6 +79,7 @@ public final class Downsampler {
                     "compactor").withExtensions(meta.thanos() == null ? null : meta.thanos().extensions());
             BlockWriter.Options options = BlockWriter.Options.defaults().withCompaction(meta.compaction()).withThanos(thanos);
             Downsampling downsampling = new Downsampling();
+            HistogramDownsampling histograms = new HistogramDownsampling();
             long totalSeries = Math.max(1, meta.stats().numSeries());
             try (BlockWriter writer = BlockWriter.create(outputParent, meta.minTime(), meta.maxTime(), options)) {
                 ChunkSeriesSet series = block.selectChunks(Long.MIN_VALUE, Long.MAX_VALUE, List.of());
@@ -95,45 +87,12 @@ public final class Downsampler {
                 long samples = 0;
                 while (series.next()) {
                     List<EncodedChunk> chunks = series.chunks();
-                    List<EncodedChunk> downsampled;
-                    if (holdsHistograms(chunks)) {
-                        // native histogram series are kept raw at every resolution (correct answers, no reduction): the
-                        // Thanos aggregate (count XOR, sum and counter float histograms) is not written yet
-                        downsampled = chunks;
-                        for (EncodedChunk chunk : chunks) {
-                            samples += BlockCompactor.headerSampleCount(chunk);
-                        }
-                    } else if (inRes == Downsampling.RES_RAW) {
-                        downsampling.clear();
-                        for (EncodedChunk chunk : chunks) {
-                            if (chunk.encoding() != ChunkEncoding.XOR.code()) {
-                                throw new IllegalStateException("raw block " + meta.ulid() + " holds a chunk of encoding " + chunk.encoding()
-                                        + " in series " + series.labels());
-                            }
-                            downsampling.expand(chunk.data());
-                            samples += BlockCompactor.headerSampleCount(chunk);
-                        }
-                        downsampled = downsampling.downsampleRaw(resolution);
-                    } else {
-                        List<AggregateChunk> aggregates = new ArrayList<>(chunks.size());
-                        for (EncodedChunk chunk : chunks) {
-                            if (chunk.encoding() == ChunkEncoding.AGGREGATE.code()) {
-                                aggregates.add(AggregateChunk.decode(chunk.data()));
-                            } else if (chunk.encoding() == ChunkEncoding.XOR.code()) {
-                                // a raw chunk in a downsampled block: aggregate it to 5m first (Thanos does the same)
-                                downsampling.clear();
-                                downsampling.expand(chunk.data());
-                                for (EncodedChunk converted : downsampling.downsampleRaw(Downsampling.RES_5M)) {
-                                    aggregates.add(AggregateChunk.decode(converted.data()));
-                                }
-                            } else {
-                                throw new IllegalStateException("downsampled block " + meta.ulid() + " holds a chunk of encoding "
-                                        + chunk.encoding() + " in series " + series.labels());
-                            }
-                        }
-                        downsampled = aggregates.isEmpty() ? List.of()
-                                : downsampling.downsampleAggregates(aggregates, chunks.getFirst().minTime(), chunks.getLast().maxTime(), inRes, resolution);
+                    for (EncodedChunk chunk : chunks) {
+                        samples += BlockCompactor.headerSampleCount(chunk);
                     }
+                    List<EncodedChunk> downsampled = inRes == Downsampling.RES_RAW
+                            ? downsampleRaw(meta, series, chunks, resolution, downsampling, histograms)
+                            : downsampleAggregated(meta, series, chunks, inRes, resolution, downsampling, histograms);
                     writer.addSeries(series.labels(), downsampled);
                     if (++done % PROGRESS_EVERY_SERIES == 0) {
                         progress.report(Math.min(1.0, (double) done / totalSeries), samples);
@@ -144,5 +103,83 @@ public final class Downsampler {
                 return new BlockCompactor.Result(written, writer.directory());
             }
         }
+    }
+
+    /**
+     * A raw series: runs of float chunks and runs of histogram chunks are downsampled apart (Thanos cuts where the
+     * sample type changes), floats into five float aggregates, histograms into count, sum and counter.
+     */
+    private static List<EncodedChunk> downsampleRaw(BlockMeta meta, ChunkSeriesSet series, List<EncodedChunk> chunks,
+                                                    long resolution, Downsampling floats, HistogramDownsampling histograms)
+            throws StorageException {
+        List<EncodedChunk> out = new ArrayList<>();
+        int start = 0;
+        while (start < chunks.size()) {
+            boolean histogramRun = HistogramDownsampling.isHistogramChunk(chunks.get(start));
+            int end = start;
+            floats.clear();
+            histograms.clear();
+            while (end < chunks.size() && HistogramDownsampling.isHistogramChunk(chunks.get(end)) == histogramRun) {
+                EncodedChunk chunk = chunks.get(end++);
+                if (histogramRun) {
+                    histograms.expand(chunk);
+                } else if (chunk.encoding() == ChunkEncoding.XOR.code()) {
+                    floats.expand(chunk.data());
+                } else {
+                    throw new IllegalStateException("raw block " + meta.ulid() + " holds a chunk of encoding " + chunk.encoding()
+                            + " in series " + series.labels());
+                }
+            }
+            out.addAll(histogramRun ? histograms.downsampleRaw(resolution) : floats.downsampleRaw(resolution));
+            start = end;
+        }
+        return out;
+    }
+
+    /**
+     * A downsampled series: raw chunks in it are aggregated to 5m first (Thanos does the same), then each run of float
+     * aggregates and of histogram aggregates is re-aggregated along its chunk boundaries.
+     */
+    private static List<EncodedChunk> downsampleAggregated(BlockMeta meta, ChunkSeriesSet series, List<EncodedChunk> chunks,
+                                                           long inRes, long resolution, Downsampling floats,
+                                                           HistogramDownsampling histograms) throws StorageException {
+        List<EncodedChunk> aggregates = new ArrayList<>(chunks.size());
+        for (EncodedChunk chunk : chunks) {
+            if (chunk.encoding() == ChunkEncoding.AGGREGATE.code()) {
+                aggregates.add(chunk);
+            } else if (chunk.encoding() == ChunkEncoding.XOR.code()) {
+                floats.clear();
+                floats.expand(chunk.data());
+                aggregates.addAll(floats.downsampleRaw(Downsampling.RES_5M));
+            } else if (HistogramDownsampling.isHistogramChunk(chunk)) {
+                histograms.clear();
+                histograms.expand(chunk);
+                aggregates.addAll(histograms.downsampleRaw(Downsampling.RES_5M));
+            } else {
+                throw new IllegalStateException("downsampled block " + meta.ulid() + " holds a chunk of encoding "
+                        + chunk.encoding() + " in series " + series.labels());
+            }
+        }
+        List<EncodedChunk> out = new ArrayList<>();
+        int start = 0;
+        while (start < aggregates.size()) {
+            boolean histogramRun = HistogramDownsampling.isHistogramAggregate(AggregateChunk.decode(aggregates.get(start).data()));
+            List<AggregateChunk> run = new ArrayList<>();
+            int end = start;
+            while (end < aggregates.size()) {
+                AggregateChunk decoded = AggregateChunk.decode(aggregates.get(end).data());
+                if (HistogramDownsampling.isHistogramAggregate(decoded) != histogramRun) {
+                    break;
+                }
+                run.add(decoded);
+                end++;
+            }
+            long mint = aggregates.get(start).minTime();
+            long maxt = aggregates.get(end - 1).maxTime();
+            out.addAll(histogramRun ? histograms.downsampleAggregates(run, mint, maxt, inRes, resolution, floats)
+                    : floats.downsampleAggregates(run, mint, maxt, inRes, resolution));
+            start = end;
+        }
+        return out;
     }
 }

@@ -63,6 +63,21 @@ final class Downsampling {
         return x;
     }
 
+    /** Thanos' DownsampleRaw batch size: samples per chunk for ~140 windows a chunk, assuming a 1m raw interval. */
+    static int rawBatchSize(long[] times, int size, long resolution) {
+        return size / targetChunkCount(times[0], times[size - 1], ASSUMED_RAW_INTERVAL, resolution, size) + 1;
+    }
+
+    /** Where the raw batch from {@code start} ends: after {@code batchSize} samples and the rest of the last one's window. */
+    static int rawBatchEnd(long[] times, int size, int start, int batchSize, long resolution) {
+        int j = Math.min(start + batchSize, size);
+        long window = currentWindow(times[j - 1], resolution);
+        while (j < size && times[j] <= window) {
+            j++;
+        }
+        return j;
+    }
+
     /** Per-window statistics; the counter state runs across the windows of one batch. */
     private static final class Aggregator {
         int total;
@@ -165,15 +180,10 @@ final class Downsampling {
         if (size == 0) {
             return chunks;
         }
-        int numChunks = targetChunkCount(times[0], times[size - 1], ASSUMED_RAW_INTERVAL, resolution, size);
-        int batchSize = size / numChunks + 1;
+        int batchSize = rawBatchSize(times, size, resolution);
         int start = 0;
         while (start < size) {
-            int j = Math.min(start + batchSize, size);
-            long window = currentWindow(times[j - 1], resolution);
-            while (j < size && times[j] <= window) {
-                j++;
-            }
+            int j = rawBatchEnd(times, size, start, batchSize, resolution);
             int n = 0;
             if (batchTimes.length < j - start) {
                 batchTimes = new long[j - start];
@@ -239,26 +249,10 @@ final class Downsampling {
         long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
         Map<AggregateType, XorChunkAppender> apps = new EnumMap<>(AggregateType.class);
         for (AggregateType type : List.of(AggregateType.COUNT, AggregateType.SUM, AggregateType.MIN, AggregateType.MAX)) {
-            clear();
-            for (AggregateChunk chunk : batch) {
-                if (chunk.has(type)) {
-                    expandAggregate(chunk, type);
-                }
+            XorChunkAppender app = aggregateFloats(batch, type, resolution, range);
+            if (app != null) {
+                apps.put(type, app);
             }
-            if (size == 0) {
-                continue;
-            }
-            XorChunkAppender app = new XorChunkAppender();
-            apps.put(type, app);
-            downsampleBatch(times, values, size, resolution, (t, a) -> {
-                widen(range, t);
-                app.append(t, switch (type) {
-                    case COUNT, SUM -> a.sum; // counts of windows add up
-                    case MIN -> a.min;
-                    case MAX -> a.max;
-                    case COUNTER -> throw new IllegalStateException();
-                });
-            });
         }
         // counters: resets applied across the chunks, first and last raw values kept
         clear();
@@ -287,6 +281,34 @@ final class Downsampling {
         long mint = range[0];
         long maxt = range[1] == Long.MIN_VALUE ? mint : range[1];
         return new EncodedChunk(mint, Math.max(mint, maxt), ChunkEncoding.AGGREGATE.code(), AggregateChunk.encode(bytes));
+    }
+
+    /**
+     * Thanos' genericAggregate: one float aggregate (count, sum, min or max) of a batch of aggregate chunks re-aggregated
+     * per window; null when no chunk holds it. {@code range} widens with the windows' timestamps.
+     */
+    XorChunkAppender aggregateFloats(List<AggregateChunk> batch, AggregateType type, long resolution, long[] range)
+            throws StorageException {
+        clear();
+        for (AggregateChunk chunk : batch) {
+            if (chunk.has(type)) {
+                expandAggregate(chunk, type);
+            }
+        }
+        if (size == 0) {
+            return null;
+        }
+        XorChunkAppender app = new XorChunkAppender();
+        downsampleBatch(times, values, size, resolution, (t, a) -> {
+            widen(range, t);
+            app.append(t, switch (type) {
+                case COUNT, SUM -> a.sum; // counts of windows add up
+                case MIN -> a.min;
+                case MAX -> a.max;
+                case COUNTER -> throw new IllegalStateException();
+            });
+        });
+        return app;
     }
 
     /** Thanos widens the range with "if t < mint … else if t > maxt", so the first window never sets maxt. */

@@ -65,7 +65,7 @@ class HistogramCompactionTest {
         return counts;
     }
 
-    private static List<EncodedChunk> chunks(Path block) throws Exception {
+    static List<EncodedChunk> chunks(Path block) throws Exception {
         try (BlockReader reader = BlockReader.open(block)) {
             ChunkSeriesSet set = reader.selectChunks(Long.MIN_VALUE, Long.MAX_VALUE, List.of());
             List<EncodedChunk> all = new ArrayList<>();
@@ -119,20 +119,5 @@ class HistogramCompactionTest {
         assertThat(samples(new ChunksSampleIterator(merged, null))).containsExactlyElementsOf(expected);
         assertThat(result.meta().stats().numSamples()).isEqualTo(expected.size());
         assertThat(BlockVerifier.verify(result.directory())).isEmpty();
-    }
-
-    @Test
-    void downsamplingKeepsHistogramSeriesRawAtEveryResolution() throws Exception {
-        Map<String, String> labels = Map.of("cluster", "eu-1");
-        BlockMeta raw = write(dir.resolve("raw"), 0, 2 * HOUR, labels, 0);
-        Path source = dir.resolve("raw").resolve(raw.ulid().toString());
-        BlockCompactor.Result fiveMinutes = new Downsampler().downsample(source, dir.resolve("5m"), 300_000, CompactionProgress.NONE);
-        BlockCompactor.Result oneHour = new Downsampler().downsample(fiveMinutes.directory(), dir.resolve("1h"), HOUR,
-                CompactionProgress.NONE);
-        for (BlockCompactor.Result result : List.of(fiveMinutes, oneHour)) {
-            assertThat(chunks(result.directory())).usingRecursiveFieldByFieldElementComparator()
-                    .containsExactlyElementsOf(chunks(source));
-            assertThat(result.meta().stats().numSamples()).isEqualTo(480);
-        }
     }
 }

@@ -11,14 +11,17 @@ import java.util.List;
 
 /**
  * Samples of consecutive chunks where downsampled chunks yield sum / count per window (Thanos' average iterator for
- * functions without a matching aggregate) and raw chunks their samples.
+ * functions without a matching aggregate) and raw chunks their samples. A native histogram's sum part is a float
+ * histogram chunk: its average is that histogram divided by the count.
  */
 final class AverageSampleIterator implements SampleIterator {
     private final List<EncodedChunk> chunks;
     private final io.gauntlet.tsdb.chunks.ChunkDecoders decoders = new io.gauntlet.tsdb.chunks.ChunkDecoders();
     private SampleIterator raw = SampleIterator.EMPTY;
-    private final XorSampleIterator sum = new XorSampleIterator();
+    private final io.gauntlet.tsdb.chunks.ChunkDecoders sumDecoders = new io.gauntlet.tsdb.chunks.ChunkDecoders();
+    private SampleIterator sum = SampleIterator.EMPTY;
     private final XorSampleIterator count = new XorSampleIterator();
+    private io.gauntlet.tsdb.histogram.FloatHistogram average;
     private int index = -1;
     private boolean aggregated;
     private long timestamp;
@@ -33,9 +36,22 @@ final class AverageSampleIterator implements SampleIterator {
         while (true) {
             if (index >= 0 && index < chunks.size()) {
                 if (aggregated) {
-                    if (sum.next() && count.next()) {
+                    boolean hasSum = sum.next();
+                    if (hasSum != count.next()) {
+                        throw new StorageException("downsampled chunk: sum and count aggregates hold different numbers of samples");
+                    }
+                    if (hasSum) {
+                        if (sum.timestamp() != count.timestamp()) {
+                            throw new StorageException("downsampled chunk: sum and count timestamps differ ("
+                                    + sum.timestamp() + " and " + count.timestamp() + ")");
+                        }
                         timestamp = sum.timestamp();
-                        value = sum.value() / count.value();
+                        if (sum.sampleType().isHistogram()) {
+                            average = sum.floatHistogram().copy().div(count.value());
+                        } else {
+                            average = null;
+                            value = sum.value() / count.value();
+                        }
                         return true;
                     }
                 } else if (raw.next()) {
@@ -63,8 +79,8 @@ final class AverageSampleIterator implements SampleIterator {
                         + "] lacks the sum or count aggregate an average needs");
             }
             aggregated = true;
-            sum.reset(decoded.toByteArray(AggregateType.SUM));
-            count.reset(decoded.toByteArray(AggregateType.COUNT));
+            sum = decoded.decode(AggregateType.SUM, sumDecoders);
+            decoded.samples(AggregateType.COUNT, count);
         } else {
             throw new UnsupportedEncodingException("chunk encoding " + chunk.encoding() + " cannot be read as float samples");
         }
@@ -90,7 +106,7 @@ final class AverageSampleIterator implements SampleIterator {
 
     @Override
     public double value() {
-        if (!aggregated && raw.sampleType().isHistogram()) {
+        if (aggregated ? average != null : raw.sampleType().isHistogram()) {
             throw new IllegalStateException("the current sample is a histogram, not a float");
         }
         return value;
@@ -98,13 +114,19 @@ final class AverageSampleIterator implements SampleIterator {
 
     @Override
     public io.gauntlet.tsdb.storage.SampleType sampleType() {
-        return aggregated ? io.gauntlet.tsdb.storage.SampleType.FLOAT : raw.sampleType();
+        if (aggregated) {
+            return average != null ? io.gauntlet.tsdb.storage.SampleType.FLOAT_HISTOGRAM : io.gauntlet.tsdb.storage.SampleType.FLOAT;
+        }
+        return raw.sampleType();
     }
 
     @Override
     public io.gauntlet.tsdb.histogram.FloatHistogram floatHistogram() {
         if (aggregated) {
-            throw new IllegalStateException("the current sample is a float, not a histogram");
+            if (average == null) {
+                throw new IllegalStateException("the current sample is a float, not a histogram");
+            }
+            return average;
         }
         return raw.floatHistogram();
     }

@@ -127,6 +127,20 @@ public final class FloatHistogram {
         return this;
     }
 
+    /** Divides every count and the sum by {@code divisor} (Prometheus' {@code Div}: a division, not a scaling by 1/x). */
+    public FloatHistogram div(double divisor) {
+        zeroCount /= divisor;
+        count /= divisor;
+        sum /= divisor;
+        for (int i = 0; i < positiveBuckets.length; i++) {
+            positiveBuckets[i] /= divisor;
+        }
+        for (int i = 0; i < negativeBuckets.length; i++) {
+            negativeBuckets[i] /= divisor;
+        }
+        return this;
+    }
+
     /**
      * Adds {@code other} bucket by bucket; its schema must be ≥ this one's. Zero thresholds are reconciled first (the
      * wider one wins, growing to the next bucket boundary when it cuts a populated bucket).
