@@ -52,6 +52,7 @@ if [ ${#built[@]} -gt 0 ]; then
   if node "$DIR/crosscheck.mjs" "${built[@]}"; then pass "images, ports, probes and config keys match the services"; else fail "cross-check (above)"; fi
   if node "$DIR/kafka-security.mjs" "${built[@]}"; then pass "Kafka listeners, users and client TLS/SASL settings agree"; else fail "Kafka security (above)"; fi
   if node "$DIR/grpc-tls.mjs" "${built[@]}"; then pass "gRPC TLS settings, Secrets, load balancers and Certificates agree"; else fail "gRPC TLS (above)"; fi
+  if node "$DIR/http-tls.mjs" "${built[@]}"; then pass "HTTP web config, probes, Certificates and ServiceMonitors agree"; else fail "HTTP TLS (above)"; fi
   if node "$DIR/aws-iam.mjs" "${built[@]}"; then pass "every S3 client's ServiceAccount has its own IAM role (IRSA)"; else fail "IAM roles (above)"; fi
 fi
 finish

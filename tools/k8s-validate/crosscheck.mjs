@@ -388,16 +388,24 @@ function checkKnative(name, objects) {
   }
 }
 
-// scripts/up.sh: -Dgauntlet.<service>.… keys, and gauntlet.grpc.* for every service.
+// scripts/up.sh: -Dgauntlet.<service>.… keys, gauntlet.grpc.* and gauntlet.http.* (services/common) for every service,
+// and gauntlet.kafka.* Kafka client properties (a "-file" suffix reads the value from a file).
 function checkUpScript() {
   const file = path.join(root, "scripts/up.sh");
   const text = fs.readFileSync(file, "utf8");
+  const kafkaProperties = new Set(fs.readFileSync(path.join(root, "tools/k8s-validate/kafka-client-properties.txt"), "utf8")
+    .split("\n").filter((l) => l && !l.startsWith("#")));
   const seen = new Set();
   for (const m of text.matchAll(/-D(gauntlet\.([a-z-]+)\.[a-z0-9.-]+)=/g)) {
     const [, key, group] = m;
     if (key.startsWith("gauntlet.up") || seen.has(key)) continue;
     seen.add(key);
-    const names = group === "grpc" ? ["sidecar"] : [group];
+    if (group === "kafka") {
+      const property = key.slice("gauntlet.kafka.".length).replace(/-file$/, "");
+      if (kafkaProperties.has(property)) ok(); else problem("scripts/up.sh", `-D${key}: ${property} is no Kafka client property`);
+      continue;
+    }
+    const names = ["grpc", "http"].includes(group) ? ["sidecar"] : [group];
     for (const n of names) {
       const svc = service(n);
       if (!svc) { notes.add(`services/${n} does not exist yet: scripts/up.sh key ${key} not checked`); continue; }
