@@ -44,6 +44,13 @@ public record CompactorOptions(Path scratch, List<Long> ranges, List<String> rep
                 Duration.ofHours(48), Duration.ofDays(2), Duration.ZERO, Duration.ZERO, Duration.ZERO, true, "gauntlet/compactor");
     }
 
+    /** Other compaction ranges, smallest first (a soak with minutes-long Prometheus blocks scales them down). */
+    public CompactorOptions withRanges(List<Long> newRanges) {
+        new CompactionPlanner(newRanges); // the planner's own checks: two or more, positive, increasing
+        return new CompactorOptions(scratch, newRanges, replicaLabels, deduplication, consistencyDelay, deleteDelay, partialUploadAge, retentionRaw,
+                retention5m, retention1h, downsampling, producer);
+    }
+
     public CompactorOptions withReplicaLabels(List<String> labels, Deduplication newDeduplication) {
         return new CompactorOptions(scratch, ranges, labels, newDeduplication, consistencyDelay, deleteDelay, partialUploadAge, retentionRaw,
                 retention5m, retention1h, downsampling, producer);

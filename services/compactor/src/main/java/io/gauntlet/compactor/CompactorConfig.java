@@ -33,6 +33,14 @@ public interface CompactorConfig {
     @WithDefault("48h")
     Duration deleteDelay();
 
+    /**
+     * Compaction ranges, smallest first (Thanos' hidden {@code --compact.block-ranges}); the first is the blocks' size as
+     * Prometheus cuts them. Shorter ones only for tests and soaks that run Prometheus with minutes-long blocks.
+     */
+    @WithName("block-ranges")
+    @WithDefault("2h,8h,2d,14d")
+    List<Duration> blockRanges();
+
     Retention retention();
 
     Deduplication deduplication();

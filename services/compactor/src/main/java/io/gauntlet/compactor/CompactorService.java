@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.Config;
@@ -88,6 +89,7 @@ public class CompactorService {
         Deduplication deduplication = replicaLabels.isEmpty() ? Deduplication.NONE : Deduplication.parse(config.deduplication().func());
         try {
             return CompactorOptions.defaults(config.dataDir().toAbsolutePath())
+                    .withRanges(config.blockRanges().stream().map(Duration::toMillis).toList())
                     .withReplicaLabels(replicaLabels, deduplication)
                     .withDelays(config.consistencyDelay(), config.deleteDelay())
                     .withRetention(config.retention().resolutionRaw(), config.retention().resolution5m(), config.retention().resolution1h())
