@@ -17,6 +17,10 @@
 #   deps_s3proxy_stop [dir]
 #   deps_free_port                          prints a loopback port nothing listens on
 #
+# GAUNTLET_DEPS_LISTEN_HOST (default 127.0.0.1) and GAUNTLET_DEPS_ADVERTISED_HOST (default the listen host, or 127.0.0.1
+# for 0.0.0.0) move Kafka's and s3proxy's listeners: the soak runs them on 0.0.0.0 inside its own network namespace,
+# advertised at the address its other namespaces route to. The readiness probes keep using 127.0.0.1.
+#
 # With GAUNTLET_DEPS_OWNER_PID set (the test fixtures set their JVM's pid), a started process is also stopped
 # when that owner dies, so a killed test JVM leaves nothing running.
 
@@ -27,6 +31,13 @@ DEPS_S3PROXY_START_SECONDS="${GAUNTLET_S3PROXY_START_SECONDS:-60}"
 DEPS_STOP_SECONDS=30
 
 deps_err() { echo "deps: $*" >&2; }
+deps_listen_host() { echo "${GAUNTLET_DEPS_LISTEN_HOST:-127.0.0.1}"; }
+deps_advertised_host() {
+  local listen
+  listen="$(deps_listen_host)"
+  [ "$listen" = 0.0.0.0 ] && listen=127.0.0.1
+  echo "${GAUNTLET_DEPS_ADVERTISED_HOST:-$listen}"
+}
 deps_info() { echo "deps: $*" >&2; }
 
 deps_java() {
@@ -248,8 +259,8 @@ deps_kafka_start() {
   (umask 077; cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
-listeners=$listener://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=$listener://127.0.0.1:$port
+listeners=$listener://$(deps_listen_host):$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=$listener://$(deps_advertised_host):$port
 listener.security.protocol.map=$listener:$listener,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=$listener
@@ -360,7 +371,7 @@ deps_s3proxy_start() {
   (
     umask 077
     cat >"$props" <<PROPS
-s3proxy.endpoint=http://127.0.0.1:$port
+s3proxy.endpoint=http://$(deps_listen_host):$port
 s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=$identity
 s3proxy.credential=$credential
