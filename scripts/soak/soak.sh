@@ -1,0 +1,602 @@
+# shellcheck shell=bash
+# ./gauntlet soak [--minutes N] [--seed S]: the chaos soak. Sourced by ./gauntlet after scripts/up.sh (die, log,
+# select_java, ensure_*, MVN, deps_*, run_java_cmd, up_jar, up_jar_stale).
+#
+# Three clusters, each in its own network namespace, joined by veth pairs (so a partition is a real network cut):
+#   master  (lo 10.N.0.1)   Kafka, s3proxy, store gateway ×2, compactor ×2, querier, the query load and the checks
+#   slave1  (10.N.1.2)      synthetic exporter, Prometheus pair a/b (2-minute blocks), sidecar and shipper per replica
+#   slave2  (10.N.2.2)      the same
+# A seeded schedule of faults (printed first, so a run can be replayed) runs for --minutes while a client queries the
+# querier and judges every answer; then the network heals, the stack settles and the end checks run. Everything started
+# is stopped and the namespaces deleted on exit, Ctrl-C or failure. Needs root (ip netns), iproute2's tc (netem), jq.
+#
+# Inside the namespaces services listen on the namespace's own addresses (or 0.0.0.0 in the master namespace for Kafka
+# and s3proxy): nothing is reachable from the machine's network, the namespaces have no route out.
+
+SOAK_CLUSTERS=(slave1 slave2)
+SOAK_REPLICAS=(a b)
+SOAK_SCRAPE_SECONDS=5
+SOAK_BLOCK=2m
+SOAK_KAFKA_PORT=9092
+SOAK_S3_PORT=9000
+SOAK_QUERIER_HTTP=10904
+
+soak_usage() {
+  cat <<USAGE
+usage: ./gauntlet soak [--minutes N] [--seed S] [--no-build] [--keep]
+
+  --minutes N   minutes of chaos and query load (default 10); start-up (~2-4 min) and the settling and end checks
+                (~3-6 min) come on top
+  --seed S      the fault schedule's seed (default: random, printed); the same seed gives the same schedule
+  --no-build    use the jars as they are
+  --keep        keep the run directory (logs, bucket, Prometheus data) even when the soak passes
+Needs root (network namespaces), prometheus, tc (iproute2), jq. The run directory is .gauntlet/run/soak-<pid>.
+USAGE
+}
+
+soak_log() { echo "soak: $(date -u +%H:%M:%S) $*" >&2; }
+
+# ---------------------------------------------------------------- topology
+
+soak_topology_names() {
+  local id=$(( $$ % 100000 ))
+  SOAK_NET=$(( $$ % 200 + 20 )) # 10.<net>.x.y: private to the namespaces
+  SOAK_NS_MASTER="gsoak$id-m"
+  SOAK_NS_slave1="gsoak$id-s1"
+  SOAK_NS_slave2="gsoak$id-s2"
+  SOAK_MASTER_IP="10.$SOAK_NET.0.1"
+  SOAK_LINK_M_slave1="gs${id}m1" SOAK_LINK_S_slave1="gs${id}s1"
+  SOAK_LINK_M_slave2="gs${id}m2" SOAK_LINK_S_slave2="gs${id}s2"
+  SOAK_IP_slave1="10.$SOAK_NET.1.2" SOAK_IP_slave2="10.$SOAK_NET.2.2"
+}
+
+soak_ns_of_cluster() { local v="SOAK_NS_$1"; echo "${!v}"; }
+soak_ip_of_cluster() { local v="SOAK_IP_$1"; echo "${!v}"; }
+
+soak_topology_up() {
+  local i cluster m s ns
+  ip netns add "$SOAK_NS_MASTER" || return 1
+  ip -n "$SOAK_NS_MASTER" link set lo up
+  ip -n "$SOAK_NS_MASTER" addr add "$SOAK_MASTER_IP/32" dev lo
+  i=0
+  for cluster in "${SOAK_CLUSTERS[@]}"; do
+    i=$((i + 1))
+    ns="$(soak_ns_of_cluster "$cluster")"
+    m="SOAK_LINK_M_$cluster" s="SOAK_LINK_S_$cluster"
+    ip netns add "$ns" || return 1
+    ip -n "$ns" link set lo up
+    ip link add "${!m}" type veth peer name "${!s}" || return 1
+    ip link set "${!m}" netns "$SOAK_NS_MASTER" && ip link set "${!s}" netns "$ns" || return 1
+    ip -n "$SOAK_NS_MASTER" addr add "10.$SOAK_NET.$i.1/30" dev "${!m}"
+    ip -n "$ns" addr add "10.$SOAK_NET.$i.2/30" dev "${!s}"
+    ip -n "$SOAK_NS_MASTER" link set "${!m}" up
+    ip -n "$ns" link set "${!s}" up
+    ip -n "$ns" route replace "$SOAK_MASTER_IP/32" via "10.$SOAK_NET.$i.1"
+  done
+}
+
+soak_topology_down() {
+  local ns
+  for ns in "$SOAK_NS_MASTER" "$SOAK_NS_slave1" "$SOAK_NS_slave2"; do
+    [ -n "$ns" ] && ip netns del "$ns" 2>/dev/null
+  done
+  return 0
+}
+
+# A slave's link to the master goes down (both ends lose the carrier) or comes back with its route.
+soak_link() {
+  local cluster="$1" state="$2" m="SOAK_LINK_M_$1" s="SOAK_LINK_S_$1" i
+  ip -n "$SOAK_NS_MASTER" link set "${!m}" "$state"
+  if [ "$state" = up ]; then
+    i="${cluster#slave}"
+    ip -n "$(soak_ns_of_cluster "$cluster")" route replace "$SOAK_MASTER_IP/32" via "10.$SOAK_NET.$i.1"
+  fi
+}
+
+# Latency and loss on both directions of a slave's link (tc netem), or none.
+soak_netem() {
+  local cluster="$1" spec="$2" m="SOAK_LINK_M_$1" s="SOAK_LINK_S_$1"
+  if [ "$spec" = off ]; then
+    ip netns exec "$SOAK_NS_MASTER" tc qdisc del dev "${!m}" root 2>/dev/null
+    ip netns exec "$(soak_ns_of_cluster "$cluster")" tc qdisc del dev "${!s}" root 2>/dev/null
+    return 0
+  fi
+  # shellcheck disable=SC2086
+  ip netns exec "$SOAK_NS_MASTER" tc qdisc replace dev "${!m}" root netem $spec
+  # shellcheck disable=SC2086
+  ip netns exec "$(soak_ns_of_cluster "$cluster")" tc qdisc replace dev "${!s}" root netem $spec
+}
+
+# ---------------------------------------------------------------- processes
+
+soak_pidfile() { echo "$SOAK_DIR/pids/$1.pid"; }
+soak_logfile() { echo "$SOAK_DIR/logs/$1.log"; }
+soak_marker() { case "$1" in prometheus-*) echo "$SOAK_DIR/config/$1.yml" ;; *) echo "gauntlet.soak=$SOAK_DIR/$1" ;; esac; }
+soak_alive() { deps_pid_alive "$(soak_pidfile "$1")" "$(soak_marker "$1")"; }
+
+# soak_spawn <name> <namespace> <command…>: in the background, in the namespace, its own session, output to its log.
+soak_spawn() {
+  local name="$1" ns="$2"
+  shift 2
+  echo "=== $(date -u +%FT%TZ) $*" >>"$(soak_logfile "$name")"
+  ip netns exec "$ns" setsid nohup "$@" >>"$(soak_logfile "$name")" 2>&1 </dev/null &
+  echo $! >"$(soak_pidfile "$name")"
+  disown $! 2>/dev/null # no "Killed" notice from bash when a fault kills it
+}
+
+soak_java_tool() { # the soak's Java side (scripts/soak) with its classpath
+  echo "$JAVA_HOME/bin/java" -Xms16m -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -cp "$ROOT/scripts/soak/target/classes:$(cat "$ROOT/scripts/soak/target/classpath.txt")"
+}
+
+# The Gauntlet processes by name: <module>-<cluster>-<replica> in a slave, <module>-<n> in the master.
+soak_gauntlet_names() {
+  local c r
+  for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do echo "sidecar-$c-$r" "shipper-$c-$r"; done; done
+  echo store-gateway-1 store-gateway-2 compactor-1 compactor-2 querier
+}
+
+# ports inside a namespace (each namespace has its own port space)
+soak_ports() {
+  case "$1" in
+    prometheus-*-a) echo 9090 ;; prometheus-*-b) echo 9091 ;;
+    sidecar-*-a) echo "10902 10901" ;; sidecar-*-b) echo "10912 10911" ;;
+    shipper-*-a) echo 10922 ;; shipper-*-b) echo 10932 ;;
+    store-gateway-1) echo "10942 10941" ;; store-gateway-2) echo "10952 10951" ;;
+    compactor-1) echo 10962 ;; compactor-2) echo 10972 ;;
+    querier) echo "$SOAK_QUERIER_HTTP 10905" ;;
+  esac
+}
+soak_http_port() { local p; read -r p _ <<<"$(soak_ports "$1")"; echo "$p"; }
+soak_grpc_port() { local p q; read -r p q <<<"$(soak_ports "$1")"; echo "$q"; }
+
+# namespace and HTTP host of a component
+soak_where() {
+  case "$1" in
+    exporter-*|prometheus-*|sidecar-*|shipper-*)
+      local cluster
+      cluster="$(cut -d- -f2 <<<"$1")" # <kind>-<cluster>[-<replica>]
+      SOAK_WHERE_NS="$(soak_ns_of_cluster "$cluster")" SOAK_WHERE_CLUSTER="$cluster" SOAK_WHERE_IP="$(soak_ip_of_cluster "$cluster")" ;;
+    *) SOAK_WHERE_NS="$SOAK_NS_MASTER" SOAK_WHERE_CLUSTER=master SOAK_WHERE_IP="$SOAK_MASTER_IP" ;;
+  esac
+}
+
+soak_write_prometheus_config() {
+  local cluster="$1" replica="$2"
+  cat >"$SOAK_DIR/config/prometheus-$cluster-$replica.yml" <<YAML
+# generated by ./gauntlet soak; the two replicas differ only in prometheus_replica
+global:
+  scrape_interval: ${SOAK_SCRAPE_SECONDS}s
+  scrape_timeout: ${SOAK_SCRAPE_SECONDS}s
+  external_labels:
+    cluster: $cluster
+    prometheus_replica: $replica
+scrape_configs:
+  - job_name: seed
+    honor_labels: true
+    static_configs:
+      - targets: ['127.0.0.1:9100']
+YAML
+}
+
+soak_start() {
+  local name="$1" module cluster replica data http grpc
+  soak_alive "$name" && return 0
+  soak_where "$name"
+  cluster="$SOAK_WHERE_CLUSTER"
+  replica="${name##*-}"
+  data="$SOAK_DIR/data/$name"
+  mkdir -p "$data"
+  http="$(soak_http_port "$name")" grpc="$(soak_grpc_port "$name")"
+  case "$name" in
+    exporter-*)
+      # shellcheck disable=SC2046
+      soak_spawn "$name" "$SOAK_WHERE_NS" $(soak_java_tool) "-D$(soak_marker "$name")" io.gauntlet.soak.Soak exporter \
+        --listen 127.0.0.1:9100 --interval-ms $((SOAK_SCRAPE_SECONDS * 1000))
+      return ;;
+    prometheus-*)
+      soak_write_prometheus_config "$cluster" "$replica"
+      soak_spawn "$name" "$SOAK_WHERE_NS" prometheus "--config.file=$SOAK_DIR/config/$name.yml" "--storage.tsdb.path=$data" \
+        "--web.listen-address=$SOAK_WHERE_IP:$http" --storage.tsdb.min-block-duration=$SOAK_BLOCK \
+        --storage.tsdb.max-block-duration=$SOAK_BLOCK --storage.tsdb.retention.time=1d
+      return ;;
+  esac
+  module="${name%-*}"
+  case "$name" in sidecar-*|shipper-*) module="${name%%-*}" ;; esac
+  run_java_cmd "$module"
+  local cmd=("${RUN_CMD[@]}" "-D$(soak_marker "$name")" -Xms32m -Xmx256m -XX:TieredStopAtLevel=1
+    -Dquarkus.banner.enabled=false "-Dquarkus.http.port=$http")
+  if [ -n "$grpc" ]; then cmd+=("-Dgauntlet.grpc.address=$SOAK_WHERE_IP:$grpc" -Dgauntlet.grpc.grace-period=2s); else cmd+=(-Dgauntlet.grpc.enabled=false); fi
+  local kafka="$SOAK_MASTER_IP:$SOAK_KAFKA_PORT" objstore="$SOAK_DIR/config/objstore.yml"
+  case "$module" in
+    sidecar)
+      cmd+=(-Dquarkus.http.host=127.0.0.1 "-Dgauntlet.sidecar.prometheus-url=http://$SOAK_WHERE_IP:$(soak_http_port "prometheus-$cluster-$replica")"
+        -Dgauntlet.sidecar.refresh-interval=5s) ;;
+    shipper)
+      cmd+=(-Dquarkus.http.host=127.0.0.1 "-Dgauntlet.shipper.tsdb-path=$SOAK_DIR/data/prometheus-$cluster-$replica"
+        "-Dgauntlet.shipper.prometheus-url=http://$SOAK_WHERE_IP:$(soak_http_port "prometheus-$cluster-$replica")"
+        "-Dgauntlet.shipper.objstore-config-file=$objstore" "-Dgauntlet.shipper.kafka.bootstrap-servers=$kafka"
+        -Dgauntlet.shipper.rescan-interval=5s -Dgauntlet.shipper.max-backoff=5s) ;;
+    store-gateway)
+      cmd+=("-Dquarkus.http.host=$SOAK_MASTER_IP" "-Dgauntlet.store-gateway.objstore-config-file=$objstore"
+        "-Dgauntlet.store-gateway.data-dir=$data" "-Dgauntlet.store-gateway.kafka-bootstrap=$kafka"
+        -Dgauntlet.store-gateway.sync-interval=30s -Dgauntlet.store-gateway.ignore-deletion-marks-delay=1m) ;;
+    compactor)
+      cmd+=("-Dquarkus.http.host=$SOAK_MASTER_IP" "-Dgauntlet.compactor.objstore-config-file=$objstore"
+        "-Dgauntlet.compactor.data-dir=$data" "-Dgauntlet.compactor.kafka.bootstrap-servers=$kafka"
+        -Dgauntlet.compactor.deduplication.replica-label=prometheus_replica "-Dgauntlet.compactor.block-ranges=$SOAK_BLOCK,8m,48m"
+        -Dgauntlet.compactor.consistency-delay=30s -Dgauntlet.compactor.delete-delay=2m -Dgauntlet.compactor.wait-interval=1m
+        "-Dgauntlet.compactor.producer=gauntlet/compactor/$name") ;;
+    querier)
+      local endpoints=() c r
+      for c in "${SOAK_CLUSTERS[@]}"; do
+        for r in "${SOAK_REPLICAS[@]}"; do endpoints+=("$(soak_ip_of_cluster "$c"):$(soak_grpc_port "sidecar-$c-$r")"); done
+      done
+      endpoints+=("$SOAK_MASTER_IP:$(soak_grpc_port store-gateway-1)" "$SOAK_MASTER_IP:$(soak_grpc_port store-gateway-2)")
+      cmd+=("-Dquarkus.http.host=$SOAK_MASTER_IP" "-Dgauntlet.querier.endpoints=$(IFS=,; echo "${endpoints[*]}")"
+        -Dgauntlet.querier.replica-labels=prometheus_replica) ;;
+  esac
+  cmd+=(-jar "$(up_jar "$module")")
+  soak_spawn "$name" "$SOAK_WHERE_NS" "${cmd[@]}"
+}
+
+soak_http_host() { case "$1" in sidecar-*|shipper-*|exporter-*) echo 127.0.0.1 ;; *) soak_where "$1"; echo "$SOAK_WHERE_IP" ;; esac; }
+
+# curl inside the component's namespace against its HTTP port
+soak_curl() {
+  local name="$1" path="$2"
+  soak_where "$name"
+  ip netns exec "$SOAK_WHERE_NS" curl -fsS --max-time 5 "http://$(soak_http_host "$name"):$(soak_http_port "$name")$path" 2>/dev/null
+}
+
+soak_wait_ready() {
+  local name="$1" seconds="${2:-240}" deadline
+  deadline=$((SECONDS + seconds))
+  while [ $SECONDS -lt $deadline ]; do
+    # only "is the pid alive": until ip netns exec has exec'd the process its command line lacks the marker
+    if ! kill -0 "$(cat "$(soak_pidfile "$name")")" 2>/dev/null; then soak_log "$name exited during start-up"; deps_log_tail "$(soak_logfile "$name")"; return 1; fi
+    case "$name" in
+      exporter-*) soak_where "$name"; ip netns exec "$SOAK_WHERE_NS" curl -fsS --max-time 2 -o /dev/null http://127.0.0.1:9100/metrics 2>/dev/null && return 0 ;;
+      *) soak_curl "$name" /-/ready >/dev/null && return 0 ;;
+    esac
+    sleep 1
+  done
+  soak_log "$name not ready within ${seconds}s"
+  deps_log_tail "$(soak_logfile "$name")"
+  return 1
+}
+
+soak_kill9() { local pid; pid="$(cat "$(soak_pidfile "$1")" 2>/dev/null)" && soak_alive "$1" && kill -9 "$pid" 2>/dev/null; return 0; }
+
+# Kafka and s3proxy in the master namespace, through scripts/deps.sh, listening on every address of that namespace.
+soak_deps() {
+  local what="$1" action="$2"
+  ip netns exec "$SOAK_NS_MASTER" env GAUNTLET_DEPS_LISTEN_HOST=0.0.0.0 GAUNTLET_DEPS_ADVERTISED_HOST="$SOAK_MASTER_IP" \
+    GAUNTLET_S3_ACCESS_KEY="${SOAK_S3_ACCESS:-}" GAUNTLET_S3_SECRET_KEY="${SOAK_S3_SECRET:-}" JAVA_HOME="$JAVA_HOME" \
+    bash -c 'source "$0/scripts/deps.sh"; case "$1" in
+      kafka-start) deps_kafka_start "$2/kafka" "$3" ;; kafka-stop) deps_kafka_stop "$2/kafka" ;;
+      s3-start) deps_s3proxy_start "$2/s3proxy" "$4" ;; s3-stop) deps_s3proxy_stop "$2/s3proxy" ;; esac' \
+    "$ROOT" "$what-$action" "$SOAK_DIR" "$SOAK_KAFKA_PORT" "$SOAK_S3_PORT"
+}
+
+soak_stop_everything() {
+  local name
+  for name in querier compactor-2 compactor-1 store-gateway-2 store-gateway-1 $(soak_gauntlet_names) \
+      prometheus-slave1-a prometheus-slave1-b prometheus-slave2-a prometheus-slave2-b exporter-slave1 exporter-slave2 load; do
+    if soak_alive "$name"; then kill -9 "$(cat "$(soak_pidfile "$name")")" 2>/dev/null; fi
+  done
+  deps_kafka_stop "$SOAK_DIR/kafka" >/dev/null 2>&1
+  deps_s3proxy_stop "$SOAK_DIR/s3proxy" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------- the fault schedule
+
+# Deterministic for a seed (bash's RANDOM seeded): lines "offset-seconds duration-seconds action target [netem spec]".
+soak_plan() {
+  local seed="$1" total="$2" t=20 roll dur target names
+  mapfile -t names < <(soak_gauntlet_names | tr ' ' '\n')
+  RANDOM=$seed
+  while :; do
+    roll=$((RANDOM % 100))
+    if [ "$roll" -lt 50 ]; then
+      target="${names[$((RANDOM % ${#names[@]}))]}" dur=$((3 + RANDOM % 13))
+      line="kill $target"
+    elif [ "$roll" -lt 60 ]; then dur=$((20 + RANDOM % 26)); line="stop kafka"
+    elif [ "$roll" -lt 70 ]; then dur=$((20 + RANDOM % 26)); line="stop s3proxy"
+    elif [ "$roll" -lt 85 ]; then dur=$((60 + RANDOM % 61)); line="partition ${SOAK_CLUSTERS[$((RANDOM % 2))]}"
+    else
+      dur=$((45 + RANDOM % 46))
+      line="netem ${SOAK_CLUSTERS[$((RANDOM % 2))]} delay $((50 + RANDOM % 150))ms $((RANDOM % 50))ms loss $((5 + RANDOM % 16))%"
+    fi
+    [ $((t + dur)) -le "$total" ] || break
+    echo "$t $dur $line"
+    t=$((t + dur + 10 + RANDOM % 21))
+  done
+}
+
+soak_fault_begin() {
+  local action="$1" target="$2"
+  shift 2
+  case "$action" in
+    kill) soak_kill9 "$target" ;;
+    stop) soak_deps "${target/s3proxy/s3}" stop >/dev/null 2>&1 ;;
+    partition) soak_link "$target" down ;;
+    netem) soak_netem "$target" "$*" ;;
+  esac
+}
+
+soak_fault_end() {
+  local action="$1" target="$2"
+  case "$action" in
+    kill) soak_start "$target" ;;
+    stop) soak_deps "${target/s3proxy/s3}" start >>"$SOAK_DIR/logs/deps-restarts.log" 2>&1 || soak_log "$target did not start again (see $SOAK_DIR/logs/deps-restarts.log)" ;;
+    partition) soak_link "$target" up ;;
+    netem) soak_netem "$target" off ;;
+  esac
+}
+
+# ---------------------------------------------------------------- measurements
+
+soak_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$(cat "$(soak_pidfile "$1")" 2>/dev/null)/status" 2>/dev/null || echo 0; }
+
+soak_metric_sum() { # soak_metric_sum <component> <metric name prefix>: sum of the matching samples
+  soak_curl "$1" /metrics | awk -v m="$2" 'index($0, m) == 1 && ($1 == m || substr($1, length(m) + 1, 1) == "{") {s += $NF} END {printf "%d\n", s}'
+}
+
+# Blocks in the bucket (s3proxy's filesystem backend: a directory per object prefix) without a deletion mark.
+soak_bucket_blocks() {
+  local dir="$SOAK_DIR/s3proxy/data/gauntlet" b
+  for b in "$dir"/*/; do
+    b="${b%/}"
+    [ -f "$b/meta.json" ] && [ ! -f "$b/deletion-mark.json" ] && echo "${b##*/}"
+  done
+  return 0
+}
+
+soak_partial_uploads() { # block directories without meta.json older than two minutes
+  local dir="$SOAK_DIR/s3proxy/data/gauntlet" b
+  for b in "$dir"/*/; do
+    b="${b%/}"
+    [[ "${b##*/}" =~ ^[0-9A-Z]{26}$ ]] || continue
+    [ -f "$b/meta.json" ] || [ -z "$(find "$b" -maxdepth 0 -mmin +2)" ] || echo "${b##*/}"
+  done
+  return 0
+}
+
+SOAK_FAILED=()
+soak_check() { # soak_check <name> <ok 0|1> <figure>
+  if [ "$2" = 0 ]; then echo "soak: PASS $1: $3"; else echo "soak: FAIL $1: $3"; SOAK_FAILED+=("$1"); fi
+}
+
+# ---------------------------------------------------------------- build
+
+soak_build() {
+  local m stale=()
+  for m in sidecar shipper store-gateway compactor querier tools; do
+    case "$m" in
+      tools) [ -f "$ROOT/services/tools/target/gauntlet-tools-cli.jar" ] || stale+=(services/tools) ;;
+      *) up_jar_stale "$m" && stale+=("services/$m") ;;
+    esac
+  done
+  if [ ! -f "$ROOT/scripts/soak/target/classpath.txt" ] \
+      || [ -n "$(find "$ROOT/scripts/soak/src" "$ROOT/scripts/soak/pom.xml" "$ROOT/scripts/seed/src/main" -newer "$ROOT/scripts/soak/target/classpath.txt" -type f -print -quit)" ]; then
+    stale+=(scripts/soak)
+  fi
+  [ ${#stale[@]} -eq 0 ] && return 0
+  local list
+  list="$(IFS=,; echo "${stale[*]}")"
+  soak_log "building $list: mvn install -DskipTests -pl $list -am"
+  "${MVN[@]}" -q install -DskipTests -pl "$list" -am >"$SOAK_DIR/logs/build.log" 2>&1 \
+    || { tail -n 40 "$SOAK_DIR/logs/build.log" >&2; die "the build failed (log: $SOAK_DIR/logs/build.log)"; }
+}
+
+# ---------------------------------------------------------------- the soak
+
+soak_cleanup() {
+  local rc=$?
+  [ -n "${SOAK_DIR:-}" ] || return 0
+  soak_log "stopping everything and deleting the namespaces"
+  soak_stop_everything
+  soak_topology_down
+  if [ "$rc" = 0 ] && [ "${SOAK_KEEP:-0}" = 0 ]; then rm -rf "$SOAK_DIR"; else soak_log "run directory kept: $SOAK_DIR"; fi
+}
+
+cmd_soak() {
+  # faults make commands fail on purpose: each step checks what it needs (./gauntlet runs with set -e and pipefail)
+  set +e +o pipefail
+  local minutes=10 seed="" build=1
+  SOAK_KEEP=0
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --minutes) minutes="${2:-}"; shift ;;
+      --minutes=*) minutes="${1#*=}" ;;
+      --seed) seed="${2:-}"; shift ;;
+      --seed=*) seed="${1#*=}" ;;
+      --no-build) build=0 ;;
+      --keep) SOAK_KEEP=1 ;;
+      -h|--help) soak_usage; return 0 ;;
+      *) soak_usage >&2; die "unknown option for soak: $1" ;;
+    esac
+    shift
+  done
+  case "$minutes" in [1-9]|[1-9][0-9]|[1-9][0-9][0-9]) ;; *) die "--minutes wants a whole number from 1 to 999, got '$minutes'" ;; esac
+  [ -n "$seed" ] || seed=$((RANDOM * 32768 + RANDOM))
+  case "$seed" in ''|*[!0-9]*) die "--seed wants a number, got '$seed'" ;; esac
+  [ "$(id -u)" = 0 ] || die "the soak needs root: it builds network namespaces (ip netns) and shapes links (tc netem)"
+  select_java; ensure_maven; ensure_node; ensure_prometheus
+  command -v jq >/dev/null || apt_install jq
+  command -v tc >/dev/null && command -v ip >/dev/null || apt_install iproute2
+  command -v curl >/dev/null || apt_install curl
+
+  SOAK_DIR="$ROOT/.gauntlet/run/soak-$$"
+  mkdir -p "$SOAK_DIR"/{pids,logs,config,data}
+  soak_topology_names
+  trap soak_cleanup EXIT
+  trap 'exit 130' INT TERM HUP
+  if [ "$build" = 1 ]; then soak_build; fi
+
+  local plan total=$((minutes * 60))
+  plan="$(soak_plan "$seed" "$total")"
+  echo "soak: seed $seed, $minutes minutes of chaos; the schedule (seconds from the start of the chaos, duration, fault):"
+  sed 's/^/  /' <<<"$plan"
+  echo "soak: replay with ./gauntlet soak --minutes $minutes --seed $seed   (run directory $SOAK_DIR)"
+
+  soak_topology_up || die "could not build the network namespaces"
+  soak_log "namespaces $SOAK_NS_MASTER (master $SOAK_MASTER_IP), $SOAK_NS_slave1 ($SOAK_IP_slave1), $SOAK_NS_slave2 ($SOAK_IP_slave2)"
+  SOAK_S3_ACCESS="soak-$(deps_random_hex 6)" SOAK_S3_SECRET="$(deps_random_hex 20)"
+  soak_deps kafka start >"$SOAK_DIR/logs/deps.log" 2>&1 || { cat "$SOAK_DIR/logs/deps.log" >&2; die "kafka did not start"; }
+  soak_deps s3 start >>"$SOAK_DIR/logs/deps.log" 2>&1 || { cat "$SOAK_DIR/logs/deps.log" >&2; die "s3proxy did not start"; }
+  mkdir -p "$SOAK_DIR/s3proxy/data/gauntlet"
+  (umask 077; cat >"$SOAK_DIR/config/objstore.yml" <<YAML
+type: S3
+config:
+  bucket: gauntlet
+  endpoint: $SOAK_MASTER_IP:$SOAK_S3_PORT
+  region: us-east-1
+  access_key: $SOAK_S3_ACCESS
+  secret_key: $SOAK_S3_SECRET
+  insecure: true
+  bucket_lookup_type: path
+YAML
+  )
+  soak_log "kafka and s3proxy ready on $SOAK_MASTER_IP"
+
+  local name c r started=$SECONDS
+  for c in "${SOAK_CLUSTERS[@]}"; do soak_start "exporter-$c"; done
+  for c in "${SOAK_CLUSTERS[@]}"; do soak_wait_ready "exporter-$c" || die "exporter-$c did not start"; done
+  for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do soak_start "prometheus-$c-$r"; done; done
+  for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do soak_wait_ready "prometheus-$c-$r" || die "prometheus-$c-$r did not start"; done; done
+  for name in $(soak_gauntlet_names); do soak_start "$name"; done
+  for name in $(soak_gauntlet_names); do soak_wait_ready "$name" || die "$name did not become ready"; done
+  soak_log "everything ready after $((SECONDS - started))s; one minute of warm-up"
+  sleep 60
+
+  local -A rss_warm=()
+  for name in $(soak_gauntlet_names); do rss_warm[$name]="$(soak_rss_kb "$name")"; done
+
+  local since until chaos_start
+  since=$(( $(date +%s%3N) - 30000 ))
+  chaos_start=$(date +%s)
+  until=$(( (chaos_start + total) * 1000 ))
+  # shellcheck disable=SC2046
+  soak_spawn load "$SOAK_NS_MASTER" $(soak_java_tool) "-D$(soak_marker load)" io.gauntlet.soak.Soak load \
+    --querier "http://$SOAK_MASTER_IP:$SOAK_QUERIER_HTTP" --clusters "$(IFS=,; echo "${SOAK_CLUSTERS[*]}")" \
+    --since-ms "$since" --until-ms "$until" --out "$SOAK_DIR/queries.tsv" --interval-ms $((SOAK_SCRAPE_SECONDS * 1000))
+
+  : >"$SOAK_DIR/phases.tsv"
+  local offset dur action target spec begin
+  while read -r offset dur action target spec; do
+    [ -n "$offset" ] || continue
+    while [ $(( $(date +%s) - chaos_start )) -lt "$offset" ]; do sleep 1; done
+    begin=$(date +%s%3N)
+    soak_log "fault: $action $target $spec for ${dur}s"
+    soak_fault_begin "$action" "$target" $spec
+    sleep "$dur"
+    soak_fault_end "$action" "$target"
+    case "$action" in
+      kill) echo -e "$begin\t$(date +%s%3N)\tkill ${target%%-*}" >>"$SOAK_DIR/phases.tsv" ;;
+      *) echo -e "$begin\t$(date +%s%3N)\t$action $target" >>"$SOAK_DIR/phases.tsv" ;;
+    esac
+  done <<<"$plan"
+  while [ $(( $(date +%s) - chaos_start )) -lt "$total" ]; do sleep 1; done
+  local chaos_end_ms
+  chaos_end_ms=$(date +%s%3N)
+  soak_log "chaos over; everything back (restarting what is down), then the stack settles"
+  for c in "${SOAK_CLUSTERS[@]}"; do soak_link "$c" up; soak_netem "$c" off; done
+  soak_deps kafka start >>"$SOAK_DIR/logs/deps-restarts.log" 2>&1
+  soak_deps s3 start >>"$SOAK_DIR/logs/deps-restarts.log" 2>&1
+  for name in $(soak_gauntlet_names); do soak_start "$name"; done
+  for name in $(soak_gauntlet_names); do soak_wait_ready "$name" 120 || true; done
+  while soak_alive load; do sleep 1; done
+
+  echo
+  echo "soak: queries through the querier per phase (raw: last minute of every series; range: gauges over ten minutes)"
+  # shellcheck disable=SC2046
+  $(soak_java_tool) io.gauntlet.soak.Soak report --queries "$SOAK_DIR/queries.tsv" --phases "$SOAK_DIR/phases.tsv"
+  soak_check "no answer wrong or silently incomplete" $? "(table above)"
+
+  soak_end_checks "$since" "$chaos_end_ms" rss_warm
+  echo
+  if [ ${#SOAK_FAILED[@]} -eq 0 ]; then
+    echo "soak: PASSED (seed $seed, $minutes minutes)"
+    return 0
+  fi
+  echo "soak: FAILED (seed $seed, $minutes minutes): ${SOAK_FAILED[*]}"
+  return 1
+}
+
+soak_end_checks() {
+  local from="$1" to="$2" name c r
+  local -n warm="$3"
+  echo
+  echo "soak: end checks"
+  # resident memory now against after the warm-up (a restarted process against its predecessor's)
+  local growth=() worst=0 now pct
+  for name in $(soak_gauntlet_names); do
+    now="$(soak_rss_kb "$name")"
+    [ "${warm[$name]:-0}" -gt 0 ] && [ "$now" -gt 0 ] || continue
+    pct=$(( (now - warm[$name]) * 100 / warm[$name] ))
+    growth+=("$name $((warm[$name] / 1024))→$((now / 1024)) MiB (${pct}%)")
+    [ "$pct" -gt "$worst" ] && worst="$pct" # growth is what a leak looks like; a restarted process is smaller
+  done
+  printf '  %s\n' "${growth[@]}"
+  soak_check "RSS within 20 % of its value after warm-up" "$([ "$worst" -le 20 ]; echo $?)" "largest growth ${worst}%"
+  # the bucket through the store gateways alone, deduplicated, against both replicas of each cluster
+  local match="{__address__=~\"$SOAK_MASTER_IP:($(soak_grpc_port store-gateway-1)|$(soak_grpc_port store-gateway-2))\"}"
+  for c in "${SOAK_CLUSTERS[@]}"; do
+    local replicas=() out
+    for r in "${SOAK_REPLICAS[@]}"; do replicas+=("http://$(soak_ip_of_cluster "$c"):$(soak_http_port "prometheus-$c-$r")"); done
+    # shellcheck disable=SC2046
+    out="$(ip netns exec "$SOAK_NS_MASTER" $(soak_java_tool) io.gauntlet.soak.Soak check --querier "http://$SOAK_MASTER_IP:$SOAK_QUERIER_HTTP" \
+      --store-match "$match" --cluster "$c" --replicas "$(IFS=,; echo "${replicas[*]}")" --from-ms "$from" --to-ms "$to" \
+      --wait-seconds 420 --interval-ms $((SOAK_SCRAPE_SECONDS * 1000)) 2>&1)"
+    soak_check "bucket equals the replicas, deduplicated ($c)" $? "$out"
+  done
+
+  # every block event reached every consumer: the shippers' outboxes are empty
+  local pending=0 deadline=$((SECONDS + 120))
+  while :; do
+    pending=0
+    for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do
+      pending=$((pending + $(soak_metric_sum "shipper-$c-$r" gauntlet_shipper_outbox_events)))
+    done; done
+    [ "$pending" = 0 ] || [ $SECONDS -ge $deadline ] && break
+    sleep 5
+  done
+  soak_check "shipper outboxes empty" "$([ "$pending" = 0 ]; echo $?)" "$pending events waiting"
+
+  # no new blocks from here on: the shippers stop, so compactions and the store gateways' view of the bucket settle
+  for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do
+    deps_stop_pidfile "shipper-$c-$r" "$(soak_pidfile "shipper-$c-$r")" "$(soak_marker "shipper-$c-$r")"
+  done; done
+
+  local halted=0
+  for name in compactor-1 compactor-2; do
+    halted=$((halted + $(soak_metric_sum "$name" thanos_compact_halted) + $(soak_metric_sum "$name" gauntlet_compact_group_halted)))
+  done
+  soak_check "no compactor or group halted" "$([ "$halted" = 0 ]; echo $?)" "halted sum $halted"
+
+  local blocks loaded1 loaded2
+  # marked blocks stay served for the ignore-deletion-marks delay (1m) and go with the next sync (30s)
+  deadline=$((SECONDS + 240))
+  while :; do
+    blocks="$(soak_bucket_blocks | wc -l)"
+    loaded1="$(soak_metric_sum store-gateway-1 thanos_bucket_store_blocks_loaded)"
+    loaded2="$(soak_metric_sum store-gateway-2 thanos_bucket_store_blocks_loaded)"
+    [ "$loaded1" = "$blocks" ] && [ "$loaded2" = "$blocks" ] && break
+    [ $SECONDS -ge $deadline ] && break
+    sleep 5
+  done
+  soak_check "every store gateway serves every block" "$([ "$loaded1" = "$blocks" ] && [ "$loaded2" = "$blocks" ]; echo $?)" \
+    "$blocks blocks without deletion mark; loaded: store-gateway-1 $loaded1, store-gateway-2 $loaded2"
+
+  local partial
+  partial="$(soak_partial_uploads | tr '\n' ' ')"
+  soak_check "no partial upload older than 2 minutes" "$([ -z "$partial" ]; echo $?)" "${partial:-none}"
+
+  local verify app="$ROOT/services/tools/target"
+  verify="$(ip netns exec "$SOAK_NS_MASTER" "$JAVA_HOME/bin/java" -Xmx256m --enable-native-access=ALL-UNNAMED -cp "$app/gauntlet-tools-cli.jar:$app/lib/*" \
+    io.gauntlet.tools.cli.GauntletTools bucket verify "--objstore.config-file=$SOAK_DIR/config/objstore.yml" 2>&1)"
+  soak_check "tools bucket verify clean" $? "$(tail -n 3 <<<"$verify" | tr '\n' ' ')"
+
+}
