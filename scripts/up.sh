@@ -13,6 +13,7 @@
 #   GAUNTLET_UP_SCRAPE_INTERVAL    Prometheus scrape and evaluation interval (default 15s)
 #   GAUNTLET_UP_READY_SECONDS      how long each start-up may take until /-/ready (default 180)
 #   GAUNTLET_UP_JVM_OPTS           extra JVM options for every Gauntlet service
+#   GAUNTLET_UP_SERVICES           only these service modules, comma separated (default: all of them)
 
 UP_DIR="${GAUNTLET_UP_DIR:-$ROOT/.gauntlet/run/up}"
 UP_READY_SECONDS="${GAUNTLET_UP_READY_SECONDS:-180}"
@@ -73,6 +74,7 @@ up_select_modules() {
   UP_PRESENT=()
   local m missing=()
   for m in "${UP_SERVICE_MODULES[@]}"; do
+    [ -z "${GAUNTLET_UP_SERVICES:-}" ] || [[ ",$GAUNTLET_UP_SERVICES," == *",$m,"* ]] || continue
     if up_module_exists "$m"; then UP_PRESENT+=("$m"); else missing+=("$m"); fi
   done
   [ ${#missing[@]} -eq 0 ] || log "not started (no module with sources in services/ yet): ${missing[*]}"
