@@ -230,13 +230,34 @@ public final class QueryFrontend implements AutoCloseable {
         metrics.splitQueries.increment(parts.size());
         QueryFootprint footprint = QueryFootprint.of(request.expr, lookbackDelta(request.parameters), request.start, request.end,
                 ignoredLabels(request.parameters));
+        // the cached extents of every part in one multi-get: one round trip to memcached instead of one a part
+        long maxCacheTime = clock.millis() - options.maxCacheFreshness().toMillis();
+        List<String> keys = new ArrayList<>(parts.size());
+        List<String> hashedKeys = new ArrayList<>(parts.size());
+        for (TimeRange part : parts) {
+            boolean cacheable = cache != null && part.start() <= maxCacheTime && footprint.latestFixedTime() <= maxCacheTime;
+            String key = cacheable ? cacheKey(request, part) : null;
+            keys.add(key);
+            if (cacheable) {
+                hashedKeys.add("gfqr:" + sha256(key));
+            }
+        }
+        Map<String, byte[]> cachedValues = hashedKeys.isEmpty() ? Map.of() : cache.fetch(hashedKeys);
+        metrics.fetchedKeys.increment(hashedKeys.size());
+        metrics.hits.increment(cachedValues.size());
         Semaphore inFlight = new Semaphore(options.maxQueryParallelism());
         List<Future<PartResult>> futures = new ArrayList<>(parts.size());
-        for (TimeRange part : parts) {
+        int hashedIndex = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            TimeRange part = parts.get(i);
+            String key = keys.get(i);
+            String hashed = key == null ? null : hashedKeys.get(hashedIndex++);
+            byte[] cachedValue = hashed == null ? null : cachedValues.get(hashed);
             futures.add(workers.submit(() -> {
                 inFlight.acquire();
                 try {
-                    return answerPart(request, part, footprint, headers);
+                    return key == null ? fetchPart(request, part, headers)
+                            : answerPart(request, part, footprint, headers, maxCacheTime, key, hashed, cachedValue);
                 } finally {
                     inFlight.release();
                 }
@@ -292,21 +313,13 @@ public final class QueryFrontend implements AutoCloseable {
         return ignored;
     }
 
-    private PartResult answerPart(RangeRequest request, TimeRange part, QueryFootprint footprint, Map<String, List<String>> headers)
-            throws RangeAnswer.UnmergeableException {
-        long maxCacheTime = clock.millis() - options.maxCacheFreshness().toMillis();
-        if (cache == null || part.start() > maxCacheTime || footprint.latestFixedTime() > maxCacheTime) {
-            return fetchPart(request, part, headers);
-        }
+    /** One cacheable part: its cached extents still fresh ({@code value}, null on a miss), the gaps asked for and stored. */
+    private PartResult answerPart(RangeRequest request, TimeRange part, QueryFootprint footprint, Map<String, List<String>> headers,
+                                  long maxCacheTime, String key, String hashed, byte[] value) throws RangeAnswer.UnmergeableException {
         long partEnd = TimeRange.lastGridTimeNotAfter(request.start, request.step, part.end()); // the last time evaluated
-        String key = cacheKey(request, part);
-        String hashed = "gfqr:" + sha256(key);
-        metrics.fetchedKeys.increment();
-        byte[] value = cache.fetch(List.of(hashed)).get(hashed);
         List<Extent> kept = new ArrayList<>();
         int cachedExtents = 0;
         if (value != null) {
-            metrics.hits.increment();
             List<Extent> cached = Extent.decode(key, value);
             cachedExtents = cached.size();
             for (Extent extent : cached) {

@@ -3,6 +3,7 @@ package io.gauntlet.frontend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gauntlet.frontend.cache.InMemoryResultsCache;
+import io.gauntlet.frontend.cache.ResultsCache;
 import io.gauntlet.frontend.testing.EngineQuerier;
 import io.gauntlet.tsdb.Labels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -158,6 +159,45 @@ class QueryFrontendTest {
             String answer = body(frontend.queryRange(rangeParameters("sum by (job) (rate(requests_total[5m]))", start, end, "300"), Map.of()));
             assertThat(answer).isEqualTo(querier.answer("sum by (job) (rate(requests_total[5m]))", start / 300_000 * 300_000, end / 300_000 * 300_000, 300_000));
             assertThat(meters.get("thanos_frontend_split_queries").counter().count()).isEqualTo(3); // three days
+        }
+    }
+
+    @Test
+    void theCachedPartsOfOneQueryAreFetchedInOneMultiGet() {
+        List<List<String>> fetches = new ArrayList<>();
+        InMemoryResultsCache memory = new InMemoryResultsCache(256L << 20, 0, Duration.ZERO, clock, meters);
+        ResultsCache recording = new ResultsCache() {
+            @Override
+            public synchronized Map<String, byte[]> fetch(List<String> keys) {
+                fetches.add(List.copyOf(keys));
+                return memory.fetch(keys);
+            }
+
+            @Override
+            public void store(String key, byte[] value) {
+                memory.store(key, value);
+            }
+
+            @Override
+            public long maxItemSize() {
+                return memory.maxItemSize();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (QueryFrontend frontend = new QueryFrontend(new Downstream(querier.url(), Duration.ofSeconds(30)), recording, invalidations,
+                FrontendOptions.defaults(), clock, meters)) {
+            String query = "sum by (job) (rate(requests_total[5m]))";
+            Parameters request = rangeParameters(query, T0, END - 60_000, "300");
+            frontend.queryRange(request, Map.of());
+            querier.clearRequests();
+            String warm = body(frontend.queryRange(request, Map.of()));
+            assertThat(querier.requests()).as("warm: every day from the cache").isEmpty();
+            assertThat(warm).isEqualTo(querier.answer(query, T0, END - 60_000, 300_000));
+            assertThat(fetches).as("one round trip a query, with the keys of its three days").hasSize(2)
+                    .allSatisfy(keys -> assertThat(keys).hasSize(3).doesNotHaveDuplicates());
         }
     }
 
