@@ -8,6 +8,7 @@ import io.gauntlet.events.BlockEventPublisher;
 import io.gauntlet.events.BlockEventType;
 import io.gauntlet.events.BlockStats;
 import io.gauntlet.events.KafkaFixture;
+import io.gauntlet.frontend.testing.MemcachedServer;
 import io.gauntlet.tsdb.Labels;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -55,8 +56,22 @@ class QueryFrontendBench {
             "max by (instance) (1 - node_filesystem_avail_bytes / node_filesystem_size_bytes)",
             "rate(node_context_switches_total[5m])");
 
+    /** {@code -Dbench.cache=memcached}: the results cache in Debian's memcached instead of the frontend's memory. */
+    private static final String CACHE = System.getProperty("bench.cache", "in-memory");
+    /** {@code -Dbench.jfr=<directory>}: a JFR profile of the querier and the frontend, written when they stop. */
+    private static final String JFR = System.getProperty("bench.jfr", "");
+
     @TempDir
     Path work;
+
+    private static List<String> withProfile(String name, List<String> properties) {
+        if (JFR.isEmpty()) {
+            return properties;
+        }
+        List<String> out = new ArrayList<>(properties);
+        out.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + Path.of(JFR).toAbsolutePath().resolve(name + ".jfr"));
+        return out;
+    }
 
     @Test
     void thirtyDayDashboard() throws Exception {
@@ -78,26 +93,30 @@ class QueryFrontendBench {
 
         KafkaFixture kafka = KafkaFixture.shared();
         String topic = kafka.createTopic("frontend-bench-blocks", 1);
-        try (ServiceProcess.Group processes = new ServiceProcess.Group()) {
+        try (ServiceProcess.Group processes = new ServiceProcess.Group();
+             MemcachedServer memcached = CACHE.equals("memcached") ? MemcachedServer.start() : null) {
             String gatewayGrpc = "127.0.0.1:" + ServiceProcess.freePort();
             processes.add(ServiceProcess.startService("store-gateway", work, ServiceProcess.freePort(), List.of(
                     "-Dgauntlet.grpc.address=" + gatewayGrpc, "-Dgauntlet.store-gateway.objstore-config-file=" + objstore,
                     "-Dgauntlet.store-gateway.data-dir=" + work.resolve("gateway-data"),
                     "-Dgauntlet.store-gateway.kafka-bootstrap=" + kafka.bootstrapServers(), "-Dgauntlet.store-gateway.events-topic=" + topic)));
             int querierPort = ServiceProcess.freePort();
-            processes.add(ServiceProcess.startService("querier", work, querierPort, List.of(
+            processes.add(ServiceProcess.startService("querier", work, querierPort, withProfile("querier", List.of(
                     "-Dgauntlet.grpc.address=127.0.0.1:" + ServiceProcess.freePort(), "-Dgauntlet.querier.endpoints=" + gatewayGrpc,
-                    "-Dgauntlet.querier.replica-labels=prometheus_replica")));
+                    "-Dgauntlet.querier.replica-labels=prometheus_replica"))));
             String querier = "http://127.0.0.1:" + querierPort;
             await("the querier sees the store gateway").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> ServiceProcess.get(querier + "/api/v1/stores").body().contains("\"healthy\":true"));
             int frontendPort = ServiceProcess.freePort();
-            processes.add(ServiceProcess.startService("query-frontend", work, frontendPort, List.of(
+            String cacheConfig = CACHE.equals("memcached")
+                    ? "type: MEMCACHED\nconfig:\n  addresses: [\"" + memcached.address() + "\"]\n  max_item_size: 8MiB\n"
+                    : "type: IN-MEMORY\nconfig:\n  max_size: 512MB\n";
+            processes.add(ServiceProcess.startService("query-frontend", work, frontendPort, withProfile("query-frontend", List.of(
                     "-Dgauntlet.query-frontend.downstream-url=" + querier,
-                    "-Dgauntlet.query-frontend.response-cache-config=type: IN-MEMORY\nconfig:\n  max_size: 512MB\n",
+                    "-Dgauntlet.query-frontend.response-cache-config=" + cacheConfig,
                     "-Dgauntlet.query-frontend.replica-labels=prometheus_replica",
                     "-Dgauntlet.query-frontend.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                    "-Dgauntlet.query-frontend.kafka.topic=" + topic)));
+                    "-Dgauntlet.query-frontend.kafka.topic=" + topic))));
             String frontend = "http://127.0.0.1:" + frontendPort;
             await("the frontend's events flow").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> ServiceProcess.get(frontend + "/metrics").body().contains("gauntlet_query_frontend_block_events_live 1.0"));
@@ -106,7 +125,7 @@ class QueryFrontendBench {
             long start = end - 30 * 24 * H;
             long step = 15 * MINUTE;
             List<String> report = new ArrayList<>();
-            report.add("data: " + seeded);
+            report.add("data: " + seeded + "; cache " + CACHE);
             try (ExecutorService panels = Executors.newFixedThreadPool(DASHBOARD.size())) {
                 // warm-up: the JITs of all three and the gateway's index headers
                 for (int i = 0; i < 1; i++) {
