@@ -221,8 +221,15 @@ up_tls_cert() {
 
 up_tls_generate() {
   local dir="$UP_DIR/tls" name
-  [ -s "$dir/ca.crt" ] && [ -s "$dir/curl.conf" ] && return 0 # made by an earlier start of this run directory
   command -v openssl >/dev/null || apt_install openssl
+  if [ -s "$dir/ca.crt" ] && [ -s "$dir/curl.conf" ]; then
+    # made by an earlier start of this run directory: only components started for the first time need a certificate
+    for name in $(up_components); do
+      case "$name" in prometheus-*) continue ;; esac
+      [ -s "$dir/$name.crt" ] || (umask 077; up_tls_cert "$name") || die "openssl could not make the certificate of $name"
+    done
+    return 0
+  fi
   rm -rf "$dir"
   (umask 077; mkdir -p "$dir/kafka")
   local old_umask
