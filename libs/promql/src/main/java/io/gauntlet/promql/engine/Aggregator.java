@@ -109,6 +109,137 @@ final class Aggregator {
         return LabelSets.keep(labels, grouping);
     }
 
+    /** Groups known before evaluation (all of them, except for count_values). */
+    int groupCount() {
+        return groupLabels.size();
+    }
+
+    /**
+     * Whether {@link #fold} may replace the step-by-step {@link #aggregate}: the value of a group at a step depends only
+     * on that step's samples in input order, and no parameter, per-step grouping or histogram is involved.
+     */
+    boolean foldsSeriesBySeries(List<SeriesBuffer> input) {
+        switch (operator) {
+            case SUM, AVG, COUNT, GROUP, MIN, MAX, STDVAR, STDDEV -> {
+            }
+            default -> {
+                return false;
+            }
+        }
+        for (SeriesBuffer series : input) {
+            if (series.histograms != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The aggregation of every step at once, series after series, with the same arithmetic as {@link #aggregate} in
+     * the same order per group and step (input order), so the same bits; no per-step vector is built. Groups come out
+     * in the order step-by-step evaluation meets them first (by step, then by first input series at that step).
+     */
+    List<SeriesBuffer> fold(List<SeriesBuffer> input, long start, long interval, int steps, EvaluationContext context) {
+        int groups = groupLabels.size();
+        long cells = (long) groups * steps; // the caller keeps it within the input's size
+        double[] values = new double[(int) cells];
+        double[] means = operator == AggregateOperator.AVG || operator == AggregateOperator.STDVAR
+                || operator == AggregateOperator.STDDEV ? new double[(int) cells] : null;
+        long[] counts = new long[(int) cells];
+        int[] firstStep = new int[groups];
+        int[] firstSeries = new int[groups];
+        Arrays.fill(firstStep, Integer.MAX_VALUE);
+        for (int s = 0; s < input.size(); s++) {
+            context.checkCancelled();
+            SeriesBuffer series = input.get(s);
+            if (series.size == 0) {
+                continue;
+            }
+            int group = groupOfSeries[s];
+            int base = group * steps;
+            long[] t = series.timestamps;
+            double[] v = series.values;
+            int first = (int) ((t[0] - start) / interval);
+            if (first < firstStep[group]) {
+                firstStep[group] = first;
+                firstSeries[group] = s;
+            }
+            for (int p = 0; p < series.size; p++) {
+                int cell = base + (int) ((t[p] - start) / interval);
+                double sample = v[p];
+                long count = counts[cell];
+                if (count == 0) {
+                    counts[cell] = 1;
+                    switch (operator) {
+                        case AVG -> means[cell] = sample;
+                        case STDVAR, STDDEV -> {
+                            means[cell] = sample;
+                            values[cell] = 0;
+                        }
+                        case GROUP -> values[cell] = 1;
+                        default -> values[cell] = sample;
+                    }
+                    continue;
+                }
+                counts[cell] = ++count;
+                switch (operator) {
+                    case SUM -> values[cell] += sample;
+                    case AVG -> means[cell] = nextMean(means[cell], sample, count);
+                    case MAX -> values[cell] = max(values[cell], sample);
+                    case MIN -> values[cell] = min(values[cell], sample);
+                    case STDVAR, STDDEV -> {
+                        double delta = sample - means[cell];
+                        means[cell] += delta / count;
+                        values[cell] += delta * (sample - means[cell]);
+                    }
+                    default -> {
+                    }
+                }
+            }
+        }
+        Integer[] order = new Integer[groups];
+        int present = 0;
+        for (int g = 0; g < groups; g++) {
+            if (firstStep[g] != Integer.MAX_VALUE) {
+                order[present++] = g;
+            }
+        }
+        Arrays.sort(order, 0, present, (a, b) -> firstStep[a] != firstStep[b] ? Integer.compare(firstStep[a], firstStep[b])
+                : Integer.compare(firstSeries[a], firstSeries[b]));
+        List<SeriesBuffer> out = new ArrayList<>(present);
+        long samples = 0;
+        for (int o = 0; o < present; o++) {
+            int group = order[o];
+            int base = group * steps;
+            int points = 0;
+            for (int step = 0; step < steps; step++) {
+                if (counts[base + step] > 0) {
+                    points++;
+                }
+            }
+            SeriesBuffer series = new SeriesBuffer(groupLabels.get(group), points);
+            for (int step = 0; step < steps; step++) {
+                int cell = base + step;
+                long count = counts[cell];
+                if (count == 0) {
+                    continue;
+                }
+                double result = switch (operator) {
+                    case AVG -> means[cell];
+                    case COUNT -> count;
+                    case STDVAR -> values[cell] / count;
+                    case STDDEV -> Math.sqrt(values[cell] / count);
+                    default -> values[cell];
+                };
+                series.add(start + step * interval, result);
+            }
+            samples += points;
+            out.add(series);
+        }
+        context.addSamples(samples);
+        return out;
+    }
+
     void aggregate(double parameter, StepVector input, StepVector out) {
         long k = 0;
         if (operator == AggregateOperator.TOPK || operator == AggregateOperator.BOTTOMK) {
@@ -175,33 +306,11 @@ final class Aggregator {
                         }
                     }
                 }
-                case AVG -> {
-                    count[group]++;
-                    double current = mean[group];
-                    if (Double.isInfinite(current)) {
-                        // an infinite mean stays unless a NaN or an infinity of the other sign arrives
-                        if (Double.isInfinite(sample) && (current > 0) == (sample > 0)) {
-                            break;
-                        }
-                        if (!Double.isInfinite(sample) && !Double.isNaN(sample)) {
-                            break;
-                        }
-                    }
-                    // divide both terms by the count so that large values do not overflow
-                    mean[group] = current + (sample / count[group] - current / count[group]);
-                }
+                case AVG -> mean[group] = nextMean(mean[group], sample, ++count[group]);
                 case GROUP -> {
                 }
-                case MAX -> {
-                    if (value[group] < sample || Double.isNaN(value[group])) {
-                        value[group] = sample;
-                    }
-                }
-                case MIN -> {
-                    if (value[group] > sample || Double.isNaN(value[group])) {
-                        value[group] = sample;
-                    }
-                }
+                case MAX -> value[group] = max(value[group], sample);
+                case MIN -> value[group] = min(value[group], sample);
                 case COUNT, COUNT_VALUES -> count[group]++;
                 case STDVAR, STDDEV -> {
                     count[group]++;
@@ -253,6 +362,30 @@ final class Aggregator {
             }
             out.add(groupLabels.get(group), result);
         }
+    }
+
+    /** Prometheus 2.42's running mean after the {@code count}-th sample. */
+    private static double nextMean(double current, double sample, long count) {
+        if (Double.isInfinite(current)) {
+            // an infinite mean stays unless a NaN or an infinity of the other sign arrives
+            if (Double.isInfinite(sample) && (current > 0) == (sample > 0)) {
+                return current;
+            }
+            if (!Double.isInfinite(sample) && !Double.isNaN(sample)) {
+                return current;
+            }
+        }
+        // divide both terms by the count so that large values do not overflow
+        return current + (sample / count - current / count);
+    }
+
+    /** max as 2.42 aggregates it: a NaN so far is replaced by anything. */
+    private static double max(double current, double sample) {
+        return current < sample || Double.isNaN(current) ? sample : current;
+    }
+
+    private static double min(double current, double sample) {
+        return current > sample || Double.isNaN(current) ? sample : current;
     }
 
     private void push(int group, Labels labels, double sample) {

@@ -465,6 +465,18 @@ final class Evaluator {
         }
         List<SeriesBuffer> input = eval(aggregate.expr());
         Aggregator aggregator = new Aggregator(operator, grouping, aggregate.without(), input, valueLabel);
+        long inputSamples = 0;
+        for (SeriesBuffer series : input) {
+            inputSamples += series.size;
+        }
+        // a range query's sum, avg, min, max, count…: one pass over each series instead of a vector per step, when the
+        // per group and step accumulators take no more room than the input does
+        if (parameterSeries == null && start != end && aggregator.foldsSeriesBySeries(input)
+                && (long) aggregator.groupCount() * stepCount() <= Math.max(65_536, inputSamples)) {
+            List<SeriesBuffer> folded = aggregator.fold(input, start, interval, stepCount(), context);
+            context.releaseSamples(inputSamples);
+            return folded;
+        }
         boolean hasParameter = parameterSeries != null;
         // groups have distinct labels and topk/bottomk pass distinct input series: no duplicate check needed
         return rangeEval(inputs(parameterSeries, input), (args, ts, out) -> {
