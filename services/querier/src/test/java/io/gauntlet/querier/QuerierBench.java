@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(value = StoresResource.class, restrictToAnnotatedClass = true,
-        initArgs = @ResourceArg(name = "benchInstances", value = "500"))
+        initArgs = {@ResourceArg(name = "benchInstances", value = "500"), @ResourceArg(name = "benchDayInstances", value = "8")})
 class QuerierBench {
     private static final long T = TestData.T0 / 1000;
     private static final long MIN_WARM_UP_NANOS = 60_000_000_000L;
@@ -47,6 +47,22 @@ class QuerierBench {
             range("max(node_temperature_celsius)"),
             range("rate(http_requests_total{instance=~\"i1.\"}[5m])"),
             range("histogram_quantile(0.9, sum by (le) (label_replace(rate(http_requests_total[5m]), \"le\", \"$1\", \"code\", \"(.).*\")))"));
+
+    /** Heavy range queries over the node_exporter-like day ({@link TestData#nodeExporterDay}), a dashboard's day at 60 s. */
+    static final List<String> DAY_PATHS = List.of(
+            day("rate(node_network_receive_bytes_total[5m])"),
+            day("sum by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\"}[5m]))"),
+            day("1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m]))"),
+            day("topk(5, sum by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\"}[5m])))"),
+            day("sum by (device) (rate(node_network_receive_bytes_total[5m]))"),
+            day("irate(node_cpu_seconds_total{mode=\"user\"}[5m])"),
+            day("avg_over_time(node_load1[1h])"),
+            day("max by (instance) (node_load1)"));
+
+    private static String day(String query) {
+        long start = TestData.DAY_START / 1000;
+        return "/api/v1/query_range?query=" + encode(query) + "&start=" + start + "&end=" + (start + 86_400) + "&step=60";
+    }
 
     private static String instant(String query) {
         return "/api/v1/query?query=" + encode(query) + "&time=" + (T + 3600);
@@ -70,6 +86,7 @@ class QuerierBench {
             profile(PATHS.get(Integer.parseInt(profiled)));
             return;
         }
+        String memory = peakMemory(PATHS.getLast(), prometheusPid());
         // the JVM compiles hot code for a minute or more on these busy cores, Prometheus is compiled ahead of time: both
         // get the same warm-up passes over every query, for at least a minute and until the JIT has settled (a pass
         // compiles for under 50 ms)
@@ -89,7 +106,7 @@ class QuerierBench {
         } while ((System.nanoTime() - warmUpStart < MIN_WARM_UP_NANOS || compiled > 50) && System.nanoTime() < warmUpEnd);
         double warmUpSeconds = (System.nanoTime() - warmUpStart) / 1e9;
         long jitBefore = jit.getTotalCompilationTime();
-        long prometheusPid = ConfigProvider.getConfig().getValue("test.prometheus-pid", Long.class);
+        long prometheusPid = prometheusPid();
         StringBuilder report = new StringBuilder("Gauntlet querier -> " + store + String.format(", load average before: %s%n", loadAverage()))
                 .append("query | Prometheus median ms | Gauntlet median ms | ratio | Prometheus CPU ms | Gauntlet CPU ms | CPU ratio\n");
         double logSum = 0;
@@ -130,6 +147,8 @@ class QuerierBench {
                 passes, warmUpSeconds, compiled, jit.getTotalCompilationTime() - jitBefore));
         report.append(String.format("geometric mean of Gauntlet/Prometheus: %.2f%n", Math.exp(logSum / PATHS.size())));
         report.append(smallAndWide());
+        report.append(nodeExporterDay());
+        report.append(memory);
         double prometheusQps = throughput(prometheusUrl());
         double gauntletQps = throughput(querierUrl());
         report.append(String.format("throughput, 16 clients, 10 s: Prometheus %.0f q/s, Gauntlet %.0f q/s%n", prometheusQps, gauntletQps));
@@ -187,6 +206,74 @@ class QuerierBench {
                 + "median ratio %.2f, load average %s%n200-term sum of http_requests_total{instance=\"i7\"} (5 series each): "
                 + "Prometheus %.2f ms, Gauntlet %.2f ms, ratio %.2f%n", small.size(), Math.exp(logSum / small.size()),
                 median(ratios), loadAverageUnchecked(), median(prometheus), median(gauntlet), median(gauntlet) / median(prometheus));
+    }
+
+    private static long prometheusPid() {
+        return ConfigProvider.getConfig().getValue("test.prometheus-pid", Long.class);
+    }
+
+    /**
+     * The node_exporter-like day: each query 3 warm-up runs, then 5 alternating runs per side; medians, geometric mean.
+     */
+    private static String nodeExporterDay() {
+        StringBuilder out = new StringBuilder(String.format("node_exporter-like day (%s series): query | Prometheus ms | Gauntlet ms | ratio, load average %s%n",
+                Integer.getInteger("querier.bench.day-instances", 8) * 19, loadAverageUnchecked()));
+        double logSum = 0;
+        for (String path : DAY_PATHS) {
+            for (int i = 0; i < 3; i++) {
+                timed(querierUrl(), path);
+                timed(prometheusUrl(), path);
+            }
+            double[] prometheus = new double[5];
+            double[] gauntlet = new double[5];
+            for (int i = 0; i < 5; i++) {
+                prometheus[i] = timed(prometheusUrl(), path);
+                gauntlet[i] = timed(querierUrl(), path);
+            }
+            double ratio = median(gauntlet) / median(prometheus);
+            logSum += Math.log(ratio);
+            out.append(String.format("  %s | %.2f | %.2f | %.2f%n", java.net.URLDecoder.decode(path, java.nio.charset.StandardCharsets.UTF_8)
+                    .replaceAll("&.*", "").replace("/api/v1/query_range?query=", ""), median(prometheus), median(gauntlet), ratio));
+        }
+        return out.append(String.format("node_exporter-like day: geometric mean of Gauntlet/Prometheus %.2f, load average after %s%n",
+                Math.exp(logSum / DAY_PATHS.size()), loadAverageUnchecked())).toString();
+    }
+
+    /**
+     * Memory of one cold run of a query on each side, before any warm-up: Prometheus' RSS growth (VmRSS after minus
+     * before), and this JVM's peak heap above the heap in use after a full GC (sum of the heap pools' peaks, an upper
+     * bound: it holds the store's and the HTTP client's allocations and garbage not yet collected too).
+     */
+    private static String peakMemory(String path, long prometheusPid) throws IOException {
+        String status = "/proc/" + prometheusPid + "/status";
+        long rssBefore = rssKiB(status);
+        timed(prometheusUrl(), path);
+        long rssGrowth = rssKiB(status) - rssBefore;
+        System.gc();
+        long baseline = 0;
+        List<java.lang.management.MemoryPoolMXBean> heap = java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == java.lang.management.MemoryType.HEAP).toList();
+        for (var pool : heap) {
+            baseline += pool.getUsage().getUsed();
+            pool.resetPeakUsage();
+        }
+        timed(querierUrl(), path);
+        long peak = 0;
+        for (var pool : heap) {
+            peak += pool.getPeakUsage().getUsed();
+        }
+        return String.format("memory of one cold run of %s: Prometheus RSS growth %.1f MiB; Gauntlet peak heap above the post-GC baseline %.1f MiB%n",
+                java.net.URLDecoder.decode(path, java.nio.charset.StandardCharsets.UTF_8).replaceAll("&.*", ""), rssGrowth / 1024.0,
+                (peak - baseline) / 1048576.0);
+    }
+
+    private static long rssKiB(String status) throws IOException {
+        for (String line : Files.readAllLines(Path.of(status))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return -1;
     }
 
     private static String loadAverageUnchecked() {
@@ -328,12 +415,7 @@ class QuerierBench {
     }
 
     private static long rssMiB(String status) throws IOException {
-        for (String line : Files.readAllLines(Path.of(status))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) >> 10;
-            }
-        }
-        return -1;
+        return rssKiB(status) >> 10;
     }
 
 }

@@ -41,6 +41,7 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
     private int benchInstances;
     private boolean benchBucket;
     private boolean benchLevel;
+    private int benchDayInstances;
     private QuerierFixture lowerQuerier;
     private BucketStore bucketStore;
     private String benchBucketName = "";
@@ -50,6 +51,7 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
         benchInstances = Integer.parseInt(initArgs.getOrDefault("benchInstances", "0"));
         benchBucket = initArgs.getOrDefault("benchStore", "memory").equals("bucket");
         benchLevel = initArgs.getOrDefault("benchStore", "memory").equals("behind-querier");
+        benchDayInstances = Integer.getInteger("querier.bench.day-instances", Integer.parseInt(initArgs.getOrDefault("benchDayInstances", "0")));
     }
 
     @Override
@@ -66,7 +68,8 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
             if (benchInstances > 0) {
                 // the benchmark: one store and Prometheus over the same, larger data; the store holds it in memory
                 // or, as a store gateway does, reads the very blocks promtool made for Prometheus from a bucket
-                List<TestData.SeriesData> data = TestData.benchSeries(benchInstances);
+                List<TestData.SeriesData> data = new ArrayList<>(TestData.benchSeries(benchInstances));
+                data.addAll(TestData.nodeExporterDay(benchDayInstances)); // the day before, for the day-long queries
                 Map<String, String> config = new HashMap<>();
                 config.put("test.prometheus-url", startPrometheus(TestData.openMetrics(data)));
                 StoreFixture store = StoreFixture.serve(benchBucket ? bucketStore() : TestData.source(data));

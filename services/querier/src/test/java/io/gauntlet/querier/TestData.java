@@ -120,6 +120,59 @@ final class TestData {
         return out;
     }
 
+    /** Start of the benchmark's node_exporter-like day (the day before the bench data, so the two never overlap). */
+    static final long DAY_START = T0 - 86_400_000L;
+
+    /**
+     * A day of node_exporter-like data scraped every 15 s, for the benchmark's heavy day-long range queries: per instance
+     * 4 CPUs × 4 modes of {@code node_cpu_seconds_total} (in hundredths, as node_exporter reads /proc/stat), two
+     * network byte counters near 1e11 and 1e6, and a load gauge (19 series per instance). Arithmetic jitter, no randomness.
+     */
+    static List<SeriesData> nodeExporterDay(int instances) {
+        List<SeriesData> out = new ArrayList<>();
+        int n = (int) (86_400_000L / STEP);
+        List<String> modes = List.of("idle", "iowait", "system", "user");
+        for (int instance = 0; instance < instances; instance++) {
+            String name = "10.0." + instance / 250 + "." + (instance % 250 + 1) + ":9100";
+            long offset = 500L + (instance * 1_237L) % 15_000L;
+            for (int cpu = 0; cpu < 4; cpu++) {
+                for (int m = 0; m < modes.size(); m++) {
+                    long[] ts = new long[n];
+                    double[] vs = new double[n];
+                    long hundredths = m == 0 ? 40_000_000L + instance * 10_007L : 100_000L * (m + cpu);
+                    for (int i = 0; i < n; i++) {
+                        ts[i] = DAY_START + offset + i * STEP + (i * 13 + instance) % 23;
+                        long busy = (i * 31L + cpu * 7L + m * 3L + instance) % (m == 3 ? 700 : 120);
+                        hundredths += m == 0 ? 1_500 - busy : busy;
+                        vs[i] = hundredths / 100.0;
+                    }
+                    out.add(new SeriesData(Labels.of("__name__", "node_cpu_seconds_total", "cpu", String.valueOf(cpu),
+                            "instance", name, "job", "node", "mode", modes.get(m)), ts, vs));
+                }
+            }
+            for (String device : List.of("eth0", "lo")) {
+                long[] ts = new long[n];
+                double[] vs = new double[n];
+                double bytes = device.equals("eth0") ? 1e11 + instance * 104_729.0 : 1e6 + instance;
+                for (int i = 0; i < n; i++) {
+                    ts[i] = DAY_START + offset + i * STEP + (i * 17 + instance) % 19;
+                    bytes += device.equals("eth0") ? 1_000_000 + (i * 7_919L + instance) % 4_000_000 : (i * 37L + instance) % 40_000;
+                    vs[i] = bytes;
+                }
+                out.add(new SeriesData(Labels.of("__name__", "node_network_receive_bytes_total", "device", device,
+                        "instance", name, "job", "node"), ts, vs));
+            }
+            long[] ts = new long[n];
+            double[] vs = new double[n];
+            for (int i = 0; i < n; i++) {
+                ts[i] = DAY_START + offset + i * STEP + (i * 11 + instance) % 29;
+                vs[i] = Math.round((1 + Math.sin(i / 240.0 + instance) + ((i * 7 + instance) % 13) / 26.0) * 100) / 100.0;
+            }
+            out.add(new SeriesData(Labels.of("__name__", "node_load1", "instance", name, "job", "node"), ts, vs));
+        }
+        return out;
+    }
+
     static MemoryChunkSource source(List<SeriesData> data) {
         MemoryChunkSource source = new MemoryChunkSource("sidecar", Labels.EMPTY);
         for (SeriesData series : data) {
