@@ -1,12 +1,12 @@
 # shellcheck shell=bash
 # ./gauntlet run <service> [-Dkey=value …]: one Gauntlet service in the foreground, started as its image starts it
-# (k8s/Dockerfile.jvm) — the JVM options below and the JDK AOT cache (JEP 483/514/515) that the Maven build writes
+# (quarkus.jib.jvm-additional-arguments in services/common) — the JVM options below and the JDK AOT cache (JEP 483/514/515) that the Maven build writes
 # next to the service's jar (target/quarkus-app/app.aot), when it is there. ./gauntlet up starts each service the same
 # way plus a small fixed heap and C1 only (GAUNTLET_UP_JVM_OPTS), as a whole stack shares one machine there.
 # Sourced by ./gauntlet (die, log, select_java, ROOT).
 
 # Serial GC: small heaps and one or two cores per pod; the AOT cache holds the classes of a start-up made during the
-# build, loaded and linked. Keep in step with JAVA_OPTS_APPEND in k8s/Dockerfile.jvm.
+# build, loaded and linked. Keep in step with quarkus.jib.jvm-additional-arguments (services/common microprofile-config).
 RUN_JVM_OPTS=(-XX:MaxRAMPercentage=75 -XX:+UseSerialGC --sun-misc-unsafe-memory-access=allow)
 
 run_app_dir() { echo "$ROOT/services/$1/target/quarkus-app"; }
