@@ -103,7 +103,8 @@ class QueryFrontendBench {
             int querierPort = ServiceProcess.freePort();
             processes.add(ServiceProcess.startService("querier", work, querierPort, withProfile("querier", List.of(
                     "-Dgauntlet.grpc.address=127.0.0.1:" + ServiceProcess.freePort(), "-Dgauntlet.querier.endpoints=" + gatewayGrpc,
-                    "-Dgauntlet.querier.replica-labels=prometheus_replica"))));
+                    // a loaded machine makes a slow figure, not a timeout
+                    "-Dgauntlet.querier.replica-labels=prometheus_replica", "-Dgauntlet.querier.timeout=10m"))));
             String querier = "http://127.0.0.1:" + querierPort;
             await("the querier sees the store gateway").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> ServiceProcess.get(querier + "/api/v1/stores").body().contains("\"healthy\":true"));
@@ -112,7 +113,7 @@ class QueryFrontendBench {
                     ? "type: MEMCACHED\nconfig:\n  addresses: [\"" + memcached.address() + "\"]\n  max_item_size: 8MiB\n"
                     : "type: IN-MEMORY\nconfig:\n  max_size: 512MB\n";
             processes.add(ServiceProcess.startService("query-frontend", work, frontendPort, withProfile("query-frontend", List.of(
-                    "-Dgauntlet.query-frontend.downstream-url=" + querier,
+                    "-Dgauntlet.query-frontend.downstream-url=" + querier, "-Dgauntlet.query-frontend.downstream-timeout=10m",
                     "-Dgauntlet.query-frontend.response-cache-config=" + cacheConfig,
                     "-Dgauntlet.query-frontend.replica-labels=prometheus_replica",
                     "-Dgauntlet.query-frontend.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
