@@ -101,10 +101,16 @@ soak_netem() {
     ip netns exec "$(soak_ns_of_cluster "$cluster")" tc qdisc del dev "${!s}" root 2>/dev/null
     return 0
   fi
-  # shellcheck disable=SC2086
-  ip netns exec "$SOAK_NS_MASTER" tc qdisc replace dev "${!m}" root netem $spec
-  # shellcheck disable=SC2086
-  ip netns exec "$(soak_ns_of_cluster "$cluster")" tc qdisc replace dev "${!s}" root netem $spec
+  local ns dev
+  for ns in "$SOAK_NS_MASTER" "$(soak_ns_of_cluster "$cluster")"; do
+    if [ "$ns" = "$SOAK_NS_MASTER" ]; then dev="${!m}"; else dev="${!s}"; fi
+    # shellcheck disable=SC2086
+    ip netns exec "$ns" tc qdisc replace dev "$dev" root netem $spec 2>/dev/null && continue
+    # a kernel without sch_netem (some VMs): a throttled link instead, whose queue adds the latency and drops the excess
+    ip netns exec "$ns" tc qdisc replace dev "$dev" root tbf rate 256kbit burst 16kb latency 1s \
+      || soak_log "neither netem nor tbf could shape $dev: the link stays as it is"
+    [ "$ns" = "$SOAK_NS_MASTER" ] && soak_log "netem is unavailable in this kernel: $cluster's link is throttled to 256 kbit/s (tbf) instead"
+  done
 }
 
 # ---------------------------------------------------------------- processes
