@@ -334,7 +334,7 @@ soak_fault_begin() {
 soak_fault_end() {
   local action="$1" target="$2"
   case "$action" in
-    kill) soak_start "$target" ;;
+    kill) soak_start "$target"; soak_wait_ready "$target" 180 >/dev/null ;; # the phase lasts until it serves again
     stop) soak_deps "${target/s3proxy/s3}" start >>"$SOAK_DIR/logs/deps-restarts.log" 2>&1 || soak_log "$target did not start again (see $SOAK_DIR/logs/deps-restarts.log)" ;;
     partition) soak_link "$target" up ;;
     netem) soak_netem "$target" off ;;
