@@ -73,12 +73,36 @@ final class BitStreamReader {
         return readBits(1) != 0;
     }
 
+    /**
+     * The short varbit codes by their first 9 bits, for the bucket loop and the scalar fields: {@code value << 4 | bits used} for "0"
+     * (0, 1 bit), "10" + 3 bits (-3..4, 5 bits) and "110" + 6 bits (-31..32, 9 bits); 0 for a longer code. One table
+     * load replaces the leading-ones count and the branches on it, which mispredict on noisy buckets.
+     */
+    private static final int[] SHORT_CODES = shortCodes();
+
+    private static int[] shortCodes() {
+        int[] table = new int[512];
+        for (int i = 0; i < 512; i++) {
+            if ((i & 0x100) == 0) {
+                table[i] = 1;
+            } else if ((i & 0x80) == 0) {
+                int v = (i >>> 4) & 0x7;
+                table[i] = (v > 4 ? v - 8 : v) << 4 | 5;
+            } else if ((i & 0x40) == 0) {
+                int v = i & 0x3F;
+                table[i] = (v > 32 ? v - 64 : v) << 4 | 9;
+            }
+        }
+        return table;
+    }
+
     /** Prometheus' {@code readVarbitInt}. */
     long readVarbitInt() {
         long window = peek();
-        if (window >= 0) {
-            position++;
-            return 0;
+        int code = SHORT_CODES[(int) (window >>> 55)];
+        if (code != 0) {
+            position += code & 0xF;
+            return code >> 4;
         }
         int ones = Math.min(Long.numberOfLeadingZeros(~window), 8);
         int width = VARBIT_WIDTHS[ones];
@@ -119,16 +143,17 @@ final class BitStreamReader {
                 valid = 64 - (int) (pos & 7);
             }
             long dod;
-            if (window >= 0) {
-                dod = 0;
-                window <<= 1;
-                valid--;
-                pos++;
+            int code = SHORT_CODES[(int) (window >>> 55)];
+            if (code != 0) {
+                int used = code & 0xF;
+                dod = code >> 4;
+                window <<= used;
+                valid -= used;
+                pos += used;
             } else {
                 int ones = Long.numberOfLeadingZeros(~window);
-                if (ones < 7) { // widths 3 to 25: at most 32 bits, inside the window
-                    // widths 3, 6, 9, 12 are 3 per leading 1 bit: no table load on the position's dependency chain
-                    int width = ones <= 4 ? 3 * ones : VARBIT_WIDTHS[ones];
+                if (ones < 7) { // widths 9 to 25: at most 32 bits, inside the window
+                    int width = VARBIT_WIDTHS[ones];
                     int used = ones + 1 + width;
                     dod = (window << (ones + 1)) >>> (64 - width);
                     if (dod > (1L << (width - 1))) {
