@@ -15,6 +15,11 @@
 #                                           identity/credential from GAUNTLET_S3_ACCESS_KEY/SECRET_KEY or random,
 #                                           kept in <dir>/s3proxy.properties; sets DEPS_S3_ACCESS_KEY/SECRET_KEY
 #   deps_s3proxy_stop [dir]
+#   deps_azurite_fetch                      Azurite (the Azure Storage emulator, npm package azurite) into
+#                                           .gauntlet/deps/azurite when missing or of another version
+#   deps_azurite_start <dir> <port>         Azure Blob Storage on http://127.0.0.1:<port>/<account>, blobs under
+#                                           <dir>/data; account and key random, kept in <dir>/azurite.properties
+#   deps_azurite_stop [dir]
 #   deps_free_port                          prints a loopback port nothing listens on
 #
 # GAUNTLET_DEPS_LISTEN_HOST (default 127.0.0.1) and GAUNTLET_DEPS_ADVERTISED_HOST (default the listen host, or 127.0.0.1
@@ -396,4 +401,71 @@ deps_s3proxy_stop() {
   [ -n "$dir" ] || { deps_err "usage: deps_s3proxy_stop <dir>"; return 1; }
   [ -d "$dir" ] || return 0
   deps_stop_pidfile s3proxy "$dir/s3proxy.pid" "$DEPS_S3PROXY_MARKER"
+}
+
+# ---------------------------------------------------------------- Azurite
+
+DEPS_AZURITE_VERSION=3.37.0
+DEPS_AZURITE_MARKER="azurite-blob"
+
+deps_azurite_bin() { echo "$DEPS_DIR/azurite/node_modules/.bin/azurite-blob"; }
+
+deps_azurite_fetched() {
+  [ "$(cat "$DEPS_DIR/azurite/.version" 2>/dev/null)" = "$DEPS_AZURITE_VERSION" ] && [ -x "$(deps_azurite_bin)" ]
+}
+
+deps_azurite_fetch() {
+  deps_azurite_fetched && return 0
+  mkdir -p "$DEPS_DIR" || { deps_err "cannot create $DEPS_DIR"; return 1; }
+  (
+    flock -w 900 8 || { deps_err "timed out waiting for another Azurite install ($DEPS_DIR/.azurite.lock)"; exit 1; }
+    deps_azurite_fetched && exit 0
+    command -v npm >/dev/null || { deps_err "npm is missing: install nodejs and npm to run Azurite"; exit 1; }
+    deps_info "installing Azurite $DEPS_AZURITE_VERSION from npm into $DEPS_DIR/azurite (a few minutes, once)"
+    rm -rf "$DEPS_DIR/azurite" && mkdir -p "$DEPS_DIR/azurite"
+    if ! npm install --prefix "$DEPS_DIR/azurite" "azurite@$DEPS_AZURITE_VERSION" --no-audit --no-fund --loglevel=error \
+        >"$DEPS_DIR/azurite-install.log" 2>&1; then
+      deps_err "npm install azurite@$DEPS_AZURITE_VERSION failed"
+      deps_log_tail "$DEPS_DIR/azurite-install.log"
+      exit 1
+    fi
+    echo "$DEPS_AZURITE_VERSION" >"$DEPS_DIR/azurite/.version"
+  ) 8>"$DEPS_DIR/.azurite.lock"
+}
+
+# Any HTTP answer (403 without a signature) shows the blob front end is serving.
+deps_azurite_answers() { deps_s3proxy_answers "$1"; }
+
+deps_azurite_start() {
+  local dir="$1" port="$2"
+  deps_check_args deps_azurite_start "$dir" "$port" || return 1
+  mkdir -p "$dir/data" && dir="$(cd "$dir" && pwd)" || { deps_err "cannot create $dir"; return 1; }
+  local pidfile="$dir/azurite.pid" log="$dir/azurite.log" props="$dir/azurite.properties"
+  if deps_pid_alive "$pidfile" "$DEPS_AZURITE_MARKER"; then
+    [ "$(cat "$dir/azurite.port" 2>/dev/null)" = "$port" ] && return 0
+    deps_err "azurite in $dir already runs on port $(cat "$dir/azurite.port" 2>/dev/null), not $port; stop it first"
+    return 1
+  fi
+  deps_azurite_fetch || return 1
+  deps_check_port_free azurite "$port" || return 1
+  local account key
+  account="gauntlet$(deps_random_hex 4)"
+  key="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+  echo "$port" >"$dir/azurite.port"
+  (umask 077; printf 'account=%s\nkey=%s\nendpoint=http://127.0.0.1:%s/%s\n' "$account" "$key" "$port" "$account" >"$props")
+  # AZURITE_ACCOUNTS replaces the well-known development account with this run's random one
+  AZURITE_ACCOUNTS="$account:$key" setsid nohup "$(deps_azurite_bin)" --blobHost 127.0.0.1 --blobPort "$port" \
+    --location "$dir/data" --skipApiVersionCheck --loose --disableTelemetry --silent >"$log" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+  deps_watch_owner "$pidfile"
+  deps_wait_ready "azurite on 127.0.0.1:$port" "$pidfile" "$DEPS_AZURITE_MARKER" "$log" "$DEPS_S3PROXY_START_SECONDS" \
+    deps_azurite_answers "$port" || { deps_stop_pidfile azurite "$pidfile" "$DEPS_AZURITE_MARKER"; return 1; }
+  deps_info "azurite ready on http://127.0.0.1:$port/$account (blobs in $dir/data, account key in $props)"
+}
+
+deps_azurite_stop() {
+  local dir="${1:-}"
+  [ -n "$dir" ] || { deps_err "usage: deps_azurite_stop <dir>"; return 1; }
+  [ -d "$dir" ] || return 0
+  deps_stop_pidfile azurite "$dir/azurite.pid" "$DEPS_AZURITE_MARKER"
 }

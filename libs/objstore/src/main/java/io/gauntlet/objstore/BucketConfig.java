@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -24,6 +25,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  */
 public record BucketConfig(BackendConfig backend, String prefix) {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final System.Logger LOG = System.getLogger(BucketConfig.class.getName());
 
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("type", "config", "prefix");
     private static final Set<String> FILESYSTEM_KEYS = Set.of("directory");
@@ -94,6 +96,7 @@ public record BucketConfig(BackendConfig backend, String prefix) {
         BackendConfig backend = switch (type) {
             case FILESYSTEM -> parseFilesystem(config);
             case S3 -> parseS3(config);
+            case AZURE -> parseAzure(config);
         };
         return new BucketConfig(backend, text(root, "prefix", ""));
     }
@@ -166,6 +169,65 @@ public record BucketConfig(BackendConfig backend, String prefix) {
                 text(config, "sts_endpoint", "config."));
     }
 
+    private static final Set<String> AZURE_KEYS = Set.of("storage_account", "storage_account_key", "storage_connection_string",
+            "storage_create_container", "container", "endpoint", "max_retries", "reader_config", "pipeline_config", "http_config",
+            "user_assigned_id", "az_tenant_id", "client_id", "client_secret", "msi_resource");
+    private static final Set<String> AZURE_PIPELINE_KEYS = Set.of("max_tries", "try_timeout", "retry_delay", "max_retry_delay");
+
+    private static AzureConfig parseAzure(JsonNode config) {
+        rejectUnknown(config, AZURE_KEYS, "config.");
+        // Thanos' other credentials: Azure AD (workload or managed identity, a service principal)
+        for (String key : List.of("user_assigned_id", "az_tenant_id", "client_id", "client_secret")) {
+            requireNoOp(config, key, "config.", "Azure AD identities are not implemented: use storage_account_key or"
+                    + " storage_connection_string");
+        }
+        if (!text(config, "msi_resource", "config.").isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "objstore 'config.msi_resource' is deprecated and ignored, as in Thanos");
+        }
+        JsonNode reader = mapping(config, "reader_config");
+        rejectUnknown(reader, Set.of("max_retry_requests"), "config.reader_config.");
+        if (number(reader, "max_retry_requests", "config.reader_config.") < 0) {
+            throw new IllegalArgumentException("objstore 'config.reader_config.max_retry_requests' must not be negative");
+        }
+        JsonNode pipeline = mapping(config, "pipeline_config");
+        rejectUnknown(pipeline, AZURE_PIPELINE_KEYS, "config.pipeline_config.");
+        JsonNode http = mapping(config, "http_config");
+        requireNoOp(http, "insecure_skip_verify", "config.http_config.", "TLS verification cannot be turned off");
+        requireNoOp(http, "tls_config", "config.http_config.", "custom TLS settings for the bucket are not implemented");
+        rejectUnknown(http, union(S3_HTTP_KEYS, IGNORED_S3_HTTP_KEYS, Set.of("insecure_skip_verify", "tls_config")), "config.http_config.");
+        long maxRetries = number(config, "max_retries", "config.");
+        long maxTries = number(pipeline, "max_tries", "config.pipeline_config.");
+        if (maxTries < 0 || maxRetries < 0) {
+            throw new IllegalArgumentException("objstore 'config.pipeline_config.max_tries' and 'config.max_retries' must not be negative");
+        }
+        if (maxTries == 0 && maxRetries > 0) {
+            maxTries = maxRetries; // as Thanos: the generic key fills the pipeline's when that is unset
+        }
+        JsonNode create = config.path("storage_create_container");
+        return new AzureConfig(
+                text(config, "storage_account", "config."),
+                text(config, "storage_account_key", "config."),
+                text(config, "storage_connection_string", "config."),
+                create.isMissingNode() || create.isNull() || bool(config, "storage_create_container", "config."), // Thanos' default: true
+                text(config, "container", "config."),
+                text(config, "endpoint", "config."),
+                Math.toIntExact(maxTries),
+                duration(pipeline, "try_timeout", "config.pipeline_config."),
+                duration(pipeline, "retry_delay", "config.pipeline_config."),
+                duration(pipeline, "max_retry_delay", "config.pipeline_config."),
+                duration(http, "tls_handshake_timeout", "config.http_config."),
+                duration(http, "response_header_timeout", "config.http_config."),
+                0);
+    }
+
+    private static JsonNode mapping(JsonNode config, String key) {
+        JsonNode node = config.path(key);
+        if (!node.isMissingNode() && !node.isNull() && !node.isObject()) {
+            throw new IllegalArgumentException("objstore 'config." + key + "' must be a mapping");
+        }
+        return node;
+    }
+
     /** Thanos S3 keys Gauntlet does not implement: each accepted only with its no-op value. */
     private static final Set<String> NOT_IMPLEMENTED_S3_KEYS = Set.of("sse_config", "put_user_metadata", "send_content_md5",
             "disable_multipart", "signature_version2", "list_objects_version");
@@ -186,15 +248,25 @@ public record BucketConfig(BackendConfig backend, String prefix) {
         }
     }
 
-    /** A key that is fine absent, null, false, empty or an empty mapping, and an error otherwise. */
+    /** A key that is fine absent, null, false, empty or a mapping of such values (as Thanos dumps its defaults), and an error otherwise. */
     private static void requireNoOp(JsonNode node, String key, String path, String why) {
-        JsonNode value = node.path(key);
-        boolean noOp = value.isMissingNode() || value.isNull() || (value.isBoolean() && !value.booleanValue())
-                || (value.isContainerNode() && value.isEmpty()) || (value.isTextual() && (value.textValue().isEmpty()
-                || value.textValue().equalsIgnoreCase("false")));
-        if (!noOp) {
+        if (!isNoOp(node.path(key))) {
             throw new IllegalArgumentException("objstore '" + path + key + "' is set, but " + why);
         }
+    }
+
+    private static boolean isNoOp(JsonNode value) {
+        if (value.isObject()) {
+            for (Map.Entry<String, JsonNode> field : value.properties()) {
+                if (!isNoOp(field.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return value.isMissingNode() || value.isNull() || (value.isBoolean() && !value.booleanValue())
+                || (value.isContainerNode() && value.isEmpty()) || (value.isTextual() && (value.textValue().isEmpty()
+                || value.textValue().equalsIgnoreCase("false")));
     }
 
     @SafeVarargs

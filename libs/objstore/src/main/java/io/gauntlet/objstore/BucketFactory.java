@@ -33,6 +33,7 @@ public final class BucketFactory {
         return switch (config.backend()) {
             case FilesystemConfig filesystem -> new FilesystemBucket(filesystem.directory());
             case S3Config s3 -> new S3Bucket(s3);
+            case AzureConfig azure -> new AzureBucket(azure);
         };
     }
 

@@ -7,9 +7,10 @@ import java.util.stream.Collectors;
 /** The {@code type} of a Thanos objstore config that Gauntlet implements. */
 public enum BucketType {
     FILESYSTEM,
-    S3;
+    S3,
+    AZURE;
 
-    /** Case-insensitive, like Thanos; other Thanos types (GCS, AZURE, …) are named as unsupported. */
+    /** Case-insensitive, like Thanos; other Thanos types (GCS, COS, …) are named as unsupported. */
     public static BucketType parse(String type) {
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("objstore config has no 'type' (supported: " + supported() + ")");

@@ -107,6 +107,59 @@ class BucketConfigTest {
     }
 
     @Test
+    void parsesTheThanosAzureExampleUnchanged() {
+        BucketConfig config = BucketConfig.parse("""
+                type: AZURE
+                config:
+                  storage_account: "acct"
+                  storage_account_key: "a2V5"
+                  storage_connection_string: ""
+                  storage_create_container: false
+                  container: "thanos"
+                  endpoint: ""
+                  user_assigned_id: ""
+                  max_retries: 3
+                  reader_config:
+                    max_retry_requests: 0
+                  pipeline_config:
+                    max_tries: 0
+                    try_timeout: 0s
+                    retry_delay: 1s
+                    max_retry_delay: 10s
+                  http_config:
+                    idle_conn_timeout: 1m30s
+                    response_header_timeout: 2m
+                    insecure_skip_verify: false
+                    tls_handshake_timeout: 10s
+                    expect_continue_timeout: 1s
+                    max_idle_conns: 100
+                    max_idle_conns_per_host: 100
+                    max_conns_per_host: 0
+                    tls_config:
+                      ca_file: ""
+                      cert_file: ""
+                      key_file: ""
+                      server_name: ""
+                      insecure_skip_verify: false
+                    disable_compression: false
+                  msi_resource: ""
+                prefix: ""
+                """);
+
+        AzureConfig azure = (AzureConfig) config.backend();
+        assertThat(config.type()).isEqualTo(BucketType.AZURE);
+        assertThat(azure.serviceUrl()).isEqualTo("https://acct.blob.core.windows.net");
+        assertThat(azure.container()).isEqualTo("thanos");
+        assertThat(azure.storageCreateContainer()).isFalse();
+        assertThat(azure.maxTries()).as("max_retries fills an unset max_tries, as Thanos does").isEqualTo(3);
+        assertThat(azure.retryDelay()).isEqualTo(java.time.Duration.ofSeconds(1));
+        assertThat(azure.responseHeaderTimeout()).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(azure.toString()).doesNotContain("a2V5");
+        assertThat(((AzureConfig) BucketConfig.parse("type: azure\nconfig: {storage_account: a, container: c, storage_account_key: k}")
+                .backend()).storageCreateContainer()).as("Thanos' default").isTrue();
+    }
+
+    @Test
     void parsesTheFilesystemConfig() {
         BucketConfig config = BucketConfig.parse("type: FILESYSTEM\nconfig:\n  directory: /var/thanos/bucket\n");
 
@@ -169,6 +222,14 @@ class BucketConfigTest {
                 new Case("type: S3\nconfig: {bucket: b, access_key: only-one}", "both or neither"),
                 new Case("type: S3\nconfig: {bucket: b, http_config: {response_header_timeout: soon}}", "response_header_timeout"),
                 new Case("type: S3\nconfig: {bucket: b, endpoint: 'ftp://x'}", "endpoint"),
+                new Case("type: AZURE\nconfig: {container: c, storage_account_key: k}", "config.storage_account"),
+                new Case("type: AZURE\nconfig: {storage_account: a, storage_account_key: k}", "config.container"),
+                new Case("type: AZURE\nconfig: {storage_account: a, container: c}", "storage_account_key"),
+                new Case("type: AZURE\nconfig: {storage_account: a, container: c, storage_account_key: k, storage_connection_string: s}",
+                        "cannot both be set"),
+                new Case("type: AZURE\nconfig: {storage_account: a, container: c, user_assigned_id: id}", "Azure AD identities"),
+                new Case("type: AZURE\nconfig: {storage_account: a, container: c, storage_account_key: k, pipeline_config: {tries: 3}}",
+                        "unknown key 'config.pipeline_config.tries'"),
                 new Case("type: FILESYSTEM\nconfig: {}", "config.directory"),
                 new Case("type: FILESYSTEM\nconfig: {directory: /d}\nprefix: ../up", "'..'"))) {
             assertThatThrownBy(() -> BucketConfig.parse(c.yaml())).as(c.yaml())
