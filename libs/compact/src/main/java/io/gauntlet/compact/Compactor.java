@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +29,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -151,7 +153,7 @@ public final class Compactor {
                 compactions += outcome.compactions;
                 marked += outcome.marked;
                 if (options.downsampling() && proceed.getAsBoolean()) {
-                    downsamplings += downsampleGroup(outcome.blocks, group, snapshot, damaged, proceed);
+                    downsamplings += downsampleGroup(outcome.blocks, group, snapshot, damaged, proceed, made -> { }, failure -> { });
                 }
                 if (proceed.getAsBoolean()) {
                     marked += applyRetention(outcome.blocks, group, now);
@@ -169,6 +171,36 @@ public final class Compactor {
         int deleted = deleteMarked(snapshot, ownsGroup, now);
         cleanPartials(snapshot, now);
         return new SyncReport(compactions, downsamplings, marked, deleted, Set.copyOf(halted.keySet()), failed, owned);
+    }
+
+    /**
+     * Downsampling alone, once over the whole bucket (Thanos' {@code tools bucket downsample} pass): raw blocks to 5m, then
+     * 5m blocks (including those just made) to 1h. Blocks marked no-downsample, or no-compact for damage, are left alone.
+     *
+     * @return the blocks made, and a line for each block that failed (logged with its cause)
+     */
+    public DownsampleReport downsampleOnce(BooleanSupplier keepGoing) {
+        List<BlockMeta> made = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        for (long resolution : List.of(Downsampling.RES_RAW, Downsampling.RES_5M)) {
+            BucketScan.Snapshot snapshot = scan.scan();
+            Set<Ulid> damaged = new HashSet<>();
+            snapshot.noCompactMarks().forEach((ulid, mark) -> {
+                if (mark.reason().startsWith(CORRUPTED_REASON_PREFIX)) {
+                    damaged.add(ulid);
+                }
+            });
+            for (CompactionGroup group : grouping.group(snapshot, announced::contains, clock.instant()).groups().values()) {
+                if (group.resolution() == resolution && keepGoing.getAsBoolean()) {
+                    downsampleGroup(group.blocks(), group, snapshot, damaged, keepGoing, made::add, failures::add);
+                }
+            }
+        }
+        return new DownsampleReport(List.copyOf(made), List.copyOf(failures));
+    }
+
+    /** What {@link #downsampleOnce} did. */
+    public record DownsampleReport(List<BlockMeta> made, List<String> failures) {
     }
 
     private static final class GroupOutcome {
@@ -378,7 +410,7 @@ public final class Compactor {
     }
 
     private int downsampleGroup(List<BlockMeta> blocks, CompactionGroup group, BucketScan.Snapshot snapshot, Set<Ulid> damaged,
-            BooleanSupplier keepGoing) {
+            BooleanSupplier keepGoing, Consumer<BlockMeta> made, Consumer<String> failures) {
         int done = 0;
         for (BlockMeta block : downsampler.due(blocks, group, grouping, snapshot)) {
             if (!keepGoing.getAsBoolean()) {
@@ -410,6 +442,7 @@ public final class Compactor {
                         throw new CancellationException("stopped before uploading " + result.meta().ulid());
                     }
                     uploadNewBlock(result.directory(), result.meta());
+                    made.accept(result.meta());
                     metrics.downsampled(Duration.ofNanos(System.nanoTime() - started));
                     LOG.log(System.Logger.Level.INFO, "downsampled block {0} to resolution {1} ms as {2}", block.ulid(), resolution,
                             result.meta().ulid());
@@ -421,6 +454,7 @@ public final class Compactor {
                 throw e;
             } catch (IOException | StorageException | RuntimeException e) {
                 metrics.downsampleFailed();
+                failures.accept("downsampling block " + block.ulid() + " failed: " + e);
                 LOG.log(System.Logger.Level.ERROR, "downsampling block " + block.ulid() + " failed, retrying at the next sync: " + e, e);
             }
         }

@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * {@code mark}: writes or removes a block's marker file as Thanos does, then publishes the block's event (a deletion
- * mark: block.marked-for-deletion; its removal: block.uploaded, so gateways that dropped the block load it again).
+ * mark: block.marked-for-deletion; its removal: block.uploaded, so gateways that dropped the block load it again; a
+ * no-compact mark: block.marked-no-compact; no-downsample marks and other removals have no event kind).
  */
 public final class BlockMarker {
     /** The marker files {@code --marker} accepts. */
@@ -57,6 +58,8 @@ public final class BlockMarker {
         bucket.upload(object, new ByteArrayInputStream(json), json.length);
         if (marker.equals(DeletionMark.FILE)) {
             events.publish(BlockEventType.MARKED_FOR_DELETION, meta);
+        } else if (marker.equals(NoCompactMark.FILE)) {
+            events.publish(BlockEventType.MARKED_NO_COMPACT, meta); // as the compactor announces its own no-compact marks
         }
         return Outcome.MARKED;
     }

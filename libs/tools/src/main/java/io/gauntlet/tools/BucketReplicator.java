@@ -65,16 +65,22 @@ public final class BucketReplicator {
                 present.add(ulid);
                 continue;
             }
-            for (String object : source.list(ulid + Bucket.DELIMITER, true)) {
-                if (!object.equals(meta)) {
-                    copy(object);
-                }
-            }
-            copy(meta); // last: the block is now visible in the target
+            copyBlock(ulid);
             copied.add(ulid);
             events.publish(BlockEventType.UPLOADED, block.meta());
         }
         return new Replicated(copied, present);
+    }
+
+    /** Copies every object of one block byte for byte, meta.json last (only then is the block visible in the target). */
+    public void copyBlock(Ulid ulid) {
+        String meta = ulid + Bucket.DELIMITER + BlockMeta.FILE;
+        for (String object : source.list(ulid + Bucket.DELIMITER, true)) {
+            if (!object.equals(meta)) {
+                copy(object);
+            }
+        }
+        copy(meta);
     }
 
     private void copy(String object) {

@@ -213,6 +213,9 @@ class BucketToolsTest {
         assertThat(published.getLast().type()).isEqualTo(BlockEventType.UPLOADED);
         assertThat(marker.remove(block.ulid(), DeletionMark.FILE)).isEqualTo(BlockMarker.Outcome.NOT_MARKED);
 
+        assertThat(marker.mark(block.ulid(), io.gauntlet.tsdb.block.NoCompactMark.FILE, "investigating")).isEqualTo(BlockMarker.Outcome.MARKED);
+        assertThat(published.getLast().type()).as("as the compactor announces its own").isEqualTo(BlockEventType.MARKED_NO_COMPACT);
+
         Ulid missing = Ulid.generate();
         assertThatThrownBy(() -> marker.mark(missing, DeletionMark.FILE, "x")).isInstanceOf(ToolException.class)
                 .hasMessageContaining("block " + missing + " not found");
@@ -296,5 +299,70 @@ class BucketToolsTest {
         assertThat(GoFormat.duration(48 * HOUR)).isEqualTo("48h0m0s");
         assertThat(GoFormat.duration(1_500)).isEqualTo("1.5s");
         assertThat(GoFormat.duration(300_000)).isEqualTo("5m0s");
+    }
+
+    @Test
+    void rewriteDropsTheSelectedSeriesAndPromtoolReadsTheRestUnchanged() throws Exception {
+        io.gauntlet.tsdb.testing.Promtool promtool = io.gauntlet.tsdb.testing.Promtool.require();
+        BlockMeta source = upload(0, 2 * HOUR, EU);
+        List<BucketRewriter.DeletionRequest> deletions = BucketRewriter.DeletionRequest.parseYaml("- matchers: '{job=\"b\"}'\n");
+        BucketRewriter rewriter = new BucketRewriter(bucket, events, Clock.systemUTC());
+
+        List<String> dryRunLog = new ArrayList<>();
+        BucketRewriter.Rewritten dryRun = rewriter.rewrite(source.ulid(), deletions, true, true, dir.resolve("dry"), dryRunLog::add);
+        assertThat(dryRunLog).containsExactly("Deleted {__name__=\"up\", job=\"b\"} [{0 7140000}]");
+        assertThat(dryRun.seriesDeleted()).isEqualTo(1);
+        assertThat(bucket.list("", false)).as("a dry run writes nothing").containsExactly(source.ulid() + "/");
+
+        BucketRewriter.Rewritten done = rewriter.rewrite(source.ulid(), deletions, false, true, dir.resolve("work"), line -> { });
+
+        assertThat(done.sourceMarked()).isTrue();
+        BlockMeta rewritten = BlockMeta.parse(bucket.get(done.target() + "/meta.json").readAllBytes(), done.target().toString());
+        assertThat(rewritten.thanos().source()).isEqualTo("bucket.rewrite");
+        assertThat(rewritten.compaction().sources()).containsExactly(done.target());
+        assertThat(rewritten.thanos().labels()).isEqualTo(EU);
+        assertThat(rewritten.thanos().rewrites().toString()).isEqualTo("[{\"sources\":[\"" + source.ulid()
+                + "\"],\"deletions_applied\":[{\"matchers\":[{\"Type\":0,\"Name\":\"job\",\"Value\":\"b\"}]}]}]");
+        assertThat(published).extracting(BlockEvent::type).containsExactly(BlockEventType.UPLOADED, BlockEventType.MARKED_FOR_DELETION);
+        assertThat(verify()).as("the rewritten bucket is verify-clean (the source is marked)").isEmpty();
+
+        // the reference: promtool's dump of the new block is the source's dump without job="b"
+        Path before = Files.createDirectories(dir.resolve("before"));
+        Path after = Files.createDirectories(dir.resolve("after"));
+        Files.createDirectories(before.resolve("wal")); // promtool opens a whole (read-only) database
+        Files.createDirectories(after.resolve("wal"));
+        BlockTransfer.download(bucket, source.ulid(), before);
+        BlockTransfer.download(bucket, done.target(), after);
+        List<String> expected = promtool.dump(before).stream().filter(line -> !line.contains("job=\"b\"")).toList();
+        assertThat(expected).hasSize(2 * 120);
+        assertThat(promtool.dump(after)).isEqualTo(expected);
+    }
+
+    @Test
+    void repairBacksUpAndMarksADuplicatedCompactionAndLeavesTheOldest() throws Exception {
+        List<Ulid> sources = List.of(Ulid.generate(0), Ulid.generate(1));
+        List<BlockMeta> compacted = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            BlockWriter.Options options = BlockWriter.Options.defaults().withThanos(BlockMeta.Thanos.of(EU, 0, "compactor"))
+                    .withCompaction(new BlockMeta.Compaction(2, sources, false, List.of(), false, List.of(), Map.of()));
+            try (BlockWriter writer = BlockWriter.create(dir.resolve("local"), 0, 4 * HOUR, options)) {
+                writer.addSeries(Labels.of("__name__", "up", "job", "a"), new long[] {0, 60_000}, new double[] {1, 1}, 2);
+                BlockMeta meta = writer.commit();
+                BlockTransfer.upload(bucket, dir.resolve("local").resolve(meta.ulid().toString()), meta.ulid());
+                compacted.add(meta);
+            }
+        }
+        compacted.sort(java.util.Comparator.comparing(BlockMeta::ulid));
+        Bucket backup = new FilesystemBucket(Files.createDirectories(dir.resolve("backup")));
+
+        BucketRepair.Repaired repaired = new BucketRepair(bucket, backup, events, Clock.systemUTC()).repair(verify());
+
+        assertThat(repaired.removed()).containsExactly(compacted.get(1).ulid());
+        assertThat(repaired.notRepaired()).extracting(BucketVerifier.Issue::kind).containsExactly(BucketVerifier.OVERLAPPED_BLOCKS);
+        assertThat(backup.list("", true)).containsExactlyElementsOf(bucket.list(compacted.get(1).ulid() + "/", true).stream()
+                .filter(name -> !name.endsWith(DeletionMark.FILE)).toList());
+        assertThat(bucket.exists(compacted.get(1).ulid() + "/" + DeletionMark.FILE)).isTrue();
+        assertThat(published).extracting(BlockEvent::type).containsExactly(BlockEventType.MARKED_FOR_DELETION);
+        assertThat(verify()).as("the kept block alone is left").isEmpty();
     }
 }

@@ -42,7 +42,7 @@ public final class GauntletTools implements Runnable {
                 return USAGE;
             }
             if (exception instanceof ToolException || exception instanceof BucketException || exception instanceof java.io.IOException
-                    || exception instanceof java.io.UncheckedIOException) {
+                    || exception instanceof java.io.UncheckedIOException || exception instanceof io.gauntlet.tsdb.storage.StorageException) {
                 line.getErr().println("gauntlet tools: " + exception.getMessage());
                 return FAILED;
             }

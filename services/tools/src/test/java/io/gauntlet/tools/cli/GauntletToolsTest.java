@@ -57,7 +57,7 @@ class GauntletToolsTest {
 
     @Test
     void everyCommandHasHelpAndBadUsageExitsTwoWithAMessage() {
-        for (String command : List.of("ls", "inspect", "verify", "mark", "retention", "cleanup", "replicate", "upload-blocks")) {
+        for (String command : List.of("ls", "inspect", "verify", "mark", "retention", "cleanup", "replicate", "upload-blocks", "downsample")) {
             Run help = run("bucket", command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: gauntlet tools bucket " + command);
@@ -88,6 +88,37 @@ class GauntletToolsTest {
         Run broken = run("bucket", "verify", "--objstore.config", objstore);
         assertThat(broken.code()).isEqualTo(GauntletTools.ISSUES_FOUND);
         assertThat(broken.out()).isEqualTo("index_known_issues [" + block.ulid() + "]: missing index\n");
+    }
+
+    @Test
+    void downsampleMakesTheFiveMinuteBlockOnceAndTheBucketStaysVerifyClean() throws Exception {
+        long span = 48L * 3_600_000; // raw blocks are downsampled once they span 40h
+        int samples = (int) (span / 60_000);
+        long[] timestamps = new long[samples];
+        double[] values = new double[samples];
+        for (int i = 0; i < samples; i++) {
+            timestamps[i] = 10_000_000L + i * 60_000L;
+            values[i] = i;
+        }
+        BlockMeta raw;
+        BlockWriter.Options options = BlockWriter.Options.defaults().withThanos(BlockMeta.Thanos.of(Map.of("cluster", "eu-1"), 0, "compactor"));
+        try (BlockWriter writer = BlockWriter.create(dir.resolve("local"), 10_000_000L, 10_000_000L + span, options)) {
+            writer.addSeries(Labels.of("__name__", "requests_total", "job", "a"), timestamps, values, samples);
+            raw = writer.commit();
+        }
+        io.gauntlet.compact.BlockTransfer.upload(io.gauntlet.objstore.BucketFactory.fromYaml(objstore),
+                dir.resolve("local").resolve(raw.ulid().toString()), raw.ulid());
+
+        Run first = run("bucket", "downsample", "--objstore.config", objstore);
+
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.out()).matches("[0-9A-Z]{26} downsampled to 300000 ms from 1 source blocks\n");
+        assertThat(first.err()).isEqualTo("1 block made\n");
+        String made = first.out().substring(0, 26);
+        assertThat(run("bucket", "ls", "--objstore.config", objstore, "-o", "wide").out()).contains(made + " -- ", "Downsample: 300000, Source: compactor");
+        assertThat(run("bucket", "downsample", "--objstore.config", objstore)).as("a rerun finds the block covered")
+                .isEqualTo(new Run(0, "", "0 blocks made\n"));
+        assertThat(run("bucket", "verify", "--objstore.config", objstore)).isEqualTo(new Run(0, "", "no issues\n"));
     }
 
     @Test
