@@ -25,7 +25,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,14 +117,7 @@ public final class AzureBucket implements Bucket {
     @Override
     public void upload(String name, Path file) {
         ObjectNames.checkObjectName(name);
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (NoSuchFileException e) {
-            throw new BucketException("cannot upload " + name + ": local file " + file + " does not exist", e);
-        } catch (IOException e) {
-            throw new BucketException("cannot upload " + name + " from " + file + ": " + e, e);
-        }
+        long size = Uploads.fileSize(name, file);
         try (InputStream in = Files.newInputStream(file)) {
             upload(name, in, size);
         } catch (IOException e) {
@@ -142,7 +134,7 @@ public final class AzureBucket implements Bucket {
         BlockBlobClient blob = container.getBlobClient(name).getBlockBlobClient();
         try {
             if (length <= config.blockSize()) {
-                byte[] bytes = readBlock(name, data, new byte[(int) length], (int) length, 0, length);
+                byte[] bytes = Uploads.readPart(name, data, new byte[(int) length], (int) length, 0, length);
                 blob.upload(BinaryData.fromBytes(bytes), true);
                 return;
             }
@@ -150,7 +142,7 @@ public final class AzureBucket implements Bucket {
             List<String> blockIds = new ArrayList<>();
             for (long uploaded = 0; uploaded < length; ) {
                 int blockLength = (int) Math.min(buffer.length, length - uploaded);
-                readBlock(name, data, buffer, blockLength, uploaded, length);
+                Uploads.readPart(name, data, buffer, blockLength, uploaded, length);
                 String blockId = blockId(blockIds.size());
                 blob.stageBlock(blockId, BinaryData.fromByteBuffer(ByteBuffer.wrap(buffer, 0, blockLength)));
                 blockIds.add(blockId);
@@ -167,18 +159,6 @@ public final class AzureBucket implements Bucket {
     /** Block IDs of one blob must all have the same length; base64 of a fixed-width number. */
     private static String blockId(int index) {
         return Base64.getEncoder().encodeToString(String.format("%08d", index).getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static byte[] readBlock(String name, InputStream data, byte[] buffer, int blockLength, long offset, long total) {
-        try {
-            int read = data.readNBytes(buffer, 0, blockLength);
-            if (read != blockLength) {
-                throw new BucketException("upload of " + name + " expected " + total + " bytes but the stream ended after " + (offset + read));
-            }
-            return buffer;
-        } catch (IOException e) {
-            throw new BucketException("cannot read the data to upload as " + name + ": " + e, e);
-        }
     }
 
     @Override
@@ -286,18 +266,9 @@ public final class AzureBucket implements Bucket {
             return new BucketException("Azure " + operation + " of " + name + " in container " + config.container() + " failed: HTTP "
                     + storage.getStatusCode() + (code == null ? "" : " " + code), e);
         }
-        String why = causedByIo(e) ? " (server unreachable or the connection broke; " + config.maxTries() + " tries)" : "";
+        String why = Uploads.causedByIo(e) ? " (server unreachable or the connection broke; " + config.maxTries() + " tries)" : "";
         return new BucketException("Azure " + operation + " of " + name + " in container " + config.container() + " of storage account "
                 + config.storageAccount() + " failed" + why + ": " + e.getClass().getSimpleName(), e);
-    }
-
-    private static boolean causedByIo(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,14 +121,7 @@ public final class S3Bucket implements Bucket {
     @Override
     public void upload(String name, Path file) {
         ObjectNames.checkObjectName(name);
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (NoSuchFileException e) {
-            throw new BucketException("cannot upload " + name + ": local file " + file + " does not exist", e);
-        } catch (IOException e) {
-            throw new BucketException("cannot upload " + name + " from " + file + ": " + e, e);
-        }
+        long size = Uploads.fileSize(name, file);
         if (size <= config.partSize()) {
             try {
                 client.putObject(put -> put.bucket(config.bucket()).key(name).contentType(CONTENT_TYPE), RequestBody.fromFile(file));
@@ -155,7 +147,7 @@ public final class S3Bucket implements Bucket {
             uploadMultipart(name, data, length);
             return;
         }
-        byte[] bytes = readPart(name, data, new byte[(int) length], (int) length, 0, length);
+        byte[] bytes = Uploads.readPart(name, data, new byte[(int) length], (int) length, 0, length);
         try {
             // a content provider over the same array, so that a retry resends the body without copying it
             client.putObject(put -> put.bucket(config.bucket()).key(name).contentType(CONTENT_TYPE),
@@ -179,7 +171,7 @@ public final class S3Bucket implements Bucket {
             long uploaded = 0;
             for (int partNumber = 1; uploaded < length; partNumber++) {
                 int partLength = (int) Math.min(buffer.length, length - uploaded);
-                readPart(name, data, buffer, partLength, uploaded, length);
+                Uploads.readPart(name, data, buffer, partLength, uploaded, length);
                 int number = partNumber;
                 String eTag = client.uploadPart(part -> part.bucket(config.bucket()).key(name).uploadId(uploadId).partNumber(number),
                         RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, partLength), partLength, CONTENT_TYPE)).eTag();
@@ -203,18 +195,6 @@ public final class S3Bucket implements Bucket {
             client.abortMultipartUpload(abort -> abort.bucket(config.bucket()).key(name).uploadId(uploadId));
         } catch (SdkException ignored) {
             // the upload already failed; an unaborted upload only costs storage until the bucket's lifecycle rule
-        }
-    }
-
-    private static byte[] readPart(String name, InputStream data, byte[] buffer, int partLength, long offset, long total) {
-        try {
-            int read = data.readNBytes(buffer, 0, partLength);
-            if (read != partLength) {
-                throw new BucketException("upload of " + name + " expected " + total + " bytes but the stream ended after " + (offset + read));
-            }
-            return buffer;
-        } catch (IOException e) {
-            throw new BucketException("cannot read the data to upload as " + name + ": " + e, e);
         }
     }
 
@@ -356,20 +336,11 @@ public final class S3Bucket implements Bucket {
                     + (detail == null ? "" : ": " + detail), e);
         }
         if (e instanceof SdkClientException) {
-            String why = causedByIo(e) ? " (server unreachable or the connection broke; " + (config.maxRetries() + 1) + " attempts)" : "";
+            String why = Uploads.causedByIo(e) ? " (server unreachable or the connection broke; " + (config.maxRetries() + 1) + " attempts)" : "";
             return new BucketException("S3 " + operation + " of " + name + " in bucket " + config.bucket() + " at " + endpointForMessages()
                     + " failed" + why + ": " + e.getMessage(), e);
         }
         return new BucketException("S3 " + operation + " of " + name + " in bucket " + config.bucket() + " failed: " + e.getMessage(), e);
-    }
-
-    private static boolean causedByIo(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean isObjectOperation(String operation) {
