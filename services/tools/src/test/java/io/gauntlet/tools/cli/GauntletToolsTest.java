@@ -57,7 +57,7 @@ class GauntletToolsTest {
 
     @Test
     void everyCommandHasHelpAndBadUsageExitsTwoWithAMessage() {
-        for (String command : List.of("ls", "inspect", "verify", "mark", "retention", "cleanup", "replicate", "upload-blocks", "downsample")) {
+        for (String command : List.of("ls", "inspect", "verify", "mark", "retention", "cleanup", "replicate", "upload-blocks", "downsample", "rewrite")) {
             Run help = run("bucket", command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: gauntlet tools bucket " + command);
@@ -119,6 +119,25 @@ class GauntletToolsTest {
         assertThat(run("bucket", "downsample", "--objstore.config", objstore)).as("a rerun finds the block covered")
                 .isEqualTo(new Run(0, "", "0 blocks made\n"));
         assertThat(run("bucket", "verify", "--objstore.config", objstore)).isEqualTo(new Run(0, "", "no issues\n"));
+    }
+
+    @Test
+    void rewriteIsADryRunByDefaultAndRefusesWhatItDoesNotImplement() {
+        String deletion = "- matchers: '{job=\"a\"}'";
+
+        Run dryRun = run("bucket", "rewrite", "--objstore.config", objstore, "--id", block.ulid().toString(), "--rewrite.to-delete-config", deletion);
+
+        assertThat(dryRun).isEqualTo(new Run(0, "Deleted {__name__=\"up\", job=\"a\"} [{0 60000}]\n",
+                block.ulid() + ": dry run, 1 series would be deleted and 0 kept\n"));
+        assertThat(run("bucket", "ls", "--objstore.config", objstore).out()).isEqualTo(block.ulid() + "\n");
+        Run relabel = run("bucket", "rewrite", "--objstore.config", objstore, "--id", block.ulid().toString(), "--rewrite.to-relabel-config",
+                "- action: drop");
+        assertThat(relabel.code()).isEqualTo(GauntletTools.USAGE);
+        assertThat(relabel.err()).contains("--rewrite.to-relabel-config is not implemented");
+        Run intervals = run("bucket", "rewrite", "--objstore.config", objstore, "--id", block.ulid().toString(), "--rewrite.to-delete-config",
+                deletion + "\n  intervals: [{mint: 0, maxt: 10}]");
+        assertThat(intervals.code()).isEqualTo(GauntletTools.USAGE);
+        assertThat(intervals.err()).contains("'intervals'", "not implemented");
     }
 
     @Test
