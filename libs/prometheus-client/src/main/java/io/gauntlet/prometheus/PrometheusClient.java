@@ -183,6 +183,24 @@ public final class PrometheusClient implements MetadataSource, AutoCloseable {
         return out;
     }
 
+    /**
+     * The {@code data} of {@code /api/v1/query_exemplars} (Prometheus' JSON: series labels and their exemplars), what the
+     * sidecar serves as {@code thanos.Exemplars}. POSTed as a form, so that long queries fit.
+     *
+     * @throws IllegalArgumentException when Prometheus refuses the query or range as bad data
+     */
+    public JsonNode queryExemplars(String query, long start, long end) throws StorageException {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        parameters.put("query", List.of(query));
+        parameters.putAll(timeParameters(start, end, List.of()));
+        return postJson("api/v1/query_exemplars", parameters);
+    }
+
+    /** The {@code data} of {@code /api/v1/targets}: {@code state} "" (any), "active" or "dropped"; what {@code thanos.Targets} serves. */
+    public JsonNode targets(String state) throws StorageException {
+        return getJson("api/v1/targets", state.isEmpty() ? Map.of() : Map.of("state", List.of(state)));
+    }
+
     /** Label names of series with data in [start, end] matching the matchers ({@code /api/v1/labels}). */
     public List<String> labelNames(long start, long end, List<LabelMatcher> matchers) throws StorageException {
         return strings(postJson("api/v1/labels", timeParameters(start, end, matchers)));

@@ -62,6 +62,7 @@ public final class StoreServer {
     private final StoreLimits limits;
     private final boolean chunkHashes;
     private final boolean metricMetadata;
+    private final InfoResponse announced;
 
     /** @param chunkHashes whether chunks carry their xxhash64 (costs one pass over the bytes) */
     public StoreServer(ChunkSource source, StoreLimits limits, boolean chunkHashes) {
@@ -73,10 +74,23 @@ public final class StoreServer {
      *                       {@link MetadataServer}), so that Thanos queriers ask this endpoint for metric metadata
      */
     public StoreServer(ChunkSource source, StoreLimits limits, boolean chunkHashes, boolean metricMetadata) {
+        this(source, limits, chunkHashes, metricMetadata, InfoResponse.getDefaultInstance());
+    }
+
+    private StoreServer(ChunkSource source, StoreLimits limits, boolean chunkHashes, boolean metricMetadata, InfoResponse announced) {
         this.source = source;
         this.limits = limits;
         this.chunkHashes = chunkHashes;
         this.metricMetadata = metricMetadata;
+        this.announced = announced;
+    }
+
+    /**
+     * The same server whose Info also announces the APIs set in {@code apis} (e.g. {@code exemplars}, {@code targets}),
+     * served next to this one, so that queriers ask this endpoint for them.
+     */
+    public StoreServer announcing(InfoResponse apis) {
+        return new StoreServer(source, limits, chunkHashes, metricMetadata, announced.toBuilder().mergeFrom(apis).build());
     }
 
     public StoreServer(ChunkSource source) {
@@ -132,7 +146,7 @@ public final class StoreServer {
         public void info(InfoRequest request, StreamObserver<InfoResponse> out) {
             try {
                 SourceInfo info = source.info();
-                InfoResponse.Builder response = InfoResponse.newBuilder().setComponentType(info.componentType());
+                InfoResponse.Builder response = announced.toBuilder().setComponentType(info.componentType());
                 if (metricMetadata) {
                     response.setMetricMetadata(MetricMetadataInfo.getDefaultInstance());
                 }
@@ -302,7 +316,8 @@ public final class StoreServer {
         return limit > 0 && list.size() > limit ? list.subList(0, (int) limit) : list;
     }
 
-    static Status statusOf(Throwable error) {
+    /** The gRPC status of a failure: its kind as the code, its message as the one-line description. */
+    public static Status statusOf(Throwable error) {
         if (error instanceof StoreLimitExceededException) {
             return Status.RESOURCE_EXHAUSTED.withDescription(error.getMessage());
         }

@@ -107,7 +107,7 @@ public class ApiResource {
     }
 
     /** The endpoints Prometheus serves for GET and form POST alike (its router registers both for each). */
-    private static final String FORM_ENDPOINTS = "query|query_range|series|labels|format_query";
+    private static final String FORM_ENDPOINTS = "query|query_range|query_exemplars|series|labels|format_query";
 
     @GET
     @Path("{endpoint: " + FORM_ENDPOINTS + "}")
@@ -128,6 +128,8 @@ public class ApiResource {
             case "series" -> series(params);
             case "labels" -> labels(params);
             case "format_query" -> formatQuery(params);
+            case "query_exemplars" -> exemplarsFanOut.apiAnswer(params.get("query"), params.get("start"), params.get("end"),
+                    config.replicaLabels().orElse(List.of()), parseBool("partial_response", params.get("partial_response"), config.partialResponse()));
             default -> throw new IllegalStateException("no handler for /api/v1/" + endpoint);
         });
     }
@@ -163,6 +165,19 @@ public class ApiResource {
         Params params = params(request, null);
         return handle("metadata", () -> metadataFanOut.apiAnswer(params.get("metric"), params.get("limit"),
                 parseBool("partial_response", params.get("partial_response"), config.partialResponse())));
+    }
+
+    @Inject
+    io.gauntlet.query.ExemplarsFanOut exemplarsFanOut;
+    @Inject
+    io.gauntlet.query.TargetsFanOut targetsFanOut;
+
+    @GET
+    @Path("targets")
+    public Response targets(@Context HttpServerRequest request) {
+        Params params = params(request, null);
+        return handle("targets", () -> targetsFanOut.apiAnswer(params.get("state"), params.get("scrapePool"),
+                config.replicaLabels().orElse(List.of()), parseBool("partial_response", params.get("partial_response"), config.partialResponse())));
     }
 
     @GET
@@ -461,7 +476,9 @@ public class ApiResource {
         long started = System.nanoTime();
         Response response;
         try {
-            response = Response.ok(body.get(), MediaType.APPLICATION_JSON).build();
+            String answer = body.get();
+            // null: a success without data, which Prometheus answers with 204 and no body
+            response = answer == null ? Response.noContent().build() : Response.ok(answer, MediaType.APPLICATION_JSON).build();
         } catch (ApiException e) {
             response = error(e.type(), e.getMessage());
         } catch (PromqlException e) {

@@ -90,7 +90,7 @@ public class SidecarStoresResource implements QuarkusTestResourceLifecycleManage
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
@@ -98,9 +98,13 @@ public class SidecarStoresResource implements QuarkusTestResourceLifecycleManage
 
     /** Starts a process with its output in a log file and waits until {@code readyUrl} answers 200. */
     private void start(String name, List<String> command, String readyUrl) throws IOException {
-        Path log = directory.resolve(name + ".log");
+        startProcess(directory.resolve(name + ".log"), name, command, readyUrl, processes);
+    }
+
+    /** Starts a process (added to {@code started} at once, so that a failed wait still stops it) and waits until it is ready. */
+    static void startProcess(Path log, String name, List<String> command, String readyUrl, List<Process> started) throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(process);
+        started.add(process);
         Awaitility.await(name + " ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + ": " + Files.readString(log));

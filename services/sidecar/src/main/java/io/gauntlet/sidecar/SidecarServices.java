@@ -2,11 +2,17 @@ package io.gauntlet.sidecar;
 
 import io.gauntlet.prometheus.HttpClientConfig;
 import io.gauntlet.prometheus.PrometheusClient;
+import io.gauntlet.prometheus.PrometheusExemplarsService;
+import io.gauntlet.prometheus.PrometheusTargetsService;
+import io.gauntlet.proto.thanos.info.ExemplarsInfo;
+import io.gauntlet.proto.thanos.info.InfoResponse;
+import io.gauntlet.proto.thanos.info.TargetsInfo;
 import io.gauntlet.service.ReadinessCondition;
 import io.gauntlet.service.ReadinessRegistry;
 import io.gauntlet.store.MetadataServer;
 import io.gauntlet.store.StoreLimits;
 import io.gauntlet.store.StoreServer;
+import io.gauntlet.tsdb.Labels;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,6 +32,10 @@ import org.jboss.logging.Logger;
 @Startup
 public class SidecarServices {
     private static final Logger LOG = Logger.getLogger(SidecarServices.class);
+    /** Thanos' sidecar announces exemplars over Prometheus' whole API time range (its minTime/maxTime, in seconds as Thanos sets them). */
+    static final InfoResponse SIDECAR_APIS = InfoResponse.newBuilder()
+            .setExemplars(ExemplarsInfo.newBuilder().setMinTime(Long.MIN_VALUE / 1000 + 62_135_596_801L).setMaxTime(Long.MAX_VALUE / 1000 - 62_135_596_801L))
+            .setTargets(TargetsInfo.getDefaultInstance()).build();
 
     private final PrometheusClient prometheus;
     private final PrometheusWatcher watcher;
@@ -44,9 +54,9 @@ public class SidecarServices {
         this.prometheus = new PrometheusClient(config.prometheusUrl(), http, config.prometheusConnectTimeout(), config.prometheusTimeout(),
                 config.remoteReadMaxFrameBytes());
         this.watcher = new PrometheusWatcher(prometheus, config.strictBlockDurations());
-        // the sidecar also serves thanos.Metadata (metadataService below): Info says so, as Thanos' sidecar does
+        // the sidecar also serves thanos.Metadata, Exemplars and Targets (below): Info says so, as Thanos' sidecar does
         this.storeServer = new StoreServer(new PrometheusChunkSource(prometheus, watcher, config.remoteReadMode()), StoreLimits.NONE,
-                config.chunkHashes(), true);
+                config.chunkHashes(), true).announcing(SIDECAR_APIS);
         this.readiness = registry.condition("prometheus", PrometheusState.UNKNOWN.notReadyReason());
         // Thanos' sidecar metrics
         Gauge.builder("thanos_sidecar_prometheus_up", watcher, w -> w.state().prometheusUp() ? 1 : 0)
@@ -90,6 +100,28 @@ public class SidecarServices {
     @Named("thanos.Metadata")
     ServerServiceDefinition metadataService() {
         return new MetadataServer(prometheus).metadataService().bindService();
+    }
+
+    /** Exemplars from the same Prometheus, external labels added to the series labels (Info announces it). */
+    @Produces
+    @Unremovable
+    @Named("thanos.Exemplars")
+    ServerServiceDefinition exemplarsService() {
+        return new PrometheusExemplarsService(prometheus, this::externalLabels).service().bindService();
+    }
+
+    /** Scrape targets from the same Prometheus, external labels added to their labels (Info announces it). */
+    @Produces
+    @Unremovable
+    @Named("thanos.Targets")
+    ServerServiceDefinition targetsService() {
+        return new PrometheusTargetsService(prometheus, this::externalLabels).service().bindService();
+    }
+
+    /** The external labels last read (none before the first successful read). */
+    private Labels externalLabels() {
+        Labels external = watcher.state().externalLabels();
+        return external == null ? Labels.EMPTY : external;
     }
 
     @Produces
