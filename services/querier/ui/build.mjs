@@ -1,31 +1,53 @@
-// Bundles the UI into one script and one stylesheet next to index.html, in the directory given as the first argument
-// (the Maven build passes target/classes/META-INF/resources, which Quarkus serves).
+// Bundles the UI into the classes directory given as the first argument (the Maven build passes target/classes):
+// the script, its lazily loaded chunks and the stylesheet under META-INF/resources, which Quarkus serves as static
+// files, with a content hash in every name so that browsers may cache them for good; the page itself, which names
+// them, under gauntlet-ui/, from where the querier serves it uncached (an upgraded querier's page names its new files).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
-const out = process.argv[2];
-if (!out) {
-  console.error('usage: node build.mjs <output directory>');
+const classes = process.argv[2];
+if (!classes) {
+  console.error('usage: node build.mjs <classes directory>');
   process.exit(2);
 }
+const out = join(classes, 'META-INF', 'resources');
+const pageDir = join(classes, 'gauntlet-ui');
 mkdirSync(out, { recursive: true });
-await build({
+mkdirSync(pageDir, { recursive: true });
+for (const old of readdirSync(out).filter((f) => /^((app|chunk)-.*\.(js|css)|app\.(js|css)|index\.html)$/.test(f))) {
+  rmSync(join(out, old)); // what earlier builds left there
+}
+const result = await build({
   entryPoints: ['src/main.js'],
   bundle: true,
   minify: true,
   format: 'esm',
   target: ['es2020'],
   outdir: out,
-  entryNames: 'app',
+  entryNames: 'app-[hash]',
+  // uPlot is imported when the first graph is drawn: its own chunk, not part of the page's first script
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  metafile: true,
   legalComments: 'none',
   logLevel: 'warning',
 });
-copyFileSync('src/index.html', join(out, 'index.html'));
-let gzipped = 0;
-for (const file of ['app.js', 'app.css', 'index.html']) {
+const outputs = Object.entries(result.metafile.outputs);
+const script = basename(outputs.find(([, o]) => o.entryPoint && o.entryPoint.endsWith('main.js'))[0]);
+const stylesheet = basename(outputs.find(([f]) => f.endsWith('.css'))[0]);
+const page = readFileSync('src/index.html', 'utf8').replace('/app.js', '/' + script).replace('/app.css', '/' + stylesheet);
+if (!page.includes(script) || !page.includes(stylesheet)) {
+  console.error('ui: src/index.html must load /app.js and /app.css');
+  process.exit(1);
+}
+writeFileSync(join(pageDir, 'index.html'), page);
+let gzipped = gzipSync(page).length;
+const chunks = readdirSync(out).filter((f) => f.startsWith('chunk-'));
+for (const file of [script, stylesheet, ...chunks]) {
   gzipped += gzipSync(readFileSync(join(out, file))).length;
 }
-console.log(`ui: bundled into ${out} (${Math.round(statSync(join(out, 'app.js')).size / 1024)} kB script, ${Math.round(gzipped / 1024)} kB gzipped in all)`);
+const lazy = chunks.reduce((sum, f) => sum + statSync(join(out, f)).size, 0);
+console.log(`ui: bundled into ${out} (${Math.round(statSync(join(out, script)).size / 1024)} kB first script, `
+  + `${Math.round(lazy / 1024)} kB in chunks, ${Math.round(gzipped / 1024)} kB gzipped in all)`);

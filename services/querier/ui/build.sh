@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the querier's UI into the directory given (the Maven build passes target/classes/META-INF/resources, which
-# Quarkus serves): `npm ci` from the committed lockfile when node_modules is missing or older than it, then esbuild.
+# Builds the querier's UI into the classes directory given (the Maven build passes target/classes; see build.mjs for
+# what goes where): `npm ci` from the committed lockfile when node_modules is missing or older than it, then esbuild.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-out="${1:?usage: ui/build.sh <output directory>}"
+out="${1:?usage: ui/build.sh <classes directory>}"
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   echo "the querier's UI is built with node and npm, which are missing: install them (Debian: apt-get install -y nodejs npm;" \
     "./gauntlet up and ./gauntlet test install them when run as root)" >&2

@@ -7,9 +7,15 @@ import { Prec } from '@codemirror/state';
 import { setDiagnostics } from '@codemirror/lint';
 import { completionStatus } from '@codemirror/autocomplete';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
-import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
+
+// uPlot is fetched with the first graph (its own chunk): a table, the stores or the rules page never need it
+let uPlotLoading = null;
+function loadUPlot() {
+  uPlotLoading ??= import('uplot').then((module) => module.default);
+  return uPlotLoading;
+}
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 const HISTORY_KEY = 'gauntlet.query.history';
@@ -252,7 +258,7 @@ class Panel {
     if (data.stats && data.stats.samples) stats += `, samples: ${data.stats.samples.totalQueryableSamples}`;
     if (path.endsWith('query_range')) stats += `, resolution: ${params.get('step')}s`;
     this.stats.textContent = stats;
-    if (s.tab === 'graph') this.renderGraph(data);
+    if (s.tab === 'graph') this.renderGraph(data).catch((e) => { this.error.textContent = 'graph failed: ' + e; });
     else this.renderTable(data);
   }
 
@@ -281,7 +287,10 @@ class Panel {
         el('tbody', {}, rows.map(([a, b]) => el('tr', {}, el('td', {}, a), el('td', { class: 'value' }, b))))));
   }
 
-  renderGraph(data) {
+  async renderGraph(data) {
+    const render = (this.renders = (this.renders || 0) + 1);
+    const uPlot = await loadUPlot();
+    if (render !== this.renders) return; // a newer answer is being drawn
     if (this.chart) {
       this.chart.destroy();
       this.chart = null;

@@ -9,13 +9,20 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The UI's page paths ({@code /graph?g0.expr=…} as Prometheus links them, {@code /stores}, {@code /rules},
- * {@code /alerts}, {@code /status}) answer with the UI's one page, which reads the path; {@code /} is the same page
- * served as a static resource.
+ * {@code /} and the UI's page paths ({@code /graph?g0.expr=…} as Prometheus links them, {@code /stores}, {@code /rules},
+ * {@code /alerts}, {@code /status}) answer with the UI's one page, which reads the path. The page is not cached (it
+ * names the script and stylesheet by their content hash, which browsers keep), so an upgraded querier's UI shows at
+ * once.
  */
 @Path("/")
 public class UiPages {
-    private static final String PAGE = "META-INF/resources/index.html";
+    private static final String PAGE = "gauntlet-ui/index.html";
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public Response root() throws IOException {
+        return page();
+    }
 
     @GET
     @Path("{page: graph|stores|rules|alerts|status|flags|config}")
