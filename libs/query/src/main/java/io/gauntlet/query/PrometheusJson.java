@@ -1,6 +1,7 @@
 package io.gauntlet.query;
 
 import io.gauntlet.promql.engine.MatrixResult;
+import io.gauntlet.promql.engine.QueryStats;
 import io.gauntlet.promql.engine.QueryValue;
 import io.gauntlet.promql.engine.RangeSeries;
 import io.gauntlet.promql.engine.ScalarResult;
@@ -44,6 +45,44 @@ public final class PrometheusJson {
             writeStrings(out, warnings);
         }
         return out.append('}').toString();
+    }
+
+    /** How long a query waited for its turn and how long it ran, in nanoseconds, as the API measured them. */
+    public record ExecTimes(long queueNanos, long evalNanos) {
+    }
+
+    /**
+     * The {@code data} of a query answer with Prometheus 2.42's {@code stats} object: timings in seconds, the samples
+     * read and the peak held; the samples per step ({@code [[<time>,<samples>],…]}) only when {@code perStep}.
+     */
+    public static String queryData(QueryValue value, QueryStats stats, ExecTimes times, boolean perStep) {
+        String data = queryData(value);
+        StringBuilder out = new StringBuilder(data.length() + 400).append(data, 0, data.length() - 1);
+        long evalTotal = times.evalNanos();
+        out.append(",\"stats\":{\"timings\":{\"evalTotalTime\":").append(seconds(evalTotal))
+                .append(",\"resultSortTime\":").append(seconds(stats.resultSortNanos()))
+                .append(",\"queryPreparationTime\":").append(seconds(stats.queryPreparationNanos()))
+                .append(",\"innerEvalTime\":").append(seconds(stats.innerEvalNanos()))
+                .append(",\"execQueueTime\":").append(seconds(times.queueNanos()))
+                .append(",\"execTotalTime\":").append(seconds(times.queueNanos() + evalTotal))
+                .append("},\"samples\":{");
+        if (perStep) {
+            out.append("\"totalQueryableSamplesPerStep\":[");
+            long[] steps = stats.totalQueryableSamplesPerStep();
+            for (int i = 0; i < steps.length; i++) {
+                out.append(i == 0 ? "[" : ",[");
+                writeTimestamp(out, stats.start() + i * stats.interval());
+                out.append(',').append(steps[i]).append(']');
+            }
+            out.append("],");
+        }
+        out.append("\"totalQueryableSamples\":").append(stats.totalQueryableSamples())
+                .append(",\"peakSamples\":").append(stats.peakSamples()).append("}}}");
+        return out.toString();
+    }
+
+    private static String seconds(long nanos) {
+        return jsonFloat(nanos / 1e9);
     }
 
     /** The {@code data} of a query answer: {@code {"resultType":"…","result":…}}. */

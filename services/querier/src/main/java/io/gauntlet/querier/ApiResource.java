@@ -265,8 +265,13 @@ public class ApiResource {
         requireTimeLeft(timeout);
         StoreQueryable queryable = queryable(params, 0, true);
         long at = time.engineMillis();
-        QueryResult result = gate.run(timeout, cancellation -> engine.instantQuery(queryable, expr, at, cancellation));
-        return PrometheusJson.success(PrometheusJson.queryData(result.value()), result.warnings());
+        long queued = System.nanoTime();
+        long[] began = new long[1];
+        QueryResult result = gate.run(timeout, cancellation -> {
+            began[0] = System.nanoTime();
+            return engine.instantQuery(queryable, expr, at, cancellation);
+        });
+        return queryAnswer(params, result, queued, began[0]);
     }
 
     /** The query as Prometheus' prettifier prints it. */
@@ -318,8 +323,28 @@ public class ApiResource {
         StoreQueryable queryable = queryable(params, step, false);
         long from = start.engineMillis();
         long to = end.engineMillis();
-        QueryResult result = gate.run(timeout, cancellation -> engine.rangeQuery(queryable, expr, from, to, step, cancellation));
-        return PrometheusJson.success(PrometheusJson.queryData(result.value()), result.warnings());
+        long queued = System.nanoTime();
+        long[] began = new long[1];
+        QueryResult result = gate.run(timeout, cancellation -> {
+            began[0] = System.nanoTime();
+            return engine.rangeQuery(queryable, expr, from, to, step, cancellation);
+        });
+        return queryAnswer(params, result, queued, began[0]);
+    }
+
+    /**
+     * A query's answer; with any {@code stats} value Prometheus 2.42's stats object too, its samples per step only for
+     * {@code stats=all} with the {@code promql-per-step-stats} feature (as Prometheus' flag).
+     */
+    private String queryAnswer(Params params, QueryResult result, long queued, long began) {
+        long done = System.nanoTime();
+        String stats = params.get("stats");
+        if (stats.isEmpty() || result.stats() == null) {
+            return PrometheusJson.success(PrometheusJson.queryData(result.value()), result.warnings());
+        }
+        boolean perStep = stats.equals("all") && config.enableFeature().orElse(List.of()).contains("promql-per-step-stats");
+        return PrometheusJson.success(PrometheusJson.queryData(result.value(), result.stats(),
+                new PrometheusJson.ExecTimes(began - queued, done - began), perStep), result.warnings());
     }
 
     private String series(Params params) {

@@ -65,6 +65,9 @@ public interface QuerierConfig {
     @WithDefault("5m")
     Duration unhealthyTimeout();
 
+    /** Prometheus' feature flags the querier knows ({@code --enable-feature}): {@code promql-per-step-stats}. */
+    Optional<List<String>> enableFeature();
+
     /** Whether a failing store turns into a warning by default ({@code --query.partial-response}). */
     @WithDefault("true")
     boolean partialResponse();

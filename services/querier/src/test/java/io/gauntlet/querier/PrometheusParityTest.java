@@ -136,6 +136,51 @@ class PrometheusParityTest {
                 + seconds(TestData.T0 + 600_000) + "&end=" + seconds(TestData.T0 + 3_600_000) + "&step=60");
     }
 
+    /**
+     * {@code stats=all}: the samples read (in all and per step) and the peak held equal Prometheus' on the same data
+     * (both with the per-step feature on); the timings have Prometheus' fields.
+     */
+    @Test
+    void statsAsPrometheus() {
+        List<String> peakDifferences = new java.util.ArrayList<>();
+        int compared = 0;
+        for (String query : QUERIES) {
+            for (String path : List.of("/api/v1/query?query=" + encode(query) + "&time=" + seconds(TestData.T0 + 1_800_000),
+                    "/api/v1/query_range?query=" + encode(query) + "&start=" + seconds(TestData.T0 + 1_000_001)
+                            + "&end=" + seconds(TestData.T0 + 2_000_000) + "&step=60")) {
+                QuerierTesting.Answer expected = get(prometheusUrl(), path + "&stats=all");
+                QuerierTesting.Answer actual = get(querierUrl(), path + "&stats=all");
+                assertThat(actual.status()).as(path).isEqualTo(expected.status());
+                if (expected.status() != 200 || !expected.json().path("data").has("stats")) {
+                    continue;
+                }
+                com.fasterxml.jackson.databind.JsonNode want = expected.json().path("data").path("stats");
+                com.fasterxml.jackson.databind.JsonNode got = actual.json().path("data").path("stats");
+                assertThat(fieldNames(got.path("timings"))).as(path).isEqualTo(fieldNames(want.path("timings")));
+                assertThat(got.path("samples").path("totalQueryableSamples")).as(path + " total").isEqualTo(want.path("samples").path("totalQueryableSamples"));
+                assertThat(got.path("samples").path("totalQueryableSamplesPerStep")).as(path + " per step")
+                        .isEqualTo(want.path("samples").path("totalQueryableSamplesPerStep"));
+                if (!got.path("samples").path("peakSamples").equals(want.path("samples").path("peakSamples"))) {
+                    peakDifferences.add(path + ": " + got.path("samples").path("peakSamples") + " vs " + want.path("samples").path("peakSamples"));
+                }
+                compared++;
+            }
+        }
+        assertThat(compared).isGreaterThan(80);
+        System.out.println("peakSamples differing from Prometheus 2.42: " + peakDifferences.size() + " of " + compared + "\n"
+                + String.join("\n", peakDifferences));
+        // stats=1 prints no per-step samples, as Prometheus
+        String plain = "/api/v1/query?query=http_requests_total&time=" + seconds(TestData.T0 + 1_800_000) + "&stats=1";
+        assertThat(fieldNames(get(querierUrl(), plain).json().path("data").path("stats").path("samples")))
+                .isEqualTo(fieldNames(get(prometheusUrl(), plain).json().path("data").path("stats").path("samples")));
+    }
+
+    private static List<String> fieldNames(com.fasterxml.jackson.databind.JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
     private static String seconds(long millis) {
         StringBuilder out = new StringBuilder();
         io.gauntlet.query.PrometheusJson.writeTimestamp(out, millis);

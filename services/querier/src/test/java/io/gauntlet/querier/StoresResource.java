@@ -93,6 +93,7 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
             config.put("gauntlet.querier.info-interval", "1s");
             config.put("test.store.parity", parity.address());
             config.put("test.prometheus-url", startPrometheus(TestData.parityOpenMetrics()));
+            config.put("gauntlet.querier.enable-feature", "promql-per-step-stats"); // as the Prometheus compared with
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -167,7 +168,7 @@ public class StoresResource implements QuarkusTestResourceLifecycleManager {
         }
         prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + directory.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + data, "--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.retention.time=10y",
-                "--log.level=warn").redirectErrorStream(true)
+                "--enable-feature=promql-per-step-stats", "--log.level=warn").redirectErrorStream(true)
                 .redirectOutput(directory.resolve("prometheus.log").toFile()).start();
         String url = "http://127.0.0.1:" + port;
         awaitPrometheus(prometheus, directory.resolve("prometheus.log"), HttpClient.newHttpClient(), url + "/-/ready", 200);

@@ -23,6 +23,8 @@ final class EvaluationContext {
     private final QueryCancellation cancellation;
     private long currentSamples;
     private int checks;
+    /** Where samples are counted now: the query's statistics, or a subquery's own while it is evaluated. */
+    QueryStats samples = QueryStats.of(0, 0, 1);
 
     EvaluationContext(EngineOptions options, long queryStart, long queryEnd, QueryCancellation cancellation) {
         this.options = options;
@@ -30,6 +32,18 @@ final class EvaluationContext {
         this.queryEnd = queryEnd;
         this.cancellation = cancellation;
         this.deadlineNanos = System.nanoTime() + options.timeout().toNanos();
+    }
+
+    /** Counts into {@code child} while {@code body} runs; the child's peak is folded into the current statistics. */
+    <T> T withChildSamples(QueryStats child, java.util.function.Supplier<T> body) {
+        QueryStats parent = samples;
+        samples = child;
+        try {
+            return body.get();
+        } finally {
+            samples = parent;
+            parent.updatePeakFromChild(child);
+        }
     }
 
     void putSelection(VectorSelector selector, SeriesBuffer[] series) {
@@ -76,6 +90,7 @@ final class EvaluationContext {
         if (currentSamples > options.maxSamples()) {
             throw tooManySamples();
         }
+        samples.updatePeak(currentSamples);
     }
 
     void releaseSamples(long count) {
@@ -87,6 +102,7 @@ final class EvaluationContext {
         if (currentSamples + count > options.maxSamples()) {
             throw tooManySamples();
         }
+        samples.updatePeak(currentSamples + count);
     }
 
     static QueryExecutionException tooManySamples() {

@@ -160,6 +160,7 @@ final class Evaluator {
                     out.add(ts, series.values[index], series.histogram(index));
                 }
                 context.addSamples(1);
+                context.samples.incrementAtStep((int) ((ts - start) / interval), 1);
             }
             if (out != null) {
                 result.add(out);
@@ -190,6 +191,7 @@ final class Evaluator {
                     out.add(t, series.values[i], series.histogram(i));
                 }
             }
+            context.samples.incrementAtTimestamp(start, out == null ? 0 : out.size);
             if (out != null) {
                 context.addSamples(out.size);
                 result.add(out);
@@ -200,7 +202,12 @@ final class Evaluator {
 
     /** Evaluates the subquery's inner expression at its own aligned steps; the points are its raw samples. */
     private List<SeriesBuffer> subquery(SubqueryExpr subquery) {
-        return subquery(subquery, context.resolve(subquery.at()), subquery.offsetMillis());
+        // as Prometheus: the inner samples count once, at the end of the range, when the subquery is not an argument
+        QueryStats inner = context.samples.child();
+        List<SeriesBuffer> result = context.withChildSamples(inner,
+                () -> subquery(subquery, context.resolve(subquery.at()), subquery.offsetMillis()));
+        context.samples.incrementAtTimestamp(end, inner.total());
+        return result;
     }
 
     private List<SeriesBuffer> subquery(SubqueryExpr subquery, Long at, long offset) {
@@ -226,7 +233,12 @@ final class Evaluator {
         if (unwrapped instanceof NumberLiteral || unwrapped instanceof StringLiteral) {
             return eval(inner);
         }
-        List<SeriesBuffer> once = new Evaluator(context, start, start, interval).eval(inner);
+        QueryStats onceSamples = context.samples.child();
+        List<SeriesBuffer> once = context.withChildSamples(onceSamples, () -> new Evaluator(context, start, start, interval).eval(inner));
+        // as Prometheus: what the single evaluation read counts at every step
+        for (int step = 0; step < stepCount(); step++) {
+            context.samples.incrementAtStep(step, onceSamples.total());
+        }
         if (unwrapped instanceof MatrixSelector || unwrapped instanceof SubqueryExpr) {
             return once;
         }
@@ -636,7 +648,11 @@ final class Evaluator {
         if (matrixArgument instanceof MatrixSelector matrix) {
             source = context.selection(matrix.selector());
         } else {
-            source = subquery((SubqueryExpr) matrixArgument, at, offset).toArray(SeriesBuffer[]::new);
+            // as Prometheus: a function's subquery counts only the windows the function reads, not its inner samples
+            Long pinned = at;
+            long shifted = offset;
+            source = context.withChildSamples(context.samples.child(),
+                    () -> subquery((SubqueryExpr) matrixArgument, pinned, shifted)).toArray(SeriesBuffer[]::new);
         }
         RangeFunctionEvaluator windows = new RangeFunctionEvaluator(context, start, end, interval);
         List<SeriesBuffer> result = windows.evaluate(kind, source, scalars, offset, range, at);

@@ -64,7 +64,7 @@ public final class PromqlEngine {
         EvaluationContext context = new EvaluationContext(options, timeMillis, timeMillis, cancellation);
         List<SeriesBuffer> series = evaluate(queryable, expr, context, 0, timeMillis, timeMillis, 1);
         if (series == null) {
-            return new QueryResult(new StringResult(timeMillis, InstantFunction.stringArgument(expr)), context.warnings);
+            return new QueryResult(new StringResult(timeMillis, InstantFunction.stringArgument(expr)), context.warnings, context.samples);
         }
         QueryValue value = switch (expr.type()) {
             case SCALAR -> new ScalarResult(timeMillis, series.isEmpty() ? Double.NaN : series.get(0).values[0]);
@@ -87,7 +87,7 @@ public final class PromqlEngine {
             case MATRIX -> matrix(series, false);
             default -> throw new QueryExecutionException(ErrorType.INTERNAL, "unexpected expression type " + expr.type());
         };
-        return new QueryResult(value, context.warnings);
+        return new QueryResult(value, context.warnings, context.samples);
     }
 
     public QueryResult rangeQuery(Queryable queryable, String query, long startMillis, long endMillis, long stepMillis) {
@@ -124,17 +124,26 @@ public final class PromqlEngine {
         validate(expr);
         EvaluationContext context = new EvaluationContext(options, startMillis, endMillis, cancellation);
         List<SeriesBuffer> series = evaluate(queryable, expr, context, stepMillis, startMillis, endMillis, stepMillis);
-        return new QueryResult(matrix(series, true), context.warnings);
+        long sortStarted = System.nanoTime();
+        MatrixResult sorted = matrix(series, true);
+        context.samples.sortNanos = System.nanoTime() - sortStarted;
+        return new QueryResult(sorted, context.warnings, context.samples);
     }
 
     private static List<SeriesBuffer> evaluate(Queryable queryable, Expr expr, EvaluationContext context, long hintStep,
             long start, long end, long interval) {
+        context.samples = QueryStats.of(start, end, interval);
         try {
+            long started = System.nanoTime();
             new SelectionPlanner(context, hintStep).load(queryable, expr);
+            long loaded = System.nanoTime();
+            context.samples.preparationNanos = loaded - started;
             if (Evaluator.unwrap(expr) instanceof StringLiteral) {
                 return null;
             }
-            return new Evaluator(context, start, end, interval).eval(expr);
+            List<SeriesBuffer> result = new Evaluator(context, start, end, interval).eval(expr);
+            context.samples.innerEvalNanos = System.nanoTime() - loaded;
+            return result;
         } catch (PromqlException e) {
             throw e;
         } catch (OutOfMemoryError e) {

@@ -107,6 +107,7 @@ final class RangeFunctionEvaluator {
                     continue;
                 }
                 context.checkTransientSamples(count);
+                context.samples.incrementAtStep(step, count);
                 double value;
                 FloatHistogram histogram = null;
                 switch (kind) {
