@@ -8,6 +8,7 @@ import io.gauntlet.store.SnappyCodec;
 import io.gauntlet.store.StoreClient;
 import io.gauntlet.store.StoreException;
 import io.gauntlet.store.StoreFanOut;
+import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.store.StoreWire;
 import io.gauntlet.tsdb.Labels;
 import io.grpc.Channel;
@@ -410,6 +411,37 @@ public final class EndpointSet implements AutoCloseable {
             for (Entry entry : entries.values()) {
                 if (entry.healthy && entry.info != null) {
                     out.add(new StoreFanOut.Endpoint(entry.client, entry.info));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A configured endpoint that is down (not one refused as a loop): what it holds is missing from answers, so a query
+     * that may need it says so instead of answering without it. {@code lastInfo} is null for an endpoint never reached,
+     * which may hold anything.
+     */
+    public record Unreachable(String name, InfoResponse lastInfo, String lastError) {
+        /** Whether the endpoint, as its last Info described it, may hold series for the request. */
+        public boolean mayMatch(long minTime, long maxTime, List<LabelMatcher> matchers) {
+            return lastInfo == null || new StoreFanOut.Endpoint(null, lastInfo).mayMatch(minTime, maxTime, matchers);
+        }
+
+        /** The warning (or, without partial response, the error) a query that may need it gets. */
+        public StoreException failure() {
+            return new StoreException(name, "UNAVAILABLE", "not asked: the endpoint is unreachable"
+                    + (lastError.isEmpty() ? " (not reached yet)" : " (" + lastError + ")") + ", so its series may be missing", null);
+        }
+    }
+
+    /** Endpoints that are down, with what they last said about themselves. */
+    public List<Unreachable> unreachable() {
+        List<Unreachable> out = new ArrayList<>();
+        synchronized (entries) {
+            for (Entry entry : entries.values()) {
+                if (!entry.healthy && !entry.looping) {
+                    out.add(new Unreachable(entry.client.name(), entry.info, entry.lastError));
                 }
             }
         }

@@ -20,6 +20,7 @@ import io.gauntlet.store.StoreWire;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.chunks.AggregateType;
+import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.Querier;
 import io.gauntlet.tsdb.storage.Queryable;
 import io.gauntlet.tsdb.storage.SelectHints;
@@ -74,6 +75,7 @@ public final class StoreQueryable implements Queryable {
     }
 
     private final Supplier<List<StoreFanOut.Endpoint>> endpoints;
+    private final Supplier<List<EndpointSet.Unreachable>> unreachable;
     private final Options options;
     private final FanOutObserver observer;
 
@@ -82,7 +84,18 @@ public final class StoreQueryable implements Queryable {
     }
 
     public StoreQueryable(Supplier<List<StoreFanOut.Endpoint>> endpoints, Options options, FanOutObserver observer) {
+        this(endpoints, List::of, options, observer);
+    }
+
+    /**
+     * @param unreachable endpoints that are down (e.g. {@link EndpointSet#unreachable()}): one that may hold series for
+     *                    a query fails it as a store failure would (a warning with partial response, else the error),
+     *                    so that no answer leaves out a store silently
+     */
+    public StoreQueryable(Supplier<List<StoreFanOut.Endpoint>> endpoints, Supplier<List<EndpointSet.Unreachable>> unreachable,
+            Options options, FanOutObserver observer) {
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
+        this.unreachable = Objects.requireNonNull(unreachable, "unreachable");
         this.options = Objects.requireNonNull(options, "options");
         this.observer = Objects.requireNonNull(observer, "observer");
     }
@@ -105,6 +118,11 @@ public final class StoreQueryable implements Queryable {
                     set = new ReplicaLabelsDroppedSeriesSet(set, request.getWithoutReplicaLabelsList());
                 }
                 sets.add(set);
+            }
+        }
+        for (EndpointSet.Unreachable down : selectedUnreachable()) {
+            if (down.mayMatch(request.getMinTime(), request.getMaxTime(), matchers)) {
+                sets.add(new FailedSeriesSet(down.name(), down.failure()));
             }
         }
         return new ProxySeriesSet(sets, options.partialResponse() ? PartialResponse.WARN : PartialResponse.ABORT);
@@ -190,6 +208,57 @@ public final class StoreQueryable implements Queryable {
             }
         }
         return out;
+    }
+
+    /** The unreachable endpoints a query may have asked: storeMatch[] applied to their last label sets and address. */
+    List<EndpointSet.Unreachable> selectedUnreachable() {
+        List<EndpointSet.Unreachable> all = unreachable.get();
+        if (options.storeMatchers().isEmpty() || all.isEmpty()) {
+            return all;
+        }
+        List<EndpointSet.Unreachable> out = new ArrayList<>();
+        for (EndpointSet.Unreachable down : all) {
+            List<Labels> sets = new ArrayList<>();
+            if (down.lastInfo() != null) {
+                for (ZLabelSet set : down.lastInfo().getLabelSetsList()) {
+                    sets.add(StoreWire.fromWire(set.getLabelsList()).toBuilder().set("__address__", down.name()).build());
+                }
+            }
+            if (sets.isEmpty()) {
+                sets.add(Labels.of("__address__", down.name()));
+            }
+            if (options.storeMatchers().stream().anyMatch(matchers -> sets.stream().anyMatch(set -> matchesAll(set, matchers)))) {
+                out.add(down);
+            }
+        }
+        return out;
+    }
+
+    /** An endpoint that is not asked: its set fails at once with why. */
+    private record FailedSeriesSet(String source, StoreException failure) implements StoreSeriesSet {
+        @Override
+        public boolean next() throws StoreException {
+            throw failure;
+        }
+
+        @Override
+        public Labels labels() {
+            throw new IllegalStateException("no series");
+        }
+
+        @Override
+        public List<ChunkSeriesSet.EncodedChunk> chunks() {
+            throw new IllegalStateException("no series");
+        }
+
+        @Override
+        public List<String> warnings() {
+            return List.of();
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     private static boolean matchesAll(Labels labels, List<LabelMatcher> matchers) {
@@ -336,6 +405,14 @@ public final class StoreQueryable implements Queryable {
             }
             TreeSet<String> values = new TreeSet<>(Labels::compareStrings);
             List<String> warnings = new ArrayList<>();
+            for (EndpointSet.Unreachable down : selectedUnreachable()) {
+                if (sets.stream().anyMatch(matchers -> down.mayMatch(mint, maxt, matchers))) {
+                    if (!options.partialResponse()) {
+                        throw down.failure();
+                    }
+                    warnings.add(down.failure().getMessage());
+                }
+            }
             try (ExecutorService calls = Executors.newVirtualThreadPerTaskExecutor()) {
                 List<Future<LabelAnswer>> answers = new ArrayList<>();
                 for (StoreFanOut.Endpoint endpoint : selected) {

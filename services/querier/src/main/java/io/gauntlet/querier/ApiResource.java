@@ -492,7 +492,7 @@ public class ApiResource {
                 throw ApiException.invalidParameter("storeMatch[]", e.getMessage());
             }
         }
-        return new StoreQueryable(endpoints::healthy, new StoreQueryable.Options(dedup, replicaLabels, partial, maxResolution,
+        return new StoreQueryable(endpoints::healthy, endpoints::unreachable, new StoreQueryable.Options(dedup, replicaLabels, partial, maxResolution,
                 storeMatchers, config.maxSeries()), storeCallMetrics);
     }
 
