@@ -210,14 +210,28 @@ public final class StoreQueryable implements Queryable {
         return out;
     }
 
-    /** The unreachable endpoints a query may have asked: storeMatch[] applied to their last label sets and address. */
+    /**
+     * The unreachable endpoints a query may have asked: storeMatch[] applied to their last label sets and address; with
+     * deduplication, not one whose every label set a healthy replica serves (one replica of an HA pair down loses
+     * nothing).
+     */
     List<EndpointSet.Unreachable> selectedUnreachable() {
         List<EndpointSet.Unreachable> all = unreachable.get();
-        if (options.storeMatchers().isEmpty() || all.isEmpty()) {
+        if (all.isEmpty()) {
             return all;
         }
         List<EndpointSet.Unreachable> out = new ArrayList<>();
+        Set<Labels> servedByReplicas = options.dedup() && !options.replicaLabels().isEmpty() ? withoutReplicaLabels(endpoints.get()) : Set.of();
         for (EndpointSet.Unreachable down : all) {
+            if (down.lastInfo() != null && down.lastInfo().getLabelSetsCount() > 0 && !servedByReplicas.isEmpty()
+                    && down.lastInfo().getLabelSetsList().stream()
+                            .allMatch(set -> servedByReplicas.contains(dropReplicaLabels(StoreWire.fromWire(set.getLabelsList()))))) {
+                continue;
+            }
+            if (options.storeMatchers().isEmpty()) {
+                out.add(down);
+                continue;
+            }
             List<Labels> sets = new ArrayList<>();
             if (down.lastInfo() != null) {
                 for (ZLabelSet set : down.lastInfo().getLabelSetsList()) {
@@ -232,6 +246,24 @@ public final class StoreQueryable implements Queryable {
             }
         }
         return out;
+    }
+
+    private Set<Labels> withoutReplicaLabels(List<StoreFanOut.Endpoint> healthy) {
+        Set<Labels> out = new java.util.HashSet<>();
+        for (StoreFanOut.Endpoint endpoint : healthy) {
+            if (endpoint.servesStoreApi()) {
+                for (ZLabelSet set : endpoint.info().getLabelSetsList()) {
+                    out.add(dropReplicaLabels(StoreWire.fromWire(set.getLabelsList())));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Labels dropReplicaLabels(Labels labels) {
+        Labels.Builder builder = labels.toBuilder();
+        options.replicaLabels().forEach(builder::delete);
+        return builder.build();
     }
 
     /** An endpoint that is not asked: its set fails at once with why. */

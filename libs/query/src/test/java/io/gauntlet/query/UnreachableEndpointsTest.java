@@ -105,6 +105,38 @@ class UnreachableEndpointsTest {
     }
 
     @Test
+    void oneReplicaOfAnHaPairDownLosesNothingWhenDeduplicating() throws Exception {
+        StoreFixture replica1 = StoreFixture.serve(new MemoryChunkSource("store", Labels.of("cluster", "ha", "replica", "1"))
+                .add(Labels.of("__name__", "up", "instance", "h"), new long[] {1000, 2000}, new double[] {1, 1}));
+        StoreFixture replica2 = StoreFixture.serve(new MemoryChunkSource("store", Labels.of("cluster", "ha", "replica", "2"))
+                .add(Labels.of("__name__", "up", "instance", "h"), new long[] {1000, 2000}, new double[] {1, 1}));
+        String second = replica2.address();
+        try (EndpointSet pair = new EndpointSet(List.of(replica1.address(), second), Duration.ofSeconds(10), Duration.ofSeconds(5),
+                Duration.ofMinutes(5))) {
+            pair.refresh();
+            replica2.close();
+            pair.refresh();
+            assertThat(pair.unreachable()).singleElement().satisfies(down -> assertThat(down.name()).isEqualTo(second));
+            StoreQueryable deduplicating = new StoreQueryable(pair::healthy, pair::unreachable,
+                    new StoreQueryable.Options(true, List.of("replica"), false, 0, List.of(), 0), FanOutObserver.NONE);
+            try (Querier querier = deduplicating.querier(0, 3000)) {
+                SeriesSet set = querier.select(true, null, UP);
+                assertThat(instances(set)).containsExactly("h");
+                assertThat(set.warnings()).isEmpty();
+            }
+            StoreQueryable raw = new StoreQueryable(pair::healthy, pair::unreachable,
+                    new StoreQueryable.Options(false, List.of("replica"), true, 0, List.of(), 0), FanOutObserver.NONE);
+            try (Querier querier = raw.querier(0, 3000)) {
+                SeriesSet set = querier.select(true, null, UP);
+                assertThat(instances(set)).containsExactly("h");
+                assertThat(set.warnings()).singleElement().asString().contains(second, "unreachable");
+            }
+        } finally {
+            replica1.close();
+        }
+    }
+
+    @Test
     void anEndpointNeverReachedMayServeAnything() throws Exception {
         try (EndpointSet withNew = new EndpointSet(List.of(a.address(), neverUp), Duration.ofSeconds(10), Duration.ofSeconds(5),
                 Duration.ofMinutes(5))) {
