@@ -396,9 +396,11 @@ async function storesPage() {
         const damaged = s.corruptedBlocks || [];
         const health = s.healthy ? 'UP' : 'DOWN';
         return {
-          sort: [s.name, health, labels.join(' '), s.minTime, s.maxTime, s.lastCheck || '', s.lastError || '', damaged.length],
+          sort: [s.name, health, labels.join(' '), (s.apis || []).join(' '), s.minTime, s.maxTime, s.lastCheck || '', s.lastError || '', damaged.length],
           node: el('tr', {}, el('td', {}, s.name), el('td', { class: s.healthy ? 'healthy' : 'unhealthy' }, health),
-            el('td', { class: 'labels' }, labels.map((l) => el('code', {}, l))), el('td', {}, formatStoreTime(s.minTime)),
+            el('td', { class: 'labels' }, labels.map((l) => el('code', {}, l))),
+            // the APIs its last Info advertised: store, rules, metric_metadata, targets, exemplars, query
+            el('td', { class: 'apis' }, (s.apis || []).join(', ')), el('td', {}, formatStoreTime(s.minTime)),
             el('td', {}, formatStoreTime(s.maxTime)), el('td', {}, s.lastCheck || ''), el('td', {}, s.lastError || ''),
             // blocks a store gateway found damaged and leaves out of its answers (from its last Info)
             el('td', { class: damaged.length ? 'unhealthy' : '' }, damaged.map((b) => el('div', { title: b.message || '' },
@@ -407,7 +409,7 @@ async function storesPage() {
       });
       if (rows.length) {
         groups.append(el('h2', {}, `${type || 'unknown'} (${rows.length})`),
-          sortableTable(['Endpoint', 'Health', 'Label sets', 'Min time', 'Max time', 'Last check', 'Last error', 'Damaged blocks'], rows));
+          sortableTable(['Endpoint', 'Health', 'Label sets', 'APIs', 'Min time', 'Max time', 'Last check', 'Last error', 'Damaged blocks'], rows));
       }
     }
     if (!groups.children.length) groups.append(el('div', { class: 'empty' }, body.status === 'success' ? 'No store endpoints.' : `Stores unavailable: ${body.error}`));

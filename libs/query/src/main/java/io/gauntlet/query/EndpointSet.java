@@ -63,10 +63,38 @@ public final class EndpointSet implements AutoCloseable {
      */
     public record EndpointStatus(String name, String spec, String componentType, List<Labels> labelSets, long minTime,
             long maxTime, boolean healthy, String lastError, Instant lastCheck, List<CorruptedBlock> corruptedBlocks,
-            long corruptedBlocksTotal) {
+            long corruptedBlocksTotal, List<String> apis) {
         public EndpointStatus {
             corruptedBlocks = List.copyOf(corruptedBlocks);
+            apis = List.copyOf(apis);
         }
+    }
+
+    /** The APIs an Info answer advertises, by the names of its sections (store, rules, metric_metadata, …). */
+    static List<String> advertisedApis(InfoResponse info) {
+        if (info == null) {
+            return List.of();
+        }
+        List<String> apis = new ArrayList<>();
+        if (info.hasStore()) {
+            apis.add("store");
+        }
+        if (info.hasRules()) {
+            apis.add("rules");
+        }
+        if (info.hasMetricMetadata()) {
+            apis.add("metric_metadata");
+        }
+        if (info.hasTargets()) {
+            apis.add("targets");
+        }
+        if (info.hasExemplars()) {
+            apis.add("exemplars");
+        }
+        if (info.hasQuery()) {
+            apis.add("query");
+        }
+        return apis;
     }
 
     private static final Logger LOG = Logger.getLogger(EndpointSet.class.getName());
@@ -473,7 +501,7 @@ public final class EndpointSet implements AutoCloseable {
                     }
                 }
                 out.add(new EndpointStatus(entry.client.name(), entry.spec, type, labelSets, minTime, maxTime, entry.healthy,
-                        entry.lastError, entry.lastCheck, entry.corruptedBlocks.blocks(), entry.corruptedBlocks.total()));
+                        entry.lastError, entry.lastCheck, entry.corruptedBlocks.blocks(), entry.corruptedBlocks.total(), advertisedApis(info)));
             }
         }
         return out;

@@ -222,6 +222,12 @@ public class ApiResource {
                         PrometheusJson.writeLabels(out, status.labelSets().get(i));
                     }
                     out.append("],\"minTime\":").append(status.minTime()).append(",\"maxTime\":").append(status.maxTime());
+                    out.append(",\"apis\":[");
+                    for (int i = 0; i < status.apis().size(); i++) {
+                        out.append(i == 0 ? "" : ",");
+                        PrometheusJson.writeString(out, status.apis().get(i));
+                    }
+                    out.append(']');
                     if (status.corruptedBlocksTotal() > 0) {
                         writeCorruptedBlocks(out, status);
                     }

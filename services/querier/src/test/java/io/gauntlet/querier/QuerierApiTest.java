@@ -107,6 +107,8 @@ class QuerierApiTest {
         JsonNode stores = get(querierUrl(), "/api/v1/stores").json().path("data").path("sidecar");
         assertThat(stores).hasSize(5);
         assertThat(stores.toString()).contains("\"replica\":\"r1\"", "\"cluster\":\"hanging\"");
+        // what each endpoint's Info advertised, by Info's section names
+        assertThat(stores.get(0).path("apis").toString()).contains("\"store\"");
     }
 
     @Test

@@ -78,7 +78,7 @@ class QueryUiTest {
     @Test
     void storesPageListsEndpoints() throws Exception {
         String dom = headless(querierUrl() + "/#page=stores", "--dump-dom");
-        assertThat(dom).contains("cluster=\"hanging\"", "replica=\"r2\"", "UP");
+        assertThat(dom).contains("cluster=\"hanging\"", "replica=\"r2\"", "UP", ">APIs</th>", "<td class=\"apis\">store");
     }
 
     @Test

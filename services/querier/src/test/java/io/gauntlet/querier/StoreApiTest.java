@@ -101,6 +101,7 @@ class StoreApiTest {
         JsonNode rules = get(querierUrl(), "/api/v1/stores").json().path("data").path("rule");
         assertThat(rules).hasSize(1);
         assertThat(rules.get(0).path("healthy").asBoolean()).isTrue();
+        assertThat(rules.get(0).path("apis").toString()).isEqualTo("[]"); // its Info has no API section at all
         QuerierTesting.Answer answer = get(querierUrl(), "/api/v1/query?query=" + encode("count({__name__=~\".+\"})")
                 + "&time=" + TestData.HA_END / 1000);
         assertThat(answer.json().path("warnings").isMissingNode()).as(answer.body()).isTrue();
