@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,19 +117,12 @@ public final class AzureBucket implements Bucket {
     public void upload(String name, Path file) {
         ObjectNames.checkObjectName(name);
         long size = Uploads.fileSize(name, file);
-        try (InputStream in = Files.newInputStream(file)) {
-            upload(name, in, size);
-        } catch (IOException e) {
-            throw new BucketException("cannot upload " + name + " from " + file + ": " + e, e);
-        }
+        Uploads.fromFile(name, file, in -> upload(name, in, size));
     }
 
     @Override
     public void upload(String name, InputStream data, long length) {
-        ObjectNames.checkObjectName(name);
-        if (length < 0) {
-            throw new IllegalArgumentException("upload length must not be negative, got " + length);
-        }
+        Uploads.checkUpload(name, length);
         BlockBlobClient blob = container.getBlobClient(name).getBlockBlobClient();
         try {
             if (length <= config.blockSize()) {

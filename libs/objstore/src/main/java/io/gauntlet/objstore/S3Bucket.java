@@ -1,10 +1,8 @@
 package io.gauntlet.objstore;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,19 +128,12 @@ public final class S3Bucket implements Bucket {
             }
             return;
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            uploadMultipart(name, in, size);
-        } catch (IOException e) {
-            throw new BucketException("cannot upload " + name + " from " + file + ": " + e, e);
-        }
+        Uploads.fromFile(name, file, in -> uploadMultipart(name, in, size));
     }
 
     @Override
     public void upload(String name, InputStream data, long length) {
-        ObjectNames.checkObjectName(name);
-        if (length < 0) {
-            throw new IllegalArgumentException("upload length must not be negative, got " + length);
-        }
+        Uploads.checkUpload(name, length);
         if (length > config.partSize()) {
             uploadMultipart(name, data, length);
             return;

@@ -11,6 +11,28 @@ final class Uploads {
     private Uploads() {
     }
 
+    /** What reads a stream to upload (a backend's stream upload). */
+    interface StreamUpload {
+        void upload(InputStream in) throws IOException;
+    }
+
+    /** The checks every stream upload makes first: a valid object name, a length that is not negative. */
+    static void checkUpload(String name, long length) {
+        ObjectNames.checkObjectName(name);
+        if (length < 0) {
+            throw new IllegalArgumentException("upload length must not be negative, got " + length);
+        }
+    }
+
+    /** Streams the local file {@code file} to {@code upload}; an I/O failure is a {@link BucketException} naming both. */
+    static void fromFile(String name, Path file, StreamUpload upload) {
+        try (InputStream in = Files.newInputStream(file)) {
+            upload.upload(in);
+        } catch (IOException e) {
+            throw new BucketException("cannot upload " + name + " from " + file + ": " + e, e);
+        }
+    }
+
     /** The size of the local file to upload as {@code name}, or a {@link BucketException} saying why not. */
     static long fileSize(String name, Path file) {
         try {
