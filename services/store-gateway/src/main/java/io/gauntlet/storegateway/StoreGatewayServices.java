@@ -34,9 +34,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
@@ -170,7 +172,11 @@ public class StoreGatewayServices {
                 consumer.subscribe(List.of(config.eventsTopic()));
                 while (!stopping) {
                     List<ConsumerRecord<String, BlockEvent>> records = consumer.poll(Duration.ofMillis(200));
-                    eventsAssigned = !consumer.kafkaConsumer().assignment().isEmpty();
+                    Set<TopicPartition> assignment = consumer.kafkaConsumer().assignment();
+                    if (!assignment.isEmpty() && !eventsAssigned) {
+                        catchUp(consumer, assignment);
+                    }
+                    eventsAssigned = !assignment.isEmpty();
                     for (ConsumerRecord<String, BlockEvent> record : records) {
                         apply(record.value());
                     }
@@ -187,6 +193,18 @@ public class StoreGatewayServices {
                 }
             }
         }
+    }
+
+    /**
+     * The group starts at the partitions' ends ("latest"): a block uploaded after the initial sync listed the bucket but
+     * before this assignment would wait for the next periodic sync. Fixing the positions now and listing the bucket once
+     * more closes that window: every later upload's event is read from here on.
+     */
+    private void catchUp(BlockEventConsumer consumer, Set<TopicPartition> assignment) {
+        for (TopicPartition partition : assignment) {
+            consumer.kafkaConsumer().position(partition);
+        }
+        Thread.ofPlatform().name("catch-up-sync").daemon().start(this::sync);
     }
 
     private void apply(BlockEvent event) {
