@@ -25,7 +25,9 @@ config:
       BENCH_ARGS+=("-Dgauntlet.ruler.rule-files=$dir/rules/*.yml" -Dgauntlet.ruler.labels=rule_replica=bench
         "-Dgauntlet.ruler.query-endpoints=http://127.0.0.1:$http" "-Dgauntlet.ruler.data-dir=$dir/data") ;;
     sidecar) BENCH_ARGS+=("-Dgauntlet.sidecar.prometheus-url=$prometheus") ;;
-    shipper) BENCH_ARGS+=("-Dgauntlet.shipper.tsdb-path=$dir/prometheus" "-Dgauntlet.shipper.prometheus-url=$prometheus"
+    shipper) # it refuses to start without its TSDB directory (an empty one: nothing to ship)
+      mkdir -p "$dir/prometheus"
+      BENCH_ARGS+=("-Dgauntlet.shipper.tsdb-path=$dir/prometheus" "-Dgauntlet.shipper.prometheus-url=$prometheus"
       "-Dgauntlet.shipper.objstore-config=$bucket" "-Dgauntlet.shipper.outbox-dir=$dir/data/outbox") ;;
     *) ;; # a service added later: its defaults
   esac
@@ -55,7 +57,9 @@ bench_start_once() {
     sleep 2 # idle
     rss=$(($(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status") / 1024))
   else
-    log "startup bench: $module (AOT $aot) was not ready; log tail:"; tail -n 5 "$dir/log" | sed 's/^/    /' >&2
+    # the first errors name the cause; a stack trace's tail does not
+    log "startup bench: $module (AOT $aot) was not ready; its errors (or log tail):"
+    { grep -m 3 ' ERROR ' "$dir/log" || tail -n 5 "$dir/log"; } | sed 's/^/    /' >&2
   fi
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
   rm -rf "$dir"
