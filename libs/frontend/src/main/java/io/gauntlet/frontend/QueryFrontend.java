@@ -54,6 +54,8 @@ public final class QueryFrontend implements AutoCloseable {
     private static final Set<String> NOT_IN_KEY = Set.of("start", "end", "query", "step", "timeout", "time");
     private static final JsonFactory JSON = JsonFactory.builder().build();
     private static final Map<String, List<String>> JSON_HEADERS = Map.of("content-type", List.of("application/json"));
+    /** Memory for decoded extents (beside the results cache's own bytes). */
+    private static final long DECODED_EXTENTS_BYTES = 64L << 20;
 
     private final Downstream downstream;
     private final ResultsCache cache;
@@ -62,6 +64,8 @@ public final class QueryFrontend implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Metrics metrics;
+    /** Decoded cache values of recent queries: a warm panel decodes nothing. */
+    private final DecodedExtents decoded = new DecodedExtents(DECODED_EXTENTS_BYTES);
 
     /** The meters, registered once. */
     private static final class Metrics {
@@ -118,8 +122,15 @@ public final class QueryFrontend implements AutoCloseable {
     private record RangeRequest(Parameters parameters, String query, Expr expr, long start, long end, long step) {
     }
 
-    /** What answering one part gave: the answer, or the response to return instead (an error). */
-    private record PartResult(RangeAnswer answer, Downstream.Answer failure) {
+    /** What answering one part gave: its pieces in time order, or the response to return instead (an error). */
+    private record PartResult(List<RangeAnswer> pieces, Downstream.Answer failure) {
+        static PartResult of(RangeAnswer answer) {
+            return new PartResult(List.of(answer), null);
+        }
+
+        static PartResult failed(Downstream.Answer failure) {
+            return new PartResult(null, failure);
+        }
     }
 
     /**
@@ -263,7 +274,7 @@ public final class QueryFrontend implements AutoCloseable {
                 }
             }));
         }
-        List<RangeAnswer> answers = new ArrayList<>(parts.size());
+        List<RangeAnswer> pieces = new ArrayList<>(parts.size());
         Downstream.Answer failure = null;
         for (Future<PartResult> future : futures) {
             PartResult result;
@@ -287,12 +298,14 @@ public final class QueryFrontend implements AutoCloseable {
             if (result.failure != null && failure == null) {
                 failure = result.failure;
             }
-            answers.add(result.answer);
+            if (result.pieces != null) {
+                pieces.addAll(result.pieces);
+            }
         }
         if (failure != null) {
             return failure;
         }
-        return new Downstream.Answer(200, JSON_HEADERS, RangeAnswer.concat(answers).toJson());
+        return new Downstream.Answer(200, JSON_HEADERS, RangeAnswer.toJson(pieces));
     }
 
     private long lookbackDelta(Parameters parameters) {
@@ -320,7 +333,7 @@ public final class QueryFrontend implements AutoCloseable {
         List<Extent> kept = new ArrayList<>();
         int cachedExtents = 0;
         if (value != null) {
-            List<Extent> cached = Extent.decode(key, value);
+            List<Extent> cached = decoded.decode(hashed, key, value);
             cachedExtents = cached.size();
             for (Extent extent : cached) {
                 if (invalidations.fresh(footprint, extent.start(), extent.end(), extent.computedAt())) {
@@ -344,7 +357,7 @@ public final class QueryFrontend implements AutoCloseable {
                 if (gap.failure != null) {
                     return gap;
                 }
-                pieces.add(gap.answer);
+                pieces.addAll(gap.pieces);
             }
             pieces.add(extent.answer().slice(Math.max(cursor, extent.start()), Math.min(partEnd, extent.end())));
             metrics.extentsServed.increment();
@@ -355,17 +368,19 @@ public final class QueryFrontend implements AutoCloseable {
             if (gap.failure != null) {
                 return gap;
             }
-            pieces.add(gap.answer);
+            pieces.addAll(gap.pieces);
         }
         if (!computed.isEmpty() || kept.size() != cachedExtents) {
             List<Extent> all = new ArrayList<>(kept);
             all.addAll(computed);
-            byte[] encoded = Extent.encode(key, Extent.coalesce(all, request.step));
+            List<Extent> coalesced = Extent.coalesce(all, request.step);
+            byte[] encoded = Extent.encode(key, coalesced);
             if (encoded.length <= cache.maxItemSize()) {
                 cache.store(hashed, encoded);
+                decoded.remember(hashed, encoded, coalesced);
             }
         }
-        return new PartResult(RangeAnswer.concat(pieces), null);
+        return new PartResult(pieces, null);
     }
 
     /** Asks the querier for {@code [from, to]}; a complete answer becomes a new extent (up to the freshness limit). */
@@ -373,11 +388,12 @@ public final class QueryFrontend implements AutoCloseable {
                                 Map<String, List<String>> headers, List<Extent> computed) throws RangeAnswer.UnmergeableException {
         long computedAt = clock.millis();
         PartResult result = fetchPart(request, new TimeRange(from, to), headers);
-        if (result.failure == null && !result.answer.hasWarnings()) {
+        RangeAnswer answer = result.failure == null ? result.pieces.getFirst() : null;
+        if (answer != null && !answer.hasWarnings()) {
             long cacheableEnd = Math.min(to, TimeRange.lastGridTimeNotAfter(from, request.step, maxCacheTime));
             // computed within the grace after a block event over it: the stores may not all have had the block
             if (cacheableEnd >= from && !invalidations.changedSince(footprint, from, cacheableEnd, computedAt)) {
-                computed.add(new Extent(from, cacheableEnd, computedAt, result.answer.slice(from, cacheableEnd)));
+                computed.add(new Extent(from, cacheableEnd, computedAt, answer.slice(from, cacheableEnd)));
             }
         }
         return result;
@@ -388,9 +404,9 @@ public final class QueryFrontend implements AutoCloseable {
         Parameters parameters = request.parameters.with("start", seconds(range.start())).with("end", seconds(range.end()));
         Downstream.Answer answer = fetch(QUERY_RANGE, parameters, headers);
         if (answer.status() != 200) {
-            return new PartResult(null, answer);
+            return PartResult.failed(answer);
         }
-        return new PartResult(RangeAnswer.parse(answer.body()), null);
+        return PartResult.of(RangeAnswer.parse(answer.body()));
     }
 
     private String cacheKey(RangeRequest request, TimeRange part) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.gauntlet.tsdb.Labels;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -142,7 +142,7 @@ public final class RangeAnswer {
             Labels labels = null;
             byte[] metric = null;
             long[] timestamps = new long[0];
-            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            byte[] text = new byte[0];
             int[] ends = new int[0];
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
@@ -163,48 +163,51 @@ public final class RangeAnswer {
                     expect(parser.currentToken() == JsonToken.START_ARRAY, "values is not an array");
                     long[] times = new long[16];
                     int[] valueEnds = new int[16];
+                    byte[] values = new byte[256];
+                    int textLength = 0;
                     int count = 0;
                     while (parser.nextToken() == JsonToken.START_ARRAY) {
                         expect(parser.nextToken() == JsonToken.VALUE_NUMBER_FLOAT || parser.currentToken() == JsonToken.VALUE_NUMBER_INT,
                                 "point time is not a number");
-                        long time = millis(parser.getText());
+                        long time = millis(parser.getTextCharacters(), parser.getTextOffset(), parser.getTextLength());
                         expect(parser.nextToken() == JsonToken.VALUE_STRING, "point value is not a string");
                         if (count == times.length) {
                             times = Arrays.copyOf(times, count * 2);
                             valueEnds = Arrays.copyOf(valueEnds, count * 2);
                         }
                         times[count] = time;
-                        byte[] value = asciiBytes(parser);
-                        text.write(value, 0, value.length);
-                        valueEnds[count] = text.size();
+                        int length = parser.getTextLength();
+                        if (textLength + length > values.length) {
+                            values = Arrays.copyOf(values, Math.max(values.length * 2, textLength + length));
+                        }
+                        textLength = appendAscii(parser.getTextCharacters(), parser.getTextOffset(), length, values, textLength);
+                        valueEnds[count] = textLength;
                         count++;
                         expect(parser.nextToken() == JsonToken.END_ARRAY, "point has more than two elements");
                     }
                     timestamps = Arrays.copyOf(times, count);
                     ends = Arrays.copyOf(valueEnds, count);
+                    text = Arrays.copyOf(values, textLength);
                 } else {
                     throw new UnmergeableException("unexpected series field \"" + field + "\"");
                 }
             }
             expect(labels != null, "series without metric");
-            series.add(new Series(labels, metric, timestamps, text.toByteArray(), ends));
+            series.add(new Series(labels, metric, timestamps, text, ends));
         }
         return series;
     }
 
-    private static byte[] asciiBytes(JsonParser parser) throws IOException {
-        char[] chars = parser.getTextCharacters();
-        int offset = parser.getTextOffset();
-        int length = parser.getTextLength();
-        byte[] out = new byte[length];
+    /** Copies a value's characters into {@code out} at {@code at} as ASCII; returns the new length. */
+    private static int appendAscii(char[] chars, int offset, int length, byte[] out, int at) throws IOException {
         for (int i = 0; i < length; i++) {
             char c = chars[offset + i];
             if (c > 0x7e || c < 0x20 || c == '"' || c == '\\') {
                 throw new IOException("sample value with a character JSON would escape");
             }
-            out[i] = (byte) c;
+            out[at + i] = (byte) c;
         }
-        return out;
+        return at + length;
     }
 
     private static List<String> parseStrings(JsonParser parser) throws IOException, UnmergeableException {
@@ -218,17 +221,40 @@ public final class RangeAnswer {
 
     /** Seconds as the API writes them ({@code 1690000000}, {@code 1690000000.5}, {@code -0.25}) to milliseconds, exactly. */
     static long millis(String seconds) {
-        boolean negative = seconds.startsWith("-");
-        String digits = negative ? seconds.substring(1) : seconds;
-        int dot = digits.indexOf('.');
-        if (digits.indexOf('e') >= 0 || digits.indexOf('E') >= 0) {
-            return Math.round(Double.parseDouble(seconds) * 1000);
+        return millis(seconds.toCharArray(), 0, seconds.length());
+    }
+
+    /** As {@link #millis(String)}, over the parser's characters (no string a point). */
+    static long millis(char[] chars, int offset, int length) {
+        int at = offset;
+        int end = offset + length;
+        boolean negative = length > 0 && chars[at] == '-';
+        if (negative) {
+            at++;
         }
-        long whole = Long.parseLong(dot < 0 ? digits : digits.substring(0, dot));
+        long whole = 0;
+        int digits = 0;
+        while (at < end && chars[at] >= '0' && chars[at] <= '9') {
+            whole = Math.multiplyExact(whole, 10) + (chars[at++] - '0');
+            digits++;
+        }
         long fraction = 0;
-        if (dot >= 0) {
-            String part = (digits.substring(dot + 1) + "000").substring(0, 3);
-            fraction = Long.parseLong(part);
+        int fractionDigits = 0;
+        if (at < end && chars[at] == '.') {
+            at++;
+            while (at < end && chars[at] >= '0' && chars[at] <= '9') {
+                if (fractionDigits < 3) {
+                    fraction = fraction * 10 + (chars[at] - '0');
+                    fractionDigits++;
+                }
+                at++;
+            }
+        }
+        if (at != end || digits == 0) { // an exponent or something else: the slow, general way
+            return Math.round(Double.parseDouble(new String(chars, offset, length)) * 1000);
+        }
+        for (; fractionDigits < 3; fractionDigits++) {
+            fraction *= 10;
         }
         long millis = whole * 1000 + fraction;
         return negative ? -millis : millis;
@@ -316,28 +342,37 @@ public final class RangeAnswer {
 
     /** The answer as the querier writes it. */
     public byte[] toJson() {
+        return toJson(List.of(this));
+    }
+
+    /**
+     * {@code concat(inTimeOrder).toJson()} without building the merged answer: each part's series (sorted by labels)
+     * are merged as they are written, and a series' points are written from the parts' own arrays.
+     */
+    public static byte[] toJson(List<RangeAnswer> inTimeOrder) {
         long size = PREFIX.length + 64;
-        for (Series s : series) {
-            size += s.metric.length + 24 + s.valueText.length + s.size() * 22L;
+        Set<String> merged = new LinkedHashSet<>();
+        for (RangeAnswer answer : inTimeOrder) {
+            for (Series s : answer.series) {
+                size += s.metric.length + 24 + s.valueText.length + s.size() * 22L;
+            }
+            merged.addAll(answer.warnings);
         }
+        // one answer keeps its warnings as they came; several: each once (as concat)
+        List<String> warnings = inTimeOrder.size() == 1 ? inTimeOrder.getFirst().warnings : List.copyOf(merged);
         JsonBytes out = new JsonBytes((int) Math.min(Integer.MAX_VALUE - 16, size));
         out.write(PREFIX);
-        for (int i = 0; i < series.size(); i++) {
-            Series s = series.get(i);
-            out.ascii(i == 0 ? "{\"metric\":" : ",{\"metric\":");
-            out.write(s.metric);
-            out.ascii(",\"values\":[");
-            for (int p = 0; p < s.size(); p++) {
-                out.writeByte(p == 0 ? '[' : ',');
-                if (p > 0) {
-                    out.writeByte('[');
-                }
-                out.timestamp(s.timestamps[p]);
-                out.ascii(",\"");
-                out.write(s.valueText, s.valueStart(p), s.valueEnds[p] - s.valueStart(p));
-                out.ascii("\"]");
+        if (inTimeOrder.size() == 1) {
+            List<Series> series = inTimeOrder.getFirst().series;
+            for (int i = 0; i < series.size(); i++) {
+                out.ascii(i == 0 ? "{\"metric\":" : ",{\"metric\":");
+                out.write(series.get(i).metric);
+                out.ascii(",\"values\":[");
+                out.points(series.get(i), true);
+                out.ascii("]}");
             }
-            out.ascii("]}");
+        } else {
+            writeMerged(inTimeOrder, out);
         }
         out.ascii("]}");
         if (!warnings.isEmpty()) {
@@ -348,6 +383,72 @@ public final class RangeAnswer {
         }
         out.writeByte('}');
         return out.toByteArray();
+    }
+
+    /** A part's series from {@code next} on, for the merge: ordered by the head's labels, then by the part's time order. */
+    private static final class Cursor {
+        final List<Series> series;
+        final int part;
+        int next;
+
+        Cursor(List<Series> series, int part) {
+            this.series = series;
+            this.part = part;
+        }
+
+        Series head() {
+            return series.get(next);
+        }
+    }
+
+    /** The series of all parts in label order, the pieces of one label set joined in time order (as {@link #concat}). */
+    private static void writeMerged(List<RangeAnswer> inTimeOrder, JsonBytes out) {
+        PriorityQueue<Cursor> heads = new PriorityQueue<>(Math.max(1, inTimeOrder.size()), (a, b) -> {
+            int byLabels = a.head().labels.compareTo(b.head().labels);
+            return byLabels != 0 ? byLabels : Integer.compare(a.part, b.part);
+        });
+        for (int part = 0; part < inTimeOrder.size(); part++) {
+            List<Series> series = sortedByLabels(inTimeOrder.get(part).series);
+            if (!series.isEmpty()) {
+                heads.add(new Cursor(series, part));
+            }
+        }
+        boolean firstSeries = true;
+        while (!heads.isEmpty()) {
+            Cursor cursor = heads.poll();
+            Series first = cursor.head();
+            out.ascii(firstSeries ? "{\"metric\":" : ",{\"metric\":");
+            firstSeries = false;
+            out.write(first.metric);
+            out.ascii(",\"values\":[");
+            boolean firstPoint = out.points(first, true);
+            advance(heads, cursor);
+            while (!heads.isEmpty() && heads.peek().head().labels.equals(first.labels)) {
+                Cursor same = heads.poll();
+                firstPoint = out.points(same.head(), firstPoint);
+                advance(heads, same);
+            }
+            out.ascii("]}");
+        }
+    }
+
+    private static void advance(PriorityQueue<Cursor> heads, Cursor cursor) {
+        cursor.next++;
+        if (cursor.next < cursor.series.size()) {
+            heads.add(cursor);
+        }
+    }
+
+    /** The querier's order already (a stable sort otherwise, as the merge needs). */
+    private static List<Series> sortedByLabels(List<Series> series) {
+        for (int i = 1; i < series.size(); i++) {
+            if (series.get(i - 1).labels.compareTo(series.get(i).labels) > 0) {
+                List<Series> sorted = new ArrayList<>(series);
+                sorted.sort((a, b) -> a.labels.compareTo(b.labels));
+                return sorted;
+            }
+        }
+        return series;
     }
 
     /** A growable byte buffer writing ASCII and Prometheus' timestamps without intermediate strings. */
@@ -410,6 +511,23 @@ public final class RangeAnswer {
                 digits(value / 10);
             }
             bytes[length++] = (byte) ('0' + value % 10);
+        }
+
+        /** A series' points, {@code [t,"v"]} each, comma-separated; returns whether still nothing was written. */
+        boolean points(Series s, boolean nothingYet) {
+            boolean first = nothingYet;
+            for (int p = 0; p < s.size(); p++) {
+                writeByte(first ? '[' : ',');
+                if (!first) {
+                    writeByte('[');
+                }
+                first = false;
+                timestamp(s.timestamps[p]);
+                ascii(",\"");
+                write(s.valueText, s.valueStart(p), s.valueEnds[p] - s.valueStart(p));
+                ascii("\"]");
+            }
+            return first;
         }
 
         byte[] toByteArray() {

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +57,10 @@ class QueryFrontendBench {
 
     /** {@code -Dbench.cache=memcached}: the results cache in Debian's memcached instead of the frontend's memory. */
     private static final String CACHE = System.getProperty("bench.cache", "in-memory");
+    /** {@code -Dbench.compare-frontend=<quarkus-run.jar>}: another build of the frontend, run beside this one, alternating. */
+    private static final String COMPARE = System.getProperty("bench.compare-frontend", "");
+    /** {@code -Dbench.parallelism=N}: the frontends' max-query-parallelism (parts of one panel in flight). */
+    private static final String PARALLELISM = System.getProperty("bench.parallelism", "");
     /** {@code -Dbench.jfr=<directory>}: a JFR profile of the querier and the frontend, written when they stop. */
     private static final String JFR = System.getProperty("bench.jfr", "");
 
@@ -96,67 +99,158 @@ class QueryFrontendBench {
         try (ServiceProcess.Group processes = new ServiceProcess.Group();
              MemcachedServer memcached = CACHE.equals("memcached") ? MemcachedServer.start() : null) {
             String gatewayGrpc = "127.0.0.1:" + ServiceProcess.freePort();
-            processes.add(ServiceProcess.startService("store-gateway", work, ServiceProcess.freePort(), List.of(
+            ServiceProcess gateway = processes.add(ServiceProcess.startService("store-gateway", work, ServiceProcess.freePort(), List.of(
                     "-Dgauntlet.grpc.address=" + gatewayGrpc, "-Dgauntlet.store-gateway.objstore-config-file=" + objstore,
                     "-Dgauntlet.store-gateway.data-dir=" + work.resolve("gateway-data"),
                     "-Dgauntlet.store-gateway.kafka-bootstrap=" + kafka.bootstrapServers(), "-Dgauntlet.store-gateway.events-topic=" + topic)));
             int querierPort = ServiceProcess.freePort();
-            processes.add(ServiceProcess.startService("querier", work, querierPort, withProfile("querier", List.of(
+            ServiceProcess querierProcess = processes.add(ServiceProcess.startService("querier", work, querierPort, withProfile("querier", List.of(
                     "-Dgauntlet.grpc.address=127.0.0.1:" + ServiceProcess.freePort(), "-Dgauntlet.querier.endpoints=" + gatewayGrpc,
                     // a loaded machine makes a slow figure, not a timeout
                     "-Dgauntlet.querier.replica-labels=prometheus_replica", "-Dgauntlet.querier.timeout=10m"))));
             String querier = "http://127.0.0.1:" + querierPort;
             await("the querier sees the store gateway").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> ServiceProcess.get(querier + "/api/v1/stores").body().contains("\"healthy\":true"));
-            int frontendPort = ServiceProcess.freePort();
             String cacheConfig = CACHE.equals("memcached")
                     ? "type: MEMCACHED\nconfig:\n  addresses: [\"" + memcached.address() + "\"]\n  max_item_size: 8MiB\n"
                     : "type: IN-MEMORY\nconfig:\n  max_size: 512MB\n";
-            processes.add(ServiceProcess.startService("query-frontend", work, frontendPort, withProfile("query-frontend", List.of(
-                    "-Dgauntlet.query-frontend.downstream-url=" + querier, "-Dgauntlet.query-frontend.downstream-timeout=10m",
-                    "-Dgauntlet.query-frontend.response-cache-config=" + cacheConfig,
-                    "-Dgauntlet.query-frontend.replica-labels=prometheus_replica",
-                    "-Dgauntlet.query-frontend.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                    "-Dgauntlet.query-frontend.kafka.topic=" + topic))));
-            String frontend = "http://127.0.0.1:" + frontendPort;
-            await("the frontend's events flow").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> ServiceProcess.get(frontend + "/metrics").body().contains("gauntlet_query_frontend_block_events_live 1.0"));
+            List<Frontend> frontends = new ArrayList<>();
+            frontends.add(startFrontend(processes, "query-frontend", ServiceProcess.rootDirectory()
+                    .resolve("services/query-frontend/target/quarkus-app/quarkus-run.jar"), querier, cacheConfig, kafka, topic));
+            if (!COMPARE.isEmpty()) {
+                frontends.add(startFrontend(processes, "query-frontend-compared", Path.of(COMPARE), querier, cacheConfig, kafka, topic));
+            }
 
             // the dashboard's range as Grafana asks it: now-30d .. now, a 15-minute step (2,880 points a series)
             long start = end - 30 * 24 * H;
             long step = 15 * MINUTE;
             List<String> report = new ArrayList<>();
-            report.add("data: " + seeded + "; cache " + CACHE);
+            report.add("data: " + seeded + "; cache " + CACHE + "; frontend parallelism " + (PARALLELISM.isEmpty() ? "default" : PARALLELISM)
+                    + (COMPARE.isEmpty() ? "" : "; compared with " + COMPARE));
+            List<ServiceProcess> backend = List.of(querierProcess, gateway);
             try (ExecutorService panels = Executors.newFixedThreadPool(DASHBOARD.size())) {
-                // warm-up: the JITs of all three and the gateway's index headers
-                for (int i = 0; i < 1; i++) {
-                    dashboard(panels, querier, start, end, step, "");
-                    dashboard(panels, frontend, start, end, step, "&bench_run=warmup" + i);
+                // warm-up: the JITs of all of them and the gateway's index headers
+                dashboard(panels, querier, start, end, step, "");
+                for (Frontend frontend : frontends) {
+                    dashboard(panels, frontend.url, start, end, step, "&bench_run=warmup");
                 }
-                long[] direct = new long[RUNS];
-                long[] first = new long[RUNS];
-                long[] warm = new long[RUNS];
-                long[] afterBlock = new long[RUNS];
+                Phase direct = new Phase("querier alone");
+                for (Frontend frontend : frontends) {
+                    frontend.first = new Phase(frontend.name + " first load");
+                    frontend.warm = new Phase(frontend.name + " warm");
+                    frontend.afterBlock = new Phase(frontend.name + " after a 2h block");
+                }
                 for (int run = 0; run < RUNS; run++) {
                     String fresh = "&bench_run=" + run; // a parameter the querier ignores: new cache keys, a cold cache
-                    direct[run] = dashboard(panels, querier, start, end, step, "");
-                    first[run] = dashboard(panels, frontend, start, end, step, fresh);
-                    warm[run] = dashboard(panels, frontend, start, end, step, fresh);
+                    // alternating: the compared build goes first every other run
+                    List<Frontend> order = run % 2 == 0 ? frontends : frontends.reversed();
+                    report.add(direct.measure(panels, querier, start, end, step, "", backend, null));
+                    for (Frontend frontend : order) {
+                        report.add(frontend.first.measure(panels, frontend.url, start, end, step, fresh, backend, frontend.process));
+                        report.add(frontend.warm.measure(panels, frontend.url, start, end, step, fresh, backend, frontend.process));
+                    }
                     // a new 2h block of replica a (the newest the shipper uploads), then its event
                     newBlock(kafka, topic, bucket, end - 4 * H, end - 2 * H, run);
-                    awaitEvents(frontend, run + 1);
-                    afterBlock[run] = dashboard(panels, frontend, start, end, step, fresh);
-                    report.add(String.format("run %d: querier %d ms, frontend first %d ms, warm %d ms, after a 2h block %d ms (load %.1f)",
-                            run, direct[run] / 1_000_000, first[run] / 1_000_000, warm[run] / 1_000_000, afterBlock[run] / 1_000_000, load()));
-                    System.out.println(report.getLast());
+                    for (Frontend frontend : order) {
+                        awaitEvents(frontend.url, run + 1);
+                    }
+                    for (Frontend frontend : order) {
+                        report.add(frontend.afterBlock.measure(panels, frontend.url, start, end, step, fresh, backend, frontend.process));
+                    }
                 }
-                double q = median(direct);
-                report.add(String.format("median: querier alone %.0f ms; frontend first load %.0f ms (%.2f×), warm refresh %.1f ms (%.3f×), "
-                                + "refresh after one new 2h block %.0f ms (%.2f×)", q / 1e6, median(first) / 1e6, median(first) / q,
-                        median(warm) / 1e6, median(warm) / q, median(afterBlock) / 1e6, median(afterBlock) / q));
+                double q = direct.medianWall();
+                for (Frontend frontend : frontends) {
+                    report.add(String.format("median %s: querier alone %.0f ms (querier+gateway CPU %.0f ms); first load %.0f ms (%.2f×, "
+                                    + "frontend CPU %.0f ms, querier+gateway CPU %.0f ms), warm refresh %.1f ms (%.3f×, frontend CPU %.0f ms), "
+                                    + "refresh after one new 2h block %.0f ms (%.2f×)", frontend.name, q / 1e6, direct.medianBackendCpu() / 1e6,
+                            frontend.first.medianWall() / 1e6, frontend.first.medianWall() / q, frontend.first.medianFrontendCpu() / 1e6,
+                            frontend.first.medianBackendCpu() / 1e6, frontend.warm.medianWall() / 1e6, frontend.warm.medianWall() / q,
+                            frontend.warm.medianFrontendCpu() / 1e6, frontend.afterBlock.medianWall() / 1e6, frontend.afterBlock.medianWall() / q));
+                }
             }
             report.forEach(System.out::println);
             Files.write(ServiceProcess.rootDirectory().resolve("tests/integration/target/query-frontend-bench.txt"), report);
+        }
+    }
+
+    /** One frontend under test and its figures. */
+    private static final class Frontend {
+        final String name;
+        final String url;
+        final ServiceProcess process;
+        Phase first;
+        Phase warm;
+        Phase afterBlock;
+
+        Frontend(String name, String url, ServiceProcess process) {
+            this.name = name;
+            this.url = url;
+            this.process = process;
+        }
+    }
+
+    private Frontend startFrontend(ServiceProcess.Group processes, String name, Path jar, String querier, String cacheConfig, KafkaFixture kafka,
+                                   String topic) throws IOException {
+        int port = ServiceProcess.freePort();
+        List<String> properties = new ArrayList<>(List.of(
+                "-Dgauntlet.query-frontend.downstream-url=" + querier, "-Dgauntlet.query-frontend.downstream-timeout=10m",
+                "-Dgauntlet.query-frontend.response-cache-config=" + cacheConfig,
+                "-Dgauntlet.query-frontend.replica-labels=prometheus_replica",
+                "-Dgauntlet.query-frontend.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "-Dgauntlet.query-frontend.kafka.topic=" + topic));
+        if (!PARALLELISM.isEmpty()) {
+            properties.add("-Dgauntlet.query-frontend.max-query-parallelism=" + PARALLELISM);
+        }
+        ServiceProcess process = processes.add(ServiceProcess.startJar(jar, name, work, port, withProfile(name, properties), java.util.Map.of()));
+        String url = "http://127.0.0.1:" + port;
+        await(name + "'s events flow").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ServiceProcess.get(url + "/metrics").body().contains("gauntlet_query_frontend_block_events_live 1.0"));
+        return new Frontend(name, url, process);
+    }
+
+    /** The runs of one kind: wall time of the dashboard, CPU of the querier and gateway, CPU of the frontend. */
+    private static final class Phase {
+        final String name;
+        final List<Long> wall = new ArrayList<>();
+        final List<Long> backendCpu = new ArrayList<>();
+        final List<Long> frontendCpu = new ArrayList<>();
+
+        Phase(String name) {
+            this.name = name;
+        }
+
+        String measure(ExecutorService panels, String base, long start, long end, long step, String extra, List<ServiceProcess> backend,
+                       ServiceProcess frontend) throws Exception {
+            long backendBefore = cpu(backend);
+            long frontendBefore = frontend == null ? 0 : frontend.cpuTime().toNanos();
+            long took = dashboard(panels, base, start, end, step, extra);
+            wall.add(took);
+            backendCpu.add(cpu(backend) - backendBefore);
+            frontendCpu.add(frontend == null ? 0 : frontend.cpuTime().toNanos() - frontendBefore);
+            String line = String.format("%s: %d ms, querier+gateway CPU %d ms%s | %s", name, took / 1_000_000, backendCpu.getLast() / 1_000_000,
+                    frontend == null ? "" : ", frontend CPU " + frontendCpu.getLast() / 1_000_000 + " ms", uptime());
+            System.out.println(line);
+            return line;
+        }
+
+        double medianWall() {
+            return median(wall);
+        }
+
+        double medianBackendCpu() {
+            return median(backendCpu);
+        }
+
+        double medianFrontendCpu() {
+            return median(frontendCpu);
+        }
+
+        private static long cpu(List<ServiceProcess> processes) {
+            long total = 0;
+            for (ServiceProcess process : processes) {
+                total += process.cpuTime().toNanos();
+            }
+            return total;
         }
     }
 
@@ -204,10 +298,24 @@ class QueryFrontendBench {
                         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum() >= count);
     }
 
-    private static double median(long[] values) {
-        long[] sorted = values.clone();
-        Arrays.sort(sorted);
+    private static double median(List<Long> values) {
+        long[] sorted = values.stream().mapToLong(Long::longValue).sorted().toArray();
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0;
+    }
+
+    /** {@code uptime}'s line (the machine is shared: every figure comes with its load). */
+    private static String uptime() {
+        try {
+            Process uptime = new ProcessBuilder("uptime").redirectErrorStream(true).start();
+            String line = new String(uptime.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            uptime.waitFor();
+            return line;
+        } catch (IOException e) {
+            return String.format("load %.1f", load());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return String.format("load %.1f", load());
+        }
     }
 
     private static double load() {

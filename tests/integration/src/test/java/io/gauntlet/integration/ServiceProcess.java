@@ -81,7 +81,13 @@ final class ServiceProcess implements AutoCloseable {
     /** As above, with environment variables (as a Kubernetes pod gets them). */
     static ServiceProcess startService(String module, String name, Path workDirectory, int httpPort, List<String> properties,
                                        Map<String, String> environment) throws IOException {
-        Path jar = rootDirectory().resolve("services").resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        return startJar(rootDirectory().resolve("services").resolve(module).resolve("target/quarkus-app/quarkus-run.jar"), name, workDirectory,
+                httpPort, properties, environment);
+    }
+
+    /** As above, from a fast-jar anywhere (another build of a service, for a before/after bench). */
+    static ServiceProcess startJar(Path jar, String name, Path workDirectory, int httpPort, List<String> properties,
+                                   Map<String, String> environment) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build the services first (mvn install)");
         }
@@ -264,6 +270,11 @@ final class ServiceProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    /** CPU time the process has used so far (user + system, all its threads). */
+    Duration cpuTime() {
+        return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     @Override
