@@ -41,6 +41,8 @@ class QueryFrontendBench {
     private static final long MINUTE = 60_000L;
     private static final long H = 60 * MINUTE;
     private static final int RUNS = Integer.getInteger("bench.runs", 3);
+    /** Dashboards loaded (cold and warm through each frontend) before the runs: the JIT's time is not measured. */
+    private static final int WARMUPS = Integer.getInteger("bench.warmups", 1);
     private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
     /** The seeder's default profile, at a size this bench can afford: {@code -Dbench.instances=6} for the full default. */
     private static final int INSTANCES = Integer.getInteger("bench.instances", 2);
@@ -61,6 +63,8 @@ class QueryFrontendBench {
     private static final String COMPARE = System.getProperty("bench.compare-frontend", "");
     /** {@code -Dbench.parallelism=N}: the frontends' max-query-parallelism (parts of one panel in flight). */
     private static final String PARALLELISM = System.getProperty("bench.parallelism", "");
+    /** {@code -Dbench.compare-parallelism=N}: the compared frontend's max-query-parallelism (default: as the other). */
+    private static final String COMPARE_PARALLELISM = System.getProperty("bench.compare-parallelism", PARALLELISM);
     /** {@code -Dbench.jfr=<directory>}: a JFR profile of the querier and the frontend, written when they stop. */
     private static final String JFR = System.getProperty("bench.jfr", "");
 
@@ -116,9 +120,10 @@ class QueryFrontendBench {
                     : "type: IN-MEMORY\nconfig:\n  max_size: 512MB\n";
             List<Frontend> frontends = new ArrayList<>();
             frontends.add(startFrontend(processes, "query-frontend", ServiceProcess.rootDirectory()
-                    .resolve("services/query-frontend/target/quarkus-app/quarkus-run.jar"), querier, cacheConfig, kafka, topic));
+                    .resolve("services/query-frontend/target/quarkus-app/quarkus-run.jar"), PARALLELISM, querier, cacheConfig, kafka, topic));
             if (!COMPARE.isEmpty()) {
-                frontends.add(startFrontend(processes, "query-frontend-compared", Path.of(COMPARE), querier, cacheConfig, kafka, topic));
+                frontends.add(startFrontend(processes, "query-frontend-compared", Path.of(COMPARE), COMPARE_PARALLELISM, querier, cacheConfig,
+                        kafka, topic));
             }
 
             // the dashboard's range as Grafana asks it: now-30d .. now, a 15-minute step (2,880 points a series)
@@ -126,13 +131,17 @@ class QueryFrontendBench {
             long step = 15 * MINUTE;
             List<String> report = new ArrayList<>();
             report.add("data: " + seeded + "; cache " + CACHE + "; frontend parallelism " + (PARALLELISM.isEmpty() ? "default" : PARALLELISM)
-                    + (COMPARE.isEmpty() ? "" : "; compared with " + COMPARE));
+                    + (COMPARE.isEmpty() ? "" : "; compared with " + COMPARE + " at parallelism "
+                    + (COMPARE_PARALLELISM.isEmpty() ? "default" : COMPARE_PARALLELISM)));
             List<ServiceProcess> backend = List.of(querierProcess, gateway);
             try (ExecutorService panels = Executors.newFixedThreadPool(DASHBOARD.size())) {
                 // warm-up: the JITs of all of them and the gateway's index headers
-                dashboard(panels, querier, start, end, step, "");
-                for (Frontend frontend : frontends) {
-                    dashboard(panels, frontend.url, start, end, step, "&bench_run=warmup");
+                for (int i = 0; i < WARMUPS; i++) {
+                    dashboard(panels, querier, start, end, step, "");
+                    for (Frontend frontend : frontends) {
+                        dashboard(panels, frontend.url, start, end, step, "&bench_run=warmup" + i);
+                        dashboard(panels, frontend.url, start, end, step, "&bench_run=warmup" + i);
+                    }
                 }
                 Phase direct = new Phase("querier alone");
                 for (Frontend frontend : frontends) {
@@ -144,10 +153,12 @@ class QueryFrontendBench {
                     String fresh = "&bench_run=" + run; // a parameter the querier ignores: new cache keys, a cold cache
                     // alternating: the compared build goes first every other run
                     List<Frontend> order = run % 2 == 0 ? frontends : frontends.reversed();
-                    report.add(direct.measure(panels, querier, start, end, step, "", backend, null));
+                    report.add(direct.measure(panels, querier, start, end, step, "", backend, null, processesOf(frontends, null)));
                     for (Frontend frontend : order) {
-                        report.add(frontend.first.measure(panels, frontend.url, start, end, step, fresh, backend, frontend.process));
-                        report.add(frontend.warm.measure(panels, frontend.url, start, end, step, fresh, backend, frontend.process));
+                        report.add(frontend.first.measure(panels, frontend.url, start, end, step, fresh, backend, frontend.process,
+                                processesOf(frontends, frontend)));
+                        report.add(frontend.warm.measure(panels, frontend.url, start, end, step, fresh, backend, frontend.process,
+                                processesOf(frontends, frontend)));
                     }
                     // a new 2h block of replica a (the newest the shipper uploads), then its event
                     newBlock(kafka, topic, bucket, end - 4 * H, end - 2 * H, run);
@@ -155,7 +166,8 @@ class QueryFrontendBench {
                         awaitEvents(frontend.url, run + 1);
                     }
                     for (Frontend frontend : order) {
-                        report.add(frontend.afterBlock.measure(panels, frontend.url, start, end, step, fresh, backend, frontend.process));
+                        report.add(frontend.afterBlock.measure(panels, frontend.url, start, end, step, fresh, backend, frontend.process,
+                                processesOf(frontends, frontend)));
                     }
                 }
                 double q = direct.medianWall();
@@ -189,8 +201,12 @@ class QueryFrontendBench {
         }
     }
 
-    private Frontend startFrontend(ServiceProcess.Group processes, String name, Path jar, String querier, String cacheConfig, KafkaFixture kafka,
-                                   String topic) throws IOException {
+    private static List<ServiceProcess> processesOf(List<Frontend> frontends, Frontend except) {
+        return frontends.stream().filter(frontend -> frontend != except).map(frontend -> frontend.process).toList();
+    }
+
+    private Frontend startFrontend(ServiceProcess.Group processes, String name, Path jar, String parallelism, String querier,
+                                   String cacheConfig, KafkaFixture kafka, String topic) throws IOException {
         int port = ServiceProcess.freePort();
         List<String> properties = new ArrayList<>(List.of(
                 "-Dgauntlet.query-frontend.downstream-url=" + querier, "-Dgauntlet.query-frontend.downstream-timeout=10m",
@@ -198,8 +214,8 @@ class QueryFrontendBench {
                 "-Dgauntlet.query-frontend.replica-labels=prometheus_replica",
                 "-Dgauntlet.query-frontend.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "-Dgauntlet.query-frontend.kafka.topic=" + topic));
-        if (!PARALLELISM.isEmpty()) {
-            properties.add("-Dgauntlet.query-frontend.max-query-parallelism=" + PARALLELISM);
+        if (!parallelism.isEmpty()) {
+            properties.add("-Dgauntlet.query-frontend.max-query-parallelism=" + parallelism);
         }
         ServiceProcess process = processes.add(ServiceProcess.startJar(jar, name, work, port, withProfile(name, properties), java.util.Map.of()));
         String url = "http://127.0.0.1:" + port;
@@ -219,16 +235,20 @@ class QueryFrontendBench {
             this.name = name;
         }
 
+        /** @param idle the frontends not asked meanwhile: their CPU is what a frontend uses doing nothing (Kafka, JIT, GC) */
         String measure(ExecutorService panels, String base, long start, long end, long step, String extra, List<ServiceProcess> backend,
-                       ServiceProcess frontend) throws Exception {
+                       ServiceProcess frontend, List<ServiceProcess> idle) throws Exception {
             long backendBefore = cpu(backend);
             long frontendBefore = frontend == null ? 0 : frontend.cpuTime().toNanos();
+            long idleBefore = cpu(idle);
             long took = dashboard(panels, base, start, end, step, extra);
             wall.add(took);
             backendCpu.add(cpu(backend) - backendBefore);
             frontendCpu.add(frontend == null ? 0 : frontend.cpuTime().toNanos() - frontendBefore);
-            String line = String.format("%s: %d ms, querier+gateway CPU %d ms%s | %s", name, took / 1_000_000, backendCpu.getLast() / 1_000_000,
-                    frontend == null ? "" : ", frontend CPU " + frontendCpu.getLast() / 1_000_000 + " ms", uptime());
+            long idleCpu = cpu(idle) - idleBefore;
+            String line = String.format("%s: %d ms, querier+gateway CPU %d ms%s%s | %s", name, took / 1_000_000, backendCpu.getLast() / 1_000_000,
+                    frontend == null ? "" : ", frontend CPU " + frontendCpu.getLast() / 1_000_000 + " ms",
+                    idle.isEmpty() ? "" : " (an idle frontend meanwhile " + idleCpu / idle.size() / 1_000_000 + " ms)", uptime());
             System.out.println(line);
             return line;
         }
