@@ -1,6 +1,8 @@
 package io.gauntlet.query;
 
 import io.gauntlet.promql.ErrorType;
+import io.gauntlet.promql.PromqlException;
+import io.grpc.Status;
 import java.util.Objects;
 
 /** A request the HTTP API refuses or could not answer; the type picks the {@code errorType} and the status code. */
@@ -39,5 +41,20 @@ public final class ApiException extends RuntimeException {
             case NOT_FOUND -> 404;
             case INTERNAL -> 500;
         };
+    }
+
+    /**
+     * A fan-out's failure as the gRPC status a querier serving it to another querier answers: bad input (a query that
+     * does not parse, a bad parameter) INVALID_ARGUMENT, endpoints failing under the ABORT strategy ABORTED (as the
+     * querier's StoreAPI answers), anything else INTERNAL.
+     */
+    public static Status grpcStatus(RuntimeException error) {
+        if (error instanceof ApiException api) {
+            return (api.type() == ErrorType.BAD_DATA ? Status.INVALID_ARGUMENT : Status.ABORTED).withDescription(api.getMessage());
+        }
+        if (error instanceof PromqlException) {
+            return Status.INVALID_ARGUMENT.withDescription(error.getMessage());
+        }
+        return Status.INTERNAL.withDescription(String.valueOf(error));
     }
 }

@@ -433,6 +433,31 @@ public final class EndpointSet implements AutoCloseable {
     }
 
     /** Healthy endpoints with their last Info, for fan-out. */
+    /**
+     * The fanned-out APIs a querier offers one level up, for its Info: exemplars (the endpoints' time range), targets
+     * and rules when at least one healthy endpoint offers them now (Thanos' querier announces them always).
+     */
+    public InfoResponse fannedOutApis() {
+        InfoResponse.Builder apis = InfoResponse.newBuilder();
+        for (StoreFanOut.Endpoint endpoint : healthy()) {
+            var info = endpoint.info();
+            if (info.hasExemplars()) {
+                var exemplars = info.getExemplars();
+                apis.setExemplars(apis.hasExemplars()
+                        ? apis.getExemplars().toBuilder().setMinTime(Math.min(apis.getExemplars().getMinTime(), exemplars.getMinTime()))
+                                .setMaxTime(Math.max(apis.getExemplars().getMaxTime(), exemplars.getMaxTime())).build()
+                        : exemplars);
+            }
+            if (info.hasTargets()) {
+                apis.setTargets(info.getTargets());
+            }
+            if (info.hasRules()) {
+                apis.setRules(info.getRules());
+            }
+        }
+        return apis.build();
+    }
+
     public List<StoreFanOut.Endpoint> healthy() {
         List<StoreFanOut.Endpoint> out = new ArrayList<>();
         synchronized (entries) {

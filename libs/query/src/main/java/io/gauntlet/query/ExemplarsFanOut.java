@@ -25,6 +25,8 @@ import io.gauntlet.store.StoreFanOut;
 import io.gauntlet.store.StoreWire;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
+import io.grpc.BindableService;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -79,6 +81,12 @@ public final class ExemplarsFanOut implements AutoCloseable {
 
     /** Asks every endpoint with the Exemplars API and deduplicates the series as Thanos' querier does. */
     public Result exemplars(List<List<LabelMatcher>> selectors, long start, long end, List<String> replicaLabels, boolean partialResponse) {
+        Result collected = collected(selectors, start, end, partialResponse);
+        return new Result(deduplicated(collected.data(), replicaLabels), collected.warnings());
+    }
+
+    /** Every endpoint's series as answered, in endpoint order (what Thanos' exemplars proxy streams to a querier above). */
+    private Result collected(List<List<LabelMatcher>> selectors, long start, long end, boolean partialResponse) {
         List<StoreFanOut.Endpoint> asked = new ArrayList<>();
         List<StreamFanOut.Call<ExemplarData>> perEndpoint = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
@@ -114,7 +122,31 @@ public final class ExemplarsFanOut implements AutoCloseable {
         }
         List<String> allWarnings = new ArrayList<>(warnings);
         allWarnings.addAll(answers.failures());
-        return new Result(deduplicated(answers.frames(), replicaLabels), allWarnings);
+        return new Result(answers.frames(), allWarnings);
+    }
+
+    /**
+     * {@code thanos.Exemplars} over this fan-out, for a querier one level up (Thanos' querier serves its exemplars proxy
+     * so): the endpoints' series undeduplicated (the querier above removes its replica labels), then the warnings; a
+     * query that does not parse is INVALID_ARGUMENT, an endpoint failing under the ABORT strategy ABORTED.
+     */
+    public BindableService service() {
+        return new ExemplarsGrpc.ExemplarsImplBase() {
+            @Override
+            public void exemplars(ExemplarsRequest request, StreamObserver<ExemplarsResponse> out) {
+                Result result;
+                try {
+                    result = collected(selectors(PromqlParser.parseExpr(request.getQuery())), request.getStart(), request.getEnd(),
+                            request.getPartialResponseStrategy() != PartialResponseStrategy.ABORT);
+                } catch (RuntimeException e) {
+                    out.onError(ApiException.grpcStatus(e).asRuntimeException());
+                    return;
+                }
+                result.data().forEach(series -> out.onNext(ExemplarsResponse.newBuilder().setData(series).build()));
+                result.warnings().forEach(warning -> out.onNext(ExemplarsResponse.newBuilder().setWarning(warning).build()));
+                out.onCompleted();
+            }
+        };
     }
 
     /** Prometheus' {@code parser.ExtractSelectors}: the matchers of every vector selector, in the order written. */

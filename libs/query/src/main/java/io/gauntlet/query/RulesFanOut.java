@@ -16,6 +16,8 @@ import io.gauntlet.proto.thanos.rules.RulesGrpc;
 import io.gauntlet.proto.thanos.rules.RulesRequest;
 import io.gauntlet.proto.thanos.rules.RulesResponse;
 import io.gauntlet.store.StoreFanOut;
+import io.grpc.BindableService;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -121,6 +123,34 @@ public final class RulesFanOut implements AutoCloseable {
             groups.get(groupKey).addRules(rule.getValue());
         }
         return new Result(groups.values().stream().map(RuleGroup.Builder::build).toList(), warnings);
+    }
+
+    /**
+     * {@code thanos.Rules} over this fan-out, for a querier one level up (Thanos' querier serves its rules proxy so): the
+     * endpoints' groups merged but not deduplicated on replica labels (the querier above does that), then the warnings;
+     * an endpoint failing under the ABORT strategy is ABORTED. The request's matcher/name/group/file filters are not applied.
+     */
+    public BindableService service() {
+        return new RulesGrpc.RulesImplBase() {
+            @Override
+            public void rules(RulesRequest request, StreamObserver<RulesResponse> out) {
+                Result result;
+                try {
+                    String type = switch (request.getType()) {
+                        case ALERT -> "alert";
+                        case RECORD -> "record";
+                        default -> "";
+                    };
+                    result = RulesFanOut.this.rules(type, List.of(), request.getPartialResponseStrategy() != PartialResponseStrategy.ABORT);
+                } catch (RuntimeException e) {
+                    out.onError(ApiException.grpcStatus(e).asRuntimeException());
+                    return;
+                }
+                result.groups().forEach(group -> out.onNext(RulesResponse.newBuilder().setGroup(group).build()));
+                result.warnings().forEach(warning -> out.onNext(RulesResponse.newBuilder().setWarning(warning).build()));
+                out.onCompleted();
+            }
+        };
     }
 
     private static String key(Rule rule) {

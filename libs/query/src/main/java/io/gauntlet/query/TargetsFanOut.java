@@ -12,6 +12,8 @@ import io.gauntlet.proto.thanos.targets.TargetsRequest;
 import io.gauntlet.proto.thanos.targets.TargetsResponse;
 import io.gauntlet.store.StoreFanOut;
 import io.gauntlet.tsdb.Labels;
+import io.grpc.BindableService;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -78,6 +80,22 @@ public final class TargetsFanOut implements AutoCloseable {
 
     /** Asks every endpoint with the Targets API and deduplicates as Thanos' querier does. */
     public Result targets(TargetsRequest.State state, List<String> replicaLabels, boolean partialResponse) {
+        List<String> warnings = new ArrayList<>();
+        List<ActiveTarget> active = new ArrayList<>();
+        List<DroppedTarget> dropped = new ArrayList<>();
+        for (TargetsResponse frame : collected(state, partialResponse)) {
+            if (frame.getResultCase() == TargetsResponse.ResultCase.WARNING) {
+                warnings.add(frame.getWarning());
+            } else if (frame.hasTargets()) {
+                active.addAll(frame.getTargets().getActiveTargetsList());
+                dropped.addAll(frame.getTargets().getDroppedTargetsList());
+            }
+        }
+        return new Result(deduplicatedActive(active, replicaLabels), deduplicatedDropped(dropped, replicaLabels), warnings);
+    }
+
+    /** Every endpoint's frames as answered, then one warning per failed endpoint (what Thanos' targets proxy streams). */
+    private List<TargetsResponse> collected(TargetsRequest.State state, boolean partialResponse) {
         TargetsRequest request = TargetsRequest.newBuilder().setState(state)
                 .setPartialResponseStrategy(partialResponse ? PartialResponseStrategy.WARN : PartialResponseStrategy.ABORT).build();
         List<StoreFanOut.Endpoint> asked = endpoints.get().stream().filter(e -> e.info() != null && e.info().hasTargets()).toList();
@@ -94,19 +112,30 @@ public final class TargetsFanOut implements AutoCloseable {
         if (!answers.failures().isEmpty() && !partialResponse) {
             throw new ApiException(ErrorType.INTERNAL, "retrieving targets: " + answers.failures().getFirst());
         }
-        List<ActiveTarget> active = new ArrayList<>();
-        List<DroppedTarget> dropped = new ArrayList<>();
-        List<String> warnings = new ArrayList<>();
-        for (TargetsResponse frame : answers.frames()) {
-            if (frame.getResultCase() == TargetsResponse.ResultCase.WARNING) {
-                warnings.add(frame.getWarning());
-            } else if (frame.hasTargets()) {
-                active.addAll(frame.getTargets().getActiveTargetsList());
-                dropped.addAll(frame.getTargets().getDroppedTargetsList());
+        List<TargetsResponse> frames = new ArrayList<>(answers.frames());
+        answers.failures().forEach(failure -> frames.add(TargetsResponse.newBuilder().setWarning(failure).build()));
+        return frames;
+    }
+
+    /**
+     * {@code thanos.Targets} over this fan-out, for a querier one level up (Thanos' querier serves its targets proxy so):
+     * the endpoints' frames undeduplicated, failures as warnings or, under the ABORT strategy, ABORTED.
+     */
+    public BindableService service() {
+        return new TargetsGrpc.TargetsImplBase() {
+            @Override
+            public void targets(TargetsRequest request, StreamObserver<TargetsResponse> out) {
+                List<TargetsResponse> frames;
+                try {
+                    frames = collected(request.getState(), request.getPartialResponseStrategy() != PartialResponseStrategy.ABORT);
+                } catch (RuntimeException e) {
+                    out.onError(ApiException.grpcStatus(e).asRuntimeException());
+                    return;
+                }
+                frames.forEach(out::onNext);
+                out.onCompleted();
             }
-        }
-        warnings.addAll(answers.failures());
-        return new Result(deduplicatedActive(active, replicaLabels), deduplicatedDropped(dropped, replicaLabels), warnings);
+        };
     }
 
     /** Thanos' dedupActiveTargets: sorted, replica labels removed, of equal neighbours the lowest health then newest scrape kept. */

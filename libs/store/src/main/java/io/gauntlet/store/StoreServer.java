@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -62,7 +63,7 @@ public final class StoreServer {
     private final StoreLimits limits;
     private final boolean chunkHashes;
     private final boolean metricMetadata;
-    private final InfoResponse announced;
+    private final Supplier<InfoResponse> announced;
 
     /** @param chunkHashes whether chunks carry their xxhash64 (costs one pass over the bytes) */
     public StoreServer(ChunkSource source, StoreLimits limits, boolean chunkHashes) {
@@ -74,10 +75,10 @@ public final class StoreServer {
      *                       {@link MetadataServer}), so that Thanos queriers ask this endpoint for metric metadata
      */
     public StoreServer(ChunkSource source, StoreLimits limits, boolean chunkHashes, boolean metricMetadata) {
-        this(source, limits, chunkHashes, metricMetadata, InfoResponse.getDefaultInstance());
+        this(source, limits, chunkHashes, metricMetadata, InfoResponse::getDefaultInstance);
     }
 
-    private StoreServer(ChunkSource source, StoreLimits limits, boolean chunkHashes, boolean metricMetadata, InfoResponse announced) {
+    private StoreServer(ChunkSource source, StoreLimits limits, boolean chunkHashes, boolean metricMetadata, Supplier<InfoResponse> announced) {
         this.source = source;
         this.limits = limits;
         this.chunkHashes = chunkHashes;
@@ -90,7 +91,13 @@ public final class StoreServer {
      * served next to this one, so that queriers ask this endpoint for them.
      */
     public StoreServer announcing(InfoResponse apis) {
-        return new StoreServer(source, limits, chunkHashes, metricMetadata, announced.toBuilder().mergeFrom(apis).build());
+        return announcing(() -> apis);
+    }
+
+    /** As {@link #announcing(InfoResponse)}, the APIs asked again on every Info call (e.g. those a querier's endpoints offer now). */
+    public StoreServer announcing(Supplier<InfoResponse> apis) {
+        Supplier<InfoResponse> before = announced;
+        return new StoreServer(source, limits, chunkHashes, metricMetadata, () -> before.get().toBuilder().mergeFrom(apis.get()).build());
     }
 
     public StoreServer(ChunkSource source) {
@@ -146,7 +153,7 @@ public final class StoreServer {
         public void info(InfoRequest request, StreamObserver<InfoResponse> out) {
             try {
                 SourceInfo info = source.info();
-                InfoResponse.Builder response = announced.toBuilder().setComponentType(info.componentType());
+                InfoResponse.Builder response = announced.get().toBuilder().setComponentType(info.componentType());
                 if (metricMetadata) {
                     response.setMetricMetadata(MetricMetadataInfo.getDefaultInstance());
                 }

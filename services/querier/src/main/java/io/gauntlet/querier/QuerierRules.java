@@ -3,11 +3,17 @@ package io.gauntlet.querier;
 import io.gauntlet.query.ApiException;
 import io.gauntlet.query.EndpointSet;
 import io.gauntlet.query.PrometheusJson;
+import io.gauntlet.query.QuerierLoopGuard;
 import io.gauntlet.query.RulesFanOut;
+import io.gauntlet.store.SnappyCodec;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -34,6 +40,14 @@ public class QuerierRules {
         @Singleton
         RulesFanOut rulesFanOut(EndpointSet endpoints, QuerierConfig config) {
             return new RulesFanOut(endpoints::healthy, config.timeout());
+        }
+
+        /** For a querier one level up (Info announces it while an endpoint offers rules): groups not deduplicated. */
+        @Produces
+        @Unremovable
+        @Named("thanos.Rules")
+        ServerServiceDefinition rulesService(RulesFanOut fanOut, QuerierLoopGuard loopGuard, EndpointSet endpoints) {
+            return ServerInterceptors.intercept(fanOut.service(), SnappyCodec.answerInKind(), loopGuard.serverInterceptor(endpoints::reachableQueriers));
         }
 
         void close(@Disposes RulesFanOut fanOut) {

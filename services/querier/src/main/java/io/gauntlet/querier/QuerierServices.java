@@ -79,9 +79,10 @@ public class QuerierServices {
     @Produces
     @Singleton
     StoreServer storeServer(EndpointSet endpoints, QuerierConfig config, StoreCallMetrics metrics) {
-        // Info announces the Metadata API too (QuerierMetadata serves it)
+        // Info announces the Metadata API too (QuerierMetadata serves it), and exemplars, targets and rules while an
+        // endpoint offers them (QuerierExemplarsTargets and QuerierRules serve them)
         return new StoreServer(new ProxyStore(endpoints::healthy, config.maxSeries(), metrics),
-                new StoreLimits(config.requestSeriesLimit(), config.requestSamplesLimit()), false, true);
+                new StoreLimits(config.requestSeriesLimit(), config.requestSamplesLimit()), false, true).announcing(endpoints::fannedOutApis);
     }
 
     @Produces

@@ -5,6 +5,7 @@ import static io.gauntlet.querier.QuerierTesting.get;
 import static io.gauntlet.querier.QuerierTesting.prometheusUrl;
 import static io.gauntlet.querier.QuerierTesting.querierUrl;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,12 +21,16 @@ import io.gauntlet.proto.thanos.targets.TargetDiscovery;
 import io.gauntlet.proto.thanos.targets.TargetsGrpc;
 import io.gauntlet.proto.thanos.targets.TargetsRequest;
 import io.gauntlet.proto.thanos.targets.TargetsResponse;
+import io.gauntlet.query.EndpointSet;
 import io.gauntlet.query.ExemplarsFanOut;
+import io.gauntlet.query.QuerierLoopGuard;
 import io.gauntlet.query.TargetsFanOut;
+import io.gauntlet.service.GrpcServerLifecycle;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,6 +51,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(value = ExemplarStoresResource.class, restrictToAnnotatedClass = true)
 class ExemplarsTargetsApiTest {
+    @Inject
+    GrpcServerLifecycle grpc;
+
     private static final String QUERY = "gauntlet_test_requests_total";
     private static final Map<String, String> SIDECAR_LABELS = Map.of("cluster", "ex", "replica", "a");
     private static final Map<String, String> DEDUPLICATED_LABELS = Map.of("cluster", "ex");
@@ -207,5 +215,44 @@ class ExemplarsTargetsApiTest {
         assertThat(strict.json().path("error").asText()).startsWith("retrieving targets: ")
                 .contains("prometheus " + ExemplarStoresResource.DOWN_PROMETHEUS + " unreachable");
         assertThat(get(querierUrl(), "/api/v1/targets").json().path("warnings")).hasSize(1);
+    }
+
+    /**
+     * Querier A → this querier (B) → sidecar: B's Info announces exemplars and targets while its endpoints offer them,
+     * and A — the same fan-outs as this querier's HTTP API, over B's gRPC — answers what B's HTTP API answers.
+     */
+    @Test
+    void anUpperQuerierAnswersExemplarsAndTargetsAsThisQuerierDoes() throws Exception {
+        QuerierLoopGuard upperGuard = new QuerierLoopGuard();
+        try (EndpointSet upper = new EndpointSet(List.of("127.0.0.1:" + grpc.port()), List::of, upperGuard, Duration.ofSeconds(30),
+                Duration.ofSeconds(5), Duration.ofMinutes(5));
+                ExemplarsFanOut upperExemplars = new ExemplarsFanOut(upper::healthy, Duration.ofSeconds(30));
+                TargetsFanOut upperTargets = new TargetsFanOut(upper::healthy, Duration.ofSeconds(30))) {
+            await("the querier announces exemplars and targets").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                upper.refresh();
+                assertThat(upper.healthy()).singleElement().satisfies(endpoint -> {
+                    assertThat(endpoint.info().getComponentType()).isEqualTo("query");
+                    assertThat(endpoint.info().hasExemplars()).isTrue();
+                    assertThat(endpoint.info().hasTargets()).isTrue();
+                    assertThat(endpoint.info().hasRules()).isFalse(); // no endpoint here offers rules
+                });
+            });
+            List<String> replicaLabels = List.of("replica");
+            for (String query : List.of(QUERY, "rate(" + QUERY + "{path=\"/a\"}[5m])", "sum(" + QUERY + ") + " + QUERY + "{path=\"/b\"}")) {
+                JsonNode fromUpper = QuerierTesting.JSON.readTree(upperExemplars.apiAnswer(query, null, null, replicaLabels, true));
+                QuerierTesting.Answer fromLower = get(querierUrl(), "/api/v1/query_exemplars?query=" + encode(query));
+                assertThat(set(fromUpper.path("data"))).as(query).isEqualTo(set(fromLower.json().path("data"))).isNotEmpty();
+                assertThat(fromUpper.path("warnings")).as(query).isEqualTo(fromLower.json().path("warnings"));
+            }
+            // Thanos' per-endpoint rewrite: one of B's label sets (cluster="down") contradicts the selector, so A asks B nothing
+            assertThat(upperExemplars.apiAnswer(QUERY + "{cluster=\"ex\"}", null, null, replicaLabels, false))
+                    .isEqualTo("{\"status\":\"success\",\"data\":[]}");
+            assertThatThrownBy(() -> upperExemplars.apiAnswer(QUERY, null, null, replicaLabels, false))
+                    .hasMessageStartingWith("retrieving exemplars: ").hasMessageContaining("ABORTED");
+            await("targets between two scrapes").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode fromUpper = QuerierTesting.JSON.readTree(upperTargets.apiAnswer("", "", replicaLabels, true));
+                assertThat(fromUpper).isEqualTo(get(querierUrl(), "/api/v1/targets").json());
+            });
+        }
     }
 }
