@@ -445,8 +445,8 @@ up_start_service() {
         "-Dgauntlet.ruler.objstore-config-file=$objstore"
         "-Dgauntlet.ruler.kafka.bootstrap-servers=$kafka")
       if [ "$UP_TLS" = 1 ]; then
-        # the ruler's HTTP query client has no TLS settings: with --tls it queries the sidecars and the store gateway
-        # itself, over mutual TLS like the querier
+        # with --tls the rulers query the sidecars and the store gateway themselves, over mutual TLS like the querier
+        # (gauntlet.ruler.query-http-client-file would point them at the querier's HTTPS port instead, as in Kubernetes)
         local stores=()
         if up_has sidecar; then stores+=("127.0.0.1:$P_SIDECAR_A_GRPC" "127.0.0.1:$P_SIDECAR_B_GRPC"); fi
         if up_has store-gateway; then stores+=("127.0.0.1:$P_STORE_GATEWAY_GRPC"); fi

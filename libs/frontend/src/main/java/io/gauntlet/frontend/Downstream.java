@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 
 /** The querier behind the frontend, over HTTP/1.1 (JDK client): query parts as form POSTs, anything else forwarded as it came. */
 public final class Downstream {
@@ -38,13 +39,23 @@ public final class Downstream {
     private final URI base;
     private final Duration timeout;
     private final HttpClient client;
+    private final Callable<String> authorization;
 
     public Downstream(URI base, Duration timeout) {
+        this(base, timeout, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER), () -> null);
+    }
+
+    /**
+     * @param client        the HTTP client's settings (TLS to an HTTPS querier); HTTP/1.1 is set here
+     * @param authorization the frontend's own {@code Authorization} to the querier (its basic auth user), sent instead of
+     *                      the caller's; null answers forward the caller's
+     */
+    public Downstream(URI base, Duration timeout, HttpClient.Builder client, Callable<String> authorization) {
         String text = base.toString();
         this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.client = client.version(HttpClient.Version.HTTP_1_1).build();
+        this.authorization = authorization;
     }
 
     public URI base() {
@@ -57,7 +68,7 @@ public final class Downstream {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(parameters.encode(), StandardCharsets.UTF_8));
         copyHeaders(headers, request, Set.of("content-type"));
-        return send(request.build());
+        return send(authorize(request).build());
     }
 
     /** Any request, forwarded: {@code pathAndQuery} as it came ({@code /api/v1/labels?match[]=…}). */
@@ -65,7 +76,7 @@ public final class Downstream {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout)
                 .method(method, body == null || body.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         copyHeaders(headers, request, Set.of());
-        return send(request.build());
+        return send(authorize(request).build());
     }
 
     private static void copyHeaders(Map<String, List<String>> headers, HttpRequest.Builder request, Set<String> alsoSkipped) {
@@ -81,6 +92,17 @@ public final class Downstream {
                 }
             }
         });
+    }
+
+    /** The frontend's own credentials, when it has some, replace the caller's. */
+    private HttpRequest.Builder authorize(HttpRequest.Builder request) throws UnreachableException {
+        String own;
+        try {
+            own = authorization.call();
+        } catch (Exception e) {
+            throw new UnreachableException("querier " + base + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        }
+        return own == null ? request : request.setHeader("Authorization", own);
     }
 
     private Answer send(HttpRequest request) throws UnreachableException {

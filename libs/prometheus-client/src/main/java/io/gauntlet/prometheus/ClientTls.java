@@ -51,6 +51,11 @@ final class ClientTls {
         }
     }
 
+    /** The context for clients that make their own sockets (the JDK's HttpClient), which verify the URL's host. */
+    SSLContext context() {
+        return context;
+    }
+
     /** TLS over a connected socket; the caller starts the handshake. */
     SSLSocket wrap(Socket socket, int port) throws IOException {
         SSLSocket secure = (SSLSocket) context.getSocketFactory().createSocket(socket, peerHost, port, true);

@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 
 /**
  * Runs rule queries through queriers' HTTP API ({@code POST /api/v1/query} with {@code dedup=true} and the group's
@@ -28,14 +29,24 @@ public final class HttpRuleQuerier implements RuleQuerier {
     private final List<URI> endpoints;
     private final Duration timeout;
     private final HttpClient http;
+    private final Callable<String> authorization;
 
     public HttpRuleQuerier(List<URI> endpoints, Duration timeout) {
+        this(endpoints, timeout, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)), () -> null);
+    }
+
+    /**
+     * @param http          the HTTP client's settings (TLS to HTTPS queriers)
+     * @param authorization the {@code Authorization} of every query (the ruler's basic auth user); null answers: none
+     */
+    public HttpRuleQuerier(List<URI> endpoints, Duration timeout, HttpClient.Builder http, Callable<String> authorization) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("no query endpoints");
         }
         this.endpoints = List.copyOf(endpoints);
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = http.build();
+        this.authorization = authorization;
     }
 
     @Override
@@ -48,12 +59,16 @@ public final class HttpRuleQuerier implements RuleQuerier {
                     + "&dedup=true&partial_response=" + partialResponse;
             URI url = endpoint.resolve((endpoint.getPath() == null || endpoint.getPath().isEmpty() ? "" : endpoint.getPath().replaceAll("/$", ""))
                     + "/api/v1/query");
-            HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
+            HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
                     .header("Content-Type", "application/x-www-form-urlencoded").header("User-Agent", "Gauntlet-Ruler")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            String credentials = authorization.call(); // a credentials file that cannot be read fails the evaluation, naming it
+            if (credentials != null) {
+                request.header("Authorization", credentials);
+            }
             HttpResponse<String> response;
             try {
-                response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 failures.add(endpoint + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                 continue;

@@ -4,6 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gauntlet.frontend.Downstream;
+import io.gauntlet.frontend.FrontendOptions;
+import io.gauntlet.frontend.InvalidationLog;
+import io.gauntlet.frontend.Parameters;
+import io.gauntlet.frontend.QueryFrontend;
+import io.gauntlet.prometheus.HttpClientConfig;
+import io.gauntlet.prometheus.JdkHttpClients;
+import io.gauntlet.rules.HttpRuleQuerier;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
@@ -14,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -122,8 +132,56 @@ class QuerierSecurityTest {
         }
     }
 
+    /** Thanos' http client config of the querier's own HTTP clients: the test CA and the basic auth user's password file. */
+    private static HttpClientConfig clientConfig(boolean withCa, boolean withUser) throws IOException {
+        Path passwordFile = tlsDir().resolve("client-password");
+        Files.writeString(passwordFile, config("test.http-password") + "\n");
+        return HttpClientConfig.parse((withCa ? "tls_config:\n  ca_file: " + tlsDir().resolve("ca.crt") + "\n" : "")
+                + (withUser ? "basic_auth:\n  username: grafana\n  password_file: " + passwordFile + "\n" : ""), "test client config");
+    }
+
+    private static QueryFrontend frontend(HttpClientConfig client) {
+        JdkHttpClients.Configured http = JdkHttpClients.of(client, Duration.ofSeconds(5));
+        Clock clock = Clock.systemUTC();
+        return new QueryFrontend(new Downstream(URI.create(querier()), Duration.ofSeconds(30), http.builder(), http.authorization()), null,
+                new InvalidationLog(clock, Duration.ofMinutes(1), Duration.ofMinutes(10), Duration.ZERO, 1000),
+                FrontendOptions.defaults().withMaxRetries(0), clock, new SimpleMeterRegistry());
+    }
+
     @Test
     @Order(3)
+    void theQueryFrontendAndTheRulerQueryItOverTlsWithTheirOwnUser() throws Exception {
+        long start = TestData.T0 / 1000;
+        Parameters range = Parameters.of(null, "query=" + QuerierTesting.encode("sum(node_temperature_celsius)") + "&start=" + start
+                + "&end=" + (start + 3600) + "&step=60");
+        try (QueryFrontend frontend = frontend(clientConfig(true, true))) {
+            // the caller's (Grafana's) credentials are replaced by the frontend's own user
+            Downstream.Answer answer = frontend.queryRange(range, Map.of("Authorization", List.of(basic("grafana", "wrong"))));
+            String body = new String(answer.body(), StandardCharsets.UTF_8);
+            answers.add(body);
+            assertThat(answer.status()).as(body).isEqualTo(200);
+            assertThat(parse(body).path("data").path("result")).hasSize(1);
+        }
+        try (QueryFrontend withoutUser = frontend(clientConfig(true, false))) {
+            assertThat(withoutUser.queryRange(range, Map.of()).status()).isEqualTo(401);
+        }
+        try (QueryFrontend withoutCa = frontend(clientConfig(false, true))) {
+            Downstream.Answer refused = withoutCa.queryRange(range, Map.of());
+            assertThat(refused.status()).isNotEqualTo(200);
+            assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("querier " + querier());
+        }
+
+        JdkHttpClients.Configured http = JdkHttpClients.of(clientConfig(true, true), Duration.ofSeconds(5));
+        HttpRuleQuerier ruler = new HttpRuleQuerier(List.of(URI.create(querier())), Duration.ofSeconds(30), http.builder(), http.authorization());
+        assertThat(ruler.query("sum(node_temperature_celsius)", TestData.T0 + 600_000, false).samples()).hasSize(1);
+        JdkHttpClients.Configured anonymous = JdkHttpClients.of(clientConfig(true, false), Duration.ofSeconds(5));
+        HttpRuleQuerier refusedRuler = new HttpRuleQuerier(List.of(URI.create(querier())), Duration.ofSeconds(30), anonymous.builder(),
+                anonymous.authorization());
+        assertThatThrownBy(() -> refusedRuler.query("sum(node_temperature_celsius)", TestData.T0 + 600_000, false)).hasMessageContaining(querier());
+    }
+
+    @Test
+    @Order(4)
     void plainHttpOnTheTlsPortGetsNoAnswer() {
         HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         assertThatThrownBy(() -> {
@@ -136,7 +194,7 @@ class QuerierSecurityTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void noSecretInTheLogOrInAnyAnswer() throws Exception {
         get(querier(), "/api/v1/status/buildinfo", rightUser());
         get(querier(), "/api/v1/query?query=" + QuerierTesting.encode("sum(") + "&time=1", rightUser()); // an error answer

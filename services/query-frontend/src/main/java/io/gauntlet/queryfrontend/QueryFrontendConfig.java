@@ -15,6 +15,13 @@ public interface QueryFrontendConfig {
     @WithDefault("http://localhost:9090")
     String downstreamUrl();
 
+    /**
+     * How to reach the querier over HTTPS with credentials: Thanos' http client config YAML ({@code tls_config},
+     * {@code basic_auth} with {@code password_file}, {@code bearer_token_file}). With credentials, the frontend sends its
+     * own to the querier instead of forwarding the caller's.
+     */
+    Optional<Path> downstreamHttpClientFile();
+
     /** Longest wait for one downstream answer (Thanos' downstream tripper {@code response_header_timeout}). */
     @WithDefault("2m")
     Duration downstreamTimeout();

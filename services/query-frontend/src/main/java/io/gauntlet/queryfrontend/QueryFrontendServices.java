@@ -8,6 +8,8 @@ import io.gauntlet.frontend.InvalidationLog;
 import io.gauntlet.frontend.QueryFrontend;
 import io.gauntlet.frontend.cache.ResultsCache;
 import io.gauntlet.frontend.cache.ResultsCacheConfig;
+import io.gauntlet.prometheus.HttpClientConfig;
+import io.gauntlet.prometheus.JdkHttpClients;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
@@ -44,7 +46,9 @@ public class QueryFrontendServices {
         FrontendOptions options = new FrontendOptions(config.splitInterval(), config.alignRangeWithStep(), config.maxRetriesPerRequest(),
                 config.maxQueryLength(), config.maxQueryParallelism(), config.responseCacheMaxFreshness(), config.lookbackDelta(),
                 new HashSet<>(config.replicaLabels().orElse(java.util.List.of())), config.logQueriesLongerThan());
-        Downstream downstream = new Downstream(URI.create(config.downstreamUrl()), config.downstreamTimeout());
+        JdkHttpClients.Configured http = JdkHttpClients.of(config.downstreamHttpClientFile().map(HttpClientConfig::load)
+                .orElse(HttpClientConfig.NONE), Duration.ofSeconds(5));
+        Downstream downstream = new Downstream(URI.create(config.downstreamUrl()), config.downstreamTimeout(), http.builder(), http.authorization());
         this.frontend = new QueryFrontend(downstream, cache, invalidations, options, clock, meters);
         KafkaClientProperties kafka = KafkaClientProperties.fromConfig(properties.getPropertyNames(),
                 name -> properties.getOptionalValue(name, String.class));

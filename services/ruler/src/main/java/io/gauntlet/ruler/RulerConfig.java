@@ -32,6 +32,12 @@ public interface RulerConfig {
     /** Queriers' HTTP API base URLs ({@code --query}); rule queries go there with dedup and the group's partial response. */
     Optional<List<String>> queryEndpoints();
 
+    /**
+     * How to reach the query endpoints over HTTPS with credentials: Thanos' http client config YAML ({@code tls_config},
+     * {@code basic_auth} with {@code password_file}, {@code bearer_token_file}), as {@code --prometheus.http-client-file}.
+     */
+    Optional<Path> queryHttpClientFile();
+
     /** StoreAPI endpoints ({@code host:port}, {@code dns+…}, {@code dnssrv+…}) queried by the ruler's own engine instead. */
     Optional<List<String>> storeEndpoints();
 

@@ -7,6 +7,8 @@ import io.gauntlet.promql.engine.PromqlEngine;
 import io.gauntlet.query.EndpointSet;
 import io.gauntlet.query.StoreQueryable;
 import io.gauntlet.rules.EngineRuleQuerier;
+import io.gauntlet.prometheus.HttpClientConfig;
+import io.gauntlet.prometheus.JdkHttpClients;
 import io.gauntlet.rules.HttpRuleQuerier;
 import io.gauntlet.rules.RuleManager;
 import io.gauntlet.rules.RuleMetrics;
@@ -90,7 +92,9 @@ public class RulerServices {
         List<String> queryUrls = clean(config.queryEndpoints().orElse(List.of()));
         List<String> stores = clean(config.storeEndpoints().orElse(List.of()));
         if (!queryUrls.isEmpty()) {
-            querier = new HttpRuleQuerier(queryUrls.stream().map(URI::create).toList(), config.queryTimeout());
+            JdkHttpClients.Configured http = JdkHttpClients.of(config.queryHttpClientFile().map(HttpClientConfig::load)
+                    .orElse(HttpClientConfig.NONE), java.time.Duration.ofSeconds(5));
+            querier = new HttpRuleQuerier(queryUrls.stream().map(URI::create).toList(), config.queryTimeout(), http.builder(), http.authorization());
         } else if (!stores.isEmpty()) {
             GrpcClientTls transport = grpc.clientTls(); // Thanos' --grpc-client-tls-* for the store endpoints, as the querier's
             storeEndpoints = new EndpointSet(stores, config.queryTimeout(), java.time.Duration.ofSeconds(5), java.time.Duration.ofMinutes(5))
