@@ -194,16 +194,22 @@ class SidecarThroughputBench {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "sidecar-bench-process.log").toFile())).start();
         HttpClient http = HttpClient.newHttpClient();
         URI ready = URI.create("http://127.0.0.1:" + httpPort + "/-/ready");
-        await("packaged sidecar ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the packaged sidecar exited with " + process.exitValue() + ", see target/sidecar-bench-process.log");
-            }
-            try {
-                return http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        try {
+            // a loaded machine starts a JVM slowly: minutes, not seconds
+            await("packaged sidecar ready").atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the packaged sidecar exited with " + process.exitValue() + ", see target/sidecar-bench-process.log");
+                }
+                try {
+                    return http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+        } catch (RuntimeException e) {
+            process.destroyForcibly(); // not yet in the caller's list of processes to stop
+            throw e;
+        }
         return process;
     }
 
