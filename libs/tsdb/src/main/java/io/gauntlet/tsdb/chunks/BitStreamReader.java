@@ -127,47 +127,42 @@ final class BitStreamReader {
      * checks {@link #overran()}).
      */
     void readBucketDeltasOfDeltas(long[] buckets, long[] deltas, double[] counts) {
+        int n = buckets.length;
+        if (deltas.length < n || counts.length < n) {
+            throw new IllegalArgumentException("bucket arrays of different lengths");
+        }
         byte[] data = buffer;
         long pos = position;
         long end = limit;
         long absolute = 0;
-        // a word of upcoming bits, left-aligned; short fields are cut from it without a new load each
         long window = 0;
-        int valid = 0;
-        for (int i = 0; i < buckets.length; i++) {
-            if (valid < 32) {
+        long windowStart = 0;
+        // codes left in the window: one load leaves at least 57 bits, room for six short codes (9 bits at most), so
+        // the window is reloaded every sixth bucket, a pattern the branch predictor learns
+        int left = 0;
+        for (int i = 0; i < n; i++) {
+            if (left == 0) {
                 if (pos > end) {
                     break;
                 }
                 window = (long) LONG_BE.get(data, (int) (pos >>> 3)) << (pos & 7);
-                valid = 64 - (int) (pos & 7);
+                windowStart = pos;
+                left = 6;
             }
+            left--;
+            int ones = Long.numberOfLeadingZeros(~window);
             long dod;
-            int code = SHORT_CODES[(int) (window >>> 55)];
-            if (code != 0) {
-                int used = code & 0xF;
-                dod = code >> 4;
+            if (ones <= 2) {
+                // the length comes from the prefix alone (1, 5 or 9 bits), keeping the table load off the chain from
+                // one code to the next
+                int used = 4 * ones + 1;
+                dod = SHORT_CODES[(int) (window >>> 55)] >> 4;
                 window <<= used;
-                valid -= used;
                 pos += used;
             } else {
-                int ones = Long.numberOfLeadingZeros(~window);
-                if (ones < 7) { // widths 9 to 25: at most 32 bits, inside the window
-                    int width = VARBIT_WIDTHS[ones];
-                    int used = ones + 1 + width;
-                    dod = (window << (ones + 1)) >>> (64 - width);
-                    if (dod > (1L << (width - 1))) {
-                        dod -= 1L << width;
-                    }
-                    window <<= used;
-                    valid -= used;
-                    pos += used;
-                } else {
-                    position = pos;
-                    dod = readVarbitInt();
-                    pos = position;
-                    valid = 0;
-                }
+                dod = readLongCode(window, ones, windowStart, pos);
+                pos = position;
+                left = 0; // the window is spent
             }
             long delta = deltas[i] + dod;
             deltas[i] = delta;
@@ -177,6 +172,25 @@ final class BitStreamReader {
             counts[i] = absolute;
         }
         position = pos;
+    }
+
+    /**
+     * A varbit code of 12 bits or more at {@code pos}, cut from {@code window} (loaded at {@code windowStart}) when it
+     * holds the whole code; leaves {@link #position} after it.
+     */
+    private long readLongCode(long window, int ones, long windowStart, long pos) {
+        int valid = 64 - (int) (windowStart & 7) - (int) (pos - windowStart);
+        if (ones < 7) {
+            int width = VARBIT_WIDTHS[ones];
+            int used = ones + 1 + width;
+            if (used <= valid) {
+                long dod = (window << (ones + 1)) >>> (64 - width);
+                position = pos + used;
+                return dod > (1L << (width - 1)) ? dod - (1L << width) : dod;
+            }
+        }
+        position = pos;
+        return readVarbitInt();
     }
 
     /** Prometheus' {@code readVarbitUint}. */
@@ -227,8 +241,16 @@ final class BitStreamReader {
             position = limit + 1; // corrupt window: reported as an overrun by the caller
             return previousBits;
         }
-        long bits = readBits(significant);
+        long bits = peek64() >>> (64 - significant);
+        position += significant;
         return previousBits ^ (bits << (64 - leading - significant));
+    }
+
+    /** The next 64 bits without a branch on the bit offset (reads past the data see the padding's zeros). */
+    private long peek64() {
+        int index = (int) Math.min(position >>> 3, limit >>> 3);
+        int shift = (int) (position & 7);
+        return (long) LONG_BE.get(buffer, index) << shift | (buffer[index + 8] & 0xFFL) >>> (8 - shift);
     }
 
     /** A byte (not necessarily aligned). */

@@ -26,16 +26,33 @@ public final class FloatHistogram {
     public FloatHistogram set(CounterResetHint counterResetHint, int schema, double zeroThreshold, double zeroCount,
                               double count, double sum, Span[] positiveSpans, double[] positiveBuckets,
                               Span[] negativeSpans, double[] negativeBuckets) {
-        this.counterResetHint = counterResetHint == null ? CounterResetHint.UNKNOWN : counterResetHint;
         this.schema = schema;
         this.zeroThreshold = zeroThreshold;
         this.zeroCount = zeroCount;
         this.count = count;
         this.sum = sum;
-        this.positiveSpans = positiveSpans == null ? Span.NONE : positiveSpans;
-        this.positiveBuckets = positiveBuckets == null ? NO_BUCKETS : positiveBuckets;
-        this.negativeSpans = negativeSpans == null ? Span.NONE : negativeSpans;
-        this.negativeBuckets = negativeBuckets == null ? NO_BUCKETS : negativeBuckets;
+        // an iterator refills its view with the same arrays sample after sample: skipping those reference stores
+        // (and their GC write barriers) is a measurable part of decoding
+        CounterResetHint hint = counterResetHint == null ? CounterResetHint.UNKNOWN : counterResetHint;
+        if (this.counterResetHint != hint) {
+            this.counterResetHint = hint;
+        }
+        Span[] positive = positiveSpans == null ? Span.NONE : positiveSpans;
+        if (this.positiveSpans != positive) {
+            this.positiveSpans = positive;
+        }
+        double[] positiveCounts = positiveBuckets == null ? NO_BUCKETS : positiveBuckets;
+        if (this.positiveBuckets != positiveCounts) {
+            this.positiveBuckets = positiveCounts;
+        }
+        Span[] negative = negativeSpans == null ? Span.NONE : negativeSpans;
+        if (this.negativeSpans != negative) {
+            this.negativeSpans = negative;
+        }
+        double[] negativeCounts = negativeBuckets == null ? NO_BUCKETS : negativeBuckets;
+        if (this.negativeBuckets != negativeCounts) {
+            this.negativeBuckets = negativeCounts;
+        }
         return this;
     }
 
