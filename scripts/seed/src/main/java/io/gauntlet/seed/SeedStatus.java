@@ -55,8 +55,10 @@ final class SeedStatus {
         }
         double fiveMinutes = coverage(byResolution.getOrDefault(300_000L, List.of()), start, end);
         double hour = coverage(byResolution.getOrDefault(3_600_000L, List.of()), start, end);
-        System.out.printf("downsampled %s %3.0f%%  of the seeded range at 5m (%d blocks)%n", bar(fiveMinutes), fiveMinutes * 100,
-                byResolution.getOrDefault(300_000L, List.of()).size());
+        // the compactor starts on the seeded blocks as their events arrive; timing it from the seeding's end errs on the long side
+        String compactionEta = "done".equals(phase) ? compactionEta(System.currentTimeMillis() - updated, fiveMinutes) : "";
+        System.out.printf("downsampled %s %3.0f%%  of the seeded range at 5m (%d blocks)  %s%n", bar(fiveMinutes), fiveMinutes * 100,
+                byResolution.getOrDefault(300_000L, List.of()).size(), compactionEta);
         System.out.printf("            %s %3.0f%%  at 1h (%d blocks; only blocks compacted to 14 days get 1h data)%n", bar(hour), hour * 100,
                 byResolution.getOrDefault(3_600_000L, List.of()).size());
     }
@@ -76,6 +78,17 @@ final class SeedStatus {
             }
         }
         return end > start ? (double) covered / (end - start) : 0;
+    }
+
+    /** The time left until the whole range is downsampled to 5m, at the pace since the seeding ended. */
+    static String compactionEta(long sinceSeeded, double downsampled) {
+        if (downsampled >= 0.995) {
+            return "";
+        }
+        if (downsampled <= 0) {
+            return "compactor working (" + human(sinceSeeded) + " so far)";
+        }
+        return "ETA " + human((long) (sinceSeeded * (1 - downsampled) / downsampled));
     }
 
     static String bar(double fraction) {
