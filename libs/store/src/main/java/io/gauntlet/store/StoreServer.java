@@ -401,6 +401,9 @@ public final class StoreServer {
         private void open() throws StorageException {
             if (source instanceof EncodedSeriesSource bytes && !query.skipChunks() && external.names().containsAll(dropLabels)) {
                 encoder = new SeriesEncoder(external.without(dropLabels), external.names(), query.minTime(), query.maxTime(), limits, chunkHashes);
+                if (batchSize > 1) {
+                    encoder.reserveBatch();
+                }
                 encoded = bytes.encodedSeries(query, encoder);
                 if (encoded != null) {
                     return;
