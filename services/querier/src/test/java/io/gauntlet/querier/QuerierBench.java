@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * Gauntlet querier (→ one in-memory StoreAPI store) vs Prometheus 2.42 on its local TSDB, same data (500 instances:
  * 3,000 series × 480 samples), both over HTTP: per-query median latency, geometric mean of the ratios, throughput
  * with 16 concurrent clients, memory. Not part of the test run: {@code mvn -pl services/querier test -Dtest=QuerierBench}.
- * Writes target/querier-bench.txt.
+ * Writes target/querier-bench.txt. {@code -Dquerier.bench.sections=small,day} (any of memory, table, small, day,
+ * throughput) runs only those parts after the warm-up.
  */
 @QuarkusTest
 @QuarkusTestResource(value = StoresResource.class, restrictToAnnotatedClass = true,
@@ -86,7 +87,8 @@ class QuerierBench {
             profile(PATHS.get(Integer.parseInt(profiled)));
             return;
         }
-        String memory = peakMemory(PATHS.getLast(), prometheusPid());
+        java.util.Set<String> sections = java.util.Set.of(System.getProperty("querier.bench.sections", "memory,table,small,day,throughput").split(","));
+        String memory = sections.contains("memory") ? peakMemory(PATHS.getLast(), prometheusPid()) : "";
         // the JVM compiles hot code for a minute or more on these busy cores, Prometheus is compiled ahead of time: both
         // get the same warm-up passes over every query, for at least a minute and until the JIT has settled (a pass
         // compiles for under 50 ms)
@@ -97,7 +99,8 @@ class QuerierBench {
         long compiled;
         do {
             long before = jit.getTotalCompilationTime();
-            for (String path : PATHS) {
+            // the day's queries too when they are measured: their code paths (irate, the day's selectors) are not the table's
+            for (String path : sections.contains("day") ? java.util.stream.Stream.concat(PATHS.stream(), DAY_PATHS.stream()).toList() : PATHS) {
                 assertThat(get(querierUrl(), path).status()).as(path).isEqualTo(200);
                 get(prometheusUrl(), path);
             }
@@ -111,7 +114,7 @@ class QuerierBench {
                 .append("query | Prometheus median ms | Gauntlet median ms | ratio | Prometheus CPU ms | Gauntlet CPU ms | CPU ratio\n");
         double logSum = 0;
         double cpuLogSum = 0;
-        for (String path : PATHS) {
+        for (String path : sections.contains("table") ? PATHS : List.<String>of()) {
             for (int i = 0; i < 3; i++) { // warm-up
                 assertThat(get(querierUrl(), path).status()).as(path).isEqualTo(200);
                 get(prometheusUrl(), path);
@@ -142,16 +145,22 @@ class QuerierBench {
             report.append(String.format("%s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f%n", java.net.URLDecoder.decode(path, java.nio.charset.StandardCharsets.UTF_8)
                     .replaceAll("&.*", "").replace("/api/v1/", ""), p, g, g / p, pc, gc, gc / pc));
         }
-        report.append(String.format("geometric mean of Gauntlet/Prometheus CPU time per query: %.2f%n", Math.exp(cpuLogSum / PATHS.size())));
+        if (sections.contains("table")) {
+            report.append(String.format("geometric mean of Gauntlet/Prometheus CPU time per query: %.2f%n", Math.exp(cpuLogSum / PATHS.size())));
+        }
         report.append(String.format("warm-up: %d passes over the queries in %.0f s (the last one compiled for %d ms); JIT compilation during the measurement: %d ms%n",
                 passes, warmUpSeconds, compiled, jit.getTotalCompilationTime() - jitBefore));
-        report.append(String.format("geometric mean of Gauntlet/Prometheus: %.2f%n", Math.exp(logSum / PATHS.size())));
-        report.append(smallAndWide());
-        report.append(nodeExporterDay());
+        if (sections.contains("table")) {
+            report.append(String.format("geometric mean of Gauntlet/Prometheus: %.2f%n", Math.exp(logSum / PATHS.size())));
+        }
+        report.append(sections.contains("small") ? smallAndWide() : "");
+        report.append(sections.contains("day") ? nodeExporterDay() : "");
         report.append(memory);
-        double prometheusQps = throughput(prometheusUrl());
-        double gauntletQps = throughput(querierUrl());
-        report.append(String.format("throughput, 16 clients, 10 s: Prometheus %.0f q/s, Gauntlet %.0f q/s%n", prometheusQps, gauntletQps));
+        if (sections.contains("throughput")) {
+            double prometheusQps = throughput(prometheusUrl());
+            double gauntletQps = throughput(querierUrl());
+            report.append(String.format("throughput, 16 clients, 10 s: Prometheus %.0f q/s, Gauntlet %.0f q/s%n", prometheusQps, gauntletQps));
+        }
         report.append(String.format("RSS after load: Prometheus %d MiB; Gauntlet test JVM (querier + store + test harness) %d MiB, heap used %d MiB%n",
                 rssMiB("/proc/" + prometheusPid + "/status"), rssMiB("/proc/self/status"),
                 (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20));
