@@ -14,6 +14,7 @@ import io.gauntlet.promql.ast.SubqueryExpr;
 import io.gauntlet.promql.ast.UnaryExpr;
 import io.gauntlet.promql.ast.VectorSelector;
 import io.gauntlet.tsdb.LabelMatcher;
+import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.histogram.FloatHistogram;
 import io.gauntlet.tsdb.storage.Querier;
 import io.gauntlet.tsdb.storage.Queryable;
@@ -93,6 +94,9 @@ final class SelectionPlanner {
     private SeriesBuffer[] read(SeriesSet set, SelectionKey selection) throws StorageException {
         List<SeriesBuffer> loaded = new ArrayList<>();
         SampleIterator reuse = null;
+        // each series is decoded into one growing scratch buffer and kept in arrays of its exact size: no doubling
+        // garbage per series, and no slack held for the rest of the query
+        SeriesBuffer buffer = new SeriesBuffer(Labels.EMPTY, 16);
         long from = selection.hints().start();
         long to = selection.hints().end();
         while (set.next()) {
@@ -100,7 +104,7 @@ final class SelectionPlanner {
             Series series = set.at();
             SampleIterator iterator = series.iterator(reuse);
             reuse = iterator;
-            SeriesBuffer buffer = new SeriesBuffer(series.labels(), 16);
+            buffer.clear();
             // a TSDB querier trims each selection to its hinted range (windows moved by @ can see it): seek
             // lets chunk iterators skip whole chunks before the window, and samples after it are not decoded
             if (iterator.seek(from)) {
@@ -124,7 +128,7 @@ final class SelectionPlanner {
                     }
                 } while (iterator.next());
             }
-            loaded.add(buffer);
+            loaded.add(buffer.trimmedCopy(series.labels()));
         }
         context.warnings.addAll(set.warnings());
         return loaded.toArray(SeriesBuffer[]::new);

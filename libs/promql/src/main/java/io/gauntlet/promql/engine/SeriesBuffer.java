@@ -59,7 +59,7 @@ final class SeriesBuffer {
     }
 
     private void grow() {
-        int capacity = size * 2;
+        int capacity = Math.max(16, size * 2);
         timestamps = Arrays.copyOf(timestamps, capacity);
         values = Arrays.copyOf(values, capacity);
         if (histograms != null) {
@@ -70,6 +70,26 @@ final class SeriesBuffer {
     /** The histogram of point {@code index}, null for a float point. */
     FloatHistogram histogram(int index) {
         return histograms == null ? null : histograms[index];
+    }
+
+    /** This buffer's points in arrays of their exact size (no growth slack), under {@code newLabels}. */
+    SeriesBuffer trimmedCopy(Labels newLabels) {
+        FloatHistogram[] keptHistograms = null;
+        for (int i = 0; histograms != null && i < size; i++) {
+            if (histograms[i] != null) {
+                keptHistograms = Arrays.copyOf(histograms, size);
+                break;
+            }
+        }
+        return new SeriesBuffer(newLabels, Arrays.copyOf(timestamps, size), Arrays.copyOf(values, size), keptHistograms, size);
+    }
+
+    /** Empties the buffer for reuse, keeping its arrays. */
+    void clear() {
+        if (histograms != null) {
+            Arrays.fill(histograms, 0, size, null);
+        }
+        size = 0;
     }
 
     SeriesBuffer withLabels(Labels newLabels) {
