@@ -19,6 +19,8 @@ import java.util.TreeMap;
  */
 final class SeedStatus {
     private static final int BAR = 30;
+    /** Thanos downsamples a raw block to 5m once it spans 40 h (libs/compact's Downsampling). */
+    private static final long RAW_DOWNSAMPLE_SPAN = 40L * 3_600_000L;
 
     private SeedStatus() {
     }
@@ -55,8 +57,12 @@ final class SeedStatus {
         }
         double fiveMinutes = coverage(byResolution.getOrDefault(300_000L, List.of()), start, end);
         double hour = coverage(byResolution.getOrDefault(3_600_000L, List.of()), start, end);
+        // what can be at 5m now: the 5m blocks plus the raw blocks long enough to downsample (a range still in short blocks waits)
+        List<long[]> downsamplable = new ArrayList<>(byResolution.getOrDefault(300_000L, List.of()));
+        byResolution.getOrDefault(0L, List.of()).stream().filter(b -> b[1] - b[0] >= RAW_DOWNSAMPLE_SPAN).forEach(downsamplable::add);
+        double reachable = coverage(downsamplable, start, end);
         // the compactor starts on the seeded blocks as their events arrive; timing it from the seeding's end errs on the long side
-        String compactionEta = "done".equals(phase) ? compactionEta(System.currentTimeMillis() - updated, fiveMinutes) : "";
+        String compactionEta = "done".equals(phase) ? compactionEta(System.currentTimeMillis() - updated, fiveMinutes, reachable) : "";
         System.out.printf("downsampled %s %3.0f%%  of the seeded range at 5m (%d blocks)  %s%n", bar(fiveMinutes), fiveMinutes * 100,
                 byResolution.getOrDefault(300_000L, List.of()).size(), compactionEta);
         System.out.printf("            %s %3.0f%%  at 1h (%d blocks; only blocks compacted to 14 days get 1h data)%n", bar(hour), hour * 100,
@@ -80,15 +86,15 @@ final class SeedStatus {
         return end > start ? (double) covered / (end - start) : 0;
     }
 
-    /** The time left until the whole range is downsampled to 5m, at the pace since the seeding ended. */
-    static String compactionEta(long sinceSeeded, double downsampled) {
-        if (downsampled >= 0.995) {
-            return "";
+    /** The time left until all that can be downsampled to 5m ({@code reachable}) is, at the pace since the seeding ended. */
+    static String compactionEta(long sinceSeeded, double downsampled, double reachable) {
+        if (downsampled >= 0.995 || (downsampled > 0 && downsampled >= reachable - 0.001)) {
+            return downsampled >= 0.995 ? "" : "done (the rest is in blocks under 40h)";
         }
         if (downsampled <= 0) {
             return "compactor working (" + human(sinceSeeded) + " so far)";
         }
-        return "ETA " + human((long) (sinceSeeded * (1 - downsampled) / downsampled));
+        return "ETA " + human((long) (sinceSeeded * (reachable - downsampled) / downsampled));
     }
 
     static String bar(double fraction) {

@@ -8,9 +8,11 @@ import org.junit.jupiter.api.Test;
 class SeedStatusTest {
     @Test
     void compactionEtaFollowsThePaceSinceTheSeedingEnded() {
-        assertThat(SeedStatus.compactionEta(600_000, 0.25)).isEqualTo("ETA 30m0s");
-        assertThat(SeedStatus.compactionEta(90_000, 0)).isEqualTo("compactor working (1m30s so far)");
-        assertThat(SeedStatus.compactionEta(600_000, 1.0)).isEmpty();
+        assertThat(SeedStatus.compactionEta(600_000, 0.25, 1.0)).isEqualTo("ETA 30m0s");
+        assertThat(SeedStatus.compactionEta(600_000, 0.25, 0.5)).isEqualTo("ETA 10m0s");
+        assertThat(SeedStatus.compactionEta(90_000, 0, 1.0)).isEqualTo("compactor working (1m30s so far)");
+        assertThat(SeedStatus.compactionEta(600_000, 1.0, 1.0)).isEmpty();
+        assertThat(SeedStatus.compactionEta(600_000, 0.97, 0.97)).isEqualTo("done (the rest is in blocks under 40h)");
     }
 
     @Test
