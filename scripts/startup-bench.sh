@@ -81,9 +81,9 @@ cmd_bench_startup() {
   done
   # the sidecar and the shipper need a Prometheus to be ready
   local prom_dir prom_port prom_pid=""
-  prom_dir="$(mktemp -d "${TMPDIR:-/tmp}/gauntlet-startup-bench-prometheus-XXXXXX")"
   if [[ " ${services[*]} " == *" sidecar "* || " ${services[*]} " == *" shipper "* ]]; then
     ensure_prometheus
+    prom_dir="$(mktemp -d "${TMPDIR:-/tmp}/gauntlet-startup-bench-prometheus-XXXXXX")"
     prom_port="$(deps_free_port)"
     printf 'global:\n  external_labels:\n    prometheus_replica: bench\n' >"$prom_dir/prometheus.yml"
     prometheus "--config.file=$prom_dir/prometheus.yml" "--storage.tsdb.path=$prom_dir/data" \
