@@ -10,6 +10,7 @@ import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.block.BlockMeta;
 import io.gauntlet.tsdb.block.DeletionMark;
 import io.gauntlet.tsdb.block.NoCompactMark;
+import io.gauntlet.tsdb.block.NoDownsampleMark;
 import io.gauntlet.tsdb.block.Ulid;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.io.ByteArrayInputStream;
@@ -421,6 +422,9 @@ public final class Compactor {
             }
             long started = System.nanoTime();
             try {
+                if (bucket.exists(block.ulid() + Bucket.DELIMITER + NoDownsampleMark.FILE)) {
+                    continue; // marked since the scan (block.marked-no-downsample): the operator's mark wins over a planned pass
+                }
                 Path work = workDirectory(group.key() + "-downsample");
                 try {
                     Path source = BlockTransfer.download(bucket, block.ulid(), work.resolve("sources"));

@@ -12,7 +12,9 @@ public enum BlockEventType {
      * no-compact-mark.json is in the bucket: compaction and downsampling leave the block alone. Why is in the mark
      * (its {@code reason} and {@code details}), e.g. a corruption the compactor found in the block.
      */
-    MARKED_NO_COMPACT("io.gauntlet.block.marked-no-compact");
+    MARKED_NO_COMPACT("io.gauntlet.block.marked-no-compact"),
+    /** no-downsample-mark.json is in the bucket: the compactor leaves the block at its resolution (it still compacts it). */
+    MARKED_NO_DOWNSAMPLE("io.gauntlet.block.marked-no-downsample");
 
     private final String cloudEventType;
 

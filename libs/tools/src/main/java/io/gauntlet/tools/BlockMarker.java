@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * {@code mark}: writes or removes a block's marker file as Thanos does, then publishes the block's event (a deletion
  * mark: block.marked-for-deletion; its removal: block.uploaded, so gateways that dropped the block load it again; a
- * no-compact mark: block.marked-no-compact; no-downsample marks and other removals have no event kind).
+ * no-compact mark: block.marked-no-compact; a no-downsample mark: block.marked-no-downsample; other removals have no
+ * event kind).
  */
 public final class BlockMarker {
     /** The marker files {@code --marker} accepts. */
@@ -60,6 +61,8 @@ public final class BlockMarker {
             events.publish(BlockEventType.MARKED_FOR_DELETION, meta);
         } else if (marker.equals(NoCompactMark.FILE)) {
             events.publish(BlockEventType.MARKED_NO_COMPACT, meta); // as the compactor announces its own no-compact marks
+        } else if (marker.equals(NoDownsampleMark.FILE)) {
+            events.publish(BlockEventType.MARKED_NO_DOWNSAMPLE, meta);
         }
         return Outcome.MARKED;
     }

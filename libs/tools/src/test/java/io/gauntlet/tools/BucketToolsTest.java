@@ -197,8 +197,13 @@ class BucketToolsTest {
             assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"" + block.ulid()
                     + "\",\"version\":1,\"details\":\"keep raw\",\"no_downsample_time\":1700000000,\"reason\":\"manual\"}");
         }
+        assertThat(published).singleElement().satisfies(event -> {
+            assertThat(event.type()).isEqualTo(BlockEventType.MARKED_NO_DOWNSAMPLE);
+            assertThat(event.ulid()).isEqualTo(block.ulid().toString());
+        });
         assertThat(marker.mark(block.ulid(), NoDownsampleMark.FILE, "again")).isEqualTo(BlockMarker.Outcome.ALREADY_MARKED);
-        assertThat(published).isEmpty();
+        assertThat(published).hasSize(1);
+        published.clear();
 
         assertThat(marker.mark(block.ulid(), DeletionMark.FILE, "bad data")).isEqualTo(BlockMarker.Outcome.MARKED);
         assertThat(published).singleElement().satisfies(event -> {
@@ -221,6 +226,29 @@ class BucketToolsTest {
                 .hasMessageContaining("block " + missing + " not found");
         assertThatThrownBy(() -> marker.mark(block.ulid(), "other-mark.json", "x")).isInstanceOf(ToolException.class)
                 .hasMessageContaining("unknown marker other-mark.json");
+    }
+
+    @Test
+    void aNoDownsampleMarkFromTheToolsIsAnnouncedAndTheCompactorLeavesTheBlockRaw() throws Exception {
+        BlockMeta raw = upload(0, 48 * HOUR, EU);
+        new BlockMarker(bucket, events, Clock.systemUTC()).mark(raw.ulid(), NoDownsampleMark.FILE, "keep raw");
+        assertThat(published).singleElement().satisfies(event -> {
+            assertThat(event.type()).isEqualTo(BlockEventType.MARKED_NO_DOWNSAMPLE);
+            assertThat(event.type().cloudEventType()).isEqualTo("io.gauntlet.block.marked-no-downsample");
+            assertThat(event.externalLabels()).isEqualTo(Labels.fromMap(EU));
+        });
+        io.gauntlet.compact.Compactor compactor = new io.gauntlet.compact.Compactor(bucket,
+                io.gauntlet.compact.CompactorOptions.defaults(dir.resolve("compactor")).withDelays(Duration.ZERO, Duration.ofHours(48)),
+                io.gauntlet.compact.BlockEventSink.NONE, new io.gauntlet.compact.CompactorMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
+                Clock.systemUTC());
+
+        assertThat(compactor.sync(group -> true, () -> true).downsamplings()).isZero();
+        assertThat(new BucketDownsampler(bucket, events, dir.resolve("downsample")).run().made()).isEmpty();
+        assertThat(BucketInventory.scan(bucket, Map.of()).blocks()).singleElement()
+                .satisfies(entry -> assertThat(entry.meta().ulid()).isEqualTo(raw.ulid()));
+
+        new BlockMarker(bucket, events, Clock.systemUTC()).remove(raw.ulid(), NoDownsampleMark.FILE);
+        assertThat(compactor.sync(group -> true, () -> true).downsamplings()).as("without the mark the 48h block is due").isEqualTo(1);
     }
 
     @Test

@@ -225,6 +225,9 @@ public class StoreGatewayServices {
             case MARKED_NO_COMPACT -> {
                 // a compactor matter; a block it found damaged is quarantined here when a query meets the damage
             }
+            case MARKED_NO_DOWNSAMPLE -> {
+                // a compactor matter: the block is served as before
+            }
         }
     }
 
