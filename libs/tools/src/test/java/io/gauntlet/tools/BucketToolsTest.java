@@ -366,6 +366,102 @@ class BucketToolsTest {
         assertThat(promtool.dump(after)).isEqualTo(expected);
     }
 
+    /** promtool's dump of one block of the bucket. */
+    private List<String> dump(io.gauntlet.tsdb.testing.Promtool promtool, Ulid block) throws Exception {
+        Path database = Files.createDirectories(dir.resolve("dump-" + block));
+        Files.createDirectories(database.resolve("wal")); // promtool opens a whole (read-only) database
+        BlockTransfer.download(bucket, block, database);
+        return promtool.dump(database);
+    }
+
+    @Test
+    void rewriteRelabelsSeriesAsPrometheusRelabelConfigsSayAndMergesSeriesThatBecomeOne() throws Exception {
+        io.gauntlet.tsdb.testing.Promtool promtool = io.gauntlet.tsdb.testing.Promtool.require();
+        BlockMeta source = upload(0, 2 * HOUR, EU);
+        List<io.gauntlet.rules.notifier.RelabelConfig> relabels = io.gauntlet.rules.notifier.RelabelConfig.parseList("""
+                - source_labels: [job]
+                  regex: a|c
+                  action: keep
+                - source_labels: [__name__, job]
+                  regex: up;c
+                  action: drop
+                - source_labels: [job]
+                  regex: (a)
+                  target_label: team
+                  replacement: red-$1
+                """);
+        BucketRewriter rewriter = new BucketRewriter(bucket, events, Clock.systemUTC());
+        List<String> changes = new ArrayList<>();
+
+        BucketRewriter.Rewritten done = rewriter.rewrite(source.ulid(), List.of(), relabels, false, false, dir.resolve("work"), changes::add);
+
+        assertThat(changes).containsExactly(
+                "Relabelled {__name__=\"up\", job=\"a\"} {__name__=\"up\", job=\"a\", team=\"red-a\"}",
+                "Deleted {__name__=\"up\", job=\"b\"} [{0 7140000}]",
+                "Deleted {__name__=\"up\", job=\"c\"} [{0 7140000}]");
+        assertThat(done).extracting(BucketRewriter.Rewritten::seriesKept, BucketRewriter.Rewritten::seriesDeleted,
+                BucketRewriter.Rewritten::seriesRelabelled).containsExactly(1L, 2L, 1L);
+        List<String> expected = dump(promtool, source.ulid()).stream().filter(line -> line.contains("job=\"a\""))
+                .map(line -> line.replace("job=\"a\"}", "job=\"a\", team=\"red-a\"}")).toList();
+        assertThat(expected).hasSize(120);
+        assertThat(dump(promtool, done.target())).isEqualTo(expected);
+        BlockMeta rewritten = BlockMeta.parse(bucket.get(done.target() + "/meta.json").readAllBytes(), done.target().toString());
+        assertThat(rewritten.thanos().rewrites().toString()).isEqualTo("[{\"sources\":[\"" + source.ulid() + "\"],\"relabels_applied\":["
+                + "{\"source_labels\":[\"job\"],\"separator\":\";\",\"regex\":\"a|c\",\"replacement\":\"$1\",\"action\":\"keep\"},"
+                + "{\"source_labels\":[\"__name__\",\"job\"],\"separator\":\";\",\"regex\":\"up;c\",\"replacement\":\"$1\",\"action\":\"drop\"},"
+                + "{\"source_labels\":[\"job\"],\"separator\":\";\",\"regex\":\"(a)\",\"target_label\":\"team\",\"replacement\":\"red-$1\","
+                + "\"action\":\"replace\"}]}]");
+
+        // every series relabelled to {__name__="up"}: one series, the samples of all three merged by timestamp
+        BucketRewriter.Rewritten merged = rewriter.rewrite(source.ulid(), List.of(),
+                io.gauntlet.rules.notifier.RelabelConfig.parseList("- regex: job\n  action: labeldrop\n"), false, false, dir.resolve("merge"), line -> { });
+        assertThat(merged.seriesKept()).isEqualTo(1);
+        assertThat(dump(promtool, merged.target())).isEqualTo(dump(promtool, source.ulid()).stream().filter(line -> line.contains("job=\"a\""))
+                .map(line -> line.replace(", job=\"a\"", "")).toList());
+        assertThat(verify()).as("the source and its rewrites overlap, as Thanos' rewrite leaves them without --delete-blocks")
+                .extracting(BucketVerifier.Issue::kind).containsOnly(BucketVerifier.OVERLAPPED_BLOCKS);
+    }
+
+    @Test
+    void rewriteDeletesOnlyTheSamplesInsideADeletionRequestsIntervals() throws Exception {
+        io.gauntlet.tsdb.testing.Promtool promtool = io.gauntlet.tsdb.testing.Promtool.require();
+        BlockMeta source = upload(0, 2 * HOUR, EU);
+        List<BucketRewriter.DeletionRequest> deletions = BucketRewriter.DeletionRequest.parseYaml("""
+                - matchers: '{job="b"}'
+                  intervals:
+                  - mint: 0
+                    maxt: 1799999
+                  - mint: 3600000
+                    maxt: 3600000
+                """);
+        BucketRewriter rewriter = new BucketRewriter(bucket, events, Clock.systemUTC());
+        List<String> changes = new ArrayList<>();
+
+        BucketRewriter.Rewritten done = rewriter.rewrite(source.ulid(), deletions, false, true, dir.resolve("work"), changes::add);
+
+        assertThat(changes).containsExactly("Deleted {__name__=\"up\", job=\"b\"} [{0 1799999} {3600000 3600000}]");
+        assertThat(done.seriesKept()).isEqualTo(3);
+        List<String> expected = dump(promtool, source.ulid()).stream().filter(line -> {
+            if (!line.contains("job=\"b\"")) {
+                return true;
+            }
+            long t = Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+            return !(t <= 1_799_999 || t == 3_600_000);
+        }).toList();
+        assertThat(expected).hasSize(3 * 120 - 31);
+        assertThat(dump(promtool, done.target())).isEqualTo(expected);
+        BlockMeta rewritten = BlockMeta.parse(bucket.get(done.target() + "/meta.json").readAllBytes(), done.target().toString());
+        assertThat(rewritten.thanos().rewrites().toString()).isEqualTo("[{\"sources\":[\"" + source.ulid() + "\"],\"deletions_applied\":[{"
+                + "\"matchers\":[{\"Type\":0,\"Name\":\"job\",\"Value\":\"b\"}],\"intervals\":[{\"Mint\":0,\"Maxt\":1799999},"
+                + "{\"Mint\":3600000,\"Maxt\":3600000}]}]}]");
+        assertThat(verify()).as("the source is marked for deletion").isEmpty();
+
+        assertThatThrownBy(() -> BucketRewriter.DeletionRequest.parseYaml("- matchers: '{job=\"b\"}'\n  intervals: [{mint: 5, maxt: 1}]"))
+                .hasMessageContaining("deletion request 0: interval maxt 1 is before its mint 5");
+        assertThatThrownBy(() -> BucketRewriter.DeletionRequest.parseYaml("- matchers: '{job=\"b\"}'\n  intervals: [{from: 5}]"))
+                .hasMessageContaining("each interval must be {mint: <ms>, maxt: <ms>}");
+    }
+
     @Test
     void repairBacksUpAndMarksADuplicatedCompactionAndLeavesTheOldest() throws Exception {
         List<Ulid> sources = List.of(Ulid.generate(0), Ulid.generate(1));

@@ -122,7 +122,7 @@ class GauntletToolsTest {
     }
 
     @Test
-    void rewriteIsADryRunByDefaultAndRefusesWhatItDoesNotImplement() {
+    void rewriteIsADryRunByDefaultAndWritesItsChangeLogBesideTheNewBlock() throws Exception {
         String deletion = "- matchers: '{job=\"a\"}'";
 
         Run dryRun = run("bucket", "rewrite", "--objstore.config", objstore, "--id", block.ulid().toString(), "--rewrite.to-delete-config", deletion);
@@ -130,14 +130,28 @@ class GauntletToolsTest {
         assertThat(dryRun).isEqualTo(new Run(0, "Deleted {__name__=\"up\", job=\"a\"} [{0 60000}]\n",
                 block.ulid() + ": dry run, 1 series would be deleted and 0 kept\n"));
         assertThat(run("bucket", "ls", "--objstore.config", objstore).out()).isEqualTo(block.ulid() + "\n");
-        Run relabel = run("bucket", "rewrite", "--objstore.config", objstore, "--id", block.ulid().toString(), "--rewrite.to-relabel-config",
-                "- action: drop");
-        assertThat(relabel.code()).isEqualTo(GauntletTools.USAGE);
-        assertThat(relabel.err()).contains("--rewrite.to-relabel-config is not implemented");
-        Run intervals = run("bucket", "rewrite", "--objstore.config", objstore, "--id", block.ulid().toString(), "--rewrite.to-delete-config",
-                deletion + "\n  intervals: [{mint: 0, maxt: 10}]");
-        assertThat(intervals.code()).isEqualTo(GauntletTools.USAGE);
-        assertThat(intervals.err()).contains("'intervals'", "not implemented");
+
+        Path tmp = dir.resolve("rewrite-tmp");
+        Run relabel = run("bucket", "rewrite", "--objstore.config", objstore, "--id", block.ulid().toString(), "--no-dry-run", "--tmp.dir",
+                tmp.toString(), "--rewrite.to-relabel-config", "- {source_labels: [job], target_label: job, replacement: b}",
+                "--rewrite.to-delete-config", "- {matchers: '{job=\"b\"}', intervals: [{mint: 0, maxt: 0}]}");
+        assertThat(relabel.code()).as(relabel.err()).isZero();
+        String changes = "Relabelled {__name__=\"up\", job=\"a\"} {__name__=\"up\", job=\"b\"}\nDeleted {__name__=\"up\", job=\"b\"} [{0 0}]\n";
+        assertThat(relabel.out()).isEqualTo(changes);
+        String target = run("bucket", "ls", "--objstore.config", objstore).out().lines().filter(id -> !id.equals(block.ulid().toString()))
+                .findFirst().orElseThrow();
+        assertThat(relabel.err()).contains(block.ulid() + " rewritten into " + target + ": 0 series deleted, 1 kept, 1 relabelled",
+                "change log: " + tmp.resolve(target).resolve("change.log"));
+        assertThat(Files.readString(tmp.resolve(target).resolve("change.log"))).isEqualTo(changes);
+        assertThat(Files.list(tmp).map(path -> path.getFileName().toString()).toList()).as("only the change log is kept").containsExactly(target);
+
+        Run nothing = run("bucket", "rewrite", "--objstore.config", objstore, "--id", block.ulid().toString());
+        assertThat(nothing.code()).isEqualTo(GauntletTools.USAGE);
+        assertThat(nothing.err()).contains("nothing to rewrite");
+        Run badInterval = run("bucket", "rewrite", "--objstore.config", objstore, "--id", block.ulid().toString(), "--rewrite.to-delete-config",
+                deletion + "\n  intervals: [{mint: 10, maxt: 0}]");
+        assertThat(badInterval.code()).isEqualTo(GauntletTools.USAGE);
+        assertThat(badInterval.err()).contains("interval maxt 0 is before its mint 10");
     }
 
     @Test
