@@ -201,6 +201,11 @@ public final class PrometheusClient implements MetadataSource, AutoCloseable {
         return getJson("api/v1/targets", state.isEmpty() ? Map.of() : Map.of("state", List.of(state)));
     }
 
+    /** The {@code data} of {@code /api/v1/status/tsdb}; {@code limit} above 0 is passed on (Prometheus 2.42 lists 10 and ignores it). */
+    public JsonNode tsdbStatus(int limit) throws StorageException {
+        return getJson("api/v1/status/tsdb", limit > 0 ? Map.of("limit", List.of(Integer.toString(limit))) : Map.of());
+    }
+
     /** Label names of series with data in [start, end] matching the matchers ({@code /api/v1/labels}). */
     public List<String> labelNames(long start, long end, List<LabelMatcher> matchers) throws StorageException {
         return strings(postJson("api/v1/labels", timeParameters(start, end, matchers)));

@@ -434,8 +434,8 @@ public final class EndpointSet implements AutoCloseable {
 
     /** Healthy endpoints with their last Info, for fan-out. */
     /**
-     * The fanned-out APIs a querier offers one level up, for its Info: exemplars (the endpoints' time range), targets
-     * and rules when at least one healthy endpoint offers them now (Thanos' querier announces them always).
+     * The fanned-out APIs a querier offers one level up, for its Info: exemplars (the endpoints' time range), targets,
+     * rules and status when at least one healthy endpoint offers them now (Thanos' querier announces them always).
      */
     public InfoResponse fannedOutApis() {
         InfoResponse.Builder apis = InfoResponse.newBuilder();
@@ -453,6 +453,9 @@ public final class EndpointSet implements AutoCloseable {
             }
             if (info.hasRules()) {
                 apis.setRules(info.getRules());
+            }
+            if (info.hasStatus()) {
+                apis.setStatus(info.getStatus());
             }
         }
         return apis.build();

@@ -22,7 +22,7 @@ public final class UnroutedApiRequests {
     private static final String PREFIX = "/api/v1";
     private static final String TEXT = "text/plain; charset=utf-8";
     /** Routes the querier leaves to Go's 404, as Thanos' querier, which does not register them. */
-    private static final Set<String> NOT_SERVED = Set.of("/read", "/status/walreplay", "/targets/metadata", "/status/tsdb");
+    private static final Set<String> NOT_SERVED = Set.of("/read", "/status/walreplay", "/targets/metadata");
 
     @ServerRequestFilter(preMatching = true)
     public Response answerUnrouted(ContainerRequestContext context, HttpServerRequest request) {

@@ -41,9 +41,9 @@ class ApiRoutesTest {
             "/%71uery?query=1", "/label/a%2Fb/values", "/labels/x", "/status");
     /**
      * Routes the querier leaves to Go's 404 (Thanos' querier does not register them either): remote read, WAL replay,
-     * target metadata and TSDB status.
+     * target metadata.
      */
-    private static final Set<String> NOT_SERVED = Set.of("/read", "/status/walreplay", "/targets/metadata", "/status/tsdb");
+    private static final Set<String> NOT_SERVED = Set.of("/read", "/status/walreplay", "/targets/metadata");
 
     private record Answer(int status, Map<String, String> headers, String body) {
         String header(String name) {

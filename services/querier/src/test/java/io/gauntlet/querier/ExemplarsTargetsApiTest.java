@@ -24,6 +24,7 @@ import io.gauntlet.proto.thanos.targets.TargetsResponse;
 import io.gauntlet.query.EndpointSet;
 import io.gauntlet.query.ExemplarsFanOut;
 import io.gauntlet.query.QuerierLoopGuard;
+import io.gauntlet.query.StatusFanOut;
 import io.gauntlet.query.TargetsFanOut;
 import io.gauntlet.service.GrpcServerLifecycle;
 import io.grpc.ManagedChannel;
@@ -253,6 +254,35 @@ class ExemplarsTargetsApiTest {
                 JsonNode fromUpper = QuerierTesting.JSON.readTree(upperTargets.apiAnswer("", "", replicaLabels, true));
                 assertThat(fromUpper).isEqualTo(get(querierUrl(), "/api/v1/targets").json());
             });
+        }
+    }
+
+    /**
+     * {@code /api/v1/status/tsdb}: the sidecar serves its Prometheus' TSDB statistics as {@code thanos.Status} (the
+     * library replica and the down endpoint do not offer it), so the querier answers what that Prometheus answers; a
+     * querier above answers the same through this querier's own {@code thanos.Status}.
+     */
+    @Test
+    void tsdbStatusIsThePrometheusAnswerAlsoOneQuerierUp() throws Exception {
+        await("tsdb status equals Prometheus' between two scrapes").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            QuerierTesting.Answer answer = get(querierUrl(), "/api/v1/status/tsdb");
+            assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+            assertThat(answer.json()).isEqualTo(get(prometheusUrl(), "/api/v1/status/tsdb").json());
+        });
+        QuerierTesting.Answer badLimit = get(querierUrl(), "/api/v1/status/tsdb?limit=abc");
+        assertThat(badLimit.status()).isEqualTo(400);
+        assertThat(badLimit.json().path("errorType").asText()).isEqualTo("bad_data");
+        assertThat(get(querierUrl(), "/api/v1/status/tsdb?limit=1").json().path("data").path("seriesCountByMetricName")).hasSize(1);
+
+        try (EndpointSet upper = new EndpointSet(List.of("127.0.0.1:" + grpc.port()), List::of, new QuerierLoopGuard(), Duration.ofSeconds(30),
+                Duration.ofSeconds(5), Duration.ofMinutes(5));
+                StatusFanOut upperStatus = new StatusFanOut(upper::healthy, Duration.ofSeconds(30))) {
+            await("the querier announces status").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                upper.refresh();
+                assertThat(upper.healthy()).singleElement().satisfies(endpoint -> assertThat(endpoint.info().hasStatus()).isTrue());
+            });
+            await("one querier up, the same statistics").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(QuerierTesting.JSON.readTree(upperStatus.apiAnswer("", false))).isEqualTo(get(querierUrl(), "/api/v1/status/tsdb").json()));
         }
     }
 }

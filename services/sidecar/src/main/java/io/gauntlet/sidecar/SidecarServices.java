@@ -3,9 +3,11 @@ package io.gauntlet.sidecar;
 import io.gauntlet.prometheus.HttpClientConfig;
 import io.gauntlet.prometheus.PrometheusClient;
 import io.gauntlet.prometheus.PrometheusExemplarsService;
+import io.gauntlet.prometheus.PrometheusStatusService;
 import io.gauntlet.prometheus.PrometheusTargetsService;
 import io.gauntlet.proto.thanos.info.ExemplarsInfo;
 import io.gauntlet.proto.thanos.info.InfoResponse;
+import io.gauntlet.proto.thanos.info.StatusInfo;
 import io.gauntlet.proto.thanos.info.TargetsInfo;
 import io.gauntlet.service.ReadinessCondition;
 import io.gauntlet.service.ReadinessRegistry;
@@ -35,7 +37,7 @@ public class SidecarServices {
     /** Thanos' sidecar announces exemplars over Prometheus' whole API time range (its minTime/maxTime, in seconds as Thanos sets them). */
     static final InfoResponse SIDECAR_APIS = InfoResponse.newBuilder()
             .setExemplars(ExemplarsInfo.newBuilder().setMinTime(Long.MIN_VALUE / 1000 + 62_135_596_801L).setMaxTime(Long.MAX_VALUE / 1000 - 62_135_596_801L))
-            .setTargets(TargetsInfo.getDefaultInstance()).build();
+            .setTargets(TargetsInfo.getDefaultInstance()).setStatus(StatusInfo.getDefaultInstance()).build();
 
     private final PrometheusClient prometheus;
     private final PrometheusWatcher watcher;
@@ -116,6 +118,14 @@ public class SidecarServices {
     @Named("thanos.Targets")
     ServerServiceDefinition targetsService() {
         return new PrometheusTargetsService(prometheus, this::externalLabels).service().bindService();
+    }
+
+    /** TSDB statistics from the same Prometheus, for the querier's /api/v1/status/tsdb (Info announces it). */
+    @Produces
+    @Unremovable
+    @Named("thanos.Status")
+    ServerServiceDefinition statusService() {
+        return new PrometheusStatusService(prometheus).service().bindService();
     }
 
     /** The external labels last read (none before the first successful read). */
