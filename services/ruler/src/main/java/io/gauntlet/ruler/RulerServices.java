@@ -5,6 +5,7 @@ import io.gauntlet.objstore.BucketConfig;
 import io.gauntlet.promql.engine.EngineOptions;
 import io.gauntlet.promql.engine.PromqlEngine;
 import io.gauntlet.query.EndpointSet;
+import io.gauntlet.query.FanOutObserver;
 import io.gauntlet.query.StoreQueryable;
 import io.gauntlet.rules.EngineRuleQuerier;
 import io.gauntlet.prometheus.HttpClientConfig;
@@ -103,8 +104,10 @@ public class RulerServices {
             EndpointSet set = storeEndpoints;
             List<String> replicaLabels = config.queryReplicaLabels().orElse(List.of());
             PromqlEngine engine = new PromqlEngine(EngineOptions.defaults().withTimeout(config.queryTimeout()));
-            querier = new EngineRuleQuerier(engine, partialResponse -> new StoreQueryable(set::healthy,
-                    new StoreQueryable.Options(true, replicaLabels, partialResponse, 0, List.of(), 0)));
+            // a store that is down fails an evaluation under "abort" (a warning under "warn") instead of being left out
+            // silently: a recorded sum over half the stores, or an absent() alert, would be wrong without a trace
+            querier = new EngineRuleQuerier(engine, partialResponse -> new StoreQueryable(set::healthy, set::unreachable,
+                    new StoreQueryable.Options(true, replicaLabels, partialResponse, 0, List.of(), 0), FanOutObserver.NONE));
         } else {
             throw new IllegalArgumentException("set gauntlet.ruler.query-endpoints (queriers' HTTP URLs) or gauntlet.ruler.store-endpoints");
         }

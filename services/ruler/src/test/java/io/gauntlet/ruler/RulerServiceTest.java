@@ -44,7 +44,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * the last good rules, and a query endpoint that goes down making evaluations fail visibly.
  */
 @QuarkusTest
-@QuarkusTestResource(RulerStackResource.class)
+@QuarkusTestResource(value = RulerStackResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RulerServiceTest {
     private static final ObjectMapper JSON = new ObjectMapper();
