@@ -270,8 +270,10 @@ public final class BlockShipper {
         try {
             outbox.add(event);
         } catch (IOException e) {
+            // not recorded as shipped: the next pass finds the block in the bucket and stores its event once there is room
+            metrics.outboxWriteFailed();
             throw new ShipperException("block " + meta.ulid() + " is in the bucket but its event could not be stored in the outbox "
-                    + outbox.directory() + ": " + e, e);
+                    + outbox.directory() + " (full disk?), retrying: " + e, e);
         }
         eventAdded.run();
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The shipper's metrics with Thanos' names ({@code pkg/shipper}): {@code thanos_shipper_dir_syncs_total},
  * {@code thanos_shipper_dir_sync_failures_total}, {@code thanos_shipper_uploads_total},
  * {@code thanos_shipper_upload_failures_total}; plus what Thanos has no name for: the time of the last successful
- * block upload, events published and events waiting in the outbox.
+ * block upload, events published, events waiting in the outbox and failed writes to it (a full disk).
  */
 public final class ShipperMetrics implements OutboxMetrics {
     private final Counter dirSyncs;
@@ -19,6 +19,7 @@ public final class ShipperMetrics implements OutboxMetrics {
     private final Counter uploads;
     private final Counter uploadFailures;
     private final Counter eventsPublished;
+    private final Counter outboxWriteFailures;
     private final AtomicLong lastUploadMillis = new AtomicLong();
     private final AtomicInteger outboxSize = new AtomicInteger();
 
@@ -29,6 +30,8 @@ public final class ShipperMetrics implements OutboxMetrics {
         uploadFailures = Counter.builder("thanos_shipper_upload_failures").description("Total number of block upload failures").register(registry);
         eventsPublished = Counter.builder("gauntlet_shipper_events_published")
                 .description("Block events Kafka acknowledged").register(registry);
+        outboxWriteFailures = Counter.builder("gauntlet_shipper_outbox_write_failures")
+                .description("Block events that could not be written to the outbox (a full or read-only disk); the block is retried").register(registry);
         Gauge.builder("thanos_shipper_last_upload_timestamp_seconds", lastUploadMillis, millis -> millis.get() / 1000.0)
                 .description("Unix time of the last successful block upload (0: none yet)").register(registry);
         Gauge.builder("gauntlet_shipper_outbox_events", outboxSize, AtomicInteger::get)
@@ -51,6 +54,10 @@ public final class ShipperMetrics implements OutboxMetrics {
         uploadFailures.increment();
     }
 
+    void outboxWriteFailed() {
+        outboxWriteFailures.increment();
+    }
+
     @Override
     public void eventPublished() {
         eventsPublished.increment();
@@ -67,6 +74,10 @@ public final class ShipperMetrics implements OutboxMetrics {
 
     public double uploadFailures() {
         return uploadFailures.count();
+    }
+
+    public double outboxWriteFailures() {
+        return outboxWriteFailures.count();
     }
 
     public double eventsPublished() {
