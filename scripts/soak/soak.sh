@@ -15,8 +15,18 @@
 
 SOAK_CLUSTERS=(slave1 slave2)
 SOAK_REPLICAS=(a b)
+SOAK_STORE_GATEWAYS=(store-gateway-1 store-gateway-2)
+SOAK_COMPACTORS=(compactor-1 compactor-2)
 SOAK_SCRAPE_SECONDS=5
 SOAK_BLOCK=2m
+SOAK_BLOCK_RANGES=2m,8m,48m
+SOAK_WARMUP=60
+# store gateway sync and deletion-mark delay, compactor consistency, wait and delete delays (seconds)
+SOAK_SG_SYNC=30 SOAK_SG_IGNORE_MARKS=60 SOAK_CONSISTENCY=30 SOAK_COMPACT_WAIT=60 SOAK_DELETE_DELAY=120
+SOAK_OUTBOX_TMPFS=1m # each shipper's outbox is a tmpfs this small, so a disk-full fault fills it in an instant
+SOAK_FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+SOAK_SKEWED="exporter sidecar shipper" # the kinds of a skewed slave's processes that run under libfaketime
+SOAK_CI_SEED=1
 SOAK_KAFKA_PORT=9092
 SOAK_S3_PORT=9000
 SOAK_QUERIER_HTTP=10904
@@ -24,10 +34,14 @@ SOAK_QUERIER_HTTP=10904
 soak_usage() {
   cat <<USAGE
 usage: ./gauntlet soak [--minutes N] [--seed S] [--no-build] [--keep]
+       ./gauntlet soak --ci [--no-build] [--keep]
 
   --minutes N   minutes of chaos and query load (default 10); start-up (~2-4 min) and the settling and end checks
                 (~3-6 min) come on top
   --seed S      the fault schedule's seed (default: random, printed); the same seed gives the same schedule
+  --ci          the short form CI runs: 3 minutes, seed $SOAK_CI_SEED, master + one slave (HA pair), one store gateway and one
+                compactor, 1-minute blocks, a fixed schedule (a SIGKILL, Kafka and s3proxy stops, a link cut, a full
+                outbox disk, clock skew)
   --no-build    use the jars as they are
   --keep        keep the run directory (logs, bucket, Prometheus data) even when the soak passes
 Needs root (network namespaces), prometheus, tc (iproute2), jq. The run directory is .gauntlet/run/soak-<pid>.
@@ -122,10 +136,11 @@ soak_alive() { deps_pid_alive "$(soak_pidfile "$1")" "$(soak_marker "$1")"; }
 
 # soak_spawn <name> <namespace> <command…>: in the background, in the namespace, its own session, output to its log.
 soak_spawn() {
-  local name="$1" ns="$2"
+  local name="$1" ns="$2" skew=()
   shift 2
   echo "=== $(date -u +%FT%TZ) $*" >>"$(soak_logfile "$name")"
-  ip netns exec "$ns" setsid nohup "$@" >>"$(soak_logfile "$name")" 2>&1 </dev/null &
+  soak_clock_env "$name" skew
+  ip netns exec "$ns" env "${skew[@]}" setsid nohup "$@" >>"$(soak_logfile "$name")" 2>&1 </dev/null &
   echo $! >"$(soak_pidfile "$name")"
   disown $! 2>/dev/null # no "Killed" notice from bash when a fault kills it
 }
@@ -139,7 +154,7 @@ soak_java_tool() { # the soak's Java side (scripts/soak) with its classpath
 soak_gauntlet_names() {
   local c r
   for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do echo "sidecar-$c-$r" "shipper-$c-$r"; done; done
-  echo store-gateway-1 store-gateway-2 compactor-1 compactor-2 querier
+  echo "${SOAK_STORE_GATEWAYS[@]}" "${SOAK_COMPACTORS[@]}" querier
 }
 
 # ports inside a namespace (each namespace has its own port space)
@@ -153,6 +168,24 @@ soak_ports() {
     querier) echo "$SOAK_QUERIER_HTTP 10905" ;;
   esac
 }
+# Clock skew: the Java processes of a slave the schedule skews (exporter, sidecars, shippers) run under libfaketime,
+# reading their offset from a file ("+0" when calm, "+4s" while skewed). Prometheus is a Go binary: it reads the clock
+# through the vDSO, which libfaketime cannot intercept (and a time namespace offsets only the monotonic and boot
+# clocks), so the Prometheus pair keeps the true time; the exporter's samples carry the skewed time as their timestamp.
+soak_clock_file() { echo "$SOAK_DIR/config/clock-$1"; }
+soak_clock_env() { # soak_clock_env <name> <array var>: the environment that puts a skewed slave's process under libfaketime
+  local -n env_out="$2"
+  env_out=()
+  [[ " $SOAK_SKEWED " == *" ${1%%-*} "* ]] || return 0
+  local cluster
+  cluster="$(cut -d- -f2 <<<"$1")"
+  [ -f "$(soak_clock_file "$cluster")" ] || return 0
+  env_out=("LD_PRELOAD=$SOAK_FAKETIME_LIB" "FAKETIME_TIMESTAMP_FILE=$(soak_clock_file "$cluster")" FAKETIME_CACHE_DURATION=1
+    FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 NO_FAKE_STAT=1) # file times stay true: the AOT cache checks jar times
+}
+
+soak_outbox_dir() { echo "$SOAK_DIR/outbox/$1"; }
+
 soak_http_port() { local p; read -r p _ <<<"$(soak_ports "$1")"; echo "$p"; }
 soak_grpc_port() { local p q; read -r p q <<<"$(soak_ports "$1")"; echo "$q"; }
 
@@ -203,8 +236,8 @@ soak_start() {
     prometheus-*)
       soak_write_prometheus_config "$cluster" "$replica"
       soak_spawn "$name" "$SOAK_WHERE_NS" prometheus "--config.file=$SOAK_DIR/config/$name.yml" "--storage.tsdb.path=$data" \
-        "--web.listen-address=$SOAK_WHERE_IP:$http" --storage.tsdb.min-block-duration=$SOAK_BLOCK \
-        --storage.tsdb.max-block-duration=$SOAK_BLOCK --storage.tsdb.retention.time=1d
+        "--web.listen-address=$SOAK_WHERE_IP:$http" "--storage.tsdb.min-block-duration=$SOAK_BLOCK" \
+        "--storage.tsdb.max-block-duration=$SOAK_BLOCK" --storage.tsdb.retention.time=1d
       return ;;
   esac
   module="${name%-*}"
@@ -222,23 +255,24 @@ soak_start() {
       cmd+=(-Dquarkus.http.host=127.0.0.1 "-Dgauntlet.shipper.tsdb-path=$SOAK_DIR/data/prometheus-$cluster-$replica"
         "-Dgauntlet.shipper.prometheus-url=http://$SOAK_WHERE_IP:$(soak_http_port "prometheus-$cluster-$replica")"
         "-Dgauntlet.shipper.objstore-config-file=$objstore" "-Dgauntlet.shipper.kafka.bootstrap-servers=$kafka"
-        -Dgauntlet.shipper.rescan-interval=5s -Dgauntlet.shipper.max-backoff=5s) ;;
+        "-Dgauntlet.shipper.outbox-dir=$(soak_outbox_dir "$name")" -Dgauntlet.shipper.rescan-interval=5s -Dgauntlet.shipper.max-backoff=5s) ;;
     store-gateway)
       cmd+=("-Dquarkus.http.host=$SOAK_MASTER_IP" "-Dgauntlet.store-gateway.objstore-config-file=$objstore"
         "-Dgauntlet.store-gateway.data-dir=$data" "-Dgauntlet.store-gateway.kafka-bootstrap=$kafka"
-        -Dgauntlet.store-gateway.sync-interval=30s -Dgauntlet.store-gateway.ignore-deletion-marks-delay=1m) ;;
+        "-Dgauntlet.store-gateway.sync-interval=${SOAK_SG_SYNC}s" "-Dgauntlet.store-gateway.ignore-deletion-marks-delay=${SOAK_SG_IGNORE_MARKS}s") ;;
     compactor)
       cmd+=("-Dquarkus.http.host=$SOAK_MASTER_IP" "-Dgauntlet.compactor.objstore-config-file=$objstore"
         "-Dgauntlet.compactor.data-dir=$data" "-Dgauntlet.compactor.kafka.bootstrap-servers=$kafka"
-        -Dgauntlet.compactor.deduplication.replica-label=prometheus_replica "-Dgauntlet.compactor.block-ranges=$SOAK_BLOCK,8m,48m"
-        -Dgauntlet.compactor.consistency-delay=30s -Dgauntlet.compactor.delete-delay=2m -Dgauntlet.compactor.wait-interval=1m
+        -Dgauntlet.compactor.deduplication.replica-label=prometheus_replica "-Dgauntlet.compactor.block-ranges=$SOAK_BLOCK_RANGES"
+        "-Dgauntlet.compactor.consistency-delay=${SOAK_CONSISTENCY}s" "-Dgauntlet.compactor.delete-delay=${SOAK_DELETE_DELAY}s"
+        "-Dgauntlet.compactor.wait-interval=${SOAK_COMPACT_WAIT}s"
         "-Dgauntlet.compactor.producer=gauntlet/compactor/$name") ;;
     querier)
       local endpoints=() c r
       for c in "${SOAK_CLUSTERS[@]}"; do
         for r in "${SOAK_REPLICAS[@]}"; do endpoints+=("$(soak_ip_of_cluster "$c"):$(soak_grpc_port "sidecar-$c-$r")"); done
       done
-      endpoints+=("$SOAK_MASTER_IP:$(soak_grpc_port store-gateway-1)" "$SOAK_MASTER_IP:$(soak_grpc_port store-gateway-2)")
+      for r in "${SOAK_STORE_GATEWAYS[@]}"; do endpoints+=("$SOAK_MASTER_IP:$(soak_grpc_port "$r")"); done
       cmd+=("-Dquarkus.http.host=$SOAK_MASTER_IP" "-Dgauntlet.querier.endpoints=$(IFS=,; echo "${endpoints[*]}")"
         -Dgauntlet.querier.replica-labels=prometheus_replica) ;;
   esac
@@ -309,15 +343,108 @@ soak_plan() {
       line="kill $target"
     elif [ "$roll" -lt 60 ]; then dur=$((20 + RANDOM % 26)); line="stop kafka"
     elif [ "$roll" -lt 70 ]; then dur=$((20 + RANDOM % 26)); line="stop s3proxy"
-    elif [ "$roll" -lt 85 ]; then dur=$((60 + RANDOM % 61)); line="partition ${SOAK_CLUSTERS[$((RANDOM % 2))]}"
+    elif [ "$roll" -lt 85 ]; then dur=$((60 + RANDOM % 61)); line="partition ${SOAK_CLUSTERS[$((RANDOM % ${#SOAK_CLUSTERS[@]}))]}"
     else
       dur=$((45 + RANDOM % 46))
-      line="netem ${SOAK_CLUSTERS[$((RANDOM % 2))]} delay $((50 + RANDOM % 150))ms $((RANDOM % 50))ms loss $((5 + RANDOM % 16))%"
+      line="netem ${SOAK_CLUSTERS[$((RANDOM % ${#SOAK_CLUSTERS[@]}))]} delay $((50 + RANDOM % 150))ms $((RANDOM % 50))ms loss $((5 + RANDOM % 16))%"
     fi
     [ $((t + dur)) -le "$total" ] || break
     echo "$t $dur $line"
     t=$((t + dur + 10 + RANDOM % 21))
   done
+}
+
+# The faults that run alongside the others, each kind on its own line of time, drawn from seed+1 (a full outbox disk)
+# and seed+2 (clock skew) so that adding them left the schedules of older seeds as they were. Lines as soak_plan's.
+soak_plan_alongside() {
+  local seed="$1" total="$2" t dur shippers=() c r
+  for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do shippers+=("shipper-$c-$r"); done; done
+  RANDOM=$((seed + 1))
+  t=$((30 + RANDOM % 90))
+  while :; do
+    dur=$((150 + RANDOM % 91)) # longer than a block: at least one block's event meets the full disk
+    [ $((t + dur)) -le "$total" ] || break
+    echo "$t $dur diskfull ${shippers[$((RANDOM % ${#shippers[@]}))]}"
+    t=$((t + dur + 120 + RANDOM % 241))
+  done
+  RANDOM=$((seed + 2))
+  t=$((60 + RANDOM % 120))
+  while :; do
+    dur=$((60 + RANDOM % 61))
+    [ $((t + dur)) -le "$total" ] || break
+    echo "$t $dur skew ${SOAK_CLUSTERS[$((RANDOM % ${#SOAK_CLUSTERS[@]}))]} +$((2 + RANDOM % 5))s"
+    t=$((t + dur + 120 + RANDOM % 241))
+  done
+}
+
+# The CI form's fixed schedule: one of each kind within three minutes (the SIGKILL's target drawn from the seed).
+soak_plan_ci() {
+  local seed="$1" names
+  mapfile -t names < <(soak_gauntlet_names | tr ' ' '\n')
+  RANDOM=$seed
+  echo "10 3 kill ${names[$((RANDOM % ${#names[@]}))]}"
+  echo "21 20 stop kafka"
+  echo "49 45 partition ${SOAK_CLUSTERS[0]}"
+  echo "102 20 stop s3proxy"
+}
+soak_plan_ci_alongside() {
+  echo "15 150 diskfull shipper-${SOAK_CLUSTERS[0]}-${SOAK_REPLICAS[0]}"
+  echo "40 90 skew ${SOAK_CLUSTERS[0]} +4s"
+}
+
+# Runs the faults of one kind alongside the main schedule (lines of soak_plan_alongside), each recorded as a phase.
+soak_run_alongside() {
+  local chaos_start="$1" offset dur action target spec begin
+  while read -r offset dur action target spec; do
+    [ -n "$offset" ] || continue
+    while [ $(( $(date +%s) - chaos_start )) -lt "$offset" ]; do sleep 1; done
+    begin=$(date +%s%3N)
+    soak_log "fault alongside: $action $target $spec for ${dur}s"
+    soak_fault_begin "$action" "$target" $spec
+    if [ "$action" = diskfull ]; then soak_hold_disk_full "$target" "$dur"; else sleep "$dur"; fi
+    soak_fault_end "$action" "$target"
+    echo -e "$begin\t$(date +%s%3N)\t$action ${target%%-*}" >>"$SOAK_DIR/phases.tsv"
+  done
+}
+
+# A full disk under a shipper's outbox: a file fills its tmpfs (begin) and goes again (end). What the shipper reported
+# in between (failed outbox writes, its readiness) goes to faults.log for the end checks.
+soak_disk_fill() {
+  local name="$1" dir
+  dir="$(soak_outbox_dir "$name")"
+  dd if=/dev/zero of="$dir/.filler" bs=4k >/dev/null 2>&1 # stops at "No space left on device"
+  echo "$(soak_metric_sum "$name" gauntlet_shipper_outbox_write_failures)" >"$SOAK_DIR/diskfull-$name.before"
+}
+soak_hold_disk_full() { # counts the shipper's readiness probes that say not ready while its disk is full
+  local name="$1" end=$((SECONDS + $2)) unready=0
+  while [ $SECONDS -lt "$end" ]; do
+    soak_curl "$name" /-/ready >/dev/null || unready=$((unready + 1))
+    sleep 5
+  done
+  echo "$unready" >"$SOAK_DIR/diskfull-$name.unready"
+}
+soak_disk_free() {
+  local name="$1" before failures ready
+  rm -f "$(soak_outbox_dir "$name")/.filler"
+  before="$(cat "$SOAK_DIR/diskfull-$name.before" 2>/dev/null || echo 0)"
+  failures=$(( $(soak_metric_sum "$name" gauntlet_shipper_outbox_write_failures) - before ))
+  [ "$failures" -ge 0 ] || failures="$(soak_metric_sum "$name" gauntlet_shipper_outbox_write_failures)" # restarted meanwhile
+  ready="$(cat "$SOAK_DIR/diskfull-$name.unready" 2>/dev/null || echo 0)"
+  echo "diskfull $name: $failures failed outbox writes, $ready readiness probes said not ready" >>"$SOAK_DIR/faults.log"
+  rm -f "$SOAK_DIR/diskfull-$name.before" "$SOAK_DIR/diskfull-$name.unready"
+}
+
+# Clock skew: the slave's processes under libfaketime read the new offset within a second; the exporter's timestamps
+# show how far ahead they run.
+soak_skew() {
+  local cluster="$1" offset="$2" ts now
+  echo "$offset" >"$(soak_clock_file "$cluster")"
+  [ "$offset" = "+0" ] && return 0
+  sleep 3
+  ip netns exec "$(soak_ns_of_cluster "$cluster")" curl -fsS --max-time 3 http://127.0.0.1:9100/metrics 2>/dev/null \
+    | awk 'index($1, "#") != 1 {print $NF; exit}' >"$SOAK_DIR/skew.ts"
+  ts="$(cat "$SOAK_DIR/skew.ts")" now="$(date +%s%3N)"
+  echo "skew $cluster $offset: the exporter stamps $(( (ts - now) / 1000 ))..$(( (ts - now) / 1000 + SOAK_SCRAPE_SECONDS ))s from the true time (grid ${SOAK_SCRAPE_SECONDS}s)" >>"$SOAK_DIR/faults.log"
 }
 
 soak_fault_begin() {
@@ -328,6 +455,8 @@ soak_fault_begin() {
     stop) soak_deps "${target/s3proxy/s3}" stop >/dev/null 2>&1 ;;
     partition) soak_link "$target" down ;;
     netem) soak_netem "$target" "$*" ;;
+    diskfull) soak_disk_fill "$target" ;;
+    skew) soak_skew "$target" "$1" ;;
   esac
 }
 
@@ -338,6 +467,8 @@ soak_fault_end() {
     stop) soak_deps "${target/s3proxy/s3}" start >>"$SOAK_DIR/logs/deps-restarts.log" 2>&1 || soak_log "$target did not start again (see $SOAK_DIR/logs/deps-restarts.log)" ;;
     partition) soak_link "$target" up ;;
     netem) soak_netem "$target" off ;;
+    diskfull) soak_disk_free "$target" ;;
+    skew) soak_skew "$target" +0 ;;
   esac
 }
 
@@ -402,18 +533,26 @@ soak_cleanup() {
   local rc=$?
   [ -n "${SOAK_DIR:-}" ] || return 0
   soak_log "stopping everything and deleting the namespaces"
+  local pid
+  for pid in "${SOAK_ALONGSIDE_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
   soak_stop_everything
   soak_topology_down
+  local mount
+  for mount in "$SOAK_DIR"/outbox/*; do
+    mountpoint -q "$mount" 2>/dev/null || continue
+    umount "$mount" 2>/dev/null || { sleep 2; umount -l "$mount"; } # a killed shipper may hold it a moment longer
+  done
   if [ "$rc" = 0 ] && [ "${SOAK_KEEP:-0}" = 0 ]; then rm -rf "$SOAK_DIR"; else soak_log "run directory kept: $SOAK_DIR"; fi
 }
 
 cmd_soak() {
   # faults make commands fail on purpose: each step checks what it needs (./gauntlet runs with set -e and pipefail)
   set +e +o pipefail
-  local minutes=10 seed="" build=1
-  SOAK_KEEP=0
+  local minutes=10 seed="" build=1 ci=0 wall_start=$SECONDS
+  SOAK_KEEP=0 SOAK_ALONGSIDE_PIDS=()
   while [ $# -gt 0 ]; do
     case "$1" in
+      --ci) ci=1 ;;
       --minutes) minutes="${2:-}"; shift ;;
       --minutes=*) minutes="${1#*=}" ;;
       --seed) seed="${2:-}"; shift ;;
@@ -426,6 +565,15 @@ cmd_soak() {
     shift
   done
   case "$minutes" in [1-9]|[1-9][0-9]|[1-9][0-9][0-9]) ;; *) die "--minutes wants a whole number from 1 to 999, got '$minutes'" ;; esac
+  if [ "$ci" = 1 ]; then
+    # the smallest topology that still has every kind of fault: master, one slave's HA pair, one store gateway and
+    # compactor; 1-minute blocks so the last one is cut, shipped and loaded soon after the chaos; short sync delays
+    minutes=3 seed=$SOAK_CI_SEED
+    SOAK_CLUSTERS=(slave1) SOAK_STORE_GATEWAYS=(store-gateway-1) SOAK_COMPACTORS=(compactor-1)
+    SOAK_BLOCK=1m SOAK_BLOCK_RANGES=1m,4m,24m SOAK_WARMUP=30
+    SOAK_SG_SYNC=10 SOAK_SG_IGNORE_MARKS=20 SOAK_CONSISTENCY=10 SOAK_COMPACT_WAIT=20 SOAK_DELETE_DELAY=40
+    SOAK_SKEWED=exporter # libfaketime costs an idle Quarkus service ~10 % of a core: only the sample timestamps
+  fi
   [ -n "$seed" ] || seed=$((RANDOM * 32768 + RANDOM))
   case "$seed" in ''|*[!0-9]*) die "--seed wants a number, got '$seed'" ;; esac
   [ "$(id -u)" = 0 ] || die "the soak needs root: it builds network namespaces (ip netns) and shapes links (tc netem)"
@@ -433,6 +581,7 @@ cmd_soak() {
   command -v jq >/dev/null || apt_install jq
   command -v tc >/dev/null && command -v ip >/dev/null || apt_install iproute2
   command -v curl >/dev/null || apt_install curl
+  [ -f "$SOAK_FAKETIME_LIB" ] || apt_install libfaketime
 
   SOAK_DIR="$ROOT/.gauntlet/run/soak-$$"
   mkdir -p "$SOAK_DIR"/{pids,logs,config,data}
@@ -441,17 +590,39 @@ cmd_soak() {
   trap 'exit 130' INT TERM HUP
   if [ "$build" = 1 ]; then soak_build; fi
 
-  local plan total=$((minutes * 60))
-  plan="$(soak_plan "$seed" "$total")"
+  local plan alongside total=$((minutes * 60))
+  if [ "$ci" = 1 ]; then
+    plan="$(soak_plan_ci "$seed")" alongside="$(soak_plan_ci_alongside)"
+  else
+    plan="$(soak_plan "$seed" "$total")" alongside="$(soak_plan_alongside "$seed" "$total")"
+  fi
   echo "soak: seed $seed, $minutes minutes of chaos; the schedule (seconds from the start of the chaos, duration, fault):"
   sed 's/^/  /' <<<"$plan"
-  echo "soak: replay with ./gauntlet soak --minutes $minutes --seed $seed   (run directory $SOAK_DIR)"
+  [ -z "$alongside" ] || { echo "soak: alongside it:"; sed 's/^/  /' <<<"$alongside"; }
+  if [ "$ci" = 1 ]; then echo "soak: replay with ./gauntlet soak --ci   (run directory $SOAK_DIR)"
+  else echo "soak: replay with ./gauntlet soak --minutes $minutes --seed $seed   (run directory $SOAK_DIR)"; fi
+  # every shipper's outbox on a small tmpfs of its own; a skewed slave's clock file (its Java processes under libfaketime)
+  local c r
+  for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do
+    mkdir -p "$(soak_outbox_dir "shipper-$c-$r")"
+    mount -t tmpfs -o "size=$SOAK_OUTBOX_TMPFS,mode=0700" tmpfs "$(soak_outbox_dir "shipper-$c-$r")" \
+      || die "cannot mount a tmpfs for shipper-$c-$r's outbox"
+  done; done
+  for c in $(awk '$3 == "skew" {print $4}' <<<"$alongside" | sort -u); do echo "+0" >"$(soak_clock_file "$c")"; done
 
   soak_topology_up || die "could not build the network namespaces"
   soak_log "namespaces $SOAK_NS_MASTER (master $SOAK_MASTER_IP), $SOAK_NS_slave1 ($SOAK_IP_slave1), $SOAK_NS_slave2 ($SOAK_IP_slave2)"
   SOAK_S3_ACCESS="soak-$(deps_random_hex 6)" SOAK_S3_SECRET="$(deps_random_hex 20)"
-  soak_deps kafka start >"$SOAK_DIR/logs/deps.log" 2>&1 || { cat "$SOAK_DIR/logs/deps.log" >&2; die "kafka did not start"; }
-  soak_deps s3 start >>"$SOAK_DIR/logs/deps.log" 2>&1 || { cat "$SOAK_DIR/logs/deps.log" >&2; die "s3proxy did not start"; }
+  # Kafka and s3proxy start together, and the exporters and Prometheus pairs with them (they need neither)
+  soak_deps kafka start >"$SOAK_DIR/logs/deps-kafka.log" 2>&1 &
+  local kafka_pid=$!
+  soak_deps s3 start >"$SOAK_DIR/logs/deps-s3.log" 2>&1 &
+  local s3_pid=$!
+  local name started=$SECONDS
+  for c in "${SOAK_CLUSTERS[@]}"; do soak_start "exporter-$c"; done
+  for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do soak_start "prometheus-$c-$r"; done; done
+  wait "$kafka_pid" || { cat "$SOAK_DIR/logs/deps-kafka.log" >&2; die "kafka did not start"; }
+  wait "$s3_pid" || { cat "$SOAK_DIR/logs/deps-s3.log" >&2; die "s3proxy did not start"; }
   mkdir -p "$SOAK_DIR/s3proxy/data/gauntlet"
   (umask 077; cat >"$SOAK_DIR/config/objstore.yml" <<YAML
 type: S3
@@ -467,15 +638,12 @@ YAML
   )
   soak_log "kafka and s3proxy ready on $SOAK_MASTER_IP"
 
-  local name c r started=$SECONDS
-  for c in "${SOAK_CLUSTERS[@]}"; do soak_start "exporter-$c"; done
-  for c in "${SOAK_CLUSTERS[@]}"; do soak_wait_ready "exporter-$c" || die "exporter-$c did not start"; done
-  for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do soak_start "prometheus-$c-$r"; done; done
-  for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do soak_wait_ready "prometheus-$c-$r" || die "prometheus-$c-$r did not start"; done; done
   for name in $(soak_gauntlet_names); do soak_start "$name"; done
+  for c in "${SOAK_CLUSTERS[@]}"; do soak_wait_ready "exporter-$c" || die "exporter-$c did not start"; done
+  for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do soak_wait_ready "prometheus-$c-$r" || die "prometheus-$c-$r did not start"; done; done
   for name in $(soak_gauntlet_names); do soak_wait_ready "$name" || die "$name did not become ready"; done
-  soak_log "everything ready after $((SECONDS - started))s; one minute of warm-up"
-  sleep 60
+  soak_log "everything ready after $((SECONDS - started))s; ${SOAK_WARMUP}s of warm-up"
+  sleep "$SOAK_WARMUP"
 
   local -A rss_warm=()
   for name in $(soak_gauntlet_names); do rss_warm[$name]="$(soak_rss_kb "$name")"; done
@@ -483,13 +651,20 @@ YAML
   local since until chaos_start
   since=$(( $(date +%s%3N) - 30000 ))
   chaos_start=$(date +%s)
-  until=$(( (chaos_start + total) * 1000 ))
+  until=$(( (chaos_start + 3 * total + 1800) * 1000 )) # a bound only: the load stops when the last fault is over
   # shellcheck disable=SC2046
   soak_spawn load "$SOAK_NS_MASTER" $(soak_java_tool) "-D$(soak_marker load)" io.gauntlet.soak.Soak load \
     --querier "http://$SOAK_MASTER_IP:$SOAK_QUERIER_HTTP" --clusters "$(IFS=,; echo "${SOAK_CLUSTERS[*]}")" \
-    --since-ms "$since" --until-ms "$until" --out "$SOAK_DIR/queries.tsv" --interval-ms $((SOAK_SCRAPE_SECONDS * 1000))
+    --since-ms "$since" --until-ms "$until" --stop-file "$SOAK_DIR/load.stop" --out "$SOAK_DIR/queries.tsv" \
+    --interval-ms $((SOAK_SCRAPE_SECONDS * 1000))
 
   : >"$SOAK_DIR/phases.tsv"
+  : >"$SOAK_DIR/faults.log"
+  local kind
+  for kind in diskfull skew; do
+    awk -v k="$kind" '$3 == k' <<<"$alongside" | soak_run_alongside "$chaos_start" &
+    SOAK_ALONGSIDE_PIDS+=($!)
+  done
   local offset dur action target spec begin
   while read -r offset dur action target spec; do
     [ -n "$offset" ] || continue
@@ -505,6 +680,9 @@ YAML
     esac
   done <<<"$plan"
   while [ $(( $(date +%s) - chaos_start )) -lt "$total" ]; do sleep 1; done
+  for kind in "${SOAK_ALONGSIDE_PIDS[@]}"; do wait "$kind"; done # they end within the minutes
+  SOAK_ALONGSIDE_PIDS=()
+  touch "$SOAK_DIR/load.stop"
   local chaos_end_ms
   chaos_end_ms=$(date +%s%3N)
   soak_log "chaos over; everything back (restarting what is down), then the stack settles"
@@ -523,11 +701,13 @@ YAML
 
   soak_end_checks "$since" "$chaos_end_ms" rss_warm
   echo
+  local what="seed $seed, $minutes minutes"
+  [ "$ci" = 1 ] && what="--ci: seed $seed, $minutes minutes"
   if [ ${#SOAK_FAILED[@]} -eq 0 ]; then
-    echo "soak: PASSED (seed $seed, $minutes minutes)"
+    echo "soak: PASSED ($what) in $((SECONDS - wall_start))s of wall time"
     return 0
   fi
-  echo "soak: FAILED (seed $seed, $minutes minutes): ${SOAK_FAILED[*]}"
+  echo "soak: FAILED ($what) in $((SECONDS - wall_start))s of wall time: ${SOAK_FAILED[*]}"
   return 1
 }
 
@@ -548,7 +728,9 @@ soak_end_checks() {
   printf '  %s\n' "${growth[@]}"
   soak_check "RSS within 20 % of its value after warm-up" "$([ "$worst" -le 20 ]; echo $?)" "largest growth ${worst}%"
   # the bucket through the store gateways alone, deduplicated, against both replicas of each cluster
-  local match="{__address__=~\"$SOAK_MASTER_IP:($(soak_grpc_port store-gateway-1)|$(soak_grpc_port store-gateway-2))\"}"
+  local ports=() sg
+  for sg in "${SOAK_STORE_GATEWAYS[@]}"; do ports+=("$(soak_grpc_port "$sg")"); done
+  local match="{__address__=~\"$SOAK_MASTER_IP:($(IFS='|'; echo "${ports[*]}"))\"}"
   for c in "${SOAK_CLUSTERS[@]}"; do
     local replicas=() out
     for r in "${SOAK_REPLICAS[@]}"; do replicas+=("http://$(soak_ip_of_cluster "$c"):$(soak_http_port "prometheus-$c-$r")"); done
@@ -577,24 +759,27 @@ soak_end_checks() {
   done; done
 
   local halted=0
-  for name in compactor-1 compactor-2; do
+  for name in "${SOAK_COMPACTORS[@]}"; do
     halted=$((halted + $(soak_metric_sum "$name" thanos_compact_halted) + $(soak_metric_sum "$name" gauntlet_compact_group_halted)))
   done
   soak_check "no compactor or group halted" "$([ "$halted" = 0 ]; echo $?)" "halted sum $halted"
 
-  local blocks loaded1 loaded2
-  # marked blocks stay served for the ignore-deletion-marks delay (1m) and go with the next sync (30s)
-  deadline=$((SECONDS + 240))
+  local blocks loaded all_loaded
+  # marked blocks stay served for the ignore-deletion-marks delay and go with the next sync
+  deadline=$((SECONDS + 2 * (SOAK_SG_IGNORE_MARKS + SOAK_SG_SYNC) + 60))
   while :; do
-    blocks="$(soak_bucket_blocks | wc -l)"
-    loaded1="$(soak_metric_sum store-gateway-1 thanos_bucket_store_blocks_loaded)"
-    loaded2="$(soak_metric_sum store-gateway-2 thanos_bucket_store_blocks_loaded)"
-    [ "$loaded1" = "$blocks" ] && [ "$loaded2" = "$blocks" ] && break
+    blocks="$(soak_bucket_blocks | wc -l)" loaded="" all_loaded=0
+    for sg in "${SOAK_STORE_GATEWAYS[@]}"; do
+      local n
+      n="$(soak_metric_sum "$sg" thanos_bucket_store_blocks_loaded)"
+      loaded+="${loaded:+, }$sg $n"
+      [ "$n" = "$blocks" ] || all_loaded=1
+    done
+    [ "$all_loaded" = 0 ] && break
     [ $SECONDS -ge $deadline ] && break
     sleep 5
   done
-  soak_check "every store gateway serves every block" "$([ "$loaded1" = "$blocks" ] && [ "$loaded2" = "$blocks" ]; echo $?)" \
-    "$blocks blocks without deletion mark; loaded: store-gateway-1 $loaded1, store-gateway-2 $loaded2"
+  soak_check "every store gateway serves every block" "$all_loaded" "$blocks blocks without deletion mark; loaded: $loaded"
 
   local partial
   partial="$(soak_partial_uploads | tr '\n' ' ')"
@@ -604,5 +789,11 @@ soak_end_checks() {
   verify="$(ip netns exec "$SOAK_NS_MASTER" "$JAVA_HOME/bin/java" -Xmx256m --enable-native-access=ALL-UNNAMED -cp "$app/gauntlet-tools-cli.jar:$app/lib/*" \
     io.gauntlet.tools.cli.GauntletTools bucket verify "--objstore.config-file=$SOAK_DIR/config/objstore.yml" 2>&1)"
   soak_check "tools bucket verify clean" $? "$(tail -n 3 <<<"$verify" | tr '\n' ' ')"
+
+  # what the disk-full and clock-skew faults saw (no block lost is the bucket check above; events caught up, the outbox one)
+  local line
+  while read -r line; do
+    [ -n "$line" ] && echo "soak: fault $line"
+  done <"$SOAK_DIR/faults.log"
 
 }

@@ -14,17 +14,20 @@ import java.util.Map;
 /**
  * The soak's query load: through the querier (dedup, partial response allowed), in turn for each cluster, the last
  * minute of raw samples of every series and a range query of the gauges over the last ten minutes, each answer judged by
- * {@link AnswerCheck}. One line per query (tab-separated: epoch ms, kind, cluster, latency ms, outcome, detail).
+ * {@link AnswerCheck}. One line per query (tab-separated: epoch ms, kind, cluster, latency ms, outcome, detail). It runs
+ * until {@code until} or until the stop file exists, whichever comes first: on a slow machine the faults run past their
+ * planned minutes, and the last of them must be under load too.
  */
 final class QueryLoad {
     private QueryLoad() {
     }
 
-    static void run(String querier, List<String> clusters, long since, long until, Path out, ExpectedSeries expected) throws IOException, InterruptedException {
+    static void run(String querier, List<String> clusters, long since, long until, Path stop, Path out, ExpectedSeries expected)
+            throws IOException, InterruptedException {
         QueryApi api = new QueryApi(querier, Duration.ofSeconds(30));
         try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND), true)) {
             int round = 0;
-            while (System.currentTimeMillis() < until) {
+            while (System.currentTimeMillis() < until && (stop == null || !Files.exists(stop))) {
                 String cluster = clusters.get(round % clusters.size());
                 boolean raw = (round / clusters.size()) % 2 == 0;
                 round++;

@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * <pre>
  * Soak exporter --listen 127.0.0.1:9100 [--interval-ms 5000]
- * Soak load --querier URL --clusters slave1,slave2 --since-ms N --until-ms N --out queries.tsv [--interval-ms 5000]
+ * Soak load --querier URL --clusters slave1,slave2 --since-ms N --until-ms N [--stop-file F] --out queries.tsv [--interval-ms 5000]
  * Soak report --queries queries.tsv --phases phases.tsv
  * Soak check --querier URL --store-match SELECTOR --cluster slave1 --replicas URL,URL --from-ms N --to-ms N
  *            [--wait-seconds 300] [--interval-ms 5000]
@@ -36,7 +36,8 @@ public final class Soak {
                 SoakExporter.run(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)), expected);
             }
             case "load" -> QueryLoad.run(required(options, "querier"), List.of(required(options, "clusters").split(",")),
-                    Long.parseLong(required(options, "since-ms")), Long.parseLong(required(options, "until-ms")), Path.of(required(options, "out")), expected);
+                    Long.parseLong(required(options, "since-ms")), Long.parseLong(required(options, "until-ms")),
+                    options.containsKey("stop-file") ? Path.of(options.get("stop-file")) : null, Path.of(required(options, "out")), expected);
             case "report" -> {
                 StringBuilder failures = new StringBuilder();
                 boolean ok = SoakReport.print(Path.of(required(options, "queries")), Path.of(required(options, "phases")), failures);

@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The query load per chaos phase: how many queries, how many answered fully, partially (with a warning), silently
  * incomplete, wrongly or not at all, and the latency percentiles. Phases are tab-separated lines "start-ms end-ms name";
- * a query in none of them belongs to "calm". Returns false when any answer was wrong or silently incomplete.
+ * a query in none of them belongs to "calm", one in several to the shortest (faults alongside others last longer).
+ * Returns false when any answer was wrong or silently incomplete.
  */
 final class SoakReport {
     private SoakReport() {
@@ -47,12 +48,7 @@ final class SoakReport {
                 continue;
             }
             long at = Long.parseLong(f[0]);
-            String phase = "calm";
-            for (Phase p : list) {
-                if (at >= p.start() && at < p.end()) {
-                    phase = p.name();
-                }
-            }
+            String phase = phaseAt(list, at);
             AnswerCheck.Outcome outcome = AnswerCheck.Outcome.valueOf(f[4]);
             counts.get(phase).merge(outcome, 1, Integer::sum);
             latencies.get(phase).add(Long.parseLong(f[3]));
@@ -75,6 +71,17 @@ final class SoakReport {
                     100.0 * c.getOrDefault(AnswerCheck.Outcome.ERROR, 0) / n, percentile(l, 0.5), percentile(l, 0.9), percentile(l, 0.99));
         }
         return failures == 0;
+    }
+
+    /** The shortest phase {@code at} falls in, or "calm". */
+    static String phaseAt(List<Phase> phases, long at) {
+        Phase best = null;
+        for (Phase p : phases) {
+            if (at >= p.start() && at < p.end() && (best == null || p.end() - p.start() < best.end() - best.start())) {
+                best = p;
+            }
+        }
+        return best == null ? "calm" : best.name();
     }
 
     static long percentile(long[] sorted, double q) {
