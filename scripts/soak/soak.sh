@@ -413,7 +413,7 @@ soak_disk_fill() {
   local name="$1" dir
   dir="$(soak_outbox_dir "$name")"
   dd if=/dev/zero of="$dir/.filler" bs=4k >/dev/null 2>&1 # stops at "No space left on device"
-  echo "$(soak_metric_sum "$name" gauntlet_shipper_outbox_write_failures)" >"$SOAK_DIR/diskfull-$name.before"
+  echo "$(soak_metric_sum "$name" gauntlet_shipper_outbox_write_failures_total)" >"$SOAK_DIR/diskfull-$name.before"
 }
 soak_hold_disk_full() { # counts the shipper's readiness probes that say not ready while its disk is full
   local name="$1" end=$((SECONDS + $2)) unready=0
@@ -427,8 +427,8 @@ soak_disk_free() {
   local name="$1" before failures ready
   rm -f "$(soak_outbox_dir "$name")/.filler"
   before="$(cat "$SOAK_DIR/diskfull-$name.before" 2>/dev/null || echo 0)"
-  failures=$(( $(soak_metric_sum "$name" gauntlet_shipper_outbox_write_failures) - before ))
-  [ "$failures" -ge 0 ] || failures="$(soak_metric_sum "$name" gauntlet_shipper_outbox_write_failures)" # restarted meanwhile
+  failures=$(( $(soak_metric_sum "$name" gauntlet_shipper_outbox_write_failures_total) - before ))
+  [ "$failures" -ge 0 ] || failures="$(soak_metric_sum "$name" gauntlet_shipper_outbox_write_failures_total)" # restarted meanwhile
   ready="$(cat "$SOAK_DIR/diskfull-$name.unready" 2>/dev/null || echo 0)"
   echo "diskfull $name: $failures failed outbox writes, $ready readiness probes said not ready" >>"$SOAK_DIR/faults.log"
   rm -f "$SOAK_DIR/diskfull-$name.before" "$SOAK_DIR/diskfull-$name.unready"
@@ -440,11 +440,16 @@ soak_skew() {
   local cluster="$1" offset="$2" ts now
   echo "$offset" >"$(soak_clock_file "$cluster")"
   [ "$offset" = "+0" ] && return 0
-  sleep 3
-  ip netns exec "$(soak_ns_of_cluster "$cluster")" curl -fsS --max-time 3 http://127.0.0.1:9100/metrics 2>/dev/null \
-    | awk 'index($1, "#") != 1 {print $NF; exit}' >"$SOAK_DIR/skew.ts"
-  ts="$(cat "$SOAK_DIR/skew.ts")" now="$(date +%s%3N)"
-  echo "skew $cluster $offset: the exporter stamps $(( (ts - now) / 1000 ))..$(( (ts - now) / 1000 + SOAK_SCRAPE_SECONDS ))s from the true time (grid ${SOAK_SCRAPE_SECONDS}s)" >>"$SOAK_DIR/faults.log"
+  # the exporter stamps its clock rounded down to the grid: over a grid's worth of reads the largest lead is the skew
+  local lead=-99999 i
+  sleep 2
+  for ((i = 0; i <= SOAK_SCRAPE_SECONDS * 2; i++)); do
+    ts="$(ip netns exec "$(soak_ns_of_cluster "$cluster")" curl -fsS --max-time 2 http://127.0.0.1:9100/metrics 2>/dev/null \
+      | awk 'index($1, "#") != 1 {print $NF; exit}')" now="$(date +%s%3N)"
+    [ -n "$ts" ] && [ $((ts - now)) -gt "$lead" ] && lead=$((ts - now))
+    sleep 0.5
+  done
+  echo "skew $cluster $offset: the exporter's timestamps lead the true time by up to ${lead} ms" >>"$SOAK_DIR/faults.log"
 }
 
 soak_fault_begin() {
