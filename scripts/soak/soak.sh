@@ -392,18 +392,20 @@ soak_plan_ci_alongside() {
   echo "40 90 skew ${SOAK_CLUSTERS[0]} +4s"
 }
 
-# Runs the faults of one kind alongside the main schedule (lines of soak_plan_alongside), each recorded as a phase.
-soak_run_alongside() {
-  local chaos_start="$1" offset dur action target spec begin
+# Runs schedule lines from stdin one after the other (an offset is the earliest start), each recorded as a phase named
+# by the fault and its target (a process by its kind).
+soak_run_faults() {
+  local chaos_start="$1" what="$2" offset dur action target spec begin
   while read -r offset dur action target spec; do
     [ -n "$offset" ] || continue
     while [ $(( $(date +%s) - chaos_start )) -lt "$offset" ]; do sleep 1; done
     begin=$(date +%s%3N)
-    soak_log "fault alongside: $action $target $spec for ${dur}s"
+    soak_log "$what: $action $target $spec for ${dur}s"
     soak_fault_begin "$action" "$target" $spec
     if [ "$action" = diskfull ]; then soak_hold_disk_full "$target" "$dur"; else sleep "$dur"; fi
     soak_fault_end "$action" "$target"
-    echo -e "$begin\t$(date +%s%3N)\t$action ${target%%-*}" >>"$SOAK_DIR/phases.tsv"
+    case "$action" in kill|diskfull) target="${target%%-*}" ;; esac
+    echo -e "$begin\t$(date +%s%3N)\t$action $target" >>"$SOAK_DIR/phases.tsv"
   done
 }
 
@@ -667,23 +669,10 @@ YAML
   : >"$SOAK_DIR/faults.log"
   local kind
   for kind in diskfull skew; do
-    awk -v k="$kind" '$3 == k' <<<"$alongside" | soak_run_alongside "$chaos_start" &
+    awk -v k="$kind" '$3 == k' <<<"$alongside" | soak_run_faults "$chaos_start" "fault alongside" &
     SOAK_ALONGSIDE_PIDS+=($!)
   done
-  local offset dur action target spec begin
-  while read -r offset dur action target spec; do
-    [ -n "$offset" ] || continue
-    while [ $(( $(date +%s) - chaos_start )) -lt "$offset" ]; do sleep 1; done
-    begin=$(date +%s%3N)
-    soak_log "fault: $action $target $spec for ${dur}s"
-    soak_fault_begin "$action" "$target" $spec
-    sleep "$dur"
-    soak_fault_end "$action" "$target"
-    case "$action" in
-      kill) echo -e "$begin\t$(date +%s%3N)\tkill ${target%%-*}" >>"$SOAK_DIR/phases.tsv" ;;
-      *) echo -e "$begin\t$(date +%s%3N)\t$action $target" >>"$SOAK_DIR/phases.tsv" ;;
-    esac
-  done <<<"$plan"
+  soak_run_faults "$chaos_start" fault <<<"$plan"
   while [ $(( $(date +%s) - chaos_start )) -lt "$total" ]; do sleep 1; done
   for kind in "${SOAK_ALONGSIDE_PIDS[@]}"; do wait "$kind"; done # they end within the minutes
   SOAK_ALONGSIDE_PIDS=()
