@@ -28,7 +28,9 @@ import io.gauntlet.tsdb.storage.SeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -212,8 +214,9 @@ public final class StoreQueryable implements Queryable {
 
     /**
      * The unreachable endpoints a query may have asked: storeMatch[] applied to their last label sets and address; with
-     * deduplication, not one whose every label set a healthy replica serves (one replica of an HA pair down loses
-     * nothing).
+     * deduplication, not one whose every label set a healthy replica serves over at least the same time range (one
+     * replica of an HA pair down loses nothing; a store gateway holding the pair's older blocks does not stand in for
+     * both replicas cut off).
      */
     List<EndpointSet.Unreachable> selectedUnreachable() {
         List<EndpointSet.Unreachable> all = unreachable.get();
@@ -221,11 +224,14 @@ public final class StoreQueryable implements Queryable {
             return all;
         }
         List<EndpointSet.Unreachable> out = new ArrayList<>();
-        Set<Labels> servedByReplicas = options.dedup() && !options.replicaLabels().isEmpty() ? withoutReplicaLabels(endpoints.get()) : Set.of();
+        Map<Labels, List<StoreFanOut.Endpoint>> servedByReplicas = options.dedup() && !options.replicaLabels().isEmpty()
+                ? withoutReplicaLabels(endpoints.get()) : Map.of();
         for (EndpointSet.Unreachable down : all) {
-            if (down.lastInfo() != null && down.lastInfo().getLabelSetsCount() > 0 && !servedByReplicas.isEmpty()
-                    && down.lastInfo().getLabelSetsList().stream()
-                            .allMatch(set -> servedByReplicas.contains(dropReplicaLabels(StoreWire.fromWire(set.getLabelsList()))))) {
+            if (down.lastInfo() != null && down.lastInfo().hasStore() && down.lastInfo().getLabelSetsCount() > 0 && !servedByReplicas.isEmpty()
+                    && down.lastInfo().getLabelSetsList().stream().allMatch(set -> servedByReplicas
+                            .getOrDefault(dropReplicaLabels(StoreWire.fromWire(set.getLabelsList())), List.of()).stream()
+                            .anyMatch(replica -> replica.info().getStore().getMinTime() <= down.lastInfo().getStore().getMinTime()
+                                    && replica.info().getStore().getMaxTime() >= down.lastInfo().getStore().getMaxTime()))) {
                 continue;
             }
             if (options.storeMatchers().isEmpty()) {
@@ -248,12 +254,13 @@ public final class StoreQueryable implements Queryable {
         return out;
     }
 
-    private Set<Labels> withoutReplicaLabels(List<StoreFanOut.Endpoint> healthy) {
-        Set<Labels> out = new java.util.HashSet<>();
+    /** The healthy StoreAPI endpoints by each label set they serve, replica labels dropped. */
+    private Map<Labels, List<StoreFanOut.Endpoint>> withoutReplicaLabels(List<StoreFanOut.Endpoint> healthy) {
+        Map<Labels, List<StoreFanOut.Endpoint>> out = new HashMap<>();
         for (StoreFanOut.Endpoint endpoint : healthy) {
             if (endpoint.servesStoreApi()) {
                 for (ZLabelSet set : endpoint.info().getLabelSetsList()) {
-                    out.add(dropReplicaLabels(StoreWire.fromWire(set.getLabelsList())));
+                    out.computeIfAbsent(dropReplicaLabels(StoreWire.fromWire(set.getLabelsList())), k -> new ArrayList<>()).add(endpoint);
                 }
             }
         }

@@ -137,6 +137,34 @@ class UnreachableEndpointsTest {
     }
 
     @Test
+    void bothReplicasDownAreNotCoveredByAStoreWithOnlyTheirOlderBlocks() throws Exception {
+        // the chaos soak's partition: both replicas of a cluster cut off, the store gateway serving their shipped blocks
+        StoreFixture bucket = StoreFixture.serve(new MemoryChunkSource("store", Labels.of("cluster", "ha", "replica", "1"))
+                .add(Labels.of("__name__", "up", "instance", "h"), new long[] {1000, 2000}, new double[] {1, 1}));
+        StoreFixture replica1 = StoreFixture.serve(new MemoryChunkSource("sidecar", Labels.of("cluster", "ha", "replica", "1"))
+                .add(Labels.of("__name__", "up", "instance", "h"), new long[] {1000, 2000, 3000, 4000}, new double[] {1, 1, 1, 1}));
+        StoreFixture replica2 = StoreFixture.serve(new MemoryChunkSource("sidecar", Labels.of("cluster", "ha", "replica", "2"))
+                .add(Labels.of("__name__", "up", "instance", "h"), new long[] {1000, 2000, 3000, 4000}, new double[] {1, 1, 1, 1}));
+        try (EndpointSet set = new EndpointSet(List.of(bucket.address(), replica1.address(), replica2.address()), Duration.ofSeconds(10),
+                Duration.ofSeconds(5), Duration.ofMinutes(5))) {
+            set.refresh();
+            replica1.close();
+            replica2.close();
+            set.refresh();
+            assertThat(set.unreachable()).hasSize(2);
+            StoreQueryable deduplicating = new StoreQueryable(set::healthy, set::unreachable,
+                    new StoreQueryable.Options(true, List.of("replica"), true, 0, List.of(), 0), FanOutObserver.NONE);
+            try (Querier querier = deduplicating.querier(0, 5000)) {
+                SeriesSet series = querier.select(true, null, UP);
+                assertThat(instances(series)).containsExactly("h");
+                assertThat(series.warnings()).isNotEmpty().allSatisfy(warning -> assertThat(warning).contains("unreachable"));
+            }
+        } finally {
+            bucket.close();
+        }
+    }
+
+    @Test
     void anEndpointNeverReachedMayServeAnything() throws Exception {
         try (EndpointSet withNew = new EndpointSet(List.of(a.address(), neverUp), Duration.ofSeconds(10), Duration.ofSeconds(5),
                 Duration.ofMinutes(5))) {
