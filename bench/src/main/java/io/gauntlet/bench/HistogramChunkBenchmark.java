@@ -31,6 +31,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * 20-bucket histogram (two spans), scraped every 15 s, each bucket growing by a random 0–9 per scrape. Every sample is
  * fully decoded (timestamp, count, zero count, sum, 20 bucket deltas of deltas, absolute float bucket counts) and
  * read as a {@link FloatHistogram}, as a query does; chunks are read from an off-heap segment as mmapped files are.
+ * {@link #encode} writes the same samples again as the head does: Prometheus' appendability check (counter reset,
+ * layout change) and then the append, one new appender per 120-sample chunk.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -49,6 +51,8 @@ public class HistogramChunkBenchmark {
     private final long[] offsets = new long[CHUNKS];
     private final long[] lengths = new long[CHUNKS];
     private final HistogramSampleIterator iterator = new HistogramSampleIterator();
+    private final long[][] timestamps = new long[CHUNKS][SAMPLES_PER_CHUNK];
+    private final Histogram[][] histograms = new Histogram[CHUNKS][SAMPLES_PER_CHUNK];
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -73,8 +77,10 @@ public class HistogramChunkBenchmark {
                 }
                 zero += random.nextInt(2);
                 sum += random.nextDouble() * 100;
-                appender.append(1_700_000_000_000L + 15_000L * i + random.nextInt(3),
-                        new Histogram(null, 3, Math.scalb(1.0, -128), zero, total20 + zero, sum, spans, deltas, null, null));
+                timestamps[c][i] = 1_700_000_000_000L + 15_000L * i + random.nextInt(3);
+                histograms[c][i] = new Histogram(null, 3, Math.scalb(1.0, -128), zero, total20 + zero, sum, spans, deltas,
+                        null, null);
+                appender.append(timestamps[c][i], histograms[c][i]);
             }
             encoded[c] = appender.toByteArray();
             total += encoded[c].length;
@@ -103,6 +109,29 @@ public class HistogramChunkBenchmark {
         blackhole.consume(decodeAll());
     }
 
+    @Benchmark
+    @OperationsPerInvocation(SAMPLES)
+    public void encode(Blackhole blackhole) {
+        blackhole.consume(encodeAll());
+    }
+
+    /** Encodes every chunk again; returns the bytes written so that nothing is optimised away. */
+    long encodeAll() {
+        long bytes = 0;
+        for (int c = 0; c < CHUNKS; c++) {
+            HistogramChunkAppender appender = new HistogramChunkAppender();
+            for (int i = 0; i < SAMPLES_PER_CHUNK; i++) {
+                Histogram h = histograms[c][i];
+                if (i > 0 && !appender.appendable(h).okToAppend()) {
+                    throw new IllegalStateException("sample " + i + " of chunk " + c + " would cut a new chunk");
+                }
+                appender.append(timestamps[c][i], h);
+            }
+            bytes += appender.toByteArray().length;
+        }
+        return bytes;
+    }
+
     /** Decodes every chunk; returns a checksum so that nothing is optimised away. */
     long decodeAll() throws StorageException {
         long sink = 0;
@@ -117,34 +146,53 @@ public class HistogramChunkBenchmark {
     }
 
     /**
-     * The same decode timed by this thread's CPU time (histogram samples per CPU-second of one core), a figure that
-     * stays meaningful on a loaded machine: {@code java -cp bench/target/gauntlet-bench.jar
-     * io.gauntlet.bench.HistogramChunkBenchmark}.
+     * The same decode and encode timed by this thread's CPU time (histogram samples per CPU-second of one core), a
+     * figure that stays meaningful on a loaded machine, rounds of the two alternating: {@code java -cp
+     * bench/target/gauntlet-bench.jar io.gauntlet.bench.HistogramChunkBenchmark}.
      */
     public static void main(String[] args) throws Exception {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         HistogramChunkBenchmark benchmark = new HistogramChunkBenchmark();
         benchmark.setUp();
         long sink = 0;
         for (int i = 0; i < 100; i++) {
             sink += benchmark.decodeAll();
         }
+        for (int i = 0; i < 20; i++) {
+            sink += benchmark.encodeAll();
+        }
         System.out.println("load average before: " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
-        double best = 0;
+        double bestDecode = 0;
+        double bestEncode = 0;
         for (int round = 1; round <= 5; round++) {
-            long start = threads.getCurrentThreadCpuTime();
-            long calls = 0;
-            long used;
-            while ((used = threads.getCurrentThreadCpuTime() - start) < 1_000_000_000L) {
-                sink += benchmark.decodeAll();
-                calls++;
-            }
-            double perSecond = calls * (double) SAMPLES / (used / 1e9);
-            best = Math.max(best, perSecond);
-            System.out.printf("round %d: %.1f M histogram samples per CPU-second%n", round, perSecond / 1e6);
+            double decode = perCpuSecond(benchmark::decodeAll);
+            double encode = perCpuSecond(benchmark::encodeAll);
+            bestDecode = Math.max(bestDecode, decode);
+            bestEncode = Math.max(bestEncode, encode);
+            System.out.printf("round %d: decode %.1f M, encode %.2f M histogram samples per CPU-second%n", round,
+                    decode / 1e6, encode / 1e6);
         }
         System.out.println("load average after: " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
-        System.out.printf("best: %.1f M histogram samples per CPU-second (checksum %d)%n", best / 1e6, sink);
+        System.out.printf("best: decode %.1f M, encode %.2f M histogram samples per CPU-second (checksum %d)%n",
+                bestDecode / 1e6, bestEncode / 1e6, sink + checksum);
         benchmark.tearDown();
+    }
+
+    private static long checksum;
+
+    /** Runs {@code pass} (all chunks once) for at least one CPU-second; samples per CPU-second. */
+    private static double perCpuSecond(Pass pass) throws StorageException {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long start = threads.getCurrentThreadCpuTime();
+        long calls = 0;
+        long used;
+        while ((used = threads.getCurrentThreadCpuTime() - start) < 1_000_000_000L) {
+            checksum += pass.run();
+            calls++;
+        }
+        return calls * (double) SAMPLES / (used / 1e9);
+    }
+
+    private interface Pass {
+        long run() throws StorageException;
     }
 }

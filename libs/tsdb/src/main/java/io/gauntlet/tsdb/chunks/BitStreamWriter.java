@@ -63,11 +63,27 @@ final class BitStreamWriter {
             u <<= 8;
             bits -= 8;
         }
-        while (bits > 0) {
-            writeBit(u < 0);
-            u <<= 1;
-            bits--;
+        if (bits > 0) {
+            writeFewBits((int) (u >>> (64 - bits)), bits);
         }
+    }
+
+    /** The low {@code bits} (1–7) bits of {@code value} at once, leaving the stream as that many {@link #writeBit}s do. */
+    private void writeFewBits(int value, int bits) {
+        if (count == 0) {
+            appendZeroByte();
+            count = 8;
+        }
+        if (bits <= count) {
+            count -= bits;
+            stream[length - 1] |= (byte) (value << count);
+            return;
+        }
+        int rest = bits - count;
+        stream[length - 1] |= (byte) (value >>> rest);
+        appendZeroByte();
+        count = 8 - rest;
+        stream[length - 1] = (byte) (value << count);
     }
 
     /** Prometheus' {@code putVarbitInt}: a unary width prefix, then 3, 6, 9, 12, 18, 25, 56 or 64 two's-complement bits. */

@@ -103,6 +103,12 @@ public final class HistogramChunkAppender implements HistogramChunkAppending<His
         if (h.zeroCount() < zeroCount) {
             return Appendability.RESET;
         }
+        if (sameLayout(positiveSpans, positive, h.positiveSpans(), h.positiveBuckets())
+                && sameLayout(negativeSpans, negative, h.negativeSpans(), h.negativeBuckets())) {
+            // the common case, allocation-free: nothing to insert, and the buckets pair up one to one
+            return fewerInAnyBucket(positive, h.positiveBuckets()) || fewerInAnyBucket(negative, h.negativeBuckets())
+                    ? Appendability.RESET : Appendability.YES;
+        }
         BucketLayouts.Insert[] positiveInserts = BucketLayouts.expandForward(positiveSpans, h.positiveSpans());
         if (positiveInserts == null) {
             return Appendability.RESET;
@@ -118,6 +124,36 @@ public final class HistogramChunkAppender implements HistogramChunkAppending<His
             return Appendability.RESET;
         }
         return new Appendability(true, false, positiveInserts, negativeInserts);
+    }
+
+    /** Whether a sample's spans equal the chunk's, every span holding buckets, with as many buckets as the chunk. */
+    private static boolean sameLayout(Span[] chunkSpans, long[] chunkBuckets, Span[] spans, long[] buckets) {
+        if (buckets.length != chunkBuckets.length || !java.util.Arrays.equals(chunkSpans, spans)) {
+            return false;
+        }
+        for (Span span : spans) {
+            if (span.length() < 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link BucketLayouts#counterResetInAnyBucket} for two equal layouts: whether any bucket's absolute count (as the
+     * float it compares) went down.
+     */
+    private static boolean fewerInAnyBucket(long[] oldDeltas, long[] newDeltas) {
+        long oldCount = 0;
+        long newCount = 0;
+        for (int i = 0; i < oldDeltas.length; i++) {
+            oldCount += oldDeltas[i];
+            newCount += newDeltas[i];
+            if ((double) newCount < (double) oldCount) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Prometheus 2.42 {@code HistogramAppender.AppendableGauge}. */
