@@ -2,6 +2,8 @@ package io.gauntlet.tools.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gauntlet.events.BlockEvent;
 import io.gauntlet.events.BlockEventDeserializer;
 import io.gauntlet.events.BlockEventType;
@@ -11,6 +13,11 @@ import io.gauntlet.tsdb.block.BlockMeta;
 import io.gauntlet.tsdb.block.BlockWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +31,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The command line as an operator runs it: flags, output, exit codes, and the Kafka event of a write. */
 class GauntletToolsTest {
@@ -57,7 +65,7 @@ class GauntletToolsTest {
 
     @Test
     void everyCommandHasHelpAndBadUsageExitsTwoWithAMessage() {
-        for (String command : List.of("ls", "inspect", "verify", "mark", "retention", "cleanup", "replicate", "upload-blocks", "downsample", "rewrite")) {
+        for (String command : List.of("ls", "inspect", "verify", "mark", "retention", "cleanup", "replicate", "upload-blocks", "downsample", "rewrite", "web")) {
             Run help = run("bucket", command, "--help");
             assertThat(help.code()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: gauntlet tools bucket " + command);
@@ -152,6 +160,63 @@ class GauntletToolsTest {
                 deletion + "\n  intervals: [{mint: 10, maxt: 0}]");
         assertThat(badInterval.code()).isEqualTo(GauntletTools.USAGE);
         assertThat(badInterval.err()).contains("interval maxt 0 is before its mint 10");
+    }
+
+    @Test
+    void webServesThePageAndThanosBlocksApiOverTheBucket() throws Exception {
+        assertThat(run("bucket", "mark", "--objstore.config", objstore, "--id", block.ulid().toString(), "--marker", "no-downsample-mark.json",
+                "--details", "keep raw").code()).isZero();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = GauntletTools.commandLine(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true));
+        WebCommand web = commandLine.getSubcommands().get("bucket").getSubcommands().get("web").getCommand();
+        Thread serving = Thread.ofVirtual().start(() -> commandLine.execute("bucket", "web", "--objstore.config", objstore, "--http-address",
+                "127.0.0.1:0", "--label", "cluster"));
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> web.web != null || !serving.isAlive());
+            assertThat(web.web).as(err.toString()).isNotNull();
+            String base = "http://127.0.0.1:" + web.web.address().getPort();
+            assertThat(err.toString()).contains("on " + base + "/ (JSON: /api/v1/blocks)");
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                HttpResponse<String> blocks = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blocks")).build(), BodyHandlers.ofString());
+                assertThat(blocks.statusCode()).isEqualTo(200);
+                JsonNode body = new ObjectMapper().readTree(blocks.body());
+                assertThat(body.path("status").asText()).isEqualTo("success");
+                JsonNode data = body.path("data");
+                assertThat(data.path("label").asText()).isEqualTo("cluster");
+                assertThat(data.path("err").isNull()).isTrue();
+                assertThat(data.path("blocks")).singleElement().satisfies(meta -> {
+                    assertThat(meta.path("ulid").asText()).isEqualTo(block.ulid().toString());
+                    assertThat(meta.path("minTime").asLong()).isZero();
+                    assertThat(meta.path("maxTime").asLong()).isEqualTo(7_200_000);
+                    assertThat(meta.path("compaction").path("level").asInt()).isEqualTo(1);
+                    assertThat(meta.path("thanos").path("labels").path("cluster").asText()).isEqualTo("eu-1");
+                    assertThat(meta.path("thanos").path("downsample").path("resolution").asLong()).isZero();
+                });
+                JsonNode info = data.path("blockInfo").path(block.ulid().toString());
+                assertThat(info.path("marks")).extracting(JsonNode::asText).containsExactly("no-downsample-mark.json");
+                Path stored = dir.resolve("bucket").resolve(block.ulid().toString());
+                long size = Files.size(stored.resolve("index"));
+                try (var chunks = Files.list(stored.resolve("chunks"))) {
+                    size += chunks.mapToLong(path -> path.toFile().length()).sum();
+                }
+                assertThat(info.path("sizeBytes").asLong()).as("index and chunks").isEqualTo(size);
+
+                HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/")).build(), BodyHandlers.ofString());
+                assertThat(page.statusCode()).isEqualTo(200);
+                assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+                assertThat(page.body()).contains("fetch(\"api/v1/blocks\")");
+                HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(base + "/nope")).build(), BodyHandlers.ofString());
+                assertThat(missing.statusCode()).isEqualTo(404);
+                assertThat(new ObjectMapper().readTree(missing.body()).path("errorType").asText()).isEqualTo("not_found");
+            }
+        } finally {
+            web.stop.countDown();
+            serving.join(Duration.ofSeconds(30));
+        }
+        assertThat(serving.isAlive()).isFalse();
+        Run badAddress = run("bucket", "web", "--objstore.config", objstore, "--http-address", "localhost");
+        assertThat(badAddress.code()).isEqualTo(GauntletTools.USAGE);
+        assertThat(badAddress.err()).contains("--http-address localhost is not HOST:PORT");
     }
 
     @Test
