@@ -19,6 +19,7 @@
 #                                           .gauntlet/deps/azurite when missing or of another version
 #   deps_azurite_start <dir> <port>         Azure Blob Storage on http://127.0.0.1:<port>/<account>, blobs under
 #                                           <dir>/data; account and key random, kept in <dir>/azurite.properties
+#                                           (and reused when the directory is started again)
 #   deps_azurite_stop [dir]
 #   deps_free_port                          prints a loopback port nothing listens on
 #
@@ -449,8 +450,13 @@ deps_azurite_start() {
   deps_azurite_fetch || return 1
   deps_check_port_free azurite "$port" || return 1
   local account key
-  account="gauntlet$(deps_random_hex 4)"
-  key="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+  # a restart over the same data keeps its account (blobs live under it); a new directory gets a random one
+  account="$(sed -n 's/^account=//p' "$props" 2>/dev/null)"
+  key="$(sed -n 's/^key=//p' "$props" 2>/dev/null)"
+  if [ -z "$account" ] || [ -z "$key" ]; then
+    account="gauntlet$(deps_random_hex 4)"
+    key="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+  fi
   echo "$port" >"$dir/azurite.port"
   (umask 077; printf 'account=%s\nkey=%s\nendpoint=http://127.0.0.1:%s/%s\n' "$account" "$key" "$port" "$account" >"$props")
   # AZURITE_ACCOUNTS replaces the well-known development account with this run's random one

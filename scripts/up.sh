@@ -40,7 +40,7 @@ up_ports() {
   P_RULER_A_GRPC=$((10931 + o)); P_RULER_B_GRPC=$((10932 + o))
   P_RULER_A_HTTP=$((10933 + o)); P_RULER_B_HTTP=$((10934 + o))
   P_ALERTMANAGER_HTTP=$((19093 + o))
-  P_KAFKA=$((19092 + o)); P_S3=$((19000 + o))
+  P_KAFKA=$((19092 + o)); P_S3=$((19000 + o)); P_AZURE=$((19010 + o))
   UP_PORT_OFFSET="$o"
 }
 
@@ -166,6 +166,7 @@ up_stop_all() {
   done
   deps_kafka_stop "$UP_DIR/kafka"
   deps_s3proxy_stop "$UP_DIR/s3proxy"
+  deps_azurite_stop "$UP_DIR/azurite"
 }
 
 up_check_ports_free() {
@@ -178,6 +179,9 @@ up_check_ports_free() {
   if ! deps_pid_alive "$UP_DIR/kafka/kafka.pid" "kafka.Kafka" && deps_port_open "$P_KAFKA"; then busy+=("127.0.0.1:$P_KAFKA (kafka)"); fi
   if [ "$UP_S3" = 1 ] && ! deps_pid_alive "$UP_DIR/s3proxy/s3proxy.pid" "s3proxy.jar" && deps_port_open "$P_S3"; then
     busy+=("127.0.0.1:$P_S3 (s3proxy)")
+  fi
+  if [ "$UP_AZURE" = 1 ] && ! deps_pid_alive "$UP_DIR/azurite/azurite.pid" "$DEPS_AZURITE_MARKER" && deps_port_open "$P_AZURE"; then
+    busy+=("127.0.0.1:$P_AZURE (azurite)")
   fi
   if [ "$UP_MEMCACHED" = 1 ] && ! up_alive memcached && deps_port_open "$P_MEMCACHED"; then busy+=("127.0.0.1:$P_MEMCACHED (memcached)"); fi
   [ ${#busy[@]} -eq 0 ] && return 0
@@ -312,6 +316,20 @@ config:
   secret_key: $DEPS_S3_SECRET_KEY
   insecure: true
   bucket_lookup_type: path
+YAML
+    )
+  elif [ "$UP_AZURE" = 1 ]; then
+    # Azurite's account and key are made at its first start (azurite.properties); the container is created at start
+    local account key endpoint
+    account="$(sed -n 's/^account=//p' "$UP_DIR/azurite/azurite.properties")"
+    key="$(sed -n 's/^key=//p' "$UP_DIR/azurite/azurite.properties")"
+    endpoint="$(sed -n 's/^endpoint=//p' "$UP_DIR/azurite/azurite.properties")"
+    (umask 077; cat >"$UP_DIR/config/objstore.yml" <<YAML
+type: AZURE
+config:
+  storage_account: $account
+  storage_connection_string: "DefaultEndpointsProtocol=http;AccountName=$account;AccountKey=$key;BlobEndpoint=$endpoint;"
+  container: gauntlet
 YAML
     )
   else
@@ -600,12 +618,13 @@ up_wait_querier_stores() {
 
 up_usage() {
   cat <<USAGE
-usage: ./gauntlet up [--tls] [--s3] [--memcached] [--seed-history 30d [--seed-profile P] [--seed-instances N]] [--detach] [--no-build]
+usage: ./gauntlet up [--tls] [--s3|--azure] [--memcached] [--seed-history 30d [--seed-profile P] [--seed-instances N]] [--detach] [--no-build]
 
   --tls                 a CA and certificates made at start (in the run directory's tls/): mutual TLS on every gRPC link,
                         HTTPS with basic auth on the querier and the query frontend, Kafka over SASL_SSL (SCRAM-SHA-512)
 
   --s3                  the bucket is an s3proxy on 127.0.0.1:19000 instead of a directory (FILESYSTEM)
+  --azure               the bucket is a container in Azurite (the Azure Storage emulator, from npm) on 127.0.0.1:19010
   --memcached           the query frontend caches results in a memcached on 127.0.0.1:19211 (default: in its memory)
   --seed-history DUR    write DUR (e.g. 30d, 12h) of synthetic history blocks of both replicas into the bucket, once
   --seed-profile P      what the history looks like: node-exporter (default), kube, demo, or minimal (ten series)
@@ -693,12 +712,14 @@ up_print_datasource() {
 
 cmd_up() {
   UP_S3=0
+  UP_AZURE=0
   UP_MEMCACHED=0
   UP_TLS=0
   local seed="" seed_profile="" seed_instances="" detach=0 build=1
   while [ $# -gt 0 ]; do
     case "$1" in
       --s3) UP_S3=1 ;;
+      --azure) UP_AZURE=1 ;;
       --tls) UP_TLS=1 ;;
       --memcached) UP_MEMCACHED=1 ;;
       --seed-profile) [ -n "${2:-}" ] || die "--seed-profile needs one of node-exporter, kube, demo, minimal"; seed_profile="$2"; shift ;;
@@ -718,6 +739,7 @@ cmd_up() {
   case "$seed_profile" in ''|node-exporter|kube|demo|minimal) ;; *) die "--seed-profile wants node-exporter, kube, demo or minimal, got '$seed_profile'" ;; esac
   case "$seed_instances" in ''|[1-9]|[1-9][0-9]|[1-9][0-9][0-9]) ;; *) die "--seed-instances wants a number from 1 to 999, got '$seed_instances'" ;; esac
   if [ -z "$seed" ] && [ -n "$seed_profile$seed_instances" ]; then die "--seed-profile and --seed-instances go with --seed-history 30d"; fi
+  if [ "$UP_S3" = 1 ] && [ "$UP_AZURE" = 1 ]; then die "--s3 and --azure each choose the bucket: give one of them"; fi
   select_java; ensure_maven; ensure_node; up_ensure_prometheus
   command -v curl >/dev/null || apt_install curl
   GAUNTLET_UP_PORT_OFFSET="${GAUNTLET_UP_PORT_OFFSET:-0}" up_ports
@@ -741,6 +763,7 @@ cmd_up() {
   if [ "$UP_TLS" = 1 ]; then up_tls_generate; fi
   echo "$UP_TLS" >"$UP_DIR/tls-mode"
   echo "$UP_S3" >"$UP_DIR/s3"
+  echo "$UP_AZURE" >"$UP_DIR/azure"
   echo "$UP_PORT_OFFSET" >"$UP_DIR/port-offset"
   echo "UP_PRESENT=(${UP_PRESENT[*]})" >"$UP_DIR/modules"
 
@@ -750,6 +773,7 @@ cmd_up() {
   if [ "$UP_TLS" = 1 ]; then kafka_security=("$UP_DIR/tls/kafka"); fi
   deps_kafka_start "$UP_DIR/kafka" "$P_KAFKA" "${kafka_security[@]}" || die "kafka did not start (see above)"
   if [ "$UP_S3" = 1 ]; then deps_s3proxy_start "$UP_DIR/s3proxy" "$P_S3" || die "s3proxy did not start (see above)"; fi
+  if [ "$UP_AZURE" = 1 ]; then ensure_azurite; deps_azurite_start "$UP_DIR/azurite" "$P_AZURE" || die "azurite did not start (see above)"; fi
   up_write_objstore
   if [ -n "$seed" ]; then up_seed "$seed" "$seed_profile" "$seed_instances"; fi
 
@@ -842,6 +866,10 @@ cmd_status() {
   if [ "$(cat "$UP_DIR/s3" 2>/dev/null)" = 1 ]; then
     if deps_pid_alive "$UP_DIR/s3proxy/s3proxy.pid" s3proxy.jar; then state=running; else state=stopped; unhealthy=1; fi
     printf '%-14s %-8s %-7s %-22s %s\n' s3proxy "$(cat "$UP_DIR/s3proxy/s3proxy.pid" 2>/dev/null || echo -)" "$state" "127.0.0.1:$P_S3" "$UP_DIR/s3proxy/s3proxy.log"
+  fi
+  if [ "$(cat "$UP_DIR/azure" 2>/dev/null)" = 1 ]; then
+    if deps_pid_alive "$UP_DIR/azurite/azurite.pid" "$DEPS_AZURITE_MARKER"; then state=running; else state=stopped; unhealthy=1; fi
+    printf '%-14s %-8s %-7s %-22s %s\n' azurite "$(cat "$UP_DIR/azurite/azurite.pid" 2>/dev/null || echo -)" "$state" "127.0.0.1:$P_AZURE" "$UP_DIR/azurite/azurite.log"
   fi
   up_seed_status
   [ "$running" -gt 0 ] || return 3
