@@ -129,6 +129,7 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
             // one or two small GETs per block: on an object store their latency, not CPU, is what a large bucket's sync
             // waits for, so they run concurrently, and each new block starts loading as soon as its meta.json is read
             Set<String> wanted = ConcurrentHashMap.newKeySet();
+            Map<String, BlockMeta> servable = new ConcurrentHashMap<>();
             List<Future<?>> loads = java.util.Collections.synchronizedList(new ArrayList<>());
             BucketException failure = null;
             boolean interrupted = false;
@@ -148,6 +149,7 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
                         }
                         if (meta != null) {
                             wanted.add(id);
+                            servable.put(id, meta);
                             if (!blocks.containsKey(id)) {
                                 BlockMeta load = meta;
                                 loads.add(loaders.submit(() -> open(load)));
@@ -183,6 +185,8 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
                 stats.synced(false);
                 throw failure; // the blocks loaded before stay; none is dropped on an incomplete view of the bucket
             }
+            // e.g. the sources of a compaction not deleted yet: reading them too would only fetch the same data twice
+            wanted.removeAll(DuplicateBlocks.covered(servable.values()));
             for (String id : List.copyOf(blocks.keySet())) {
                 if (!wanted.contains(id)) {
                     drop(id);
@@ -228,7 +232,16 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
                 return true;
             }
             BlockMeta meta = servableMeta(id, false, false);
-            return meta != null && open(meta);
+            if (meta == null || !open(meta)) {
+                return false;
+            }
+            List<BlockMeta> loaded = new ArrayList<>();
+            for (BucketBlock block : blocks.values()) {
+                loaded.add(block.meta());
+            }
+            Set<String> covered = DuplicateBlocks.covered(loaded);
+            covered.forEach(this::drop); // a compaction's sources once it is announced, or this block if one covers it
+            return !covered.contains(id);
         } catch (BucketException e) {
             LOG.log(Level.WARNING, "cannot load block " + id + ": " + e.getMessage());
             return false;

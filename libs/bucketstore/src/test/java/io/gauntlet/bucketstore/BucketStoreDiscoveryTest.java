@@ -109,6 +109,48 @@ class BucketStoreDiscoveryTest {
         }
     }
 
+    /** A block written as the compaction of {@code sources}: its meta.json lists their ULIDs. */
+    private Path compactionOf(String name, String metric, int count, BlockMeta... sources) throws Exception {
+        Path dir = writeBlock(work.resolve(name), metric, count);
+        List<io.gauntlet.tsdb.block.Ulid> ids = java.util.Arrays.stream(sources).map(BlockMeta::ulid).toList();
+        BlockMeta.read(dir).withCompaction(BlockMeta.Compaction.of(2, ids, List.of())).writeTo(dir);
+        return dir;
+    }
+
+    @Test
+    void leavesOutBlocksACompactedBlockCoversAsThanosDoes() throws Exception {
+        try (Bucket bucket = new FilesystemBucket(Files.createDirectories(work.resolve("bucket")));
+             BucketStore store = new BucketStore(bucket, BucketStoreConfig.defaults(work.resolve("cache")))) {
+            Map<String, String> cluster = Map.of("cluster", "x");
+            BlockMeta a = BlockFixtures.upload(bucket, writeBlock(work.resolve("a"), "m", 5), cluster, 0);
+            BlockMeta b = BlockFixtures.upload(bucket, writeBlock(work.resolve("b"), "m", 5), cluster, 0);
+            BlockMeta other = BlockFixtures.upload(bucket, writeBlock(work.resolve("other"), "other", 2), cluster, 0);
+            store.sync();
+            assertThat(store.loadedBlockIds()).hasSize(3);
+
+            // the compaction of a and b, announced: its sources leave at once, an unrelated block stays
+            BlockMeta ab = BlockFixtures.upload(bucket, compactionOf("ab", "m", 5, a, b), cluster, 0);
+            assertThat(store.loadBlock(ab.ulid().toString())).isTrue();
+            assertThat(store.loadedBlockIds()).containsExactlyInAnyOrder(ab.ulid().toString(), other.ulid().toString());
+            assertThat(countMetric(store, "m")).isEqualTo(5);
+
+            // a source announced again after its compaction is not served; a 5m block of the same sources does not
+            // cover the raw blocks (another resolution)
+            assertThat(store.loadBlock(a.ulid().toString())).isFalse();
+            BlockMeta downsampled = BlockFixtures.upload(bucket, compactionOf("ab5m", "m", 5, a, b), cluster, 300_000);
+            store.sync();
+            assertThat(store.loadedBlockIds()).containsExactlyInAnyOrder(ab.ulid().toString(), other.ulid().toString(),
+                    downsampled.ulid().toString());
+
+            // a fresh store's first sync loads only what is not covered
+            try (BucketStore restarted = new BucketStore(bucket, BucketStoreConfig.defaults(work.resolve("cache2")))) {
+                restarted.sync();
+                assertThat(restarted.loadedBlockIds()).containsExactlyInAnyOrder(ab.ulid().toString(), other.ulid().toString(),
+                        downsampled.ulid().toString());
+            }
+        }
+    }
+
     @Test
     void syncsManyBlocksConcurrentlyAndARestartReusesTheLocalCopies() throws Exception {
         Path bucketDir = Files.createDirectories(work.resolve("bucket"));
