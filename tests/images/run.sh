@@ -36,10 +36,14 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/gauntlet-images-XXXXXX")"
 REGISTRY_PID=""
 cleanup() {
   [ -n "$REGISTRY_PID" ] && { kill "$REGISTRY_PID" 2>/dev/null; wait "$REGISTRY_PID" 2>/dev/null; }
-  # the image builds re-packaged the services with the base runtime's AOT cache: put the build JDK's back
+  # the image builds re-packaged the services (the base runtime's AOT cache, and a generated-bytecode.jar whose recorder
+  # proxies Quarkus numbers anew): put the build's whole application back. Restoring only the cache would pair it with
+  # other bytecode of the same size and (fixed) timestamp, which the JVM accepts and then fails on at start-up.
   local m
   for m in "${SERVICES[@]}"; do
-    [ -f "$WORK/aot/$m.aot" ] && cp "$WORK/aot/$m.aot" "$ROOT/services/$m/target/quarkus-app/app.aot"
+    if [ -d "$WORK/app/$m" ]; then
+      rm -rf "$ROOT/services/$m/target/quarkus-app" && mv "$WORK/app/$m" "$ROOT/services/$m/target/quarkus-app"
+    fi
   done
   rm -rf "$WORK"
 }
@@ -84,10 +88,10 @@ build_image() { # module tag → 0 when built and pushed
     "-Dquarkus.container-image.image=$REGISTRY/gauntlet/$(image_of "$1"):$2" \
     "-Dquarkus.jib.base-jvm-image=$REGISTRY/gauntlet/java-base:25" >"$WORK/build-$1-$2.log" 2>&1
 }
-mkdir -p "$WORK/aot"
+mkdir -p "$WORK/app"
 for m in "${SERVICES[@]}"; do
   image="gauntlet/$(image_of "$m")"
-  [ -f "$ROOT/services/$m/target/quarkus-app/app.aot" ] && cp "$ROOT/services/$m/target/quarkus-app/app.aot" "$WORK/aot/$m.aot"
+  [ -d "$ROOT/services/$m/target/quarkus-app" ] && cp -a "$ROOT/services/$m/target/quarkus-app" "$WORK/app/$m"
   started=$(date +%s)
   if ! build_image "$m" test; then
     tail -n 30 "$WORK/build-$m-test.log"; fail "$m image" "the Jib build failed"; continue
