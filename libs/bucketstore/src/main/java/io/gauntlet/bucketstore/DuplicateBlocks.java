@@ -31,13 +31,18 @@ final class DuplicateBlocks {
             // most sources first, so a compacted block is placed before what it was made of; ties by ULID
             group.sort(Comparator.<BlockMeta>comparingInt(meta -> sources(meta).size()).reversed()
                     .thenComparing(meta -> meta.ulid().toString()));
-            List<Set<Ulid>> kept = new ArrayList<>();
+            // a block that covers this one holds each of its sources, so only the kept blocks holding its first source are
+            // candidates: a sync of a large bucket compares each block with a few, not with every kept block
+            Map<Ulid, List<Set<Ulid>>> keptBySource = new HashMap<>();
             for (BlockMeta meta : group) {
                 Set<Ulid> sources = sources(meta);
-                if (kept.stream().anyMatch(parent -> parent.containsAll(sources))) {
+                List<Set<Ulid>> candidates = keptBySource.getOrDefault(sources.iterator().next(), List.of());
+                if (candidates.stream().anyMatch(parent -> parent.containsAll(sources))) {
                     out.add(meta.ulid().toString());
                 } else {
-                    kept.add(sources);
+                    for (Ulid source : sources) {
+                        keptBySource.computeIfAbsent(source, s -> new ArrayList<>()).add(sources);
+                    }
                 }
             }
         }
