@@ -20,8 +20,14 @@ import java.util.concurrent.ExecutionException;
  * answer never sits in memory whole). The series list itself is prepared ahead, possibly on another thread.
  */
 final class BlockSeriesSet implements ChunkSeriesSet, AutoCloseable {
-    /** Series per chunk load: one coalesced set of range reads serves this many series. */
+    /** Series per chunk load at most: one coalesced set of range reads serves this many series. */
     static final int BATCH_SERIES = 512;
+    /**
+     * Chunks per load at most: a query merges every block it touches at once, so each open block's batch is held
+     * together (a month of day blocks × 512 series × 24 chunks was ~90 MB per query, and 8 panels ran a 512 MiB heap
+     * out of memory).
+     */
+    static final int BATCH_CHUNKS = 2048;
 
     private final BucketBlock block;
     private final CompletableFuture<List<SeriesMeta>> prepared;
@@ -74,7 +80,7 @@ final class BlockSeriesSet implements ChunkSeriesSet, AutoCloseable {
         }
         if (position >= batchEnd) {
             batchStart = position;
-            batchEnd = Math.min(series.size(), position + BATCH_SERIES);
+            batchEnd = batchEnd(series, position);
             data = new byte[batchEnd - batchStart][][];
             encodings = new int[batchEnd - batchStart][];
             block.loadChunks(series, batchStart, batchEnd, data, encodings);
@@ -93,6 +99,18 @@ final class BlockSeriesSet implements ChunkSeriesSet, AutoCloseable {
         data[at] = null; // handed on: let the batch shrink as it streams
         chunks = list;
         return true;
+    }
+
+    /** The end of the batch starting at {@code start}: at most BATCH_SERIES series and BATCH_CHUNKS chunks, one series at least. */
+    static int batchEnd(List<SeriesMeta> series, int start) {
+        int end = start;
+        int chunks = 0;
+        int limit = Math.min(series.size(), start + BATCH_SERIES);
+        while (end < limit && (end == start || chunks + series.get(end).chunkCount() <= BATCH_CHUNKS)) {
+            chunks += series.get(end).chunkCount();
+            end++;
+        }
+        return end;
     }
 
     /**

@@ -73,7 +73,7 @@ public final class BucketStore implements ChunkSource, AutoCloseable {
     public BucketStore(Bucket bucket, BucketStoreConfig config) {
         this.bucket = bucket;
         this.config = config;
-        this.cache = new IndexCache(config.indexCacheBytes());
+        this.cache = new IndexCache(IndexCache.boundedByHeap(config.indexCacheBytes(), Runtime.getRuntime().maxMemory()));
         this.loaders = Executors.newFixedThreadPool(config.loadConcurrency(), Thread.ofPlatform().daemon().name("block-load-", 0).factory());
         this.queries = Executors.newFixedThreadPool(config.queryConcurrency(), Thread.ofPlatform().daemon().name("block-select-", 0).factory());
         try {

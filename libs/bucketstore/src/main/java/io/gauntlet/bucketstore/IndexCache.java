@@ -38,6 +38,15 @@ public final class IndexCache {
         this.maxBytes = maxBytes;
     }
 
+    /**
+     * The configured size, or a quarter of the heap when that is smaller: Thanos' 250 MB default is sized for a Go
+     * process without a heap bound, while a JVM with -Xmx512m would spend half its heap on the cache and run out of
+     * memory under concurrent queries.
+     */
+    public static long boundedByHeap(long configured, long maxHeap) {
+        return maxHeap == Long.MAX_VALUE ? configured : Math.min(configured, maxHeap / 4);
+    }
+
     public int[] postings(PostingsKey key) {
         return (int[]) get(key);
     }

@@ -76,8 +76,9 @@ public class StoreGatewayServices {
         this.storeServer = new StoreServer(store, storeConfig.limits(), config.chunkHashes());
         this.readiness = registry.condition("bucket", "initial bucket sync not finished");
         registerMetrics(meters);
-        LOG.infof("store gateway on bucket %s (sync every %s, cache dir %s, time shard %s..%s)", bucket.name(), config.syncInterval(),
-                config.dataDir(), config.minTime(), config.maxTime());
+        LOG.infof("store gateway on bucket %s (sync every %s, cache dir %s, time shard %s..%s, index cache %d MiB%s)", bucket.name(),
+                config.syncInterval(), config.dataDir(), config.minTime(), config.maxTime(), store.indexCache().maxBytes() >> 20,
+                store.indexCache().maxBytes() < config.indexCacheSize() ? " (a quarter of the heap, below index-cache-size)" : "");
         // the first sync may take long on a large bucket: serve /-/healthy meanwhile, /-/ready after it
         Thread.ofPlatform().name("initial-sync").daemon().start(this::sync);
         KafkaClientProperties kafka = KafkaClientProperties.fromConfig(properties.getPropertyNames(),
