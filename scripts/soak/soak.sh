@@ -26,6 +26,9 @@ SOAK_SG_SYNC=30 SOAK_SG_IGNORE_MARKS=60 SOAK_CONSISTENCY=30 SOAK_COMPACT_WAIT=60
 SOAK_OUTBOX_TMPFS=1m # each shipper's outbox is a tmpfs this small, so a disk-full fault fills it in an instant
 SOAK_FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 SOAK_SKEWED="exporter sidecar shipper" # the kinds of a skewed slave's processes that run under libfaketime
+# History seeded per slave at start-up: one raw block per replica spanning 10 days (the minimal profile, ending at least a
+# day ago), which the compactors merge, downsample to 5m (≥ 40 h) and then to 1h (≥ 10 d) during the chaos
+SOAK_SEED_HISTORY=10d
 SOAK_CI_SEED=1
 SOAK_KAFKA_PORT=9092
 SOAK_S3_PORT=9000
@@ -512,6 +515,35 @@ soak_check() { # soak_check <name> <ok 0|1> <figure>
   if [ "$2" = 0 ]; then echo "soak: PASS $1: $3"; else echo "soak: FAIL $1: $3"; SOAK_FAILED+=("$1"); fi
 }
 
+# ---------------------------------------------------------------- seeded history (downsampling)
+
+soak_seed_args() { # the SeedHistory arguments of a cluster's history (the downsampling check regenerates it from them)
+  echo --duration "$SOAK_SEED_HISTORY" --end-ms "$SOAK_SEED_END_MS" --block-range "$SOAK_SEED_HISTORY" --profile minimal \
+    --external-labels "cluster=$1" --replicas "$(IFS=,; echo "${SOAK_REPLICAS[*]}")"
+}
+
+# Both replicas' blocks of each slave's history, uploaded with their block events as the shipper would (scripts/seed).
+soak_seed_history() {
+  local c
+  for c in "${SOAK_CLUSTERS[@]}"; do
+    # shellcheck disable=SC2046
+    ip netns exec "$SOAK_NS_MASTER" $(soak_java_tool) io.gauntlet.seed.SeedHistory $(soak_seed_args "$c") \
+      --objstore-config-file "$SOAK_DIR/config/objstore.yml" --scratch "$SOAK_DIR/data/seed-$c" \
+      --kafka-bootstrap "$SOAK_MASTER_IP:$SOAK_KAFKA_PORT" || return 1
+  done
+}
+
+# Blocks of a cluster's seeded history at a resolution (ms) in the bucket without a deletion mark.
+soak_blocks_at() {
+  local cluster="$1" resolution="$2" b n=0
+  for b in $(soak_bucket_blocks); do
+    jq -e --arg c "$cluster" --argjson r "$resolution" --argjson seeded_end "$SOAK_SEED_END_MS" \
+      '.thanos.labels.cluster == $c and .thanos.downsample.resolution == $r and .minTime < $seeded_end' \
+      "$SOAK_DIR/s3proxy/data/gauntlet/$b/meta.json" >/dev/null 2>&1 && n=$((n + 1))
+  done
+  echo "$n"
+}
+
 # ---------------------------------------------------------------- build
 
 soak_build() {
@@ -580,6 +612,7 @@ cmd_soak() {
     SOAK_BLOCK=1m SOAK_BLOCK_RANGES=1m,4m,24m SOAK_WARMUP=30
     SOAK_SG_SYNC=10 SOAK_SG_IGNORE_MARKS=20 SOAK_CONSISTENCY=10 SOAK_COMPACT_WAIT=20 SOAK_DELETE_DELAY=40
     SOAK_SKEWED=exporter # libfaketime costs an idle Quarkus service ~10 % of a core: only the sample timestamps
+    SOAK_SEED_HISTORY="" # no seeded history: merging and downsampling it would lengthen the run CI waits for
   fi
   [ -n "$seed" ] || seed=$((RANDOM * 32768 + RANDOM))
   case "$seed" in ''|*[!0-9]*) die "--seed wants a number, got '$seed'" ;; esac
@@ -645,10 +678,20 @@ YAML
   )
   soak_log "kafka and s3proxy ready on $SOAK_MASTER_IP"
 
+  local seed_pid=""
+  if [ -n "$SOAK_SEED_HISTORY" ]; then
+    SOAK_SEED_END_MS=$(( ($(date +%s%3N) - 86400000) / 864000000 * 864000000 )) # 10-day aligned: one block per replica
+    soak_seed_history >"$SOAK_DIR/logs/seed.log" 2>&1 &
+    seed_pid=$!
+  fi
   for name in $(soak_gauntlet_names); do soak_start "$name"; done
   for c in "${SOAK_CLUSTERS[@]}"; do soak_wait_ready "exporter-$c" || die "exporter-$c did not start"; done
   for c in "${SOAK_CLUSTERS[@]}"; do for r in "${SOAK_REPLICAS[@]}"; do soak_wait_ready "prometheus-$c-$r" || die "prometheus-$c-$r did not start"; done; done
   for name in $(soak_gauntlet_names); do soak_wait_ready "$name" || die "$name did not become ready"; done
+  if [ -n "$seed_pid" ]; then
+    wait "$seed_pid" || { tail -n 20 "$SOAK_DIR/logs/seed.log" >&2; die "seeding the history failed (log: $SOAK_DIR/logs/seed.log)"; }
+    soak_log "seeded $SOAK_SEED_HISTORY of history per slave ending $(date -u -d "@$((SOAK_SEED_END_MS / 1000))" +%FT%TZ): $(grep -c '^seeded' "$SOAK_DIR/logs/seed.log") clusters"
+  fi
   soak_log "everything ready after $((SECONDS - started))s; ${SOAK_WARMUP}s of warm-up"
   sleep "$SOAK_WARMUP"
 
@@ -784,10 +827,31 @@ soak_end_checks() {
     io.gauntlet.tools.cli.GauntletTools bucket verify "--objstore.config-file=$SOAK_DIR/config/objstore.yml" 2>&1)"
   soak_check "tools bucket verify clean" $? "$(tail -n 3 <<<"$verify" | tr '\n' ' ')"
 
+  [ -z "$SOAK_SEED_HISTORY" ] || soak_downsampling_checks "$match"
+
   # what the disk-full and clock-skew faults saw (no block lost is the bucket check above; events caught up, the outbox one)
   local line
   while read -r line; do
     [ -n "$line" ] && echo "soak: fault $line"
   done <"$SOAK_DIR/faults.log"
 
+}
+
+# The seeded history: each slave's group has its 5m and 1h blocks, and the querier answers from them what the seeded raw
+# samples give (max/min exact, sums within rounding, counts per window; io.gauntlet.soak.DownsampledCheck).
+soak_downsampling_checks() {
+  local match="$1" c blocks deadline out
+  for c in "${SOAK_CLUSTERS[@]}"; do
+    deadline=$((SECONDS + 300))
+    while :; do
+      blocks="raw $(soak_blocks_at "$c" 0), 5m $(soak_blocks_at "$c" 300000), 1h $(soak_blocks_at "$c" 3600000)"
+      [[ "$blocks" != *" 0"* ]] || [ $SECONDS -ge $deadline ] && break
+      sleep 5
+    done
+    soak_check "the seeded history is downsampled to 5m and 1h ($c)" "$([[ "$blocks" != *" 0"* ]]; echo $?)" "blocks without deletion mark: $blocks"
+    # shellcheck disable=SC2046
+    out="$(ip netns exec "$SOAK_NS_MASTER" $(soak_java_tool) io.gauntlet.soak.Soak downsampled --querier "http://$SOAK_MASTER_IP:$SOAK_QUERIER_HTTP" \
+      --store-match "$match" --cluster "$c" --resolutions 5m,1h --wait-seconds 240 $(soak_seed_args "$c" | sed 's/--/--seed-/g') 2>&1)"
+    soak_check "the querier answers the seeded history from its downsampled blocks ($c)" $? "$out"
+  done
 }

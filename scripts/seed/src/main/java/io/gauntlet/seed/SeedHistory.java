@@ -30,13 +30,14 @@ import java.util.concurrent.TimeoutException;
  * The history seeder's command line ({@code ./gauntlet up --seed-history 30d --seed-profile node-exporter}): writes the
  * blocks of both replicas, uploads each as the shipper does (chunks and index first, {@code meta.json} last), announces
  * it with an {@code uploaded} block event so the compactor compacts and downsamples it at once, and keeps a progress
- * file that {@code status} turns into progress bars.
+ * file that {@code status} turns into progress bars. {@code --block-range} is the length of each block (2 days by
+ * default; the chaos soak writes one 10-day block, long enough to be downsampled to 5m and then to 1h).
  *
  * <pre>
  * SeedHistory --objstore-config-file objstore.yml --duration 30d [--profile node-exporter] [--instances N]
  *             [--scrape-interval 30s] [--external-labels cluster=local] [--replica-label prometheus_replica]
  *             [--replicas a,b] --scratch /tmp/seed [--end-ms N] [--kafka-bootstrap host:port] [--topic gauntlet.blocks]
- *             [--kafka-properties client.properties]
+ *             [--kafka-properties client.properties] [--block-range 2d]
  *             [--progress-file seed.progress]
  * SeedHistory status --progress-file seed.progress --objstore-config-file objstore.yml
  * </pre>
@@ -60,14 +61,10 @@ public final class SeedHistory {
 
     private static void seed(Map<String, String> options) throws IOException, InterruptedException {
         Path objstore = Path.of(required(options, "objstore-config-file"));
-        Duration duration = parseDuration(required(options, "duration"));
-        Profile profile = Profile.named(options.getOrDefault("profile", "node-exporter"));
-        int instances = Integer.parseInt(options.getOrDefault("instances", Integer.toString(profile.defaultInstances())));
-        long interval = options.containsKey("scrape-interval") ? parseDuration(options.get("scrape-interval")).toMillis() : profile.defaultScrapeInterval();
-        long end = Long.parseLong(options.getOrDefault("end-ms", Long.toString(System.currentTimeMillis() / 60_000 * 60_000)));
-        Seeder.Options seed = new Seeder.Options(profile, instances, end - duration.toMillis(), end, interval, 42,
-                parseLabels(options.getOrDefault("external-labels", "")), options.getOrDefault("replica-label", "prometheus_replica"),
-                List.of(options.getOrDefault("replicas", "a,b").split(",")), 2 * Processes.DAY, 3);
+        Seeder.Options seed = seederOptions(options);
+        Profile profile = seed.profile();
+        int instances = seed.instances();
+        long interval = seed.scrapeInterval();
         Path scratch = Path.of(required(options, "scratch"));
         Path progressFile = options.containsKey("progress-file") ? Path.of(options.get("progress-file")) : null;
         String bootstrap = options.get("kafka-bootstrap");
@@ -99,6 +96,21 @@ public final class SeedHistory {
                     summary.seriesPerReplica(), summary.samples(), (System.currentTimeMillis() - startedAt) / 1000.0, objstore,
                     unannounced[0] == 0 ? "" : "; " + unannounced[0] + " block events could not be sent (the compactor finds those blocks on its next bucket scan)");
         }
+    }
+
+    /**
+     * What the command line seeds: also what a check of the seeded history regenerates ({@code --end-ms} given, the same
+     * arguments give the same samples).
+     */
+    public static Seeder.Options seederOptions(Map<String, String> options) {
+        Duration duration = parseDuration(required(options, "duration"));
+        Profile profile = Profile.named(options.getOrDefault("profile", "node-exporter"));
+        int instances = Integer.parseInt(options.getOrDefault("instances", Integer.toString(profile.defaultInstances())));
+        long interval = options.containsKey("scrape-interval") ? parseDuration(options.get("scrape-interval")).toMillis() : profile.defaultScrapeInterval();
+        long end = Long.parseLong(options.getOrDefault("end-ms", Long.toString(System.currentTimeMillis() / 60_000 * 60_000)));
+        return new Seeder.Options(profile, instances, end - duration.toMillis(), end, interval, 42,
+                parseLabels(options.getOrDefault("external-labels", "")), options.getOrDefault("replica-label", "prometheus_replica"),
+                List.of(options.getOrDefault("replicas", "a,b").split(",")), parseDuration(options.getOrDefault("block-range", "2d")).toMillis(), 3);
     }
 
     /** The Kafka client's security settings ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}) from a properties file, if given. */
@@ -167,7 +179,7 @@ public final class SeedHistory {
         return p;
     }
 
-    static Map<String, String> parseOptions(String[] args) {
+    public static Map<String, String> parseOptions(String[] args) {
         Map<String, String> options = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i += 2) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -187,7 +199,7 @@ public final class SeedHistory {
     }
 
     /** {@code 30d}, {@code 12h}, {@code 90m}, {@code 2w}, {@code 15s}. */
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         if (!text.matches("[1-9][0-9]*[smhdw]")) {
             throw new IllegalArgumentException("duration must look like 30d, 12h, 90m, 2w or 15s, got '" + text + "'");
         }

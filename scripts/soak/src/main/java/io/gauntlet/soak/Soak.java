@@ -1,5 +1,7 @@
 package io.gauntlet.soak;
 
+import io.gauntlet.seed.SeedHistory;
+import io.gauntlet.seed.Seeder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +18,8 @@ import java.util.Map;
  * Soak report --queries queries.tsv --phases phases.tsv
  * Soak check --querier URL --store-match SELECTOR --cluster slave1 --replicas URL,URL --from-ms N --to-ms N
  *            [--wait-seconds 300] [--interval-ms 5000]
+ * Soak downsampled --querier URL --store-match SELECTOR --cluster slave1 --resolutions 5m,1h [--wait-seconds 300]
+ *            --seed-duration 10d --seed-end-ms N [--seed-…: the rest of the SeedHistory arguments that seeded it]
  * </pre>
  * Exit codes: 0 fine, 1 a check failed, 2 bad arguments.
  */
@@ -64,6 +68,34 @@ public final class Soak {
                         break;
                     }
                     Thread.sleep(5_000); // the bucket converges as shippers upload and store gateways load
+                }
+                System.out.println(result.summary());
+                if (!result.ok()) {
+                    System.exit(1);
+                }
+            }
+            case "downsampled" -> {
+                // the seeded history as SeedHistory wrote it: its own arguments, each prefixed with "seed-"
+                Map<String, String> seedArguments = new HashMap<>();
+                options.forEach((name, value) -> {
+                    if (name.startsWith("seed-")) {
+                        seedArguments.put(name.substring("seed-".length()), value);
+                    }
+                });
+                Seeder.Options seeded = SeedHistory.seederOptions(seedArguments);
+                long deadline = System.currentTimeMillis() + 1000L * Long.parseLong(options.getOrDefault("wait-seconds", "300"));
+                DownsampledCheck.Result result;
+                while (true) {
+                    try {
+                        result = DownsampledCheck.check(BucketCheck.api(required(options, "querier")), required(options, "store-match"),
+                                required(options, "cluster"), seeded, List.of(required(options, "resolutions").split(",")));
+                    } catch (QueryApi.QueryFailed e) {
+                        result = new DownsampledCheck.Result(false, required(options, "cluster") + ": " + e.getMessage());
+                    }
+                    if (result.ok() || System.currentTimeMillis() > deadline) {
+                        break;
+                    }
+                    Thread.sleep(5_000); // the store gateways load the merged and downsampled blocks as the compactor makes them
                 }
                 System.out.println(result.summary());
                 if (!result.ok()) {
