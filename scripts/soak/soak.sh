@@ -6,6 +6,7 @@
 #   master  (lo 10.N.0.1)   Kafka, s3proxy, store gateway ×2, compactor ×2, querier, the query load and the checks
 #   slave1  (10.N.1.2)      synthetic exporter, Prometheus pair a/b (2-minute blocks), sidecar and shipper per replica
 #   slave2  (10.N.2.2)      the same
+# Each slave's history of ten days is seeded at start-up (long form) so the compactors downsample it during the chaos.
 # A seeded schedule of faults (printed first, so a run can be replayed) runs for --minutes while a client queries the
 # querier and judges every answer; then the network heals, the stack settles and the end checks run. Everything started
 # is stopped and the namespaces deleted on exit, Ctrl-C or failure. Needs root (ip netns), iproute2's tc (netem), jq.
@@ -41,6 +42,8 @@ usage: ./gauntlet soak [--minutes N] [--seed S] [--no-build] [--keep]
 
   --minutes N   minutes of chaos and query load (default 10); start-up (~2-4 min) and the settling and end checks
                 (~3-6 min) come on top
+                (the long form also seeds ten days of history per slave, which the compactors merge and downsample
+                to 5m and 1h during the chaos; the end checks read it back through the querier at each resolution)
   --seed S      the fault schedule's seed (default: random, printed); the same seed gives the same schedule
   --ci          the short form CI runs: 3 minutes, seed $SOAK_CI_SEED, master + one slave (HA pair), one store gateway and one
                 compactor, 1-minute blocks, a fixed schedule (a SIGKILL, Kafka and s3proxy stops, a link cut, a full
