@@ -15,7 +15,9 @@ import java.util.List;
  * ({@code without_replica_labels}): the chunks of one series that overlap came from different replicas, so
  * they are split back into replicas ({@link ChunkMerge#splitOverlapping}) and merged with the
  * {@link PenaltyDeduplicator} (Thanos' querier with {@code --query.replica-label}). A series whose chunks neither
- * overlap nor repeat — what one store sends, the common case — is read straight through.
+ * overlap nor repeat — what one store sends, the common case — is read straight through. Rate-like functions over
+ * downsampled data read each replica's counters with their resets folded in ({@link CounterResetsSampleIterator}), as
+ * Thanos' querier does for the {@code counter} aggregate.
  */
 public final class DeduplicatedSeriesSet implements SeriesSet {
     private final StoreSeriesSet stores;
@@ -95,6 +97,14 @@ public final class DeduplicatedSeriesSet implements SeriesSet {
         public SampleIterator iterator(SampleIterator reuse) {
             if (!average && ordered) {
                 // nothing overlaps, so there is nothing to deduplicate or split into replicas
+                if (aggregate == AggregateType.COUNTER) {
+                    if (reuse instanceof CounterResetsSampleIterator counters
+                            && counters.samples() instanceof ChunksSampleIterator iterator) {
+                        iterator.reset(chunks, aggregate);
+                        return counters.reset(iterator);
+                    }
+                    return new CounterResetsSampleIterator(new ChunksSampleIterator(chunks, aggregate));
+                }
                 if (reuse instanceof ChunksSampleIterator iterator) {
                     iterator.reset(chunks, aggregate);
                     return iterator;
@@ -104,7 +114,9 @@ public final class DeduplicatedSeriesSet implements SeriesSet {
             List<List<EncodedChunk>> replicas = ChunkMerge.splitOverlapping(ChunkMerge.withoutDuplicates(chunks));
             List<SampleIterator> iterators = new ArrayList<>(replicas.size());
             for (List<EncodedChunk> replica : replicas) {
-                iterators.add(average ? new AverageSampleIterator(replica) : new ChunksSampleIterator(replica, aggregate));
+                iterators.add(average ? new AverageSampleIterator(replica) : aggregate == AggregateType.COUNTER
+                        ? new CounterResetsSampleIterator(new ChunksSampleIterator(replica, aggregate))
+                        : new ChunksSampleIterator(replica, aggregate));
             }
             if (iterators.isEmpty()) {
                 return SampleIterator.EMPTY;
