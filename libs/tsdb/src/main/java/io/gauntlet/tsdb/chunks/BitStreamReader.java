@@ -80,6 +80,17 @@ final class BitStreamReader {
      */
     private static final int[] SHORT_CODES = shortCodes();
 
+    /** {@link #SHORT_CODES} indexed by the complement of the first 9 bits (the bucket loop keeps its window inverted). */
+    private static final int[] INVERTED_SHORT_CODES = invertedShortCodes();
+
+    private static int[] invertedShortCodes() {
+        int[] table = new int[512];
+        for (int i = 0; i < 512; i++) {
+            table[i] = SHORT_CODES[i ^ 0x1FF];
+        }
+        return table;
+    }
+
     private static int[] shortCodes() {
         int[] table = new int[512];
         for (int i = 0; i < 512; i++) {
@@ -122,6 +133,39 @@ final class BitStreamReader {
     }
 
     /**
+     * Three varbit ints in a row (a sample's timestamp, count and zero count deltas of deltas) into {@code out} from one
+     * 64-bit load when each code is at most 17 bits (up to four leading ones: 51 bits for all three, always inside the
+     * load's 57), the common case: each code's length comes from its prefix, so the three codes cost one load instead
+     * of a load per code. A longer code and the ones after it are read one at a time.
+     */
+    void readThreeVarbitInts(long[] out) {
+        long window = peek();
+        long pos = position;
+        for (int i = 0; i < 3; i++) {
+            int ones = Long.numberOfLeadingZeros(~window);
+            if (ones > 4) {
+                position = pos;
+                for (; i < 3; i++) {
+                    out[i] = readVarbitInt();
+                }
+                return;
+            }
+            int width = 3 * ones; // 0, 3, 6, 9 or 12 bits after the prefix
+            // two shifts so that a zero width gives zero (a Java shift by 64 is a shift by 0)
+            long value = ((window << (ones + 1)) >>> 1) >>> (63 - width);
+            long span = 1L << width;
+            if (value > span >>> 1) {
+                value -= span;
+            }
+            out[i] = value;
+            int used = 4 * ones + 1;
+            window <<= used;
+            pos += used;
+        }
+        position = pos;
+    }
+
+    /**
      * The hot loop of histogram decoding: one varbit delta of delta per bucket, applied to the bucket's delta and
      * value, with the running absolute counts. Keeps the bit position in a local; stops early past the data (the caller
      * checks {@link #overran()}).
@@ -135,7 +179,10 @@ final class BitStreamReader {
         long pos = position;
         long end = limit;
         long absolute = 0;
-        long window = 0;
+        // the window's bits complemented, so that the count of a prefix's leading ones is one leading-zero count with no
+        // negation on the chain from one code to the next (the bits shifted in at the bottom are never read: the window
+        // is reloaded first)
+        long inverted = 0;
         long windowStart = 0;
         // codes left in the window: one load leaves at least 57 bits, room for six short codes (9 bits at most), so
         // the window is reloaded every sixth bucket, a pattern the branch predictor learns
@@ -145,22 +192,22 @@ final class BitStreamReader {
                 if (pos > end) {
                     break;
                 }
-                window = (long) LONG_BE.get(data, (int) (pos >>> 3)) << (pos & 7);
+                inverted = ~((long) LONG_BE.get(data, (int) (pos >>> 3)) << (pos & 7));
                 windowStart = pos;
                 left = 6;
             }
             left--;
-            int ones = Long.numberOfLeadingZeros(~window);
+            int ones = Long.numberOfLeadingZeros(inverted);
             long dod;
             if (ones <= 2) {
                 // the length comes from the prefix alone (1, 5 or 9 bits), keeping the table load off the chain from
                 // one code to the next
                 int used = 4 * ones + 1;
-                dod = SHORT_CODES[(int) (window >>> 55)] >> 4;
-                window <<= used;
+                dod = INVERTED_SHORT_CODES[(int) (inverted >>> 55)] >> 4;
+                inverted <<= used;
                 pos += used;
             } else {
-                dod = readLongCode(window, ones, windowStart, pos);
+                dod = readLongCode(~inverted, ones, windowStart, pos);
                 pos = position;
                 left = 0; // the window is spent
             }

@@ -24,6 +24,8 @@ public final class HistogramSampleIterator implements SampleIterator {
     private final BitStreamReader reader = new BitStreamReader();
     private final FloatHistogram current = new FloatHistogram();
     private final byte[] sumWindow = new byte[2];
+    // the deltas of deltas of a sample's timestamp, count and zero count, read together
+    private final long[] scalarDeltas = new long[3];
     private ChunkOrigin origin = ChunkOrigin.unknown();
     private CorruptedDataException failure;
     private long chunkBytes;
@@ -147,11 +149,13 @@ public final class HistogramSampleIterator implements SampleIterator {
     }
 
     private void readFollowing() {
-        timestampDelta += reader.readVarbitInt();
+        long[] scalars = scalarDeltas;
+        reader.readThreeVarbitInts(scalars);
+        timestampDelta += scalars[0];
         timestamp += timestampDelta;
-        countDelta += reader.readVarbitInt();
+        countDelta += scalars[1];
         count += countDelta;
-        zeroCountDelta += reader.readVarbitInt();
+        zeroCountDelta += scalars[2];
         zeroCount += zeroCountDelta;
         sumBits = reader.readXor(sumBits, sumWindow, 0);
         if (isStale()) {

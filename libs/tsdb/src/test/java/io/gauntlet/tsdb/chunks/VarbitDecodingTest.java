@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The varbit integers of histogram chunks decode to what was written, through the short-code table and the long
- * path alike: every value around each width's bounds, and random runs mixing all widths in the bucket loop.
+ * path alike: every value around each width's bounds, and random runs mixing all widths in the bucket loop and in
+ * reads of three.
  */
 class VarbitDecodingTest {
     private static List<Long> values() {
@@ -51,6 +52,28 @@ class VarbitDecodingTest {
         BitStreamReader reader = reader(values);
         for (long v : values) {
             assertThat(reader.readVarbitInt()).isEqualTo(v);
+        }
+        assertThat(reader.overran()).isFalse();
+    }
+
+    @Test
+    void readsOfThreeGiveBackEveryValue() {
+        List<Long> values = new ArrayList<>(values());
+        // every order of short, 13- and 17-bit and longer codes in a group of three
+        long[] kinds = {0, 4, -31, 200, -2000, 100_000, Long.MIN_VALUE};
+        for (long a : kinds) {
+            for (long b : kinds) {
+                for (long c : kinds) {
+                    values.addAll(List.of(a, b, c));
+                }
+            }
+        }
+        values = values.subList(0, values.size() - values.size() % 3);
+        BitStreamReader reader = reader(values);
+        long[] three = new long[3];
+        for (int i = 0; i < values.size(); i += 3) {
+            reader.readThreeVarbitInts(three);
+            assertThat(three).as("values %d to %d", i, i + 2).containsExactly(values.get(i), values.get(i + 1), values.get(i + 2));
         }
         assertThat(reader.overran()).isFalse();
     }
