@@ -87,7 +87,37 @@ public final class PrometheusJson {
 
     /** The {@code data} of a query answer: {@code {"resultType":"…","result":…}}. */
     public static String queryData(QueryValue value) {
-        StringBuilder out = new StringBuilder(256).append("{\"resultType\":\"").append(value.resultType()).append("\",\"result\":");
+        StringBuilder out = new StringBuilder(expectedLength(value));
+        writeQueryData(out, value);
+        return out.toString();
+    }
+
+    /** {@link #success} of {@link #queryData} written into one builder: a large matrix is not copied twice more. */
+    public static String queryAnswer(QueryValue value, Collection<String> warnings) {
+        StringBuilder out = new StringBuilder(expectedLength(value) + 64).append("{\"status\":\"success\",\"data\":");
+        writeQueryData(out, value);
+        if (!warnings.isEmpty()) {
+            out.append(",\"warnings\":");
+            writeStrings(out, new java.util.LinkedHashSet<>(warnings));
+        }
+        return out.append('}').toString();
+    }
+
+    /** About the answer's length, so that the builder seldom grows (each growth copies all written so far). */
+    private static int expectedLength(QueryValue value) {
+        long points = 0;
+        if (value instanceof MatrixResult matrix) {
+            for (RangeSeries series : matrix.series()) {
+                points += series.size() + 8; // the labels take about as much as a few points
+            }
+        } else if (value instanceof VectorResult vector) {
+            points = vector.size() * 8L;
+        }
+        return (int) Math.min(Integer.MAX_VALUE - 16, 256 + points * 36);
+    }
+
+    private static void writeQueryData(StringBuilder out, QueryValue value) {
+        out.append("{\"resultType\":\"").append(value.resultType()).append("\",\"result\":");
         switch (value) {
             case ScalarResult scalar -> {
                 out.append('[').append(jsonFloat(scalar.timestamp() / 1000.0)).append(',');
@@ -136,7 +166,7 @@ public final class PrometheusJson {
             }
             default -> throw new IllegalArgumentException("unknown result type " + value.resultType());
         }
-        return out.append('}').toString();
+        out.append('}');
     }
 
     /** {@code ,"values":[…]} for the float points, then {@code ,"histograms":[…]} for the histogram points. */
@@ -246,40 +276,88 @@ public final class PrometheusJson {
         if (abs != 0 && !Double.isNaN(value) && !Double.isInfinite(value) && (abs < 1e-6 || abs >= 1e21)) {
             out.append(exponentFloat(value));
         } else {
-            out.append(plainFloat(value));
+            appendPlainFloat(out, value);
+        }
+    }
+
+    /**
+     * {@link #plainFloat} appended to {@code out}: Java's shortest digits are written straight into the builder (no
+     * String per value) and, when Java chose its E notation (below 1e-3, from 1e7), moved into place there.
+     */
+    static void appendPlainFloat(StringBuilder out, double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15 && value != 0) {
+            out.append((long) value);
+            return;
+        }
+        if (Double.isNaN(value) || Double.isInfinite(value) || value == 0) {
+            out.append(plainFloatExact(value));
+            return;
+        }
+        int mark = out.length();
+        out.append(value);
+        int exponentAt = -1;
+        int digits = 0;
+        boolean leading = true;
+        for (int i = mark; i < out.length(); i++) {
+            char c = out.charAt(i);
+            if (c == 'E') {
+                exponentAt = i;
+                break;
+            }
+            if (c >= '1' && c <= '9' || c == '0' && !leading) {
+                leading = false;
+                digits++;
+            }
+        }
+        if (digits <= 2) {
+            // one or two digits: Java may have written two where Go's shortest is one
+            out.setLength(mark);
+            out.append(plainFloatExact(value));
+        } else if (exponentAt >= 0) {
+            movePointOfJavaExponentForm(out, mark, exponentAt);
+        }
+    }
+
+    /** Rewrites Java's {@code [-]d.dddE[-]n} at {@code mark} in plain notation with the same digits. */
+    private static void movePointOfJavaExponentForm(StringBuilder out, int mark, int exponentAt) {
+        int exponent = Integer.parseInt(out, exponentAt + 1, out.length(), 10);
+        boolean negative = out.charAt(mark) == '-';
+        char[] digits = new char[exponentAt - mark];
+        int count = 0;
+        for (int i = mark; i < exponentAt; i++) {
+            char c = out.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits[count++] = c;
+            }
+        }
+        while (count > 1 && digits[count - 1] == '0') {
+            count--;
+        }
+        out.setLength(mark);
+        if (negative) {
+            out.append('-');
+        }
+        if (exponent < 0) {
+            out.append("0.");
+            for (int i = -1; i > exponent; i--) {
+                out.append('0');
+            }
+            out.append(digits, 0, count);
+        } else if (count <= exponent + 1) {
+            out.append(digits, 0, count);
+            for (int i = count; i <= exponent; i++) {
+                out.append('0');
+            }
+        } else {
+            out.append(digits, 0, exponent + 1).append('.').append(digits, exponent + 1, count - exponent - 1);
         }
     }
 
     /** Go's {@code strconv.FormatFloat(v, 'f', -1, 64)}. */
     public static String plainFloat(double value) {
-        // fast paths for what most samples are: integers, and decimals Double.toString already writes shortest
-        if (value == Math.rint(value) && Math.abs(value) < 1e15 && value != 0) {
-            return Long.toString((long) value);
-        }
-        if (Math.abs(value) >= 1e-3 && Math.abs(value) < 1e7) {
-            String java = Double.toString(value);
-            if (significantDigits(java) > 2) {
-                return java;
-            }
-        }
-        return plainFloatExact(value);
-    }
-
-    /**
-     * Digits of a plain Double.toString result without leading zeros. Past two, it is the one shortest decimal
-     * closest to the value, as Go's; with one or two, Java may have written two where Go writes one.
-     */
-    private static int significantDigits(String java) {
-        int count = 0;
-        boolean leading = true;
-        for (int i = 0; i < java.length(); i++) {
-            char c = java.charAt(i);
-            if (c >= '1' && c <= '9' || c == '0' && !leading) {
-                leading = false;
-                count++;
-            }
-        }
-        return count;
+        StringBuilder out = new StringBuilder(24);
+        appendPlainFloat(out, value);
+        return out.toString();
     }
 
     /** {@link #plainFloat} without the fast paths: the reference they are tested against. */

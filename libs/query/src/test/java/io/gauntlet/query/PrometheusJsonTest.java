@@ -44,6 +44,28 @@ class PrometheusJsonTest {
     }
 
     @Test
+    void valuesAppendedInPlaceAgreeWithTheExactOnes() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < 40_000; i++) {
+            double value = switch (i % 4) {
+                case 0 -> Double.longBitsToDouble(random.nextLong());
+                case 1 -> random.nextDouble(-1e22, 1e22) / Math.pow(10, random.nextInt(0, 30)); // every notation Java picks
+                case 2 -> random.nextDouble(1e-7, 1e-2);
+                default -> random.nextInt(1, 100_000) * Math.pow(10, random.nextInt(-9, 20)); // short digits, trailing zeros
+            };
+            out.setLength(1);
+            PrometheusJson.appendSampleValue(out, value);
+            String exact = Math.abs(value) != 0 && (Math.abs(value) < 1e-6 || Math.abs(value) >= 1e21)
+                    ? PrometheusJson.exponentFloat(value) : PrometheusJson.plainFloatExact(value);
+            assertThat(out.substring(1)).as("%s", value).isEqualTo(exact);
+        }
+        assertThat(PrometheusJson.plainFloat(12_345_678.9)).isEqualTo("12345678.9");
+        assertThat(PrometheusJson.plainFloat(-0.000123456)).isEqualTo("-0.000123456");
+        assertThat(PrometheusJson.plainFloat(1.2345e19)).isEqualTo("12345000000000000000");
+    }
+
+    @Test
     void timestampsKeepTheirMilliseconds() {
         StringBuilder out = new StringBuilder();
         PrometheusJson.writeTimestamp(out, 1500);
@@ -74,6 +96,17 @@ class PrometheusJsonTest {
                         + "\"values\":[[0,\"1e-07\"],[1.500,\"1\"]]}]}");
         assertThat(PrometheusJson.queryData(new VectorResult(0, new Labels[0], new double[0])))
                 .isEqualTo("{\"resultType\":\"vector\",\"result\":[]}");
+    }
+
+    @Test
+    void queryAnswerIsTheEnvelopeOfTheData() {
+        MatrixResult matrix = new MatrixResult(List.of(new RangeSeries(Labels.of("__name__", "up"), new long[] {0, 1500},
+                new double[] {0.25, 3e7 + 0.5})));
+        assertThat(PrometheusJson.queryAnswer(matrix, List.of("w", "w")))
+                .isEqualTo(PrometheusJson.success(PrometheusJson.queryData(matrix), List.of("w", "w")))
+                .contains("\"30000000.5\"");
+        assertThat(PrometheusJson.queryAnswer(new ScalarResult(1000, 2), List.of())).isEqualTo(PrometheusJson.success(
+                PrometheusJson.queryData(new ScalarResult(1000, 2)), List.of()));
     }
 
     @Test

@@ -346,7 +346,7 @@ public class ApiResource {
         long done = System.nanoTime();
         String stats = params.get("stats");
         if (stats.isEmpty() || result.stats() == null) {
-            return PrometheusJson.success(PrometheusJson.queryData(result.value()), result.warnings());
+            return PrometheusJson.queryAnswer(result.value(), result.warnings());
         }
         boolean perStep = stats.equals("all") && config.enableFeature().orElse(List.of()).contains("promql-per-step-stats");
         return PrometheusJson.success(PrometheusJson.queryData(result.value(), result.stats(),
