@@ -17,6 +17,7 @@ final class EvaluationContext {
     final RangeFunctions rangeFunctions = new RangeFunctions();
     final List<String> warnings = new ArrayList<>();
     private final Map<VectorSelector, SeriesBuffer[]> selections = new IdentityHashMap<>();
+    private final Map<VectorSelector, SelectionPlanner.StreamedSelection> streamedSelections = new IdentityHashMap<>();
     /** Evaluator.isStepInvariant per node: computed once, so deep chains stay linear. */
     final Map<Expr, Boolean> stepInvariance = new IdentityHashMap<>();
     private final long deadlineNanos;
@@ -48,6 +49,15 @@ final class EvaluationContext {
 
     void putSelection(VectorSelector selector, SeriesBuffer[] series) {
         selections.put(selector, series);
+    }
+
+    void putStreamedSelection(VectorSelector selector, SelectionPlanner.StreamedSelection series) {
+        streamedSelections.put(selector, series);
+    }
+
+    /** The selection a range function reads series by series as it evaluates; null when it was loaded whole. */
+    SelectionPlanner.StreamedSelection streamedSelection(VectorSelector selector) {
+        return streamedSelections.get(selector);
     }
 
     SeriesBuffer[] selection(VectorSelector selector) {

@@ -540,7 +540,49 @@ final class Evaluator {
                 }
             }, () -> rangeEval(inputs, function));
         }
+        if (start != end && (name.equals("label_replace") || name.equals("label_join"))) {
+            List<SeriesBuffer> relabelled = relabelled(inputs.get(0), function);
+            if (relabelled != null) {
+                return relabelled;
+            }
+        }
         return rangeEval(inputs, function);
+    }
+
+    /**
+     * label_replace / label_join over float series without step vectors: each series keeps its points, arrays shared,
+     * under its new labels, in the order the step-wise evaluation would have produced them (by first point, then input
+     * order). Null when the new label sets are not distinct or a series holds histograms: the step-wise evaluation then
+     * fails or drops them exactly as Prometheus does.
+     */
+    private List<SeriesBuffer> relabelled(List<SeriesBuffer> input, StepFunction function) {
+        StepVector[] one = {new StepVector(1)};
+        StepVector out = new StepVector(1);
+        List<SeriesBuffer> result = new ArrayList<>(input.size());
+        Set<Labels> seen = new HashSet<>();
+        long samples = 0;
+        for (SeriesBuffer series : input) {
+            context.checkCancelled();
+            if (series.histograms != null) {
+                return null;
+            }
+            if (series.size == 0) {
+                continue;
+            }
+            one[0].clear();
+            one[0].add(series.labels, series.values[0], 0);
+            out.clear();
+            function.apply(one, series.timestamps[0], out);
+            if (!seen.add(out.labels[0])) {
+                return null;
+            }
+            result.add(series.withLabels(out.labels[0]));
+            samples += series.size;
+        }
+        result.sort(java.util.Comparator.comparingLong(series -> series.timestamps[0])); // stable: input order within a step
+        context.addSamples(samples);
+        context.releaseSamples(samples);
+        return result;
     }
 
     /** An operation on one sample that needs nothing but its value and the step's scalars. */
@@ -645,6 +687,15 @@ final class Evaluator {
             offset += start - at;
             at = null;
         }
+        RangeFunctionEvaluator windows = new RangeFunctionEvaluator(context, start, end, interval);
+        SelectionPlanner.StreamedSelection streamed = matrixArgument instanceof MatrixSelector matrix
+                ? context.streamedSelection(matrix.selector()) : null;
+        if (streamed != null) {
+            streamed.start();
+            List<SeriesBuffer> result = windows.evaluate(kind, streamed::next, scalars, offset, range, at);
+            return kind == RangeFunctionEvaluator.RangeKind.ABSENT
+                    ? windows.absentOverTime(result, call.arguments().get(matrixIndex), steps) : result;
+        }
         if (matrixArgument instanceof MatrixSelector matrix) {
             source = context.selection(matrix.selector());
         } else {
@@ -654,7 +705,6 @@ final class Evaluator {
             source = context.withChildSamples(context.samples.child(),
                     () -> subquery((SubqueryExpr) matrixArgument, pinned, shifted)).toArray(SeriesBuffer[]::new);
         }
-        RangeFunctionEvaluator windows = new RangeFunctionEvaluator(context, start, end, interval);
         List<SeriesBuffer> result = windows.evaluate(kind, source, scalars, offset, range, at);
         if (matrixArgument instanceof SubqueryExpr) {
             // the subquery's points are no longer held once the function has consumed them

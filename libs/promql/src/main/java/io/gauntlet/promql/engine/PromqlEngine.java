@@ -18,7 +18,9 @@ import io.gauntlet.promql.ast.ValueType;
 import io.gauntlet.promql.ast.VectorSelector;
 import io.gauntlet.promql.parser.PromqlParser;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.storage.Querier;
 import io.gauntlet.tsdb.storage.Queryable;
+import io.gauntlet.tsdb.storage.StorageException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -133,9 +135,9 @@ public final class PromqlEngine {
     private static List<SeriesBuffer> evaluate(Queryable queryable, Expr expr, EvaluationContext context, long hintStep,
             long start, long end, long interval) {
         context.samples = QueryStats.of(start, end, interval);
-        try {
-            long started = System.nanoTime();
-            new SelectionPlanner(context, hintStep).load(queryable, expr);
+        long started = System.nanoTime();
+        // open while a selection streams into the evaluation; closing it cancels what is left unread on failure
+        try (Querier streaming = new SelectionPlanner(context, hintStep).load(queryable, expr)) {
             long loaded = System.nanoTime();
             context.samples.preparationNanos = loaded - started;
             if (Evaluator.unwrap(expr) instanceof StringLiteral) {
@@ -144,6 +146,8 @@ public final class PromqlEngine {
             List<SeriesBuffer> result = new Evaluator(context, start, end, interval).eval(expr);
             context.samples.innerEvalNanos = System.nanoTime() - loaded;
             return result;
+        } catch (StorageException e) {
+            throw new QueryExecutionException(ErrorType.EXECUTION, "expanding series: " + e.getMessage(), e);
         } catch (PromqlException e) {
             throw e;
         } catch (OutOfMemoryError e) {

@@ -65,11 +65,24 @@ final class RangeFunctionEvaluator {
      */
     List<SeriesBuffer> evaluate(RangeKind kind, SeriesBuffer[] source, double[][] scalars, long offset, long range,
             Long at) {
+        int[] next = {0};
+        return evaluate(kind, () -> next[0] < source.length ? source[next[0]++] : null, scalars, offset, range, at);
+    }
+
+    /** The series a function reads, one after the other; null at the end. What it hands out may be reused after. */
+    interface SeriesSource {
+        SeriesBuffer next();
+    }
+
+    /** As above, reading the series from {@code source}: only the labels of each are kept. */
+    List<SeriesBuffer> evaluate(RangeKind kind, SeriesSource source, double[][] scalars, long offset, long range,
+            Long at) {
         int steps = start > end ? 0 : (int) ((end - start) / interval) + 1;
         boolean keepName = kind == RangeKind.LAST;
         double[] regression = new double[2];
-        List<SeriesBuffer> result = new ArrayList<>(source.length);
-        for (SeriesBuffer series : source) {
+        double[] paired = new double[2];
+        List<SeriesBuffer> result = new ArrayList<>();
+        for (SeriesBuffer series = source.next(); series != null; series = source.next()) {
             context.checkCancelled();
             SeriesBuffer out = null;
             long[] t = series.timestamps;
@@ -77,6 +90,9 @@ final class RangeFunctionEvaluator {
             int low = 0;
             int high = 0;
             int step = -1;
+            int pairedStep = -1; // avg_over_time computed ahead for this step over paired[Low, High)
+            int pairedLow = 0;
+            int pairedHigh = 0;
             for (long ts = start; ts <= end; ts += interval) {
                 step++;
                 long maxt = (at == null ? ts : at) - offset;
@@ -164,7 +180,31 @@ final class RangeFunctionEvaluator {
                     }
                     case CHANGES -> value = RangeFunctions.changes(v, low, high);
                     case RESETS -> value = RangeFunctions.resets(v, low, high);
-                    case AVG -> value = RangeFunctions.avgOverTime(v, low, high);
+                    case AVG -> {
+                        if (pairedStep == step && pairedLow == low && pairedHigh == high) {
+                            value = paired[1];
+                        } else {
+                            // the next step's window too when it has samples: both averages in one interleaved pass
+                            long nextMaxt = maxt + interval;
+                            int nextHigh = high;
+                            while (nextHigh < series.size && t[nextHigh] <= nextMaxt) {
+                                nextHigh++;
+                            }
+                            int nextLow = low;
+                            while (nextLow < nextHigh && t[nextLow] < nextMaxt - range) {
+                                nextLow++;
+                            }
+                            if (at == null && ts + interval <= end && nextLow < nextHigh) {
+                                RangeFunctions.avgOverTimeOfTwo(v, low, high, nextLow, nextHigh, paired);
+                                pairedStep = step + 1;
+                                pairedLow = nextLow;
+                                pairedHigh = nextHigh;
+                                value = paired[0];
+                            } else {
+                                value = RangeFunctions.avgOverTime(v, low, high);
+                            }
+                        }
+                    }
                     case MIN -> value = RangeFunctions.minOverTime(v, low, high);
                     case MAX -> value = RangeFunctions.maxOverTime(v, low, high);
                     case SUM -> value = KahanSum.sum(v, low, high);

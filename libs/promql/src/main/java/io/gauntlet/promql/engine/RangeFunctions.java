@@ -216,9 +216,47 @@ final class RangeFunctions {
     }
 
     static double avgOverTime(double[] v, int from, int to) {
-        double mean = 0;
-        double count = 0;
-        double c = 0;
+        return avgOverTimeFrom(v, from, to, 0, 0, 0);
+    }
+
+    /**
+     * avg_over_time of two windows at once ({@code out[0]}, {@code out[1]}): each gets exactly the operations of
+     * {@link #avgOverTime}, interleaved so that the two chains of dependent divisions overlap in the CPU.
+     */
+    static void avgOverTimeOfTwo(double[] v, int from0, int to0, int from1, int to1, double[] out) {
+        double mean0 = 0;
+        double count0 = 0;
+        double c0 = 0;
+        double mean1 = 0;
+        double count1 = 0;
+        double c1 = 0;
+        int common = Math.min(to0 - from0, to1 - from1);
+        int i = 0;
+        // while both means are finite (an infinite one takes the general loop's special cases)
+        for (; i < common && !Double.isInfinite(mean0) && !Double.isInfinite(mean1); i++) {
+            double value0 = v[from0 + i];
+            double value1 = v[from1 + i];
+            count0++;
+            count1++;
+            double inc0 = value0 / count0 - mean0 / count0;
+            double inc1 = value1 / count1 - mean1 / count1;
+            double next0 = mean0 + inc0;
+            double next1 = mean1 + inc1;
+            c0 += KahanSum.compensation(mean0, inc0, next0);
+            c1 += KahanSum.compensation(mean1, inc1, next1);
+            mean0 = next0;
+            mean1 = next1;
+        }
+        out[0] = avgOverTimeFrom(v, from0 + i, to0, mean0, count0, c0);
+        out[1] = avgOverTimeFrom(v, from1 + i, to1, mean1, count1, c1);
+    }
+
+    /** Prometheus' incremental mean with Kahan compensation over v[from, to), from a running state. */
+    private static double avgOverTimeFrom(double[] v, int from, int to, double runningMean, double runningCount,
+            double compensation) {
+        double mean = runningMean;
+        double count = runningCount;
+        double c = compensation;
         for (int i = from; i < to; i++) {
             double value = v[i];
             count++;

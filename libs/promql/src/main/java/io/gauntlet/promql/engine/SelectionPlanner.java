@@ -41,6 +41,8 @@ final class SelectionPlanner {
     private final EvaluationContext context;
     private final long step;
     private final List<PlannedSelection> planned = new ArrayList<>();
+    /** Selectors whose only reader is the window of a range function (the matrix argument of a call). */
+    private final Map<VectorSelector, Boolean> functionWindows = new java.util.IdentityHashMap<>();
 
     SelectionPlanner(EvaluationContext context, long step) {
         this.context = context;
@@ -55,13 +57,16 @@ final class SelectionPlanner {
     }
 
     /**
-     * Plans and loads every selector of {@code expr} into the context; returns nothing to close. Every distinct
-     * selection is started before the first is read, so a querier over remote stores asks them all at once.
+     * Plans and loads every selector of {@code expr} into the context. Every distinct selection is started before the
+     * first is read, so a querier over remote stores asks them all at once. One selection read by nothing but a
+     * range function's window is left to stream into that function series by series (no copy of its samples held for
+     * the query); the querier it reads from is returned open, for the caller to close after evaluation (null when
+     * nothing is left to read).
      */
-    void load(Queryable queryable, Expr expr) {
+    Querier load(Queryable queryable, Expr expr) {
         walk(expr, Scope.ROOT, 0);
         if (planned.isEmpty()) {
-            return;
+            return null;
         }
         long mint = Long.MAX_VALUE;
         long maxt = Long.MIN_VALUE;
@@ -72,7 +77,15 @@ final class SelectionPlanner {
             distinct.computeIfAbsent(new SelectionKey(selection.selector().matchers(), selection.hints(),
                     selection.rangeSelection()), key -> new ArrayList<>()).add(selection.selector());
         }
-        try (Querier querier = queryable.querier(mint, maxt)) {
+        SelectionKey streamed = null;
+        for (Map.Entry<SelectionKey, List<VectorSelector>> entry : distinct.entrySet()) {
+            if (entry.getValue().size() == 1 && functionWindows.containsKey(entry.getValue().get(0))) {
+                streamed = entry.getKey();
+            }
+        }
+        Querier querier = null;
+        try {
+            querier = queryable.querier(mint, maxt);
             List<SeriesSet> sets = new ArrayList<>(distinct.size());
             for (SelectionKey key : distinct.keySet()) {
                 context.checkCancelled();
@@ -80,13 +93,85 @@ final class SelectionPlanner {
             }
             int index = 0;
             for (Map.Entry<SelectionKey, List<VectorSelector>> entry : distinct.entrySet()) {
-                SeriesBuffer[] loaded = read(sets.get(index++), entry.getKey());
+                SeriesSet set = sets.get(index++);
+                if (entry.getKey() == streamed) {
+                    context.putStreamedSelection(entry.getValue().get(0), new StreamedSelection(set, entry.getKey()));
+                    continue;
+                }
+                SeriesBuffer[] loaded = read(set, entry.getKey());
                 for (VectorSelector selector : entry.getValue()) {
                     context.putSelection(selector, loaded);
                 }
             }
+            if (streamed != null) {
+                return querier;
+            }
         } catch (StorageException e) {
-            throw new QueryExecutionException(ErrorType.EXECUTION, "expanding series: " + e.getMessage(), e);
+            closeQuietly(querier);
+            throw expandingSeries(e);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(querier);
+            throw e;
+        }
+        try {
+            querier.close();
+        } catch (StorageException e) {
+            throw expandingSeries(e);
+        }
+        return null;
+    }
+
+    private static QueryExecutionException expandingSeries(StorageException e) {
+        return new QueryExecutionException(ErrorType.EXECUTION, "expanding series: " + e.getMessage(), e);
+    }
+
+    private static void closeQuietly(Querier querier) {
+        if (querier != null) {
+            try {
+                querier.close();
+            } catch (StorageException ignored) {
+                // the query already fails for another reason
+            }
+        }
+    }
+
+    /**
+     * A selection read while a range function evaluates it: each series is decoded into one reused scratch buffer and
+     * handed over in arrays the function must not keep. Read once.
+     */
+    final class StreamedSelection {
+        private final SeriesSet set;
+        private final SelectionKey key;
+        private final SeriesBuffer scratch = new SeriesBuffer(Labels.EMPTY, 16);
+        private SampleIterator reuse;
+        private boolean started;
+
+        private StreamedSelection(SeriesSet set, SelectionKey key) {
+            this.set = set;
+            this.key = key;
+        }
+
+        /** Called once before the first {@link #next()}: a second reader would see nothing. */
+        void start() {
+            if (started) {
+                throw new QueryExecutionException(ErrorType.INTERNAL, "a streamed selection was evaluated twice");
+            }
+            started = true;
+        }
+
+        /** The next series (arrays valid until the next call), or null at the end; warnings are passed on then. */
+        SeriesBuffer next() {
+            try {
+                if (!set.next()) {
+                    context.warnings.addAll(set.warnings());
+                    return null;
+                }
+                Series series = set.at();
+                reuse = decode(series, reuse, scratch, key);
+                return new SeriesBuffer(series.labels(), scratch.timestamps, scratch.values, scratch.histograms, scratch.size);
+            } catch (StorageException e) {
+                throw expandingSeries(e);
+            }
         }
     }
 
@@ -97,41 +182,47 @@ final class SelectionPlanner {
         // each series is decoded into one growing scratch buffer and kept in arrays of its exact size: no doubling
         // garbage per series, and no slack held for the rest of the query
         SeriesBuffer buffer = new SeriesBuffer(Labels.EMPTY, 16);
-        long from = selection.hints().start();
-        long to = selection.hints().end();
         while (set.next()) {
             context.checkCancelled();
             Series series = set.at();
-            SampleIterator iterator = series.iterator(reuse);
-            reuse = iterator;
-            buffer.clear();
-            // a TSDB querier trims each selection to its hinted range (windows moved by @ can see it): seek
-            // lets chunk iterators skip whole chunks before the window, and samples after it are not decoded
-            if (iterator.seek(from)) {
-                do {
-                    long t = iterator.timestamp();
-                    if (t > to) {
-                        break;
-                    }
-                    if (iterator.sampleType().isHistogram()) {
-                        FloatHistogram histogram = iterator.floatHistogram();
-                        // range selections never see staleness markers; instant ones need them to end a series
-                        if (!selection.rangeSelection() || Double.doubleToRawLongBits(histogram.sum()) != STALE_NAN_BITS) {
-                            buffer.add(t, 0, histogram.copy());
-                        }
-                        continue;
-                    }
-                    double value = iterator.value();
-                    // range selections never see staleness markers; instant ones need them to end a series
-                    if (!selection.rangeSelection() || Double.doubleToRawLongBits(value) != STALE_NAN_BITS) {
-                        buffer.add(t, value);
-                    }
-                } while (iterator.next());
-            }
+            reuse = decode(series, reuse, buffer, selection);
             loaded.add(buffer.trimmedCopy(series.labels()));
         }
         context.warnings.addAll(set.warnings());
         return loaded.toArray(SeriesBuffer[]::new);
+    }
+
+    /** Decodes one series' samples in the selection's range into {@code buffer}; returns the iterator to reuse. */
+    private static SampleIterator decode(Series series, SampleIterator reuse, SeriesBuffer buffer, SelectionKey selection)
+            throws StorageException {
+        long from = selection.hints().start();
+        long to = selection.hints().end();
+        SampleIterator iterator = series.iterator(reuse);
+        buffer.clear();
+        // a TSDB querier trims each selection to its hinted range (windows moved by @ can see it): seek
+        // lets chunk iterators skip whole chunks before the window, and samples after it are not decoded
+        if (iterator.seek(from)) {
+            do {
+                long t = iterator.timestamp();
+                if (t > to) {
+                    break;
+                }
+                if (iterator.sampleType().isHistogram()) {
+                    FloatHistogram histogram = iterator.floatHistogram();
+                    // range selections never see staleness markers; instant ones need them to end a series
+                    if (!selection.rangeSelection() || Double.doubleToRawLongBits(histogram.sum()) != STALE_NAN_BITS) {
+                        buffer.add(t, 0, histogram.copy());
+                    }
+                    continue;
+                }
+                double value = iterator.value();
+                // range selections never see staleness markers; instant ones need them to end a series
+                if (!selection.rangeSelection() || Double.doubleToRawLongBits(value) != STALE_NAN_BITS) {
+                    buffer.add(t, value);
+                }
+            } while (iterator.next());
+        }
+        return iterator;
     }
 
     /**
@@ -195,6 +286,9 @@ final class SelectionPlanner {
             case Call call -> {
                 Scope below = scope.below(call);
                 for (Expr argument : call.arguments()) {
+                    if (Evaluator.unwrap(argument) instanceof MatrixSelector matrix) {
+                        functionWindows.put(matrix.selector(), Boolean.TRUE);
+                    }
                     walk(argument, below, 0);
                 }
             }

@@ -17,7 +17,11 @@ import io.gauntlet.promql.engine.storage.InMemoryQueryable;
 import io.gauntlet.promql.parser.Functions;
 import io.gauntlet.tsdb.LabelMatcher;
 import io.gauntlet.tsdb.Labels;
+import io.gauntlet.tsdb.storage.Querier;
+import io.gauntlet.tsdb.storage.Queryable;
 import io.gauntlet.tsdb.storage.SelectHints;
+import io.gauntlet.tsdb.storage.Series;
+import io.gauntlet.tsdb.storage.SeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.time.Duration;
 import java.util.List;
@@ -142,6 +146,68 @@ class PromqlEngineTest {
             assertThat(e.type()).isEqualTo(ErrorType.EXECUTION);
             assertThat(e.getMessage()).isEqualTo("expanding series: bucket unreachable");
         });
+    }
+
+    /** A range function's only selection is read while the function evaluates: its store may fail there too. */
+    @Test
+    void aStreamedSelectionsStorageErrorIsAnExecutionErrorAndItsQuerierIsClosed() {
+        InMemoryQueryable storage = counter();
+        boolean[] closed = {false};
+        int[] failAt = {2};
+        Queryable failing = (mint, maxt) -> {
+            Querier inner = storage.querier(mint, maxt);
+            return new Querier() {
+                @Override
+                public SeriesSet select(boolean sorted, SelectHints hints, List<LabelMatcher> matchers) throws StorageException {
+                    SeriesSet set = inner.select(sorted, hints, matchers);
+                    return new SeriesSet() {
+                        private int read;
+
+                        @Override
+                        public boolean next() throws StorageException {
+                            if (++read == failAt[0]) {
+                                throw new StorageException("store went away");
+                            }
+                            return set.next();
+                        }
+
+                        @Override
+                        public Series at() {
+                            return set.at();
+                        }
+                    };
+                }
+
+                @Override
+                public List<String> labelValues(String name, List<LabelMatcher> matchers) throws StorageException {
+                    return inner.labelValues(name, matchers);
+                }
+
+                @Override
+                public List<String> labelNames(List<LabelMatcher> matchers) throws StorageException {
+                    return inner.labelNames(matchers);
+                }
+
+                @Override
+                public void close() throws StorageException {
+                    closed[0] = true;
+                    inner.close();
+                }
+            };
+        };
+        PromqlEngine engine = new PromqlEngine();
+        assertThatThrownBy(() -> engine.rangeQuery(failing, "sum(rate(requests[1m]))", 60_000, 1_000_000, 10_000))
+                .isInstanceOfSatisfying(PromqlException.class, e -> {
+                    assertThat(e.type()).isEqualTo(ErrorType.EXECUTION);
+                    assertThat(e.getMessage()).isEqualTo("expanding series: store went away");
+                });
+        assertThat(closed[0]).isTrue();
+        closed[0] = false;
+        failAt[0] = -1;
+        assertThat(engine.rangeQuery(failing, "sum(rate(requests[1m]))", 60_000, 1_000_000, 10_000).value())
+                .isEqualTo(engine.rangeQuery(storage, "sum(rate(requests[1m])) + 0 * sum(rate(requests[1m] offset 0s))",
+                        60_000, 1_000_000, 10_000).value());
+        assertThat(closed[0]).isTrue();
     }
 
     @Test
