@@ -84,7 +84,11 @@ class QuerierBench {
         QuerierTesting.awaitStoresHealthy(1);
         String profiled = System.getProperty("querier.bench.profile", "");
         if (!profiled.isEmpty()) {
-            profile(PATHS.get(Integer.parseInt(profiled)));
+            // a comma-separated list; "dayN": the node_exporter-like day's query N
+            for (String name : profiled.split(",")) {
+                profile(name.startsWith("day") ? DAY_PATHS.get(Integer.parseInt(name.substring(3))) : PATHS.get(Integer.parseInt(name)),
+                        Path.of("target", "querier-profile-" + name + ".jfr"));
+            }
             return;
         }
         java.util.Set<String> sections = java.util.Set.of(System.getProperty("querier.bench.sections", "memory,table,small,day,throughput").split(","));
@@ -294,10 +298,10 @@ class QuerierBench {
     }
 
     /**
-     * Profiling mode ({@code -Dquerier.bench.profile=<query index>}): after 40 s of warm-up, one query for 20 s, alternately against
-     * Prometheus and the querier, under a JFR recording written to target/querier-profile.jfr; prints both medians.
+     * Profiling mode ({@code -Dquerier.bench.profile=<query index>}, or {@code day<index>} for the day's queries): after 40 s of warm-up, one query for 20 s, alternately against
+     * Prometheus and the querier, under a JFR recording written to target/querier-profile-<name>.jfr; prints both medians.
      */
-    private static void profile(String path) throws IOException {
+    private static void profile(String path, Path recordingFile) throws IOException {
         long warmUpEnd = System.nanoTime() + 40_000_000_000L; // the JIT takes this long to settle on busy cores
         while (System.nanoTime() < warmUpEnd) {
             get(querierUrl(), path);
@@ -318,7 +322,7 @@ class QuerierBench {
             threadsAfter.replaceAll((thread, nanos) -> nanos - threadsBefore.getOrDefault(thread, 0L));
             threadsAfter.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(15)
                     .forEach(e -> System.out.printf("  CPU %-40s %8.3f ms per query pair%n", e.getKey(), e.getValue() / 1e6 / gauntlet.size()));
-            recording.dump(Path.of("target", "querier-profile.jfr"));
+            recording.dump(recordingFile);
             System.out.printf("profiled %s: %d runs each, median Prometheus %.2f ms, Gauntlet %.2f ms%n", path, gauntlet.size(),
                     median(prometheus.stream().mapToDouble(Double::doubleValue).toArray()),
                     median(gauntlet.stream().mapToDouble(Double::doubleValue).toArray()));
