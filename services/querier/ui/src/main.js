@@ -1,12 +1,6 @@
 // The querier's UI: Prometheus' query experience (CodeMirror 6 with codemirror-promql, uPlot graphs, /graph?g0.expr=…
 // links) plus Thanos' controls (deduplication, partial response, downsampling, replica labels) and pages for stores,
 // rules, alerts and status. Plain modules, no framework: the DOM is built with el().
-import { EditorView, keymap, placeholder } from '@codemirror/view';
-import { basicSetup } from 'codemirror';
-import { Prec } from '@codemirror/state';
-import { setDiagnostics } from '@codemirror/lint';
-import { completionStatus } from '@codemirror/autocomplete';
-import { PromQLExtension } from '@prometheus-io/codemirror-promql';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 
@@ -15,6 +9,14 @@ let uPlotLoading = null;
 function loadUPlot() {
   uPlotLoading ??= import('uplot').then((module) => module.default);
   return uPlotLoading;
+}
+
+// the editor (CodeMirror + codemirror-promql, most of the bundle) is its own chunk, fetched once the query page is
+// drawn: until it arrives each panel's expression is a plain text area that already runs queries
+let editorLoading = null;
+function loadEditor() {
+  editorLoading ??= import('./editor.js');
+  return editorLoading;
 }
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
@@ -131,6 +133,59 @@ function recalled() {
   return JSON.parse(localStorage.getItem(HISTORY_KEY) || '[]');
 }
 
+/**
+ * A panel's expression until the editor chunk arrives: a text area where Enter runs the query (Shift+Enter: newline),
+ * which records its edits so that the editor replacing it can replay them into its undo history.
+ */
+class PlainExpression {
+  constructor(text, parent, { onEnter, onChange }) {
+    this.initialText = text;
+    this.edits = [];
+    this.onChange = onChange;
+    this.value = text;
+    this.area = el('textarea', { class: 'plain-expression', rows: Math.max(1, text.split('\n').length), spellcheck: 'false',
+      placeholder: 'Expression (press Shift+Enter for newlines)', 'aria-label': 'Expression',
+      onkeydown: (e) => {
+        if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+          e.preventDefault();
+          onEnter();
+        }
+      },
+      oninput: () => this.changed() });
+    this.area.value = text;
+    parent.append(this.area);
+  }
+
+  /** Records the edit that made the area's text what it is now: the span between the unchanged start and end. */
+  changed() {
+    const before = this.value;
+    const after = this.area.value;
+    let start = 0;
+    while (start < before.length && start < after.length && before[start] === after[start]) start++;
+    let end = 0;
+    while (end < before.length - start && end < after.length - start && before[before.length - 1 - end] === after[after.length - 1 - end]) end++;
+    this.edits.push({ change: { from: start, to: before.length - end, insert: after.slice(start, after.length - end) }, at: performance.now() });
+    this.value = after;
+    this.area.rows = Math.max(1, after.split('\n').length);
+    this.onChange(after);
+  }
+
+  setText(text) {
+    this.area.value = text;
+    this.changed();
+  }
+
+  focus() {
+    this.area.focus();
+  }
+
+  /** Until the editor can mark the error's range, the area is outlined and shows the message as its tooltip. */
+  mark(error) {
+    this.area.title = error ? error.message : '';
+    this.area.classList.toggle('invalid', !!error);
+  }
+}
+
 class Panel {
   constructor(state, panels) {
     this.state = state;
@@ -142,28 +197,12 @@ class Panel {
 
   build() {
     const s = this.state;
-    const promql = new PromQLExtension().setComplete({ remote: { url: location.origin, httpMethod: 'GET', lookbackInterval: completionLookback,
-      fetchFn: completionFetch } });
     const editorHost = el('div', { class: 'editor' });
-    this.editor = new EditorView({
-      doc: s.expr,
-      parent: editorHost,
-      extensions: [
-        basicSetup,
-        promql.asExtension(),
-        placeholder('Expression (press Shift+Enter for newlines)'),
-        EditorView.lineWrapping,
-        // Enter runs the query unless the completion list is open (then it picks the entry), as in Prometheus' UI
-        Prec.highest(keymap.of([{ key: 'Enter', run: (view) => {
-          if (completionStatus(view.state) === 'active') return false;
-          this.execute();
-          return true;
-        } }, { key: 'Shift-Enter', run: () => false }])),
-        EditorView.updateListener.of((u) => { if (u.docChanged) this.state.expr = u.state.doc.toString(); }),
-      ],
-    });
+    this.expression = new PlainExpression(s.expr, editorHost, { onEnter: () => this.execute(), onChange: (text) => { this.state.expr = text; } });
+    this.errorMark = null;
+    this.upgrading = false;
     const historySelect = el('select', { title: 'Expression history', onchange: (e) => {
-      if (e.target.value) this.editor.dispatch({ changes: { from: 0, to: this.editor.state.doc.length, insert: e.target.value } });
+      if (e.target.value) this.expression.setText(e.target.value);
       e.target.value = '';
     } }, el('option', { value: '' }, 'History'), recalled().map((q) => el('option', { value: q }, q.length > 80 ? q.slice(0, 77) + '…' : q)));
     const input = (key, attrs = {}) => el('input', { type: 'text', value: s[key], ...attrs, onchange: (e) => { s[key] = e.target.value; this.execute(); } });
@@ -190,6 +229,19 @@ class Panel {
         el('label', {}, 'Replica labels ', input('replicaLabels', { class: 'wide', placeholder: 'querier default' }))),
       this.error, this.warnings, this.stats, this.output);
     this.setTab(s.tab, false);
+    if (editorLoading) this.upgradeEditor(); // a panel added once the editor is there gets it at once
+  }
+
+  /** Replaces the plain text area by the editor (fetched on first use). */
+  upgradeEditor() {
+    if (this.upgrading) return;
+    this.upgrading = true;
+    loadEditor().then((editor) => {
+      this.expression = editor.replaceExpressionArea(this.expression, { onEnter: () => this.execute(),
+        onChange: (text) => { this.state.expr = text; }, completionFetch, completionLookback });
+      if (this.errorMark) this.expression.mark(this.errorMark);
+      if (!performance.getEntriesByName('gauntlet:editor').length) performance.mark('gauntlet:editor'); // for the load figures
+    }).catch((e) => { this.error.textContent = 'the expression editor failed to load (the plain text area stays): ' + e; });
   }
 
   setTab(tab, run = true) {
@@ -215,7 +267,7 @@ class Panel {
     this.error.textContent = '';
     this.warnings.classList.add('hidden');
     this.stats.textContent = '';
-    this.editor.dispatch(setDiagnostics(this.editor.state, []));
+    this.markError(null);
     if (!s.expr.trim()) return;
     remember(s.expr);
     const params = new URLSearchParams({ query: s.expr, dedup: s.dedup, partial_response: s.partial, stats: 'all' });
@@ -223,6 +275,7 @@ class Panel {
     for (const label of s.replicaLabels.split(',').map((x) => x.trim()).filter(Boolean)) params.append('replicaLabels[]', label);
     let path;
     if (s.tab === 'graph') {
+      loadUPlot(); // fetched while the query runs
       const range = parseDuration(s.range) || 3600;
       const end = parseTime(s.end);
       const step = parseDuration(s.step) || Math.max(1, Math.round(range / 250));
@@ -259,19 +312,27 @@ class Panel {
     if (data.stats && data.stats.samples) stats += `, samples: ${data.stats.samples.totalQueryableSamples}`;
     if (path.endsWith('query_range')) stats += `, resolution: ${params.get('step')}s`;
     this.stats.textContent = stats;
-    if (s.tab === 'graph') this.renderGraph(data).catch((e) => { this.error.textContent = 'graph failed: ' + e; });
+    if (s.tab === 'graph') await this.renderGraph(data).catch((e) => { this.error.textContent = 'graph failed: ' + e; });
     else this.renderTable(data);
   }
 
-  /** Puts the querier's own parse error ('invalid parameter "query": 1:5: parse error: …') on the editor at its position. */
+  /** Puts the querier's own parse error ('invalid parameter "query": 1:5: parse error: …') on the expression at its position. */
   markParseError(message) {
     const m = /(\d+):(\d+): parse error: (.*)$/s.exec(message);
     if (!m) return;
-    const doc = this.editor.state.doc;
-    const line = doc.line(Math.min(Math.max(1, parseInt(m[1], 10)), doc.lines));
+    const text = this.state.expr;
+    const lines = text.split('\n');
+    const lineIndex = Math.min(Math.max(1, parseInt(m[1], 10)), lines.length) - 1;
+    const lineFrom = lines.slice(0, lineIndex).reduce((sum, l) => sum + l.length + 1, 0);
+    const lineTo = lineFrom + lines[lineIndex].length;
     // at least one character is marked: an error at the end of the input marks the last one
-    const from = Math.max(0, Math.min(line.from + Math.max(0, parseInt(m[2], 10) - 1), line.to, doc.length - 1));
-    this.editor.dispatch(setDiagnostics(this.editor.state, [{ from, to: Math.min(from + 1, doc.length), severity: 'error', message: m[3] }]));
+    const from = Math.max(0, Math.min(lineFrom + Math.max(0, parseInt(m[2], 10) - 1), lineTo, text.length - 1));
+    this.markError({ from, to: Math.min(from + 1, text.length), message: m[3] });
+  }
+
+  markError(error) {
+    this.errorMark = error;
+    this.expression.mark(error);
   }
 
   renderTable(data) {
@@ -367,9 +428,13 @@ async function queryPage() {
     return panel;
   };
   for (const state of panelsFromUrl()) add(state);
-  main.replaceChildren(list, el('button', { onclick: () => add(newPanelState()).editor.focus() }, 'Add panel'));
+  main.replaceChildren(list, el('button', { onclick: () => add(newPanelState()).expression.focus() }, 'Add panel'));
   if (!performance.getEntriesByName('gauntlet:query-page').length) performance.mark('gauntlet:query-page'); // first render, for the load figures
-  for (const panel of panels) if (panel.state.run) panel.execute();
+  const firstAnswers = panels.filter((panel) => panel.state.run).map((panel) => panel.execute());
+  // running the editor's chunk keeps the main thread busy for a while: it comes once the first answers are drawn (or
+  // a second has passed), so that it does not hold them up; until then the plain text areas take the expressions
+  Promise.race([Promise.allSettled(firstAnswers), new Promise((resolve) => setTimeout(resolve, 1000))])
+    .then(() => { for (const panel of panels) panel.upgradeEditor(); });
 }
 
 // ------------------------------------------------------------------ stores, rules, alerts, status

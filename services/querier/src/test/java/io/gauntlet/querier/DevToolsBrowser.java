@@ -15,11 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -36,6 +40,7 @@ final class DevToolsBrowser implements AutoCloseable {
     private final WebSocket socket;
     private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
+    private final Queue<JsonNode> events = new ConcurrentLinkedQueue<>();
 
     private DevToolsBrowser(Process process, WebSocket socket) {
         this.process = process;
@@ -100,6 +105,8 @@ final class DevToolsBrowser implements AutoCloseable {
                 if (future != null) {
                     future.complete(node);
                 }
+            } else if (node.has("method")) {
+                events.add(node);
             }
         } catch (IOException e) {
             // not ours to fail on: events we do not read
@@ -119,6 +126,13 @@ final class DevToolsBrowser implements AutoCloseable {
             throw new IllegalStateException(method + ": " + response.get("error"));
         }
         return response.path("result");
+    }
+
+    /** The events received so far (each with its method and params) whose method is the one given, taken off the list. */
+    List<JsonNode> takeEvents(String method) {
+        List<JsonNode> taken = new ArrayList<>();
+        events.removeIf(event -> event.path("method").asText().equals(method) && taken.add(event));
+        return taken;
     }
 
     /** The value of a JavaScript expression in the page (promises awaited). */

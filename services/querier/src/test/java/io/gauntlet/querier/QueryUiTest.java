@@ -5,6 +5,7 @@ import static io.gauntlet.querier.QuerierTesting.querierUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,24 +120,86 @@ class QueryUiTest {
     }
 
     @Test
+    void thePlainExpressionRunsQueriesUntilTheEditorTakesOverItsTextCaretAndUndo() throws Exception {
+        String url = querierUrl() + "/graph?g0.expr=&g0.tab=1&g0.moment_input=" + TestData.HA_END / 1000;
+        String text = "(() => { const c = document.querySelector('.cm-content'); return c.querySelector('.cm-placeholder') ? '' : c.textContent; })()";
+        try (DevToolsBrowser browser = DevToolsBrowser.open(chromium, "about:blank")) {
+            // the lazily imported chunks (the editor's; uPlot's is not asked for by a table) wait until the test lets them through
+            browser.call("Fetch.enable", Map.of("patterns", List.of(Map.of("urlPattern", "*/chunk-*.js"))));
+            browser.call("Page.navigate", Map.of("url", url));
+            await().atMost(DevToolsBrowser.patience()).ignoreExceptions()
+                    .until(() -> browser.evaluate("!!document.querySelector('textarea.plain-expression')").asBoolean());
+            browser.evaluate("document.querySelector('textarea.plain-expression').focus()");
+            browser.type("ha_metri");
+            browser.type("c");
+            browser.press("Enter", 13); // runs the query from the plain text area
+            await().atMost(DevToolsBrowser.patience()).until(() -> browser.evaluate("document.querySelector('.stats').textContent").asText()
+                    .contains("result type: vector"));
+            assertThat(browser.evaluate("document.querySelector('tbody').textContent").asText()).contains("ha_metric{cluster=\"ha\", job=\"ha\"}");
+            assertThat(browser.evaluate("!!document.querySelector('.cm-content')").asBoolean()).isFalse();
+            browser.evaluate("document.querySelector('textarea.plain-expression').setSelectionRange(2, 2)");
+
+            List<JsonNode> held = new ArrayList<>();
+            await().atMost(DevToolsBrowser.patience()).until(() -> held.addAll(browser.takeEvents("Fetch.requestPaused")) || !held.isEmpty());
+            for (JsonNode request : held) {
+                browser.call("Fetch.continueRequest", Map.of("requestId", request.path("params").path("requestId").asText()));
+            }
+            browser.call("Fetch.disable", Map.of());
+            await().atMost(DevToolsBrowser.patience()).until(() -> browser.evaluate("!!document.querySelector('.cm-content')").asBoolean());
+            assertThat(browser.evaluate(text).asText()).isEqualTo("ha_metric");
+            browser.type("X"); // where the caret was, in the editor, which has the focus
+            assertThat(browser.evaluate(text).asText()).isEqualTo("haX_metric");
+            undo(browser);
+            assertThat(browser.evaluate(text).asText()).isEqualTo("ha_metric");
+            undo(browser); // into what was typed in the text area (one step or two, as the keys were apart in time)
+            assertThat(browser.evaluate(text).asText()).isIn("ha_metri", "");
+        }
+    }
+
+    private static void undo(DevToolsBrowser browser) throws Exception {
+        for (String type : new String[] {"rawKeyDown", "keyUp"}) {
+            browser.call("Input.dispatchKeyEvent", Map.of("type", type, "key", "z", "code", "KeyZ", "windowsVirtualKeyCode", 90, "modifiers", 2));
+        }
+    }
+
+    @Test
     void dedupToggleShowsTheReplicasInTheLegend() throws Exception {
         String url = querierUrl() + "/graph?g0.expr=ha_metric&g0.tab=0&g0.range_input=1h&g0.end_input=" + TestData.HA_END / 1000;
         String legend = "[...document.querySelectorAll('.u-legend .u-series .u-label')].map(l => l.textContent).filter(t => t.includes('{')).join('|')";
         long opening = System.nanoTime();
-        try (DevToolsBrowser browser = DevToolsBrowser.open(chromium, url)) {
+        try (DevToolsBrowser browser = DevToolsBrowser.open(chromium, "about:blank")) {
             long opened = System.nanoTime();
-            await().atMost(DevToolsBrowser.patience()).until(() -> browser.evaluate(legend).asText().contains("ha_metric{cluster=\"ha\", job=\"ha\"}"));
+            // Chromium's own counters of the page's main thread (script, style, layout), kept from the navigation on
+            browser.call("Performance.enable", Map.of());
+            browser.call("Page.navigate", Map.of("url", url));
+            // polled while the navigation replaces about:blank's context, hence errors of that moment are no failure
+            await().atMost(DevToolsBrowser.patience()).ignoreExceptions().until(() -> browser.evaluate(legend).asText().contains("ha_metric{cluster=\"ha\", job=\"ha\"}"));
             double legendSeen = browser.evaluate("performance.now()").asDouble();
             assertThat(browser.evaluate(legend).asText()).doesNotContain("replica=");
+            // the editor arrives after the page works: its chunk replaces the plain text area
+            await().atMost(DevToolsBrowser.patience()).until(() -> browser.evaluate("!!document.querySelector('.cm-content')").asBoolean());
+            assertThat(browser.evaluate("document.querySelector('.cm-content').textContent").asText()).isEqualTo("ha_metric");
             // figures, not assertions: the page's load on a cold browser profile, split (docs/benchmarks.md); times from
             // the navigation's start, the legend's as seen by this test's polling
             String navigation = "performance.getEntriesByType('navigation')[0].";
             System.out.printf("query UI cold load: %.0f ms (DOMContentLoaded %.0f ms; page responseEnd %.0f ms, query page drawn %.0f ms, "
-                    + "graph legend by %.0f ms; Chromium start and first navigation %.0f ms)%n",
+                    + "editor ready %.0f ms, graph legend by %.0f ms; Chromium start %.0f ms)%n",
                     browser.evaluate(navigation + "loadEventEnd").asDouble(), browser.evaluate(navigation + "domContentLoadedEventEnd").asDouble(),
                     browser.evaluate(navigation + "responseEnd").asDouble(),
-                    browser.evaluate("performance.getEntriesByName('gauntlet:query-page')[0].startTime").asDouble(), legendSeen,
+                    browser.evaluate("performance.getEntriesByName('gauntlet:query-page')[0].startTime").asDouble(),
+                    browser.evaluate("performance.getEntriesByName('gauntlet:editor')[0].startTime").asDouble(), legendSeen,
                     (opened - opening) / 1e6);
+            System.out.println("query UI cold load, resources (start → end ms, bytes): " + browser.evaluate("performance.getEntriesByType('resource')"
+                    + ".map(r => `${r.name.replace(location.origin, '')} ${Math.round(r.startTime)} → ${Math.round(r.responseEnd)} ${r.encodedBodySize}`)"
+                    + ".join(', ')").asText());
+            StringBuilder mainThread = new StringBuilder();
+            for (JsonNode metric : browser.call("Performance.getMetrics", Map.of()).path("metrics")) {
+                String name = metric.path("name").asText();
+                if (List.of("TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration").contains(name)) {
+                    mainThread.append(String.format(" %s %.0f ms", name, metric.path("value").asDouble() * 1000));
+                }
+            }
+            System.out.println("query UI cold load, main thread until now:" + mainThread);
             browser.evaluate("[...document.querySelectorAll('label')].find(l => l.textContent.trim() === 'Deduplication').querySelector('input').click()");
             await().atMost(DevToolsBrowser.patience()).until(() -> browser.evaluate(legend).asText().contains("replica=\"r2\""));
             assertThat(browser.evaluate(legend).asText()).contains("replica=\"r1\"");
