@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,13 +45,27 @@ class QueryUiTest {
                 "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1200,900", "--virtual-time-budget=10000"));
         command.addAll(List.of(extra));
         command.add(url);
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+        // a headless Chromium with a virtual time budget was seen to hang for good on a machine at load 100+: it gets one
+        // more try, said on the console; two hangs fail the test
+        for (int attempt = 1; ; attempt++) {
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(process.getInputStream().readAllBytes());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            if (process.waitFor(180, TimeUnit.SECONDS)) {
+                return output.join();
+            }
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
-            throw new AssertionError("chromium did not finish");
+            if (attempt == 2) {
+                throw new AssertionError("chromium did not finish twice: " + url);
+            }
+            System.out.println("query UI test: chromium did not finish in 180 s, started again: " + url);
         }
-        return output;
     }
 
     @Test
