@@ -9,10 +9,8 @@ import io.gauntlet.compact.CompactionProgress;
 import io.gauntlet.compact.Downsampler;
 import io.gauntlet.objstore.FilesystemBucket;
 import io.gauntlet.promql.engine.PromqlEngine;
-import io.gauntlet.promql.engine.VectorResult;
 import io.gauntlet.query.testing.StoreFixture;
 import io.gauntlet.store.StoreClient;
-import io.gauntlet.store.StoreFanOut;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.block.BlockMeta;
 import io.gauntlet.tsdb.block.BlockWriter;
@@ -27,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,7 +87,7 @@ class DownsampledHistogramQueryTest {
 
         FilesystemBucket bucket = new FilesystemBucket(Files.createDirectories(work.resolve("bucket")));
         for (Path block : List.of(raw, fiveMinutes, oneHour)) {
-            upload(bucket, block);
+            DownsampledQueries.upload(bucket, block);
         }
         store = new BucketStore(bucket, BucketStoreConfig.defaults(work.resolve("cache")));
         store.sync();
@@ -98,36 +95,13 @@ class DownsampledHistogramQueryTest {
         client = StoreClient.connect(fixture.address(), Duration.ofSeconds(10));
     }
 
-    /** meta.json last, as every uploader does. */
-    private static void upload(FilesystemBucket bucket, Path block) throws Exception {
-        String id = block.getFileName().toString();
-        try (Stream<Path> files = Files.walk(block)) {
-            for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.endsWith("meta.json")).toList()) {
-                bucket.upload(id + "/" + block.relativize(file).toString().replace('\\', '/'), file);
-            }
-        }
-        bucket.upload(id + "/meta.json", block.resolve("meta.json"));
-    }
-
     @AfterAll
     static void stop() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (fixture != null) {
-            fixture.close();
-        }
-        if (store != null) {
-            store.close();
-        }
+        DownsampledQueries.close(client, fixture, store);
     }
 
     private double query(long maxResolution, String query, long time) throws Exception {
-        var endpoints = List.of(new StoreFanOut.Endpoint(client, client.info()));
-        var queryable = new StoreQueryable(() -> endpoints, new StoreQueryable.Options(true, List.of(), false, maxResolution, List.of(), 0));
-        VectorResult result = (VectorResult) engine.instantQuery(queryable, query, time).value();
-        assertThat(result.size()).as(query + " at " + time + " with max resolution " + maxResolution).isEqualTo(1);
-        return result.value(0);
+        return DownsampledQueries.instantValue(engine, client, maxResolution, query, time);
     }
 
     private void assertSameAsRaw(long resolution, String range) throws Exception {
