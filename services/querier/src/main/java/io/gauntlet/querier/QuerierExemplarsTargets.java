@@ -5,7 +5,6 @@ import io.gauntlet.query.ExemplarsFanOut;
 import io.gauntlet.query.QuerierLoopGuard;
 import io.gauntlet.query.TargetsFanOut;
 import io.gauntlet.store.SnappyCodec;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +36,7 @@ public class QuerierExemplarsTargets {
     @Unremovable
     @Named("thanos.Exemplars")
     ServerServiceDefinition exemplarsService(ExemplarsFanOut fanOut, QuerierLoopGuard loopGuard, EndpointSet endpoints) {
-        return ServerInterceptors.intercept(fanOut.service(), SnappyCodec.answerInKind(), loopGuard.serverInterceptor(endpoints::reachableQueriers));
+        return QuerierServices.forQuerierAbove(fanOut.service().bindService(), loopGuard, endpoints, SnappyCodec.answerInKind());
     }
 
     /** For a querier one level up (Info announces it while an endpoint offers targets): the endpoints' targets undeduplicated. */
@@ -45,7 +44,7 @@ public class QuerierExemplarsTargets {
     @Unremovable
     @Named("thanos.Targets")
     ServerServiceDefinition targetsService(TargetsFanOut fanOut, QuerierLoopGuard loopGuard, EndpointSet endpoints) {
-        return ServerInterceptors.intercept(fanOut.service(), SnappyCodec.answerInKind(), loopGuard.serverInterceptor(endpoints::reachableQueriers));
+        return QuerierServices.forQuerierAbove(fanOut.service().bindService(), loopGuard, endpoints, SnappyCodec.answerInKind());
     }
 
     void close(@Disposes ExemplarsFanOut fanOut) {

@@ -4,7 +4,6 @@ import io.gauntlet.query.EndpointSet;
 import io.gauntlet.query.MetadataFanOut;
 import io.gauntlet.query.QuerierLoopGuard;
 import io.gauntlet.store.MetadataServer;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,8 +29,7 @@ public class QuerierMetadata {
     @Unremovable
     @Named("thanos.Metadata")
     ServerServiceDefinition metadataService(MetadataFanOut fanOut, QuerierLoopGuard loopGuard, EndpointSet endpoints) {
-        return ServerInterceptors.intercept(new MetadataServer(fanOut).metadataService().bindService(),
-                loopGuard.serverInterceptor(endpoints::reachableQueriers));
+        return QuerierServices.forQuerierAbove(new MetadataServer(fanOut).metadataService().bindService(), loopGuard, endpoints);
     }
 
     void close(@Disposes MetadataFanOut fanOut) {

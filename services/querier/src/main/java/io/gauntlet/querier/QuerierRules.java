@@ -6,7 +6,6 @@ import io.gauntlet.query.PrometheusJson;
 import io.gauntlet.query.QuerierLoopGuard;
 import io.gauntlet.query.RulesFanOut;
 import io.gauntlet.store.SnappyCodec;
-import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,7 +46,7 @@ public class QuerierRules {
         @Unremovable
         @Named("thanos.Rules")
         ServerServiceDefinition rulesService(RulesFanOut fanOut, QuerierLoopGuard loopGuard, EndpointSet endpoints) {
-            return ServerInterceptors.intercept(fanOut.service(), SnappyCodec.answerInKind(), loopGuard.serverInterceptor(endpoints::reachableQueriers));
+            return QuerierServices.forQuerierAbove(fanOut.service().bindService(), loopGuard, endpoints, SnappyCodec.answerInKind());
         }
 
         void close(@Disposes RulesFanOut fanOut) {

@@ -8,6 +8,7 @@ import io.gauntlet.query.ProxyStore;
 import io.gauntlet.query.QuerierLoopGuard;
 import io.gauntlet.store.StoreLimits;
 import io.gauntlet.store.StoreServer;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.micrometer.core.instrument.Gauge;
@@ -85,18 +86,27 @@ public class QuerierServices {
                 new StoreLimits(config.requestSeriesLimit(), config.requestSamplesLimit()), false, true).announcing(endpoints::fannedOutApis);
     }
 
+    /**
+     * A service this querier offers to a querier one level up: the loop guard runs first (a call that already passed
+     * through this querier is refused), then the given interceptors.
+     */
+    static ServerServiceDefinition forQuerierAbove(ServerServiceDefinition service, QuerierLoopGuard loopGuard, EndpointSet endpoints,
+            ServerInterceptor... inner) {
+        return ServerInterceptors.intercept(ServerInterceptors.intercept(service, inner), loopGuard.serverInterceptor(endpoints::reachableQueriers));
+    }
+
     @Produces
     @Unremovable
     @Named("thanos.Store")
     ServerServiceDefinition storeService(StoreServer server, QuerierLoopGuard loopGuard, EndpointSet endpoints) {
-        return ServerInterceptors.intercept(server.storeService().bindService(), loopGuard.serverInterceptor(endpoints::reachableQueriers));
+        return forQuerierAbove(server.storeService().bindService(), loopGuard, endpoints);
     }
 
     @Produces
     @Unremovable
     @Named("thanos.info.Info")
     ServerServiceDefinition infoService(StoreServer server, QuerierLoopGuard loopGuard, EndpointSet endpoints) {
-        return ServerInterceptors.intercept(server.infoService().bindService(), loopGuard.serverInterceptor(endpoints::reachableQueriers));
+        return forQuerierAbove(server.infoService().bindService(), loopGuard, endpoints);
     }
 
     void start(@Observes StartupEvent event, EndpointSet endpoints, QuerierConfig config, MeterRegistry meters) {
