@@ -1,6 +1,5 @@
 package io.gauntlet.query;
 
-import io.gauntlet.promql.ErrorType;
 import io.gauntlet.proto.thanos.PartialResponseStrategy;
 import io.gauntlet.proto.thanos.status.HeadStatistics;
 import io.gauntlet.proto.thanos.status.Statistic;
@@ -81,22 +80,13 @@ public final class StatusFanOut implements AutoCloseable {
     private List<TSDBStatisticsResponse> collected(TSDBStatisticsRequest request) {
         boolean partialResponse = request.getPartialResponseStrategy() != PartialResponseStrategy.ABORT;
         List<StoreFanOut.Endpoint> asked = endpoints.get().stream().filter(e -> e.info() != null && e.info().hasStatus()).toList();
-        List<StreamFanOut.Call<TSDBStatisticsResponse>> perEndpoint = new ArrayList<>();
-        for (int i = 0; i < asked.size(); i++) {
-            perEndpoint.add(channel -> {
-                List<TSDBStatisticsResponse> frames = new ArrayList<>();
-                StatusGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).tSDBStatistics(request)
-                        .forEachRemaining(frames::add);
-                return frames;
-            });
-        }
-        StreamFanOut.Answers<TSDBStatisticsResponse> answers = StreamFanOut.call(calls, asked, perEndpoint, "tsdb statistics");
-        if (!answers.failures().isEmpty() && !partialResponse) {
-            throw new ApiException(ErrorType.INTERNAL, "retrieving tsdb statistics: " + answers.failures().getFirst());
-        }
-        List<TSDBStatisticsResponse> frames = new ArrayList<>(answers.frames());
-        answers.failures().forEach(failure -> frames.add(TSDBStatisticsResponse.newBuilder().setWarning(failure).build()));
-        return frames;
+        StreamFanOut.Answers<TSDBStatisticsResponse> answers = StreamFanOut.callEach(calls, asked, channel -> {
+            List<TSDBStatisticsResponse> frames = new ArrayList<>();
+            StatusGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).tSDBStatistics(request)
+                    .forEachRemaining(frames::add);
+            return frames;
+        }, "tsdb statistics");
+        return answers.withWarnings(partialResponse, "tsdb statistics", failure -> TSDBStatisticsResponse.newBuilder().setWarning(failure).build());
     }
 
     /**

@@ -3,11 +3,14 @@ package io.gauntlet.query;
 import io.gauntlet.store.StoreFanOut;
 import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
+import io.gauntlet.promql.ErrorType;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * One streaming gRPC call to each of several endpoints at once (Thanos' proxies for exemplars and targets): each
@@ -21,9 +24,26 @@ final class StreamFanOut {
 
     /** The frames of the endpoints that answered, in endpoint order, and the failures of the others. */
     record Answers<T>(List<T> frames, List<String> failures) {
+        /**
+         * The frames, then one warning frame per failure (what Thanos' proxies stream); with partial response off, the
+         * first failure fails the request instead.
+         */
+        List<T> withWarnings(boolean partialResponse, String what, Function<String, T> warning) {
+            if (!failures.isEmpty() && !partialResponse) {
+                throw new ApiException(ErrorType.INTERNAL, "retrieving " + what + ": " + failures.getFirst());
+            }
+            List<T> out = new ArrayList<>(frames);
+            failures.forEach(failure -> out.add(warning.apply(failure)));
+            return out;
+        }
     }
 
     private StreamFanOut() {
+    }
+
+    /** The same call to every endpoint. */
+    static <T> Answers<T> callEach(ExecutorService calls, List<StoreFanOut.Endpoint> endpoints, Call<T> call, String what) {
+        return call(calls, endpoints, Collections.nCopies(endpoints.size(), call), what);
     }
 
     static <T> Answers<T> call(ExecutorService calls, List<StoreFanOut.Endpoint> endpoints, List<Call<T>> perEndpoint, String what) {

@@ -1,7 +1,6 @@
 package io.gauntlet.query;
 
 import com.google.protobuf.Timestamp;
-import io.gauntlet.promql.ErrorType;
 import io.gauntlet.proto.thanos.Label;
 import io.gauntlet.proto.thanos.PartialResponseStrategy;
 import io.gauntlet.proto.thanos.ZLabelSet;
@@ -99,22 +98,13 @@ public final class TargetsFanOut implements AutoCloseable {
         TargetsRequest request = TargetsRequest.newBuilder().setState(state)
                 .setPartialResponseStrategy(partialResponse ? PartialResponseStrategy.WARN : PartialResponseStrategy.ABORT).build();
         List<StoreFanOut.Endpoint> asked = endpoints.get().stream().filter(e -> e.info() != null && e.info().hasTargets()).toList();
-        List<StreamFanOut.Call<TargetsResponse>> perEndpoint = new ArrayList<>();
-        for (int i = 0; i < asked.size(); i++) {
-            perEndpoint.add(channel -> {
-                List<TargetsResponse> frames = new ArrayList<>();
-                TargetsGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).targets(request)
-                        .forEachRemaining(frames::add);
-                return frames;
-            });
-        }
-        StreamFanOut.Answers<TargetsResponse> answers = StreamFanOut.call(calls, asked, perEndpoint, "targets");
-        if (!answers.failures().isEmpty() && !partialResponse) {
-            throw new ApiException(ErrorType.INTERNAL, "retrieving targets: " + answers.failures().getFirst());
-        }
-        List<TargetsResponse> frames = new ArrayList<>(answers.frames());
-        answers.failures().forEach(failure -> frames.add(TargetsResponse.newBuilder().setWarning(failure).build()));
-        return frames;
+        StreamFanOut.Answers<TargetsResponse> answers = StreamFanOut.callEach(calls, asked, channel -> {
+            List<TargetsResponse> frames = new ArrayList<>();
+            TargetsGrpc.newBlockingStub(channel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).targets(request)
+                    .forEachRemaining(frames::add);
+            return frames;
+        }, "targets");
+        return answers.withWarnings(partialResponse, "targets", failure -> TargetsResponse.newBuilder().setWarning(failure).build());
     }
 
     /**
