@@ -1,8 +1,12 @@
 package io.gauntlet.soak;
 
 import io.gauntlet.seed.SyntheticSeries;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -11,7 +15,11 @@ import java.util.Set;
  * partial-response warning owns up to it.
  */
 final class AnswerCheck {
-    enum Outcome { OK, PARTIAL, SILENT_GAP, WRONG, ERROR }
+    /**
+     * {@code DEDUP_DROPPED}: complete but for samples one replica alone holds, which Thanos' penalty deduplication
+     * leaves out by design (both replicas' samples stay in the bucket); not a failure.
+     */
+    enum Outcome { OK, PARTIAL, SILENT_GAP, DEDUP_DROPPED, WRONG, ERROR }
 
     record Verdict(Outcome outcome, String detail) {
         static Verdict ok() {
@@ -109,6 +117,107 @@ final class AnswerCheck {
             }
         }
         return null;
+    }
+
+    /**
+     * A raw answer judged {@link Outcome#SILENT_GAP}, looked at again with the replicas apart ({@code dedup=false} over
+     * {@code (lookFrom, to]}, {@code lookFrom} before {@code from} so the deduplication starts in the state the querier's
+     * did): when every deduplicated series' samples in {@code (from, to]} are exactly what Thanos' penalty deduplication
+     * picks from its replicas' samples (each of which is the exporter's own), the gap is that algorithm's known loss of
+     * a sample only one replica scraped, not data missing from the stores: {@link Outcome#DEDUP_DROPPED}, provided the
+     * replicas' samples together pass {@link #raw} with the same {@code slack}. Anything else, or warnings on the second
+     * answer, leaves the first verdict as it was.
+     */
+    static Verdict explainByPenaltyDedup(ExpectedSeries expected, Verdict first, QueryApi.Answer deduplicated, QueryApi.Answer replicas,
+            long lookFrom, long from, long to, int slack) {
+        if (first.outcome() != Outcome.SILENT_GAP || !replicas.warnings().isEmpty()) {
+            return first;
+        }
+        Map<SyntheticSeries, List<QueryApi.Series>> byOwn = new HashMap<>();
+        for (QueryApi.Series series : replicas.series()) {
+            SyntheticSeries own = expected.find(series.labels());
+            if (own == null || samples(expected, own, series, lookFrom, to) != null) {
+                return first;
+            }
+            byOwn.computeIfAbsent(own, k -> new ArrayList<>()).add(series);
+        }
+        int dropped = 0;
+        List<QueryApi.Series> union = new ArrayList<>();
+        for (QueryApi.Series series : deduplicated.series()) {
+            List<QueryApi.Series> ofIt = byOwn.getOrDefault(expected.find(series.labels()), List.of());
+            ofIt.sort(Comparator.comparing(s -> s.labels().getOrDefault("prometheus_replica", "")));
+            long[] picked = penaltyDedup(ofIt.stream().map(QueryApi.Series::times).toList());
+            long[] inWindow = java.util.Arrays.stream(picked).filter(t -> t > from && t <= to).toArray();
+            if (!java.util.Arrays.equals(inWindow, series.times())) {
+                return first;
+            }
+            long[] stored = ofIt.stream().flatMapToLong(s -> java.util.Arrays.stream(s.times())).filter(t -> t > from && t <= to).distinct().sorted().toArray();
+            double[] values = java.util.Arrays.stream(stored).mapToDouble(t -> ExpectedSeries.value(expected.find(series.labels()), t)).toArray();
+            union.add(new QueryApi.Series(series.labels(), stored, values));
+            dropped += stored.length - inWindow.length;
+        }
+        // and what the replicas hold together is complete: a scrape both missed is a gap no deduplication explains
+        if (deduplicated.series().size() != byOwn.size() || raw(expected, new QueryApi.Answer(union, List.of()), from, to, slack).outcome() != Outcome.OK) {
+            return first;
+        }
+        return new Verdict(Outcome.DEDUP_DROPPED, dropped + " sample(s) only one replica has, left out by penalty deduplication as Thanos does ("
+                + first.detail() + ")");
+    }
+
+    /**
+     * The timestamps Thanos' penalty deduplication takes from replicas (in the querier's order): the earlier of the two
+     * next samples, the other replica sought past the last taken one plus twice the last step taken (5 s before any
+     * step is known), so a replica is not switched to for a sample too close to the last; more than two fold pairwise.
+     */
+    static long[] penaltyDedup(List<long[]> replicas) {
+        if (replicas.isEmpty()) {
+            return new long[0];
+        }
+        long[] merged = replicas.getFirst();
+        for (int i = 1; i < replicas.size(); i++) {
+            merged = penaltyPair(merged, replicas.get(i));
+        }
+        return merged;
+    }
+
+    private static long[] penaltyPair(long[] a, long[] b) {
+        long[] out = new long[a.length + b.length];
+        int n = 0;
+        int ia = 0;
+        int ib = 0;
+        long last = Long.MIN_VALUE;
+        long penaltyA = 0;
+        long penaltyB = 0;
+        while (true) {
+            if (last != Long.MIN_VALUE) {
+                ia = seek(a, ia, last + 1 + penaltyA);
+                ib = seek(b, ib, last + 1 + penaltyB);
+            }
+            if (ia >= a.length && ib >= b.length) {
+                return java.util.Arrays.copyOf(out, n);
+            }
+            boolean useA = ib >= b.length || (ia < a.length && a[ia] <= b[ib]);
+            long t = useA ? a[ia] : b[ib];
+            if (ia < a.length && ib < b.length) { // both still have samples: the one not taken is penalised
+                long penalty = last == Long.MIN_VALUE ? 5_000 : 2 * (t - last);
+                penaltyA = useA ? 0 : penalty;
+                penaltyB = useA ? penalty : 0;
+            } else if (useA) { // the other replica ended: the one left is read without penalty
+                penaltyA = 0;
+            } else {
+                penaltyB = 0;
+            }
+            out[n++] = t;
+            last = t;
+        }
+    }
+
+    private static int seek(long[] times, int from, long atLeast) {
+        int i = from;
+        while (i < times.length && times[i] < atLeast) {
+            i++;
+        }
+        return i;
     }
 
     private static boolean recentValue(ExpectedSeries expected, SyntheticSeries own, long at, long staleness, double value) {

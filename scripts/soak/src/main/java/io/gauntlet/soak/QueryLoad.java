@@ -56,7 +56,16 @@ final class QueryLoad {
         params.put("time", QueryApi.seconds(to));
         params.put("dedup", "true");
         params.put("partial_response", "true");
-        return AnswerCheck.raw(expected, api.query("/api/v1/query", params), from, to, 1);
+        QueryApi.Answer deduplicated = api.query("/api/v1/query", params);
+        AnswerCheck.Verdict verdict = AnswerCheck.raw(expected, deduplicated, from, to, 1);
+        if (verdict.outcome() != AnswerCheck.Outcome.SILENT_GAP) {
+            return verdict;
+        }
+        // the same window with the replicas apart, from two minutes earlier so deduplication starts as the querier's did
+        long lookFrom = Math.max(since, from - 120_000);
+        params.put("query", "{__name__=~\"gauntlet_seed_.+\",cluster=\"" + cluster + "\"}[" + (to - lookFrom) + "ms]");
+        params.put("dedup", "false");
+        return AnswerCheck.explainByPenaltyDedup(expected, verdict, deduplicated, api.query("/api/v1/query", params), lookFrom, from, to, 1);
     }
 
     private static AnswerCheck.Verdict rangeWindow(QueryApi api, ExpectedSeries expected, String cluster, long since, long now)

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The query load per chaos phase: how many queries, how many answered fully, partially (with a warning), silently
- * incomplete, wrongly or not at all, and the latency percentiles. Phases are tab-separated lines "start-ms end-ms name";
+ * The query load per chaos phase: how many queries, how many answered fully, partially (with a warning), without a
+ * sample only one replica had (penalty deduplication, as Thanos), silently incomplete, wrongly or not at all, and the latency percentiles. Phases are tab-separated lines "start-ms end-ms name";
  * a query in none of them belongs to "calm", one in several to the shortest (faults alongside others last longer).
  * Returns false when any answer was wrong or silently incomplete.
  */
@@ -56,7 +56,7 @@ final class SoakReport {
                 firstFailures.append("  ").append(phase).append(": ").append(line.replace('\t', ' ')).append('\n');
             }
         }
-        System.out.printf("%-34s %6s %6s %7s %6s %6s %6s %7s %7s %7s %7s%n", "phase", "n", "ok", "partial", "silent", "wrong", "error",
+        System.out.printf("%-34s %6s %6s %7s %6s %6s %6s %6s %7s %7s %7s %7s%n", "phase", "n", "ok", "partial", "dedup", "silent", "wrong", "error",
                 "err%", "p50ms", "p90ms", "p99ms");
         for (Map.Entry<String, EnumMap<AnswerCheck.Outcome, Integer>> entry : counts.entrySet()) {
             EnumMap<AnswerCheck.Outcome, Integer> c = entry.getValue();
@@ -65,8 +65,9 @@ final class SoakReport {
                 continue;
             }
             int n = l.length;
-            System.out.printf("%-34s %6d %6d %7d %6d %6d %6d %6.1f%% %7d %7d %7d%n", entry.getKey(), n, c.getOrDefault(AnswerCheck.Outcome.OK, 0),
-                    c.getOrDefault(AnswerCheck.Outcome.PARTIAL, 0), c.getOrDefault(AnswerCheck.Outcome.SILENT_GAP, 0),
+            System.out.printf("%-34s %6d %6d %7d %6d %6d %6d %6d %6.1f%% %7d %7d %7d%n", entry.getKey(), n, c.getOrDefault(AnswerCheck.Outcome.OK, 0),
+                    c.getOrDefault(AnswerCheck.Outcome.PARTIAL, 0), c.getOrDefault(AnswerCheck.Outcome.DEDUP_DROPPED, 0),
+                    c.getOrDefault(AnswerCheck.Outcome.SILENT_GAP, 0),
                     c.getOrDefault(AnswerCheck.Outcome.WRONG, 0), c.getOrDefault(AnswerCheck.Outcome.ERROR, 0),
                     100.0 * c.getOrDefault(AnswerCheck.Outcome.ERROR, 0) / n, percentile(l, 0.5), percentile(l, 0.9), percentile(l, 0.99));
         }

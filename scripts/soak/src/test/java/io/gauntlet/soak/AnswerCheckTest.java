@@ -51,6 +51,78 @@ class AnswerCheckTest {
         assertThat(text.lines().filter(line -> !line.startsWith("#"))).hasSize(expected.all().size());
     }
 
+    @Test
+    void penaltyDeduplicationLosesASampleOnlyTheSecondReplicaHas() {
+        long[] a = {0, 5_000, 15_000, 20_000, 25_000};
+        long[] b = {0, 5_000, 10_000, 15_000, 20_000, 25_000};
+        // b's 10 s sample lies within twice the last step of the 5 s sample a gave: Thanos never switches for it
+        assertThat(AnswerCheck.penaltyDedup(List.of(a, b))).containsExactly(0, 5_000, 15_000, 20_000, 25_000);
+        // when a ends, b is still sought past the last step's penalty once, then read without penalty
+        assertThat(AnswerCheck.penaltyDedup(List.of(new long[] {0, 5_000}, new long[] {0, 5_000, 10_000, 15_000, 20_000, 25_000})))
+                .containsExactly(0, 5_000, 20_000, 25_000);
+        // a longer gap in a is bridged by b from its first sample past the penalty on
+        assertThat(AnswerCheck.penaltyDedup(List.of(new long[] {0, 5_000, 30_000}, new long[] {0, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000})))
+                .containsExactly(0, 5_000, 20_000, 25_000, 30_000);
+    }
+
+    @Test
+    void aGapPenaltyDeduplicationExplainsIsNotSilentDataLoss() {
+        long a1 = expected.gridTime(to) - 5 * INTERVAL;
+        long a2 = expected.gridTime(to) - 4 * INTERVAL;
+        long a3 = expected.gridTime(to) - 3 * INTERVAL;
+        // replica a missed two scrapes that b has: on the same grid, b is sought past a2 (twice the step plus 1 ms)
+        QueryApi.Answer replicas = replicas(answer(0, List.of(), a1, a2), answer(0, List.of()));
+        QueryApi.Answer deduplicated = answer(0, List.of(), a1, a2);
+        AnswerCheck.Verdict first = AnswerCheck.raw(expected, deduplicated, from, to, 1);
+        assertThat(first.outcome()).isEqualTo(AnswerCheck.Outcome.SILENT_GAP);
+        AnswerCheck.Verdict explained = AnswerCheck.explainByPenaltyDedup(expected, first, deduplicated, replicas, from, from, to, 1);
+        assertThat(explained.outcome()).isEqualTo(AnswerCheck.Outcome.DEDUP_DROPPED);
+        assertThat(explained.detail()).startsWith((2 * expected.all().size()) + " sample(s)");
+
+        // the querier left out a sample the algorithm takes: still silent
+        QueryApi.Answer short3 = answer(0, List.of(), a1, a2, a3);
+        assertThat(AnswerCheck.explainByPenaltyDedup(expected, AnswerCheck.raw(expected, short3, from, to, 1), short3, replicas, from, from, to, 1)
+                .outcome()).isEqualTo(AnswerCheck.Outcome.SILENT_GAP);
+        // neither replica has the two samples: the algorithm is not to blame, the gap stays silent
+        QueryApi.Answer bothMissed = replicas(answer(0, List.of(), a1, a2), answer(0, List.of(), a1, a2));
+        assertThat(AnswerCheck.explainByPenaltyDedup(expected, first, deduplicated, bothMissed, from, from, to, 1).outcome())
+                .isEqualTo(AnswerCheck.Outcome.SILENT_GAP);
+    }
+
+    /** Both replicas' series of two answers, labelled as the querier returns them without deduplication. */
+    private static QueryApi.Answer replicas(QueryApi.Answer a, QueryApi.Answer b) {
+        List<QueryApi.Series> all = new ArrayList<>();
+        for (QueryApi.Answer answer : List.of(a, b)) {
+            String replica = answer == a ? "a" : "b";
+            for (QueryApi.Series series : answer.series()) {
+                Map<String, String> labels = new HashMap<>(series.labels());
+                labels.put("prometheus_replica", replica);
+                all.add(new QueryApi.Series(labels, series.times(), series.values()));
+            }
+        }
+        return new QueryApi.Answer(all, List.of());
+    }
+
+    /** Every series' samples in (from, to] but those at {@code without}. */
+    private QueryApi.Answer answer(int drop, List<String> warnings, long... without) {
+        QueryApi.Answer full = answer(drop, warnings);
+        List<QueryApi.Series> series = new ArrayList<>();
+        for (QueryApi.Series s : full.series()) {
+            int n = 0;
+            long[] times = new long[s.times().length];
+            double[] values = new double[s.times().length];
+            for (int i = 0; i < s.times().length; i++) {
+                long t = s.times()[i];
+                if (java.util.Arrays.stream(without).noneMatch(w -> w == t)) {
+                    times[n] = t;
+                    values[n++] = s.values()[i];
+                }
+            }
+            series.add(new QueryApi.Series(s.labels(), java.util.Arrays.copyOf(times, n), java.util.Arrays.copyOf(values, n)));
+        }
+        return new QueryApi.Answer(series, warnings);
+    }
+
     /** Every series' samples in (from, to], as the querier would return them, {@code drop} samples fewer per series. */
     private QueryApi.Answer answer(int drop, List<String> warnings) {
         List<QueryApi.Series> series = new ArrayList<>();
