@@ -73,7 +73,10 @@ public interface CompactorConfig {
         @WithName("replica-label")
         Optional<List<String>> replicaLabels();
 
-        /** {@code penalty} or {@code chain} (Thanos {@code --deduplication.func}; empty = chain). */
+        /**
+         * {@code penalty} (the default here: replicas merged as the querier deduplicates them) or {@code chain} (Thanos'
+         * default, also meant by an empty value: the union of samples). Thanos {@code --deduplication.func}.
+         */
         @WithDefault("penalty")
         String func();
     }
