@@ -9,8 +9,10 @@ import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -63,10 +65,7 @@ final class BlockSeriesSet implements ChunkSeriesSet, AutoCloseable {
         if (released) {
             return false;
         }
-        if (series == null) {
-            series = await();
-            stats.seriesTouched(series.size());
-        }
+        selected();
         position++;
         if (position >= series.size()) {
             chunks = List.of();
@@ -129,6 +128,45 @@ final class BlockSeriesSet implements ChunkSeriesSet, AutoCloseable {
             throw new StorageException("block " + block.id() + " has no " + aggregates + " aggregate for a downsampled chunk");
         }
         return AggregateChunk.encodeParts(kept);
+    }
+
+    /** The selected series, waited for once. */
+    private List<SeriesMeta> selected() throws StorageException {
+        if (series == null) {
+            series = await();
+            stats.seriesTouched(series.size());
+        }
+        return series;
+    }
+
+    /** The label name lists of every selected series (external names included): the index read them all ahead anyway. */
+    @Override
+    public Set<List<String>> labelNameLists() throws StorageException {
+        if (series == null && released) {
+            return null;
+        }
+        Set<List<String>> lists = new HashSet<>();
+        Labels previous = null;
+        for (SeriesMeta meta : selected()) {
+            Labels labels = meta.labels();
+            if (previous == null || !sameNames(previous, labels)) {
+                lists.add(labels.names());
+                previous = labels;
+            }
+        }
+        return lists;
+    }
+
+    private static boolean sameNames(Labels a, Labels b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!a.name(i).equals(b.name(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private List<SeriesMeta> await() throws StorageException {

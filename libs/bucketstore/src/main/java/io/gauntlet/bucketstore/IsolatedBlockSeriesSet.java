@@ -5,6 +5,7 @@ import io.gauntlet.tsdb.CorruptedDataException;
 import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -36,6 +37,19 @@ final class IsolatedBlockSeriesSet implements StoreSeriesSet {
             set.close();
             onCorruption.accept(e);
             return false;
+        }
+    }
+
+    /** Unknown (null) when the block turns out damaged: its failure is reported by {@link #next()}. */
+    @Override
+    public Set<List<String>> labelNameLists() throws io.gauntlet.tsdb.storage.StorageException {
+        if (failed) {
+            return null;
+        }
+        try {
+            return set.labelNameLists();
+        } catch (CorruptedDataException e) {
+            return null;
         }
     }
 

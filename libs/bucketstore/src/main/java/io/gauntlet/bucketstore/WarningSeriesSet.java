@@ -6,6 +6,7 @@ import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** The merged blocks of one Series call with the warnings the call gathered (damaged and quarantined blocks). */
 final class WarningSeriesSet implements StoreSeriesSet {
@@ -20,6 +21,11 @@ final class WarningSeriesSet implements StoreSeriesSet {
     @Override
     public boolean next() throws StorageException {
         return merged.next();
+    }
+
+    @Override
+    public Set<List<String>> labelNameLists() throws StorageException {
+        return merged.labelNameLists();
     }
 
     @Override

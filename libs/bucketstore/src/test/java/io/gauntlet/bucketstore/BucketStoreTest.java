@@ -206,6 +206,46 @@ class BucketStoreTest {
         assertThat(actual.size()).as(what + ": sample count").isEqualTo(expected.size());
     }
 
+    /**
+     * Blocks tell the label name lists of the series a query selected (external names included) before they are read,
+     * so a store dropping replica labels knows how far a later series can sort back; with them, the deduplicated answer
+     * over real blocks is still strictly sorted and has one series per rewritten label set.
+     */
+    @Test
+    void blocksTellTheSelectedSeriesLabelNamesAndDroppingReplicaLabelsStaysSorted() throws Exception {
+        StoreQuery everything = StoreQuery.of(Long.MIN_VALUE, Long.MAX_VALUE, m(LabelMatcher.regex("__name__", ".+")));
+        java.util.Set<List<String>> names = new java.util.HashSet<>();
+        java.util.TreeSet<Labels> rewritten = new java.util.TreeSet<>();
+        ChunkSeriesSet read = store.series(everything);
+        while (read.next()) {
+            names.add(read.labels().names());
+            rewritten.add(read.labels().without(List.of("replica", "pod")));
+        }
+        assertThat(store.series(everything).labelNameLists()).isEqualTo(names).contains(List.of("__name__", "cluster", "job", "pod", "replica"));
+        assertThat(store.series(StoreQuery.of(Long.MIN_VALUE, Long.MAX_VALUE, m(LabelMatcher.equal("job", "gauntlet")))).labelNameLists())
+                .containsExactly(List.of("__name__", "cluster", "job", "pod", "replica"));
+
+        String name = io.grpc.inprocess.InProcessServerBuilder.generateName();
+        io.grpc.Server server = io.grpc.inprocess.InProcessServerBuilder.forName(name).directExecutor()
+                .addService(new io.gauntlet.store.StoreServer(store).storeService()).build().start();
+        io.grpc.ManagedChannel channel = io.grpc.inprocess.InProcessChannelBuilder.forName(name).directExecutor().build();
+        try {
+            var request = io.gauntlet.proto.thanos.SeriesRequest.newBuilder().setMinTime(Long.MIN_VALUE).setMaxTime(Long.MAX_VALUE)
+                    .addAllMatchers(io.gauntlet.store.StoreWire.toWireMatchers(everything.matchers()))
+                    .addWithoutReplicaLabels("replica").addWithoutReplicaLabels("pod").build();
+            List<Labels> answered = new ArrayList<>();
+            io.gauntlet.proto.thanos.StoreGrpc.newBlockingStub(channel).series(request).forEachRemaining(response -> {
+                if (response.hasSeries()) {
+                    answered.add(io.gauntlet.store.StoreWire.fromWire(response.getSeries().getLabelsList()));
+                }
+            });
+            assertThat(answered).containsExactlyElementsOf(rewritten);
+        } finally {
+            channel.shutdownNow();
+            server.shutdownNow();
+        }
+    }
+
     @Test
     void labelNamesAndValues() throws Exception {
         List<String> names = store.labelNames(new LabelQuery(Long.MIN_VALUE, Long.MAX_VALUE, List.of(), 0));

@@ -4,8 +4,10 @@ import io.gauntlet.tsdb.Labels;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 
 /**
  * A k-way merge of sorted series streams from several stores into one sorted stream: series with equal labels
@@ -111,6 +113,20 @@ public final class ProxySeriesSet implements StoreSeriesSet {
             warnings.addAll(head.set.warnings());
             warnings.add(e.getMessage());
         }
+    }
+
+    /** The union of the inputs' name lists; unknown when one input cannot tell. */
+    @Override
+    public Set<List<String>> labelNameLists() throws StorageException {
+        Set<List<String>> union = new HashSet<>();
+        for (StoreSeriesSet input : inputs) {
+            Set<List<String>> lists = input.labelNameLists();
+            if (lists == null) {
+                return null;
+            }
+            union.addAll(lists);
+        }
+        return union;
     }
 
     @Override

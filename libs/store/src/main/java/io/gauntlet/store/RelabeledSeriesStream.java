@@ -5,6 +5,7 @@ import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,9 +25,12 @@ import java.util.function.BooleanSupplier;
  * labels only come from the adapter), a series can only be overtaken by a later series that extends it, so it
  * leaves the window as soon as the source moved past its extensions: the window holds a handful of series.</li>
  * <li>Otherwise, labels whose names sort before every rewritten name are left alone and never decrease along the
- * source, so the window holds one group of series sharing those labels (one metric name when labels are only
- * dropped, since a series may then shrink to its first label). This is the store gateway case, where series carry
- * replica labels from their blocks.</li>
+ * source, so the window holds one group of series sharing those labels. This is the store gateway case, where series
+ * carry replica labels from their blocks. When labels are only dropped, a later series that lacks one of those
+ * labels may shrink to a prefix of them; the group is then cut at the shortest prefix that some series of the source
+ * can shrink to, which a block knows from the series its index selected ({@link ChunkSeriesSet#labelNameLists()}):
+ * usually none, so the window holds the replicas of one series. A source that cannot tell makes the group one
+ * metric name (every series a month of chunks for a long dashboard panel).</li>
  * </ul>
  * A source should be uniform: either no series carries a rewritten label name or every series does. A clean
  * stream that turns unclean late can, rarely, need a series already sent; output is checked to be strictly
@@ -43,6 +47,9 @@ final class RelabeledSeriesStream {
     private final StoreLimits limits;
     private final BooleanSupplier cancelled;
     private final TreeMap<Labels, Pending> window = new TreeMap<>();
+    private Set<List<String>> keptNameLists; // each source series' label names without the removed ones; null: unknown
+    private boolean nameListsAsked;
+    private int maxPending; // the most series the window held at once
     private Labels bound; // every later output is >= bound
     private Labels current; // the source series pulled last
     private boolean everUnclean; // a series with a rewritten label name was seen: only the group rule is safe
@@ -98,6 +105,10 @@ final class RelabeledSeriesStream {
                 window.clear();
                 return null;
             }
+            if (!nameListsAsked) {
+                nameListsAsked = true;
+                keptNameLists = keptNameLists();
+            }
             if (!source.next()) {
                 sourceDone = true;
                 continue;
@@ -115,6 +126,7 @@ final class RelabeledSeriesStream {
             Pending pending = window.get(output);
             if (pending == null) {
                 window.put(output, new Pending(chunks, original));
+                maxPending = Math.max(maxPending, window.size());
             } else {
                 List<EncodedChunk> both = new ArrayList<>(pending.chunks.size() + chunks.size());
                 both.addAll(pending.chunks);
@@ -208,12 +220,62 @@ final class RelabeledSeriesStream {
             untouched++;
         }
         if (externalLabels.isEmpty()) {
-            untouched = Math.min(untouched, 1); // a later series may lose all labels after its first
+            untouched = shortestShrink(original, untouched);
         }
         Labels.Builder prefix = Labels.builder();
         for (int i = 0; i < untouched; i++) {
             prefix.set(original.name(i), original.value(i));
         }
         return prefix.build();
+    }
+
+    /**
+     * How many of a series' untouched labels a later series can shrink to (a later series that lacks the next label
+     * and has only removed labels after that prefix): the first label when the source cannot tell.
+     */
+    private int shortestShrink(Labels original, int untouched) {
+        if (keptNameLists == null) {
+            return Math.min(untouched, 1);
+        }
+        List<String> prefix = new ArrayList<>(untouched);
+        for (int i = 0; i < untouched; i++) {
+            if (keptNameLists.contains(prefix)) {
+                return i;
+            }
+            prefix.add(original.name(i));
+        }
+        return untouched;
+    }
+
+    /** The source's label name lists without the removed names, when the release rule needs them and the source knows. */
+    private Set<List<String>> keptNameLists() {
+        if (firstTouched == null || !externalLabels.isEmpty()) {
+            return null;
+        }
+        Set<List<String>> lists;
+        try {
+            lists = source.labelNameLists();
+        } catch (StorageException e) {
+            return null; // reading the series reports the failure
+        }
+        if (lists == null) {
+            return null;
+        }
+        Set<List<String>> kept = new HashSet<>();
+        for (List<String> names : lists) {
+            List<String> left = new ArrayList<>(names.size());
+            for (String name : names) {
+                if (!removed.contains(name)) {
+                    left.add(name);
+                }
+            }
+            kept.add(left);
+        }
+        return kept;
+    }
+
+    /** The most series the window held at once so far (what a query's answer keeps in memory beyond one series). */
+    int maxPending() {
+        return maxPending;
     }
 }

@@ -41,6 +41,11 @@ public interface StoreSeriesSet extends ChunkSeriesSet, AutoCloseable {
             }
 
             @Override
+            public java.util.Set<List<String>> labelNameLists() throws io.gauntlet.tsdb.storage.StorageException {
+                return set.labelNameLists();
+            }
+
+            @Override
             public List<String> warnings() {
                 return List.of();
             }

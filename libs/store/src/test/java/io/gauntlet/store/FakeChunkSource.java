@@ -7,8 +7,10 @@ import io.gauntlet.tsdb.storage.ChunkSeriesSet;
 import io.gauntlet.tsdb.storage.ChunkSeriesSet.EncodedChunk;
 import io.gauntlet.tsdb.storage.StorageException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,6 +25,7 @@ final class FakeChunkSource implements ChunkSource {
     volatile StorageException failWith;
     volatile RuntimeException crashWith;
     volatile int failAfter = -1; // fail once this many series were pulled
+    volatile boolean tellsNameLists; // answer labelNameLists() as a block does
     private final SourceInfo info;
 
     FakeChunkSource(SourceInfo info) {
@@ -128,6 +131,16 @@ final class FakeChunkSource implements ChunkSource {
             index++;
             pulled.incrementAndGet();
             return true;
+        }
+
+        @Override
+        public Set<List<String>> labelNameLists() {
+            if (!tellsNameLists) {
+                return null;
+            }
+            Set<List<String>> lists = new HashSet<>();
+            entries.forEach(entry -> lists.add(entry.getKey().names()));
+            return lists;
         }
 
         @Override
