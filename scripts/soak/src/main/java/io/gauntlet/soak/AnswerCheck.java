@@ -2,6 +2,7 @@ package io.gauntlet.soak;
 
 import io.gauntlet.seed.SyntheticSeries;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -144,15 +145,16 @@ final class AnswerCheck {
         int dropped = 0;
         List<QueryApi.Series> union = new ArrayList<>();
         for (QueryApi.Series series : deduplicated.series()) {
-            List<QueryApi.Series> ofIt = byOwn.getOrDefault(expected.find(series.labels()), List.of());
+            SyntheticSeries own = expected.find(series.labels());
+            List<QueryApi.Series> ofIt = byOwn.getOrDefault(own, List.of());
             ofIt.sort(Comparator.comparing(s -> s.labels().getOrDefault("prometheus_replica", "")));
             long[] picked = penaltyDedup(ofIt.stream().map(QueryApi.Series::times).toList());
-            long[] inWindow = java.util.Arrays.stream(picked).filter(t -> t > from && t <= to).toArray();
-            if (!java.util.Arrays.equals(inWindow, series.times())) {
+            long[] inWindow = Arrays.stream(picked).filter(t -> t > from && t <= to).toArray();
+            if (!Arrays.equals(inWindow, series.times())) {
                 return first;
             }
-            long[] stored = ofIt.stream().flatMapToLong(s -> java.util.Arrays.stream(s.times())).filter(t -> t > from && t <= to).distinct().sorted().toArray();
-            double[] values = java.util.Arrays.stream(stored).mapToDouble(t -> ExpectedSeries.value(expected.find(series.labels()), t)).toArray();
+            long[] stored = ofIt.stream().flatMapToLong(s -> Arrays.stream(s.times())).filter(t -> t > from && t <= to).distinct().sorted().toArray();
+            double[] values = Arrays.stream(stored).mapToDouble(t -> ExpectedSeries.value(own, t)).toArray();
             union.add(new QueryApi.Series(series.labels(), stored, values));
             dropped += stored.length - inWindow.length;
         }
@@ -194,7 +196,7 @@ final class AnswerCheck {
                 ib = seek(b, ib, last + 1 + penaltyB);
             }
             if (ia >= a.length && ib >= b.length) {
-                return java.util.Arrays.copyOf(out, n);
+                return Arrays.copyOf(out, n);
             }
             boolean useA = ib >= b.length || (ia < a.length && a[ia] <= b[ib]);
             long t = useA ? a[ia] : b[ib];
